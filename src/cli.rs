@@ -1,0 +1,363 @@
+//! The command line (DESIGN.md §2, a contract). Parsing only: every value is resolved
+//! against the environment and the config file in [`crate::config`].
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use crate::report::Format;
+
+const AFTER_HELP: &str = "\
+Secrets are never needed on the command line: pipe a token on stdin, use --token-file, or set
+C7DOCTOR_TOKEN / C7DOCTOR_API_KEY / C7DOCTOR_GATEWAY_SECRET.
+
+Every global option can also be set as C7DOCTOR_<NAME> (e.g. C7DOCTOR_TENANT_ID) or in
+c7doctor.toml (e.g. tenant_id = \"…\"); a flag beats the environment, which beats the file.
+
+Exit codes: 0 pass or warn (warn is 1 under --strict) · 1 a check failed · 2 usage or
+configuration error · 3 c7doctor itself failed.
+
+Examples:
+  az account get-access-token --scope api://<gateway-app-id>/Mcp.Gateway.Access \\
+      --query accessToken -o tsv | c7doctor token --tenant-id <tid> --gateway-app-id <guid>
+  c7doctor discovery my-apim.azure-api.net
+  c7doctor e2e --format markdown > report.md
+  c7doctor explain AADSTS65001";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "c7doctor",
+    version,
+    about = "Diagnose the Context7 MCP server behind Azure API Management with Entra ID sign-in",
+    long_about = "c7doctor decodes and checks tokens hop by hop, walks the OAuth discovery chain \
+an MCP client follows (401 → protected resource metadata → authorization server metadata → \
+/authorize → /token → tenant keys), runs the device-code and On-Behalf-Of flows, probes the MCP \
+stream through the gateway, lints APIM policies, and names every failure in the integration \
+guides' own terms with the fix. Reports are safe to paste into a support ticket.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pattern {
+    /// Guide 2: APIM exchanges the client token On-Behalf-Of the user (the default).
+    Obo,
+    /// Guide 1, pattern 2: APIM validates and forwards the Entra token unchanged.
+    Passthrough,
+    /// Guide 1, pattern 1: APIM validates and swaps in the teamspace API key.
+    SharedKey,
+}
+
+impl Pattern {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pattern::Obo => "obo",
+            Pattern::Passthrough => "passthrough",
+            Pattern::SharedKey => "shared-key",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Which token of the chain: what a client sends APIM, or what APIM forwards to Context7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Hop {
+    Client,
+    Backend,
+}
+
+impl Hop {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hop::Client => "client",
+            Hop::Backend => "backend",
+        }
+    }
+}
+
+/// Options accepted before or after the command name. None has a clap default: the
+/// default is applied in `config` after the config file, so each value's source is known.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// APIM gateway host (e.g. contoso.azure-api.net) or origin
+    #[arg(long, global = true, env = "C7DOCTOR_HOST", value_name = "HOST")]
+    pub host: Option<String>,
+    /// Path of the MCP API in APIM [default: context7]
+    #[arg(long, global = true, env = "C7DOCTOR_API_PATH", value_name = "PATH")]
+    pub api_path: Option<String>,
+    /// Integration pattern [default: obo]
+    #[arg(long, global = true, env = "C7DOCTOR_PATTERN", value_enum)]
+    pub pattern: Option<Pattern>,
+    /// Entra tenant ID (GUID) or verified domain
+    #[arg(long, global = true, env = "C7DOCTOR_TENANT_ID", value_name = "TENANT")]
+    pub tenant_id: Option<String>,
+    /// Client ID of the APIM Gateway app registration (guide 2)
+    #[arg(
+        long,
+        global = true,
+        env = "C7DOCTOR_GATEWAY_APP_ID",
+        value_name = "GUID"
+    )]
+    pub gateway_app_id: Option<String>,
+    /// Client ID of the Context7 MCP API app registration
+    #[arg(long, global = true, env = "C7DOCTOR_MCP_APP_ID", value_name = "GUID")]
+    pub mcp_app_id: Option<String>,
+    /// Entra authority; sovereign clouds override it [default: https://login.microsoftonline.com]
+    #[arg(long, global = true, env = "C7DOCTOR_AUTHORITY", value_name = "URL")]
+    pub authority: Option<String>,
+    /// Seconds allowed for each network request [default: 10]
+    #[arg(long, global = true, env = "C7DOCTOR_TIMEOUT", value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Report format [default: text]
+    #[arg(long, global = true, env = "C7DOCTOR_FORMAT", value_enum)]
+    pub format: Option<Format>,
+    /// Colour in text output (NO_COLOR is honoured) [default: auto]
+    #[arg(long, global = true, env = "C7DOCTOR_COLOR", value_enum)]
+    pub color: Option<ColorChoice>,
+    /// Treat warnings as failures for the exit code
+    #[arg(long, global = true, env = "C7DOCTOR_STRICT")]
+    pub strict: bool,
+    /// Print the redacted wire trace on stderr
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Configuration file [default: ./c7doctor.toml when present]
+    #[arg(long, global = true, env = "C7DOCTOR_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Show personal claims (name, upn, email …) in markdown output
+    #[arg(long, global = true, env = "C7DOCTOR_SHOW_PII")]
+    pub show_pii: bool,
+    /// Extra CA certificate (PEM) to trust, e.g. a corporate TLS-inspection root
+    #[arg(long, global = true, env = "C7DOCTOR_CACERT", value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Also write the report to FILE (stdout then shows the text summary only for e2e)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Where a token comes from, besides piped stdin and C7DOCTOR_TOKEN.
+#[derive(Debug, Clone, Args)]
+pub struct TokenSource {
+    /// The token (JWT), `-` for stdin. Prefer stdin, --token-file or C7DOCTOR_TOKEN: arguments leak into shell history
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Read the token from FILE (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode a JWT and check it against the expected hop
+    #[command(
+        after_help = "The token is read from the argument, `-`/piped stdin, --token-file or \
+C7DOCTOR_TOKEN. `Bearer `, quotes and a whole token-endpoint JSON response are accepted.\n\n\
+Example: c7doctor token --token-file tok.txt --tenant-id <tid> --gateway-app-id <guid> --mcp-app-id <guid>"
+    )]
+    Token(TokenArgs),
+    /// Check a Context7 API key's form (shared-key pattern), masked
+    Key(KeyArgs),
+    /// Walk 401 → PRM → AS metadata → /authorize → /token → tenant OIDC + JWKS
+    Discovery(DiscoveryArgs),
+    /// Device-code sign-in against Entra, then the token checks on the result
+    Login(LoginArgs),
+    /// Try the On-Behalf-Of exchange APIM performs, then check the result
+    Obo(OboArgs),
+    /// MCP handshake through the gateway and SSE stream integrity
+    Probe(ProbeArgs),
+    /// Lint APIM policy XML (and APIM diagnostics JSON)
+    Policy(PolicyArgs),
+    /// All of the above that the configuration allows, in order, one report
+    E2e(E2eArgs),
+    /// Ask for the values the guides name and write c7doctor.toml
+    Init(InitArgs),
+    /// The cause and fix for a finding code or an AADSTS number
+    Explain(ExplainArgs),
+    /// Shell completions
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout
+    #[command(hide = true)]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub source: TokenSource,
+    /// Which hop the token is for [default: guessed from aud/scp, and the guess reported]
+    #[arg(long, value_enum)]
+    pub hop: Option<Hop>,
+    /// The token APIM forwards (after OBO) to check and compare with the client token (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub backend_token: Option<PathBuf>,
+    /// Evaluate exp/nbf at this instant instead of now (RFC 3339, e.g. 2026-11-23T09:14:00Z)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Clock skew allowed for exp/nbf, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub leeway: u64,
+    /// Provisioned users: one oid per line, or CSV with an `oid` column (guide 2 Part 4 Step 2)
+    #[arg(long, value_name = "FILE")]
+    pub provisioned: Option<PathBuf>,
+    /// Verify the signature offline against this JWKS file
+    #[arg(long, value_name = "FILE", conflicts_with = "verify")]
+    pub jwks: Option<PathBuf>,
+    /// Verify the signature against the tenant's published keys (network)
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// The API key, `-` for stdin. Prefer stdin or C7DOCTOR_API_KEY
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+    /// Read the key from FILE
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoveryArgs {
+    /// Gateway host, origin, or the full MCP URL [default: --host]
+    #[arg(value_name = "HOST|URL")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Client ID to sign in with [default: the gateway app (obo) or the MCP API app]
+    #[arg(long, value_name = "GUID")]
+    pub client_id: Option<String>,
+    /// Scope to request [default: api://<gateway-app-id>/Mcp.Gateway.Access (obo) or api://<mcp-app-id>/mcp.access]
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Print the access token on stdout (and nothing else there)
+    #[arg(long)]
+    pub print_token: bool,
+    /// Write the access token to FILE (created with mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Do not verify the token's signature against the tenant keys
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Provisioned users file (see `token --provisioned`)
+    #[arg(long, value_name = "FILE")]
+    pub provisioned: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct OboArgs {
+    #[command(flatten)]
+    pub source: TokenSource,
+    /// Read the gateway app's client secret from stdin (else C7DOCTOR_GATEWAY_SECRET)
+    #[arg(long)]
+    pub secret_stdin: bool,
+    /// Scope to request [default: api://<mcp-app-id>/.default]
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Provisioned users file (see `token --provisioned`)
+    #[arg(long, value_name = "FILE")]
+    pub provisioned: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Gateway host, origin, or the full MCP URL [default: --host]
+    #[arg(value_name = "HOST|URL")]
+    pub target: Option<String>,
+    /// Read the bearer token from FILE (`-` for stdin); else piped stdin or C7DOCTOR_TOKEN
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Sign in with the device-code flow first
+    #[arg(long)]
+    pub login: bool,
+    /// Shared-key pattern: send the API key from C7DOCTOR_API_KEY straight to Context7
+    #[arg(long)]
+    pub api_key: bool,
+    /// Context7 MCP URL used with --api-key
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://mcp.context7.com/mcp"
+    )]
+    pub context7_url: String,
+    /// MCP protocol version to offer in initialize
+    #[arg(long, value_name = "VERSION", default_value = "2025-06-18")]
+    pub protocol_version: String,
+    /// Tool to call
+    #[arg(long, value_name = "NAME", default_value = "resolve-library-id")]
+    pub tool: String,
+    /// Tool arguments as JSON [default: {"libraryName":"Next.js","query":"…"}]
+    #[arg(long, value_name = "JSON")]
+    pub args: Option<String>,
+    /// Also call query-docs with the library the first call resolved
+    #[arg(long)]
+    pub query_docs: bool,
+    /// Largest event stream to read, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_stream_mib: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Policy XML, management-API JSON envelope, or diagnostics JSON files (`-` for stdin)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Lifetime of the tokens in seconds, for the OBO cache-duration check
+    #[arg(long, value_name = "SECS")]
+    pub token_lifetime: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct E2eArgs {
+    /// Read the client token from FILE (`-` for stdin); else piped stdin or C7DOCTOR_TOKEN
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Sign in with the device-code flow to get the client token
+    #[arg(long)]
+    pub login: bool,
+    /// Policy files to lint as the first step
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub policy: Vec<PathBuf>,
+    /// Provisioned users file (see `token --provisioned`)
+    #[arg(long, value_name = "FILE")]
+    pub provisioned: Option<PathBuf>,
+    /// Ask for the configuration and write c7doctor.toml before running
+    #[arg(long)]
+    pub write_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// File to write
+    #[arg(long, value_name = "FILE", default_value = "c7doctor.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code (token.issuer-v1) or an AADSTS number (AADSTS65001, 65001); omit to list all
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

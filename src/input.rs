@@ -1,0 +1,176 @@
+//! Reading secrets: tokens and keys come from an argument, `-`/piped stdin, a file or the
+//! environment — never required on the command line (DESIGN.md §2). Every secret read is
+//! registered with the redaction scrubber.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use crate::error::Error;
+use crate::report::redact;
+
+/// Largest input read from stdin or a file: a token is a few KiB; anything larger is
+/// read up to this size and then reported as malformed, not loaded whole.
+pub const MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Where a secret came from (reported in the context, never the value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Argument,
+    Stdin,
+    File(String),
+    Env(&'static str),
+}
+
+impl Origin {
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Argument => "argument".into(),
+            Origin::Stdin => "stdin".into(),
+            Origin::File(p) => format!("file {p}"),
+            Origin::Env(v) => format!("${v}"),
+        }
+    }
+}
+
+/// Raw input bytes as read; decoding to text is the caller's concern (invalid UTF-8 is a
+/// finding for a token, not an error).
+#[derive(Debug, Clone)]
+pub struct RawInput {
+    pub bytes: Vec<u8>,
+    pub origin: Origin,
+}
+
+impl RawInput {
+    /// The input as text (lossy) — for callers that report invalid UTF-8 separately.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+    pub fn is_utf8(&self) -> bool {
+        std::str::from_utf8(&self.bytes).is_ok()
+    }
+}
+
+pub fn read_stdin() -> Result<Vec<u8>, Error> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_INPUT_BYTES)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::usage(format!("cannot read stdin: {e}")))?;
+    Ok(buf)
+}
+
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    if path == Path::new("-") {
+        return read_stdin();
+    }
+    let f = std::fs::File::open(path)
+        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut buf = Vec::new();
+    f.take(MAX_INPUT_BYTES)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
+    Ok(buf)
+}
+
+/// Find a secret: the argument (`-` = stdin), then the file, then the environment variable,
+/// then piped stdin (only when stdin is not a terminal). `None` when there is none anywhere.
+pub fn read_secret(
+    arg: Option<&str>,
+    file: Option<&Path>,
+    env_var: &'static str,
+) -> Result<Option<RawInput>, Error> {
+    let raw = if let Some(a) = arg {
+        if a == "-" {
+            Some(RawInput {
+                bytes: read_stdin()?,
+                origin: Origin::Stdin,
+            })
+        } else {
+            Some(RawInput {
+                bytes: a.as_bytes().to_vec(),
+                origin: Origin::Argument,
+            })
+        }
+    } else if let Some(p) = file {
+        let origin = if p == Path::new("-") {
+            Origin::Stdin
+        } else {
+            Origin::File(p.display().to_string())
+        };
+        Some(RawInput {
+            bytes: read_file(p)?,
+            origin,
+        })
+    } else if let Some(v) = std::env::var_os(env_var) {
+        Some(RawInput {
+            bytes: v.as_encoded_bytes().to_vec(),
+            origin: Origin::Env(env_var),
+        })
+    } else if !std::io::stdin().is_terminal() {
+        let bytes = read_stdin()?;
+        Some(RawInput {
+            bytes,
+            origin: Origin::Stdin,
+        })
+    } else {
+        None
+    };
+    if let Some(r) = &raw {
+        let text = r.text();
+        redact::register_secret(text.trim());
+        redact::register_secret(&normalize_token(&text));
+    }
+    Ok(raw)
+}
+
+/// Normalise what a user pasted as a token: trim, strip a `Bearer ` prefix and surrounding
+/// quotes, and take `access_token` from a whole token-endpoint JSON response.
+pub fn normalize_token(input: &str) -> String {
+    let mut s = input.trim().trim_start_matches('\u{feff}').trim();
+    if s.starts_with('{')
+        && let Ok(v) = serde_json::from_str::<serde_json::Value>(s)
+        && let Some(tok) = v.get("access_token").and_then(|t| t.as_str())
+    {
+        return normalize_token(tok);
+    }
+    for _ in 0..3 {
+        let before = s;
+        if s.len() >= 2
+            && ((s.starts_with('"') && s.ends_with('"'))
+                || (s.starts_with('\'') && s.ends_with('\'')))
+        {
+            s = s[1..s.len() - 1].trim();
+        }
+        if s.len() > 7 && s[..7].eq_ignore_ascii_case("bearer ") {
+            s = s[7..].trim();
+        }
+        if let Some(rest) = s
+            .strip_prefix("Authorization:")
+            .or_else(|| s.strip_prefix("authorization:"))
+        {
+            s = rest.trim();
+        }
+        if s == before {
+            break;
+        }
+    }
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_token;
+
+    #[test]
+    fn strips_bearer_quotes_and_json() {
+        assert_eq!(normalize_token("  Bearer a.b.c\n"), "a.b.c");
+        assert_eq!(normalize_token("\"Bearer a.b.c\""), "a.b.c");
+        assert_eq!(normalize_token("'a.b.c'"), "a.b.c");
+        assert_eq!(
+            normalize_token(r#"{"token_type":"Bearer","access_token":"a.b.c"}"#),
+            "a.b.c"
+        );
+        assert_eq!(normalize_token("Authorization: Bearer a.b.c"), "a.b.c");
+    }
+}

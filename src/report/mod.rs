@@ -1,0 +1,402 @@
+//! The report: an ordered list of checks, a verdict, and the context a command ran with.
+//!
+//! Checks never print and renderers never decide: every diagnostic area returns [`Check`]s
+//! (and optional [`Section`]s for displays such as decoded claims), and the renderers in
+//! this module turn a finished [`Report`] into text, JSON or markdown.
+
+pub mod redact;
+mod render_json;
+mod render_markdown;
+mod render_text;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::time::Duration;
+
+use crate::catalog;
+
+pub use render_json::render_json;
+pub use render_markdown::render_markdown;
+pub use render_text::render_text;
+
+/// The outcome of one check. Ordered from best to worst for the verdict, with `Skip` apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Info,
+    Warn,
+    Fail,
+    Skip,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Info => "info",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Skip => "skip",
+        }
+    }
+}
+
+/// The verdict of a whole report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// One check. Build it with [`Check::new`] and one of the status setters:
+///
+/// ```
+/// use c7doctor::report::Check;
+/// let c = Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint")
+///     .fail("token.issuer-v1", "iss is https://sts.windows.net/<tid>/ — a v1.0 token")
+///     .evidence("iss", "https://sts.windows.net/x/");
+/// assert_eq!(c.code, Some("token.issuer-v1"));
+/// assert!(c.fix.is_some()); // taken from the catalog
+/// ```
+///
+/// Every status other than `pass` carries a catalog code; the setters take the fix and the
+/// guide section from the catalog, and [`Check::fix`] / [`Check::see`] override them when a
+/// check knows better (for example a fix naming the configured app ID).
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub evidence: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub see: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl Check {
+    /// A check that has not been decided yet (status `pass`, no detail).
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        Check {
+            id: id.into(),
+            title: title.into(),
+            status: Status::Pass,
+            code: None,
+            detail: String::new(),
+            evidence: Map::new(),
+            fix: None,
+            see: None,
+            duration_ms: 0,
+        }
+    }
+
+    pub fn pass(mut self, detail: impl Into<String>) -> Self {
+        self.status = Status::Pass;
+        self.code = None;
+        self.fix = None;
+        self.see = None;
+        self.detail = detail.into();
+        self
+    }
+
+    pub fn info(self, code: &'static str, detail: impl Into<String>) -> Self {
+        self.finding(Status::Info, code, detail)
+    }
+
+    pub fn warn(self, code: &'static str, detail: impl Into<String>) -> Self {
+        self.finding(Status::Warn, code, detail)
+    }
+
+    pub fn fail(self, code: &'static str, detail: impl Into<String>) -> Self {
+        self.finding(Status::Fail, code, detail)
+    }
+
+    /// Skipped: `code` says why (`config.missing` for an unset option,
+    /// `run.prerequisite-failed` when an earlier step failed).
+    pub fn skip(self, code: &'static str, detail: impl Into<String>) -> Self {
+        self.finding(Status::Skip, code, detail)
+    }
+
+    /// Set any non-pass status with a catalog code; fix and guide section come from the catalog.
+    pub fn finding(
+        mut self,
+        status: Status,
+        code: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        debug_assert!(
+            catalog::get(code).is_some(),
+            "code {code} is not in the catalog"
+        );
+        self.status = status;
+        self.code = Some(code);
+        self.detail = detail.into();
+        if let Some(entry) = catalog::get(code) {
+            self.fix = Some(entry.fix.to_string());
+            self.see = Some(entry.see.to_string()).filter(|s| !s.is_empty());
+        }
+        self
+    }
+
+    /// Replace the catalog's fix with one specific to this case.
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    pub fn see(mut self, see: impl Into<String>) -> Self {
+        self.see = Some(see.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
+    /// Add one evidence value. Never put a secret here: see [`redact`].
+    pub fn evidence(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.evidence.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn duration(mut self, d: Duration) -> Self {
+        self.duration_ms = d.as_millis() as u64;
+        self
+    }
+
+    pub fn is_failure(&self) -> bool {
+        self.status == Status::Fail
+    }
+}
+
+/// A display that is not a check: decoded claims, the hop table, the next steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    #[serde(flatten)]
+    pub body: SectionBody,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SectionBody {
+    /// Name/value rows. `pii` rows are masked in markdown unless `--show-pii`.
+    Fields { rows: Vec<Field> },
+    /// A table whose cells are already final text (marks included).
+    Table {
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// A block of code or data (`lang` as in a markdown fence: "json", "text").
+    Code { lang: String, text: String },
+    /// Plain paragraphs.
+    Text { text: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pii: bool,
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Field {
+            name: name.into(),
+            value: value.into(),
+            pii: false,
+        }
+    }
+    pub fn pii(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Field {
+            name: name.into(),
+            value: value.into(),
+            pii: true,
+        }
+    }
+}
+
+impl Section {
+    pub fn fields(id: &str, title: &str, rows: Vec<Field>) -> Self {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            body: SectionBody::Fields { rows },
+        }
+    }
+    pub fn table(id: &str, title: &str, headers: Vec<String>, rows: Vec<Vec<String>>) -> Self {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            body: SectionBody::Table { headers, rows },
+        }
+    }
+    pub fn code(id: &str, title: &str, lang: &str, text: impl Into<String>) -> Self {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            body: SectionBody::Code {
+                lang: lang.into(),
+                text: text.into(),
+            },
+        }
+    }
+    pub fn text(id: &str, title: &str, text: impl Into<String>) -> Self {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            body: SectionBody::Text { text: text.into() },
+        }
+    }
+}
+
+/// Where a configuration value came from (shown in the markdown header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Flag,
+    Env,
+    File,
+    Default,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Flag => "flag",
+            Source::Env => "env",
+            Source::File => "file",
+            Source::Default => "default",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigEntry {
+    pub name: String,
+    pub value: String,
+    pub source: Source,
+}
+
+/// Rendering options: what the renderers need and nothing they could decide with.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub color: bool,
+    pub show_pii: bool,
+}
+
+/// A finished run of one command.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub command: String,
+    /// `pattern`, `host`, `tenant_id`, `token` (fingerprint) … in insertion order.
+    pub context: Map<String, Value>,
+    pub checks: Vec<Check>,
+    pub sections: Vec<Section>,
+    /// Configuration values with their sources (markdown header, JSON `config`).
+    pub config: Vec<ConfigEntry>,
+    /// UTC time the report was made (RFC 3339), from the injected clock.
+    pub generated_at: String,
+    /// The check a reader should fix first, when the command can rank causes (e2e).
+    pub first_cause: Option<String>,
+}
+
+impl Report {
+    pub fn new(command: &str) -> Self {
+        Report {
+            command: command.into(),
+            context: Map::new(),
+            checks: Vec::new(),
+            sections: Vec::new(),
+            config: Vec::new(),
+            generated_at: String::new(),
+            first_cause: None,
+        }
+    }
+
+    pub fn push(&mut self, check: Check) {
+        self.checks.push(check);
+    }
+
+    pub fn extend(&mut self, checks: impl IntoIterator<Item = Check>) {
+        self.checks.extend(checks);
+    }
+
+    pub fn context(&mut self, key: &str, value: impl Into<Value>) {
+        self.context.insert(key.into(), value.into());
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let has = |s| self.checks.iter().any(|c| c.status == s);
+        if has(Status::Fail) {
+            Verdict::Fail
+        } else if has(Status::Warn) {
+            Verdict::Warn
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.checks {
+            match c.status {
+                Status::Pass => s.pass += 1,
+                Status::Info => s.info += 1,
+                Status::Warn => s.warn += 1,
+                Status::Fail => s.fail += 1,
+                Status::Skip => s.skip += 1,
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub pass: usize,
+    pub info: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub skip: usize,
+}
+
+/// The format a report is printed in (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// Render a report in the chosen format.
+pub fn render(report: &Report, format: Format, opts: RenderOptions) -> String {
+    match format {
+        Format::Text => render_text(report, opts),
+        Format::Json => render_json(report),
+        Format::Markdown => render_markdown(report, opts),
+    }
+}

@@ -1,0 +1,15 @@
+//! One integration-test binary (linking once keeps the suite fast). Each area owns one
+//! module; `support` holds the shared helpers and the gateway simulator (DESIGN.md §7).
+
+#[path = "../support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod cli;
+mod discovery;
+mod e2e;
+mod entra;
+mod key;
+mod policy;
+mod probe;
+mod token;
