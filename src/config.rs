@@ -301,3 +301,169 @@ impl Config {
         m
     }
 }
+
+/// `true` for a GUID in its usual 8-4-4-4-12 hex form.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Hosts that look like Azure but are not the APIM gateway: the developer portal, the
+/// management API, the Azure portal.
+fn non_gateway_host(host: &str) -> Option<&'static str> {
+    let h = host.to_ascii_lowercase();
+    if h.ends_with(".portal.azure-api.net") || h.ends_with(".developer.azure-api.net") {
+        Some("the APIM developer portal")
+    } else if h.ends_with(".management.azure-api.net") || h == "management.azure.com" {
+        Some("the Azure management API")
+    } else if h == "portal.azure.com" || h.ends_with(".portal.azure.com") {
+        Some("the Azure portal")
+    } else if h == "mcp.context7.com" {
+        Some("Context7 itself (the gateway sits in front of it)")
+    } else {
+        None
+    }
+}
+
+impl Config {
+    /// Up-front validation of the configured values (`config.*` findings): GUIDs, URLs, hosts
+    /// that are not the gateway, unknown config-file keys. Unset values are not findings
+    /// here: each check that needs one skips with `config.missing`.
+    pub fn validate(&self) -> Vec<crate::report::Check> {
+        use crate::report::Check;
+        let mut checks = Vec::new();
+        let src = |name: &str| {
+            self.entries
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.source.as_str())
+                .unwrap_or("default")
+        };
+
+        for key in &self.unknown_keys {
+            let path = self.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            checks.push(
+                Check::new("config.file", "Config file keys are known")
+                    .warn("config.unknown-key", format!("{path}: unknown key {key:?} is ignored"))
+                    .evidence("key", key.clone())
+                    .fix(format!("Remove {key:?} or rename it to one of: {}", FILE_KEYS.join(", "))),
+            );
+        }
+
+        let c = Check::new("config.host", "Gateway host is a gateway URL");
+        checks.push(match &self.host {
+            None => c.skip("config.missing", "no gateway host: set --host (or host in c7doctor.toml)"),
+            Some(h) => match crate::http::parse_target(h) {
+                Err(e) => c.fail("config.invalid", format!("host ({}): {e}", src("host"))),
+                Ok(url) => {
+                    let host = url.host_str().unwrap_or_default().to_string();
+                    if let Some(what) = non_gateway_host(&host) {
+                        c.fail("config.portal-host", format!("{host} is {what}, not the APIM gateway"))
+                            .fix("Use the gateway URL from APIM › Overview › Gateway URL (https://<name>.azure-api.net).")
+                            .evidence("host", host)
+                    } else if url.scheme() == "http" && !crate::http::is_loopback(&url) {
+                        c.warn("config.invalid", format!("{h} uses plain http: tokens would cross the network unencrypted"))
+                            .fix("Use https:// for anything but a local simulator.")
+                    } else {
+                        c.pass(format!("{url}"))
+                    }
+                }
+            },
+        });
+
+        let c = Check::new("config.tenant", "Tenant ID is a GUID or a verified domain");
+        checks.push(match &self.tenant_id {
+            None => c.skip("config.missing", "no tenant: set --tenant-id (Entra admin center › Overview › Tenant ID)"),
+            Some(t) if is_guid(t) => c.pass(t.clone()),
+            Some(t) if ["common", "organizations", "consumers"].contains(&t.to_ascii_lowercase().as_str()) => c
+                .fail("config.invalid", format!("{t:?} is a multi-tenant alias, not a tenant"))
+                .fix("Use the tenant ID GUID from Entra admin center › Overview › Tenant ID: the OBO exchange and the token issuer need the tenant itself (AADSTS9001023)."),
+            Some(t) if t.contains('.') && !t.contains('/') && !t.contains(' ') => {
+                c.pass(format!("{t} (a domain name: Entra accepts it; tokens carry the GUID)"))
+            }
+            Some(t) => c
+                .fail("config.invalid", format!("tenant {t:?} ({}) is neither a GUID nor a domain", src("tenant_id")))
+                .fix("Copy the Tenant ID GUID from Entra admin center › Overview."),
+        });
+
+        for (name, flag, value, blade) in [
+            ("gateway_app_id", "--gateway-app-id", &self.gateway_app_id, "the APIM Gateway app"),
+            ("mcp_app_id", "--mcp-app-id", &self.mcp_app_id, "the Context7 MCP API app"),
+        ] {
+            let c = Check::new(format!("config.{name}"), format!("{flag} is an application (client) ID"));
+            checks.push(match value {
+                None => c.skip("config.missing", format!("not set: {flag} ({blade} › Overview › Application (client) ID)")),
+                Some(v) if is_guid(v) => c.pass(v.clone()),
+                Some(v) => {
+                    let hint = if v.starts_with("api://") {
+                        " — that is the Application ID URI; give the bare GUID"
+                    } else {
+                        ""
+                    };
+                    c.fail("config.invalid", format!("{flag} {v:?} ({}) is not a GUID{hint}", src(name)))
+                        .fix(format!("Copy {blade}'s Application (client) ID from Entra admin center › App registrations."))
+                }
+            });
+        }
+        if self.pattern == crate::cli::Pattern::Obo
+            && let (Some(g), Some(m)) = (&self.gateway_app_id, &self.mcp_app_id)
+            && g.eq_ignore_ascii_case(m)
+        {
+            checks.push(
+                Check::new("config.apps-distinct", "Gateway app and MCP API app are different registrations")
+                    .fail("config.invalid", "--gateway-app-id and --mcp-app-id are the same GUID")
+                    .fix("The OBO pattern needs two app registrations (guide 2 Part 2 Steps 1–2): the gateway app the client signs in to, and the MCP API app the OBO token is for."),
+            );
+        }
+
+        let c = Check::new("config.authority", "Authority is an Entra login host");
+        checks.push(match url::Url::parse(&self.authority) {
+            Err(e) => c.fail("config.invalid", format!("--authority {:?}: {e}", self.authority)),
+            Ok(u) => {
+                let host = u.host_str().unwrap_or_default();
+                const CLOUDS: &[&str] = &[
+                    "login.microsoftonline.com",
+                    "login.microsoftonline.us",
+                    "login.partner.microsoftonline.cn",
+                    "login.chinacloudapi.cn",
+                ];
+                if CLOUDS.contains(&host) || crate::http::is_loopback(&u) {
+                    c.pass(self.authority.clone())
+                } else {
+                    c.warn("config.invalid", format!("{host} is not a known Entra authority host"))
+                        .fix("Use https://login.microsoftonline.com, or your sovereign cloud's login host (login.microsoftonline.us, login.partner.microsoftonline.cn).")
+                }
+            }
+        });
+        checks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+
+    #[test]
+    fn guid_form() {
+        assert!(is_guid("9188040d-6c67-4c5b-b112-36a304b66dad"));
+        assert!(!is_guid("9188040d6c674c5bb11236a304b66dad"));
+        assert!(!is_guid("api://9188040d-6c67-4c5b-b112-36a304b66dad"));
+    }
+
+    #[test]
+    fn validation_flags_portal_host_and_bad_ids() {
+        let mut cfg = Config::defaults();
+        cfg.host = Some("contoso.developer.azure-api.net".into());
+        cfg.gateway_app_id = Some("api://1b2c".into());
+        cfg.tenant_id = Some("common".into());
+        let checks = cfg.validate();
+        let code = |id: &str| checks.iter().find(|c| c.id == id).and_then(|c| c.code);
+        assert_eq!(code("config.host"), Some("config.portal-host"));
+        assert_eq!(code("config.gateway_app_id"), Some("config.invalid"));
+        assert_eq!(code("config.tenant"), Some("config.invalid"));
+        let mcp = checks.iter().find(|c| c.id == "config.mcp_app_id").map(|c| c.status);
+        assert_eq!(mcp, Some(Status::Skip));
+    }
+}

@@ -16,9 +16,11 @@ pub mod entra;
 pub mod error;
 pub mod explain;
 pub mod http;
+pub mod init;
 pub mod input;
 pub mod mcp;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod token;
 
@@ -172,7 +174,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Outcome, Error> {
         Command::Probe(a) => mcp::command(ctx, &a).await,
         Command::Policy(a) => policy::command(ctx, &a),
         Command::E2e(a) => e2e::command(ctx, &a).await,
-        Command::Init(a) => e2e::init_command(ctx, &a),
+        Command::Init(a) => init::command(ctx, &a),
         Command::Explain(_) | Command::Completions(_) | Command::Man => {
             Err(Error::internal("handled before dispatch"))
         }
