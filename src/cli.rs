@@ -308,6 +308,9 @@ pub struct ProbeArgs {
     /// Largest event stream to read, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_stream_mib: u64,
+    /// Longest a whole response may take, in seconds (each chunk must still come within --timeout)
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub stream_deadline: u64,
 }
 
 #[derive(Debug, Args)]

@@ -84,7 +84,12 @@ struct FileConfig {
     cacert: Option<PathBuf>,
 }
 
-/// Parse a config file's text. Wrong types are usage errors naming the line.
+/// Parse a config file's text: the values and the unknown keys. Wrong types are usage
+/// errors naming the line.
+pub fn parse_config_text(path: &Path, text: &str) -> Result<Vec<String>, Error> {
+    parse_file(path, text).map(|(_, unknown)| unknown)
+}
+
 fn parse_file(path: &Path, text: &str) -> Result<(FileConfig, Vec<String>), Error> {
     let table: toml::Table = text
         .parse()
@@ -306,7 +311,10 @@ impl Config {
 pub fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
-        && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_hexdigit()))
+        && [8, 4, 4, 4, 12]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Hosts that look like Azure but are not the APIM gateway: the developer portal, the
@@ -342,12 +350,22 @@ impl Config {
         };
 
         for key in &self.unknown_keys {
-            let path = self.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let path = self
+                .file
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             checks.push(
                 Check::new("config.file", "Config file keys are known")
-                    .warn("config.unknown-key", format!("{path}: unknown key {key:?} is ignored"))
+                    .warn(
+                        "config.unknown-key",
+                        format!("{path}: unknown key {key:?} is ignored"),
+                    )
                     .evidence("key", key.clone())
-                    .fix(format!("Remove {key:?} or rename it to one of: {}", FILE_KEYS.join(", "))),
+                    .fix(format!(
+                        "Remove {key:?} or rename it to one of: {}",
+                        FILE_KEYS.join(", ")
+                    )),
             );
         }
 
@@ -388,10 +406,23 @@ impl Config {
         });
 
         for (name, flag, value, blade) in [
-            ("gateway_app_id", "--gateway-app-id", &self.gateway_app_id, "the APIM Gateway app"),
-            ("mcp_app_id", "--mcp-app-id", &self.mcp_app_id, "the Context7 MCP API app"),
+            (
+                "gateway_app_id",
+                "--gateway-app-id",
+                &self.gateway_app_id,
+                "the APIM Gateway app",
+            ),
+            (
+                "mcp_app_id",
+                "--mcp-app-id",
+                &self.mcp_app_id,
+                "the Context7 MCP API app",
+            ),
         ] {
-            let c = Check::new(format!("config.{name}"), format!("{flag} is an application (client) ID"));
+            let c = Check::new(
+                format!("config.{name}"),
+                format!("{flag} is an application (client) ID"),
+            );
             checks.push(match value {
                 None => c.skip("config.missing", format!("not set: {flag} ({blade} › Overview › Application (client) ID)")),
                 Some(v) if is_guid(v) => c.pass(v.clone()),
@@ -463,7 +494,10 @@ mod tests {
         assert_eq!(code("config.host"), Some("config.portal-host"));
         assert_eq!(code("config.gateway_app_id"), Some("config.invalid"));
         assert_eq!(code("config.tenant"), Some("config.invalid"));
-        let mcp = checks.iter().find(|c| c.id == "config.mcp_app_id").map(|c| c.status);
+        let mcp = checks
+            .iter()
+            .find(|c| c.id == "config.mcp_app_id")
+            .map(|c| c.status);
         assert_eq!(mcp, Some(Status::Skip));
     }
 }

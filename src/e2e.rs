@@ -7,4 +7,3 @@ use crate::{Ctx, Outcome};
 pub async fn command(_ctx: &Ctx, _args: &E2eArgs) -> Result<Outcome, Error> {
     Err(Error::internal("e2e: not built yet"))
 }
-

@@ -545,8 +545,20 @@ fn classify(e: &reqwest::Error, url: &Url, elapsed: Duration) -> NetError {
         || all.contains("name or service not known")
     {
         (NetErrorKind::Dns, format!("DNS lookup of {host} failed"))
-    } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
-        let what = if all.contains("unknownissuer") || all.contains("unknown issuer") {
+    } else if all.contains("certificate")
+        || all.contains("tls")
+        || all.contains("handshake")
+        // rustls' own wording, which names neither TLS nor the handshake.
+        || all.contains("corrupt message")
+        || all.contains("peer is incompatible")
+        || all.contains("peer misbehaved")
+        || all.contains("fatal alert")
+    {
+        let what = if all.contains("corrupt message") || all.contains("invalidcontenttype") {
+            "the server does not speak TLS on this port (a plain-HTTP port, or something else answered): check the scheme and port"
+        } else if all.contains("fatal alert") {
+            "the server aborted the TLS handshake (a fatal alert: no common protocol version or cipher, or a client certificate is required)"
+        } else if all.contains("unknownissuer") || all.contains("unknown issuer") {
             "the certificate is issued by an unknown CA (TLS inspection? pass its root with --cacert)"
         } else if all.contains("expired") {
             "the certificate has expired"

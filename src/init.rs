@@ -82,10 +82,14 @@ fn valid(q: &Question, answer: &str) -> Result<(), String> {
         crate::http::parse_target(answer)?;
     }
     if q.guid && q.key != "tenant_id" && !is_guid(answer) {
-        return Err("this is a GUID like 00000000-0000-0000-0000-000000000000 (not the api:// URI)".into());
+        return Err(
+            "this is a GUID like 00000000-0000-0000-0000-000000000000 (not the api:// URI)".into(),
+        );
     }
     if q.key == "tenant_id" && !is_guid(answer) && !answer.contains('.') {
-        return Err("a tenant ID is a GUID (or a verified domain such as contoso.onmicrosoft.com)".into());
+        return Err(
+            "a tenant ID is a GUID (or a verified domain such as contoso.onmicrosoft.com)".into(),
+        );
     }
     Ok(())
 }
@@ -94,13 +98,23 @@ fn valid(q: &Question, answer: &str) -> Result<(), String> {
 fn ask(cfg: &Config, input: &mut dyn BufRead) -> Result<Vec<(&'static str, String)>, Error> {
     let mut err = std::io::stderr();
     let mut answers = Vec::new();
-    let _ = writeln!(err, "c7doctor init: press Enter to keep the value in [brackets].\n");
+    let _ = writeln!(
+        err,
+        "c7doctor init: press Enter to keep the value in [brackets].\n"
+    );
     for q in QUESTIONS {
         let default = current(cfg, q.key);
         let mut tries = 0;
         loop {
             let _ = writeln!(err, "  {}\n    where: {}", q.prompt, q.where_found);
-            let _ = write!(err, "    > {}", default.as_deref().map(|d| format!("[{d}] ")).unwrap_or_default());
+            let _ = write!(
+                err,
+                "    > {}",
+                default
+                    .as_deref()
+                    .map(|d| format!("[{d}] "))
+                    .unwrap_or_default()
+            );
             let _ = err.flush();
             let mut line = String::new();
             let n = input
@@ -109,9 +123,16 @@ fn ask(cfg: &Config, input: &mut dyn BufRead) -> Result<Vec<(&'static str, Strin
             let answer = line.trim().to_string();
             let _ = writeln!(err);
             if n == 0 && tries > 0 {
-                return Err(Error::usage(format!("{}: no valid answer before end of input", q.prompt)));
+                return Err(Error::usage(format!(
+                    "{}: no valid answer before end of input",
+                    q.prompt
+                )));
             }
-            let value = if answer.is_empty() { default.clone().unwrap_or_default() } else { answer };
+            let value = if answer.is_empty() {
+                default.clone().unwrap_or_default()
+            } else {
+                answer
+            };
             match valid(q, &value) {
                 Ok(()) => {
                     if !value.is_empty() {
@@ -201,14 +222,23 @@ mod tests {
         let parsed: toml::Table = text.parse().expect("valid toml");
         assert_eq!(parsed["host"].as_str(), Some("contoso.azure-api.net"));
         assert_eq!(parsed["api_path"].as_str(), Some("context7"));
-        assert_eq!(parsed["gateway_app_id"].as_str(), Some("22222222-2222-2222-2222-222222222222"));
-        assert_eq!(parsed["mcp_app_id"].as_str(), Some("33333333-3333-3333-3333-333333333333"));
+        assert_eq!(
+            parsed["gateway_app_id"].as_str(),
+            Some("22222222-2222-2222-2222-222222222222")
+        );
+        assert_eq!(
+            parsed["mcp_app_id"].as_str(),
+            Some("33333333-3333-3333-3333-333333333333")
+        );
     }
 
     #[test]
     fn eof_on_an_invalid_answer_is_a_usage_error() {
         let cfg = Config::defaults();
-        let r = ask(&cfg, &mut std::io::Cursor::new("bad host name with spaces\n"));
+        let r = ask(
+            &cfg,
+            &mut std::io::Cursor::new("bad host name with spaces\n"),
+        );
         assert!(r.is_err());
     }
 }

@@ -142,7 +142,11 @@ pub fn normalize_token(input: &str) -> String {
         {
             s = s[1..s.len() - 1].trim();
         }
-        if s.len() > 7 && s[..7].eq_ignore_ascii_case("bearer ") {
+        // `get` rather than slicing: the input may start with a multi-byte character.
+        if s.len() > 7
+            && s.get(..7)
+                .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+        {
             s = s[7..].trim();
         }
         if let Some(rest) = s

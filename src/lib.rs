@@ -33,6 +33,8 @@ use config::Config;
 use error::Error;
 use report::{RenderOptions, Report, Verdict, redact};
 
+pub use jiff::Timestamp;
+
 /// Everything a command runs with.
 pub struct Ctx {
     pub cfg: Config,
@@ -49,6 +51,14 @@ impl Ctx {
             _ => jiff::Timestamp::now(),
         };
         Ok(Ctx { cfg, now })
+    }
+
+    /// A context for library callers (fuzzers, benches): this configuration, the real clock.
+    pub fn for_library(cfg: Config) -> Ctx {
+        Ctx {
+            cfg,
+            now: jiff::Timestamp::now(),
+        }
     }
 
     /// The gateway origin from `--host`, if configured and well-formed.
@@ -151,6 +161,14 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
     }
 
     let cfg = Config::resolve(&cli.global, matches)?;
+    for key in &cfg.unknown_keys {
+        let file = cfg
+            .file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        eprintln!("c7doctor: warning: {file}: unknown key {key:?} is ignored (config.unknown-key)");
+    }
     let ctx = Ctx::new(cfg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

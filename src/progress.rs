@@ -23,7 +23,9 @@ impl Progress {
     /// Progress on stderr when it is a terminal; otherwise a no-op.
     pub fn stderr() -> Progress {
         if std::io::stderr().is_terminal() {
-            Progress { multi: Some(MultiProgress::with_draw_target(ProgressDrawTarget::stderr())) }
+            Progress {
+                multi: Some(MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+            }
         } else {
             Progress::hidden()
         }
@@ -48,7 +50,10 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        Step { bar, name: name.to_string() }
+        Step {
+            bar,
+            name: name.to_string(),
+        }
     }
 
     /// Print a line above the live steps (e.g. the device-code prompt) without tearing them.
@@ -80,8 +85,15 @@ impl Step {
                 Status::Fail => "✗",
                 Status::Skip => "-",
             };
-            b.set_style(ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
-            b.finish_with_message(format!("{mark} {} ({:.1} s)", self.name, b.elapsed().as_secs_f64()));
+            b.set_style(
+                ProgressStyle::with_template("{msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.finish_with_message(format!(
+                "{mark} {} ({:.1} s)",
+                self.name,
+                b.elapsed().as_secs_f64()
+            ));
         }
     }
 }

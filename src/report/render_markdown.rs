@@ -1,7 +1,328 @@
-//! `--format markdown`: for a support ticket.
+//! `--format markdown`: for a support ticket. Pasted into a GitHub issue it renders as a
+//! header (version, OS, time), the configuration with where each value came from, a table
+//! of checks, one collapsed `<details>` block per finding (cause, fix, guide section,
+//! evidence) and the displays.
+//!
+//! Personal claims are masked (fields marked `pii`, evidence keys named like a personal
+//! claim) unless `--show-pii`: a ticket travels further than a terminal.
+//!
+//! Prose is escaped for GitHub-flavoured markdown: `<tid>`-style placeholders would
+//! otherwise vanish as unknown HTML tags, and `|` would break table cells. Text inside
+//! backticks is left as a code span.
 
-use super::{RenderOptions, Report};
+use serde_json::Value;
+
+use super::redact;
+use super::render_text::{first_cause_text, mark, summary_line, verdict_str};
+use super::{RenderOptions, Report, SectionBody, Status};
+use crate::catalog;
+
+/// Escape prose for markdown outside code spans: HTML-significant characters, emphasis
+/// stars, and (in a table cell) pipes and newlines.
+fn escape_plain(text: &str, cell: bool, out: &mut String) {
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' => out.push_str("\\*"),
+            '\\' => out.push_str("\\\\"),
+            '|' if cell => out.push_str("\\|"),
+            '\r' => {}
+            '\n' if cell => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Escape inline text: segments between backticks stay code spans (only `|` escaped in
+/// a table cell, as GFM requires); the rest is escaped with [`escape_plain`]. Unbalanced
+/// backticks are escaped as literal characters.
+fn inline(text: &str, cell: bool) -> String {
+    let mut out = String::new();
+    let balanced = text.matches('`').count().is_multiple_of(2);
+    if !balanced {
+        escape_plain(&text.replace('`', "'"), cell, &mut out);
+        return out;
+    }
+    for (i, seg) in text.split('`').enumerate() {
+        if i % 2 == 0 {
+            escape_plain(seg, cell, &mut out);
+        } else {
+            out.push('`');
+            for ch in seg.chars() {
+                match ch {
+                    '|' if cell => out.push_str("\\|"),
+                    '\n' | '\r' => out.push(' '),
+                    c => out.push(c),
+                }
+            }
+            out.push('`');
+        }
+    }
+    out
+}
+
+/// A table cell.
+fn cell(text: &str) -> String {
+    inline(text, true)
+}
+
+/// A value shown literally as a code span, whatever it contains (a table cell).
+fn code_cell(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let flat = text.replace(['\n', '\r'], " ");
+    let longest = longest_backtick_run(&flat);
+    let ticks = "`".repeat(longest + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{}{pad}{ticks}", flat.replace('|', "\\|"))
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for ch in text.chars() {
+        if ch == '`' {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+/// A fenced block whose fence is longer than any backtick run inside.
+fn fenced(lang: &str, text: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
+    format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))
+}
+
+/// Escape text going inside an HTML element (`<summary>`).
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut s = format!("| {} |\n", headers.join(" | "));
+    s.push_str(&format!(
+        "|{}\n",
+        headers.iter().map(|_| "---|").collect::<String>()
+    ));
+    for r in rows {
+        s.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    s
+}
 
 pub fn render_markdown(report: &Report, opts: RenderOptions) -> String {
-    super::render_text(report, opts)
+    let verdict = report.verdict();
+    let mut out = String::new();
+
+    // Header.
+    out.push_str(&format!(
+        "## c7doctor {} — {}\n\n",
+        inline(&report.command, false),
+        verdict_str(verdict).to_ascii_uppercase()
+    ));
+    let mut meta = vec![
+        format!("c7doctor {}", env!("CARGO_PKG_VERSION")),
+        format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH),
+    ];
+    if !report.generated_at.is_empty() {
+        meta.push(inline(&report.generated_at, false));
+    }
+    out.push_str(&meta.join(" · "));
+    out.push_str("\n\n");
+
+    if !report.context.is_empty() {
+        let items: Vec<String> = report
+            .context
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                format!("{} {}", inline(k, false), code_cell(&v))
+            })
+            .collect();
+        if !items.is_empty() {
+            out.push_str(&format!("**Context:** {}\n\n", items.join(" · ")));
+        }
+    }
+
+    if !report.config.is_empty() {
+        out.push_str("### Configuration\n\n");
+        let rows: Vec<Vec<String>> = report
+            .config
+            .iter()
+            .map(|c| {
+                vec![
+                    cell(&c.name),
+                    code_cell(&c.value),
+                    c.source.as_str().to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&["name", "value", "source"], &rows));
+        out.push('\n');
+    }
+
+    // Checks.
+    out.push_str("### Checks\n\n");
+    if report.checks.is_empty() {
+        out.push_str("No checks ran.\n\n");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .checks
+            .iter()
+            .map(|c| {
+                vec![
+                    mark(c.status).to_string(),
+                    cell(&c.title),
+                    c.status.as_str().to_string(),
+                    c.code.map(code_cell).unwrap_or_default(),
+                    cell(&c.detail),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&["", "check", "status", "code", "detail"], &rows));
+        out.push('\n');
+    }
+
+    // One collapsed block per finding.
+    for c in report.checks.iter().filter(|c| c.status != Status::Pass) {
+        let code = c.code.unwrap_or("");
+        out.push_str(&format!(
+            "<details><summary>{} <code>{}</code> — {}</summary>\n\n",
+            mark(c.status),
+            html(code),
+            html(&c.title)
+        ));
+        if !c.detail.is_empty() {
+            out.push_str(&format!("**Detail:** {}\n\n", inline(&c.detail, false)));
+        }
+        if let Some(entry) = catalog::get(code) {
+            out.push_str(&format!("**Cause:** {}\n\n", inline(entry.cause, false)));
+        }
+        if let Some(fix) = &c.fix {
+            out.push_str(&format!("**Fix:** {}\n\n", inline(fix, false)));
+        }
+        if let Some(see) = &c.see {
+            out.push_str(&format!("**See:** {}\n\n", inline(see, false)));
+        }
+        if !c.evidence.is_empty() {
+            let mut ev = Value::Object(c.evidence.clone());
+            if !opts.show_pii {
+                redact::mask_json_pii(&mut ev);
+            }
+            let json = serde_json::to_string_pretty(&ev).unwrap_or_default();
+            out.push_str("**Evidence:**\n\n");
+            out.push_str(&fenced("json", &json));
+            out.push('\n');
+        }
+        out.push_str("</details>\n\n");
+    }
+
+    // Displays.
+    for s in &report.sections {
+        out.push_str(&format!("### {}\n\n", inline(&s.title, false)));
+        match &s.body {
+            SectionBody::Fields { rows } => {
+                let rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|f| {
+                        let value = if f.pii && !opts.show_pii {
+                            redact::mask_pii(&f.value)
+                        } else {
+                            f.value.clone()
+                        };
+                        vec![cell(&f.name), code_cell(&value)]
+                    })
+                    .collect();
+                out.push_str(&table(&["name", "value"], &rows));
+            }
+            SectionBody::Table { headers, rows } => {
+                let headers: Vec<String> = headers.iter().map(|h| cell(h)).collect();
+                let header_refs: Vec<&str> = headers.iter().map(|h| h.as_str()).collect();
+                let rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| {
+                        // Pad or cut to the header width so the table stays a table.
+                        (0..header_refs.len().max(1))
+                            .map(|i| r.get(i).map(|c| cell(c)).unwrap_or_default())
+                            .collect()
+                    })
+                    .collect();
+                out.push_str(&table(&header_refs, &rows));
+            }
+            SectionBody::Code { lang, text } => {
+                let lang: String = lang
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '+')
+                    .collect();
+                out.push_str(&fenced(&lang, text));
+            }
+            SectionBody::Text { text } => {
+                let paragraphs: Vec<String> = text
+                    .split("\n\n")
+                    .map(|p| inline(p.trim_end(), false))
+                    .collect();
+                out.push_str(&paragraphs.join("\n\n"));
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+    }
+
+    out.push_str(&format!(
+        "**Summary:** {} — verdict: **{}**\n",
+        summary_line(&report.summary()),
+        verdict_str(verdict)
+    ));
+    if let Some(first) = first_cause_text(report) {
+        out.push_str(&format!(
+            "\n**Fix this first:** {}\n",
+            inline(&first, false)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_pipes_newlines_and_html() {
+        assert_eq!(
+            cell("a|b\nc <tid> & *x*"),
+            "a\\|b<br>c &lt;tid&gt; &amp; \\*x\\*"
+        );
+        assert_eq!(cell("run `a | b` now"), "run `a \\| b` now");
+        assert_eq!(inline("<x> `<y>`", false), "&lt;x&gt; `<y>`");
+        assert_eq!(inline("odd ` tick <", false), "odd ' tick &lt;");
+    }
+
+    #[test]
+    fn code_cells_survive_backticks() {
+        assert_eq!(code_cell("a`b"), "``a`b``");
+        assert_eq!(code_cell("`a"), "`` `a ``");
+        assert_eq!(code_cell(""), "");
+    }
+
+    #[test]
+    fn fences_are_longer_than_content_runs() {
+        assert_eq!(fenced("json", "x ```` y"), "`````json\nx ```` y\n`````\n");
+        assert_eq!(fenced("", "a\n"), "```\na\n```\n");
+    }
 }

@@ -1,1 +1,485 @@
-//! Integration tests: cli.
+//! Integration tests: the command line itself (help, version, explain, completions,
+//! usage errors, configuration precedence) and the three renderers on a hand-built report
+//! (insta snapshots under `tests/snapshots/`).
+
+use c7doctor::report::{
+    Check, ConfigEntry, Field, Format, RenderOptions, Report, Section, Source, render,
+};
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::support::{NOW, c7doctor};
+
+const KEY: &str = "ctx7sk-0123456789abcdefWXYZ";
+
+fn json_of(out: &[u8]) -> Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document ({e}):\n{}",
+            String::from_utf8_lossy(out)
+        )
+    })
+}
+
+// ---- help, version, completions, usage errors ----
+
+#[test]
+fn help_mentions_every_command() {
+    let out = c7doctor().arg("--help").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    for cmd in [
+        "token",
+        "key",
+        "discovery",
+        "login",
+        "obo",
+        "probe",
+        "policy",
+        "e2e",
+        "explain",
+        "completions",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{cmd} "))),
+            "--help does not list {cmd}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    c7doctor()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn completions_bash_names_the_binary() {
+    c7doctor()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("c7doctor"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    c7doctor()
+        .args(["token", "--no-such-flag"])
+        .assert()
+        .code(2);
+    c7doctor().arg("--no-such-flag").assert().code(2);
+}
+
+// ---- explain ----
+
+#[test]
+fn explain_prints_cause_fix_and_guide_section() {
+    c7doctor()
+        .args(["explain", "token.issuer-v1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("token.issuer-v1 — "))
+        .stdout(predicate::str::contains("Cause: "))
+        .stdout(predicate::str::contains("requestedAccessTokenVersion"))
+        .stdout(predicate::str::contains("Fix: "))
+        .stdout(predicate::str::contains(
+            "See:   guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM",
+        ));
+}
+
+#[test]
+fn explain_finds_the_code_for_an_aadsts_number() {
+    for q in ["AADSTS65001", "aadsts65001", "65001"] {
+        c7doctor()
+            .args(["explain", q])
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with("entra.consent-required"));
+    }
+    c7doctor()
+        .args(["explain", "AADSTS9999999"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("entra.unknown-error"));
+}
+
+#[test]
+fn explain_unknown_code_exits_2_with_suggestions() {
+    c7doctor()
+        .args(["explain", "nonsense"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("c7doctor explain"));
+    c7doctor()
+        .args(["explain", "token.expird"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("token.expired"));
+}
+
+#[test]
+fn explain_without_code_lists_every_code_by_family() {
+    let out = c7doctor().arg("explain").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    for e in c7doctor::catalog::ENTRIES {
+        assert!(text.contains(e.code), "{} not listed", e.code);
+    }
+    let fam = |f: &str| text.find(&format!("\n{f} — ")).unwrap_or(usize::MAX);
+    assert!(fam("token") < fam("entra") && fam("entra") < fam("policy"));
+}
+
+// ---- configuration precedence: flag > env > file > default ----
+
+#[test]
+fn config_precedence_is_visible_in_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("c7doctor.toml");
+    std::fs::write(
+        &file,
+        "api_path = \"from-file\"\n\
+         tenant_id = \"11111111-1111-1111-1111-111111111111\"\n\
+         timeout = 7\n\
+         mcp_app_id = \"33333333-3333-3333-3333-333333333333\"\n",
+    )
+    .expect("write config");
+
+    let out = c7doctor()
+        .env("C7DOCTOR_API_KEY", KEY)
+        .env("C7DOCTOR_API_PATH", "from-env")
+        .env("C7DOCTOR_TIMEOUT", "5")
+        .env(
+            "C7DOCTOR_GATEWAY_APP_ID",
+            "22222222-2222-2222-2222-222222222222",
+        )
+        .arg("--config")
+        .arg(&file)
+        .args(["key", "--format", "json", "--timeout", "3"])
+        .assert()
+        .success();
+    let doc = json_of(&out.get_output().stdout);
+    let config = doc["config"].as_array().expect("config entries");
+    let entry = |name: &str| {
+        config
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("no config entry {name}: {config:?}"))
+    };
+    // flag beats env beats file
+    assert_eq!(entry("timeout")["source"], "flag");
+    assert_eq!(entry("timeout")["value"], "3s");
+    // env beats file
+    assert_eq!(entry("api_path")["source"], "env");
+    assert_eq!(entry("api_path")["value"], "from-env");
+    assert_eq!(entry("gateway_app_id")["source"], "env");
+    // file beats default
+    assert_eq!(entry("tenant_id")["source"], "file");
+    assert_eq!(entry("mcp_app_id")["source"], "file");
+    assert_eq!(
+        entry("mcp_app_id")["value"],
+        "33333333-3333-3333-3333-333333333333"
+    );
+    // default
+    assert_eq!(entry("pattern")["source"], "default");
+    assert_eq!(entry("pattern")["value"], "obo");
+    assert_eq!(
+        entry("authority")["value"],
+        "https://login.microsoftonline.com"
+    );
+    // the key itself never appears whole
+    let raw = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(!raw.contains(KEY));
+}
+
+#[test]
+fn global_options_work_before_and_after_the_command() {
+    for args in [
+        &["--format", "json", "key"][..],
+        &["key", "--format", "json"][..],
+    ] {
+        let out = c7doctor()
+            .env("C7DOCTOR_API_KEY", KEY)
+            .args(args)
+            .assert()
+            .success();
+        let doc = json_of(&out.get_output().stdout);
+        assert_eq!(doc["schema"], "c7doctor.report.v1", "{args:?}");
+        assert_eq!(doc["command"], "key");
+    }
+}
+
+// ---- renderers on a hand-built report ----
+
+fn sample_report() -> Report {
+    let mut r = Report::new("token");
+    r.context("pattern", "obo");
+    r.context("host", "https://apim-demo.azure-api.net");
+    r.context("token", "sha256:3f9a0c1d2e4b");
+    r.config = vec![
+        ConfigEntry {
+            name: "host".into(),
+            value: "https://apim-demo.azure-api.net".into(),
+            source: Source::Flag,
+        },
+        ConfigEntry {
+            name: "tenant_id".into(),
+            value: "11111111-1111-1111-1111-111111111111".into(),
+            source: Source::Env,
+        },
+        ConfigEntry {
+            name: "api_path".into(),
+            value: "context7".into(),
+            source: Source::File,
+        },
+        ConfigEntry {
+            name: "pattern".into(),
+            value: "obo".into(),
+            source: Source::Default,
+        },
+    ];
+    r.generated_at = NOW.into();
+    r.push(Check::new("token.decode", "Token is a JWT access token").pass("RS256, kid abc"));
+    r.push(
+        Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint")
+            .fail(
+                "token.issuer-v1",
+                "iss is https://sts.windows.net/<tid>/ — a v1.0 token",
+            )
+            .evidence(
+                "iss",
+                "https://sts.windows.net/11111111-1111-1111-1111-111111111111/",
+            )
+            .evidence("ver", "1.0")
+            .evidence("upn", "ada@contoso.example"),
+    );
+    r.push(
+        Check::new("token.lifetime", "Lifetime covers the OBO cache")
+            .warn(
+                "token.short-lifetime",
+                "lifetime 1800 s is shorter than 3000 s | cache",
+            )
+            .evidence("lifetime_s", 1800),
+    );
+    r.push(
+        Check::new(
+            "token.signature",
+            "Signature verifies with the tenant's keys",
+        )
+        .skip("config.missing", "set --tenant-id to check this"),
+    );
+    r.push(
+        Check::new("token.keys", "Signing keys were available")
+            .info("token.signature-unchecked", "offline"),
+    );
+    r.sections.push(Section::fields(
+        "claims",
+        "Decoded claims",
+        vec![
+            Field::new("aud", "22222222-2222-2222-2222-222222222222"),
+            Field::new("scp", "Mcp.Gateway.Access"),
+            Field::pii("name", "Ada Lovelace"),
+            Field::pii("upn", "ada@contoso.example"),
+        ],
+    ));
+    r.sections.push(Section::table(
+        "hops",
+        "Hops",
+        vec!["hop".into(), "aud".into(), "scp".into()],
+        vec![
+            vec![
+                "client".into(),
+                "gateway app".into(),
+                "Mcp.Gateway.Access".into(),
+            ],
+            vec![
+                "backend".into(),
+                "mcp api | app".into(),
+                "mcp.access".into(),
+            ],
+        ],
+    ));
+    r.sections.push(Section::code(
+        "snippet",
+        "Policy snippet",
+        "xml",
+        "<audiences>\n  <audience>{{apim-gateway-app-id}}</audience>\n</audiences>",
+    ));
+    r.sections.push(Section::text(
+        "next",
+        "Next steps",
+        "Fix the issuer first.\n\nThen run `c7doctor e2e`.",
+    ));
+    r.first_cause = Some("token.issuer".into());
+    r
+}
+
+fn snapshot_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("../snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s.add_filter(
+        &regex_escape(&format!(
+            "{}/{}",
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        )),
+        "[os]/[arch]",
+    );
+    s.add_filter(
+        &regex_escape(&format!("c7doctor {}", env!("CARGO_PKG_VERSION"))),
+        "c7doctor [version]",
+    );
+    s.add_filter(
+        &regex_escape(&format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"))),
+        "\"version\": \"[version]\"",
+    );
+    s
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                format!("\\{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+const PLAIN: RenderOptions = RenderOptions {
+    color: false,
+    show_pii: false,
+};
+
+#[test]
+fn snapshot_text_report() {
+    let out = render(&sample_report(), Format::Text, PLAIN);
+    snapshot_settings().bind(|| insta::assert_snapshot!("render_text", out));
+}
+
+#[test]
+fn snapshot_markdown_report() {
+    let out = render(&sample_report(), Format::Markdown, PLAIN);
+    snapshot_settings().bind(|| insta::assert_snapshot!("render_markdown", out));
+}
+
+#[test]
+fn snapshot_json_report() {
+    let out = render(&sample_report(), Format::Json, PLAIN);
+    let doc: Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(doc["verdict"], "fail");
+    assert_eq!(doc["summary"]["fail"], 1);
+    snapshot_settings().bind(|| insta::assert_snapshot!("render_json", out));
+}
+
+#[test]
+fn text_colour_only_when_asked() {
+    let report = sample_report();
+    let plain = render(&report, Format::Text, PLAIN);
+    assert!(!plain.contains('\x1b'), "colour without --color");
+    let coloured = render(
+        &report,
+        Format::Text,
+        RenderOptions {
+            color: true,
+            show_pii: false,
+        },
+    );
+    assert!(coloured.contains("\x1b["), "no colour with color: true");
+    // Rendering with colour must not switch it on for the next plain render.
+    assert!(!render(&report, Format::Text, PLAIN).contains('\x1b'));
+}
+
+#[test]
+fn text_report_has_marks_fix_and_summary() {
+    let out = render(&sample_report(), Format::Text, PLAIN);
+    assert!(out.starts_with("c7doctor token — fail\n"), "{out}");
+    assert!(out.contains("✓ Token is a JWT access token"));
+    assert!(out.contains("✗ Issuer is the tenant's v2.0 endpoint [token.issuer-v1]"));
+    assert!(out.contains("! Lifetime covers the OBO cache [token.short-lifetime]"));
+    assert!(out.contains("- Signature verifies with the tenant's keys [config.missing]"));
+    assert!(out.contains("• Signing keys were available [token.signature-unchecked]"));
+    assert!(out.contains("→ fix: "));
+    assert!(out.contains("see: guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM"));
+    assert!(out.contains("1 failed, 1 warning, 1 passed, 1 info, 1 skipped — verdict: fail"));
+    assert!(out.contains("Fix this first: Issuer is the tenant's v2.0 endpoint [token.issuer-v1]"));
+    // text shows pii fields as they are (it is the user's own terminal)
+    assert!(out.contains("Ada Lovelace"));
+}
+
+#[test]
+fn markdown_masks_pii_unless_show_pii() {
+    let report = sample_report();
+    let masked = render(&report, Format::Markdown, PLAIN);
+    assert!(
+        !masked.contains("Ada Lovelace"),
+        "pii field shown:\n{masked}"
+    );
+    assert!(
+        !masked.contains("ada@contoso.example"),
+        "pii field or evidence shown:\n{masked}"
+    );
+    assert!(masked.contains(c7doctor::report::redact::PII_MASK));
+    // non-personal values stay
+    assert!(masked.contains("Mcp.Gateway.Access"));
+    assert!(masked.contains("https://sts.windows.net/11111111-1111-1111-1111-111111111111/"));
+
+    let shown = render(
+        &report,
+        Format::Markdown,
+        RenderOptions {
+            color: false,
+            show_pii: true,
+        },
+    );
+    assert!(shown.contains("Ada Lovelace"));
+    assert!(shown.contains("\"upn\": \"ada@contoso.example\""));
+}
+
+#[test]
+fn markdown_is_ticket_shaped() {
+    let out = render(&sample_report(), Format::Markdown, PLAIN);
+    assert!(out.starts_with("## c7doctor token — FAIL\n"));
+    assert!(out.contains(&format!(
+        "{}/{}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )));
+    assert!(out.contains(NOW));
+    assert!(out.contains("| name | value | source |"));
+    assert!(out.contains("| tenant_id | `11111111-1111-1111-1111-111111111111` | env |"));
+    // one <details> per non-pass check, with the catalog's cause
+    assert_eq!(out.matches("<details>").count(), 4);
+    assert_eq!(out.matches("</details>").count(), 4);
+    assert!(
+        out.contains(
+            c7doctor::catalog::get("token.issuer-v1")
+                .unwrap()
+                .cause
+                .split('`')
+                .next()
+                .unwrap()
+        )
+    );
+    // placeholders survive GitHub's HTML sanitiser, pipes don't break the table
+    assert!(out.contains("https://sts.windows.net/&lt;tid&gt;/"));
+    assert!(out.contains("3000 s \\| cache"));
+    assert!(out.contains("mcp api \\| app"));
+    // every table row has as many cells as its header
+    for block in out.split("\n\n").filter(|b| b.starts_with("| ")) {
+        let counts: Vec<usize> = block
+            .lines()
+            .map(|l| l.replace("\\|", "").matches('|').count())
+            .collect();
+        assert!(
+            counts.windows(2).all(|w| w[0] == w[1]),
+            "ragged table:\n{block}"
+        );
+    }
+}
