@@ -1,1 +1,1031 @@
-//! Integration tests: entra.
+//! Integration tests: `login` (device code), `obo`, and Entra errors → `entra.*` findings,
+//! against the simulated tenant. Polling runs under `C7DOCTOR_TIME_SCALE` so Entra's 5 s
+//! interval takes milliseconds; the simulator times every poll.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::sim::entra_token::{
+    self, DEVICE_CODE, GATEWAY_SECRET, REFRESH_TOKEN, SimError, TENANT_DOMAIN,
+};
+use crate::support::sim::tokens::TokenBuilder;
+use crate::support::sim::{Profile, Sim, now_unix, profile};
+use crate::support::{self, NOW};
+
+/// Every wait of the Entra flows ×0.001: a 5 s interval is 5 ms, a 900 s code 0.9 s.
+const FAST: &str = "0.001";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\n--- stderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Run c7doctor against the simulator: global options, the command and its arguments,
+/// extra environment, stdin.
+fn run(sim: &Sim, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
+    let mut cmd = support::c7doctor();
+    cmd.args(sim_args(sim, args))
+        .args(args)
+        .env("C7DOCTOR_TIME_SCALE", FAST)
+        .write_stdin(stdin.as_bytes().to_vec())
+        .timeout(Duration::from_secs(20));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("c7doctor runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The simulator's global options and `--timeout 2`, minus those `args` sets itself (clap
+/// refuses an option given twice).
+fn sim_args(sim: &Sim, args: &[&str]) -> Vec<String> {
+    let mut all = sim.args();
+    all.extend(["--timeout".to_string(), "2".to_string()]);
+    all.chunks(2)
+        .filter(|pair| !args.contains(&pair[0].as_str()))
+        .flat_map(|pair| pair.to_vec())
+        .collect()
+}
+
+fn login(sim: &Sim, extra: &[&str]) -> Run {
+    let mut args = vec!["login", "--format", "json"];
+    args.extend_from_slice(extra);
+    run(sim, &args, &[], "")
+}
+
+/// `obo` with the simulator's secret in the environment and the token as C7DOCTOR_TOKEN.
+fn obo(sim: &Sim, token: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["obo", "--format", "json"];
+    args.extend_from_slice(extra);
+    run(
+        sim,
+        &args,
+        &[
+            ("C7DOCTOR_GATEWAY_SECRET", GATEWAY_SECRET),
+            ("C7DOCTOR_TOKEN", token),
+        ],
+        "",
+    )
+}
+
+fn checks(doc: &Value) -> Vec<Value> {
+    doc["checks"].as_array().cloned().unwrap_or_default()
+}
+
+fn check<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["checks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id} in {}", summary(doc)))
+}
+
+fn summary(doc: &Value) -> String {
+    checks(doc)
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {} — {}",
+                c["id"].as_str().unwrap_or(""),
+                c["status"].as_str().unwrap_or(""),
+                c["code"].as_str().unwrap_or("-"),
+                c["detail"].as_str().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The report has a check with this code and status.
+fn assert_code(doc: &Value, code: &str, status: &str) {
+    assert!(
+        checks(doc)
+            .iter()
+            .any(|c| c["code"] == code && c["status"] == status),
+        "expected {status} {code} in:\n{}",
+        summary(doc)
+    );
+}
+
+fn with_entra(name: &str, f: impl FnOnce(&mut support::sim::profiles::EntraFaults)) -> Profile {
+    let mut p = profile(name);
+    f(&mut p.entra);
+    p
+}
+
+// ---------------------------------------------------------------- login
+
+#[test]
+fn login_healthy_signs_in_checks_and_verifies_the_token() {
+    let sim = Sim::start("healthy");
+    let r = login(&sim, &[]);
+    let doc = r.json();
+    assert_eq!(doc["verdict"], "pass", "{}\n{}", summary(&doc), r.stderr);
+    assert_eq!(r.code, 0);
+    assert_eq!(check(&doc, "login.sign-in")["status"], "pass");
+    assert_eq!(check(&doc, "token.audience")["status"], "pass");
+    // --verify is the default: the signature is checked against the tenant's keys.
+    assert_eq!(check(&doc, "token.signature")["status"], "pass");
+    assert!(
+        doc["context"]["token"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    // The prompt (URL and user code) is on stderr, not in the report.
+    assert!(r.stderr.contains("microsoft.com/devicelogin"));
+    assert!(r.stderr.contains(entra_token::USER_CODE));
+    // Requests: device code with the gateway app and its scope, then the poll.
+    let reqs = sim.requests_to("entra");
+    let dc = reqs
+        .iter()
+        .find(|q| q.path().ends_with("/oauth2/v2.0/devicecode"))
+        .unwrap();
+    let body = dc.body_text();
+    assert!(body.contains(&format!("client_id={}", sim.gateway_app_id)));
+    assert!(body.contains("Mcp.Gateway.Access"));
+}
+
+#[test]
+fn login_no_verify_leaves_signature_unchecked() {
+    let sim = Sim::start("healthy");
+    let doc = login(&sim, &["--no-verify"]).json();
+    assert_code(&doc, "token.signature-unchecked", "info");
+}
+
+#[test]
+fn login_client_and_scope_overrides_and_passthrough_defaults() {
+    let sim = Sim::start("healthy-passthrough");
+    let doc = login(&sim, &[]).json();
+    assert_eq!(doc["verdict"], "pass", "{}", summary(&doc));
+    assert_eq!(
+        doc["context"]["scope"],
+        format!("api://{}/mcp.access", sim.mcp_app_id)
+    );
+    let sim = Sim::start("healthy");
+    let doc = login(
+        &sim,
+        &[
+            "--client-id",
+            entra_token::AZURE_CLI_CLIENT_ID,
+            "--scope",
+            &format!("api://{}/Mcp.Gateway.Access", sim.gateway_app_id),
+        ],
+    )
+    .json();
+    assert_eq!(
+        doc["context"]["client_id"],
+        entra_token::AZURE_CLI_CLIENT_ID
+    );
+    assert_eq!(check(&doc, "login.sign-in")["status"], "pass");
+}
+
+#[test]
+fn login_waits_while_pending() {
+    let sim = Sim::start("device-code-pending");
+    let doc = login(&sim, &[]).json();
+    assert_eq!(doc["verdict"], "pass", "{}", summary(&doc));
+    let ev = &check(&doc, "login.sign-in")["evidence"];
+    assert_eq!(ev["polls"], 4);
+    assert_eq!(ev["pending"], 3);
+    assert_eq!(sim.state.entra_token.poll_times().len(), 4);
+}
+
+#[test]
+fn login_honours_interval_and_slow_down_growth() {
+    // ×0.01: the 5 s interval is 50 ms; each slow_down adds 5 s (50 ms) for good.
+    let sim = Sim::start("device-code-slow-down");
+    let mut cmd = support::c7doctor();
+    let out = cmd
+        .args(sim.args())
+        .args(["login", "--format", "json"])
+        .env("C7DOCTOR_TIME_SCALE", "0.01")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "pass", "{}", summary(&doc));
+    let ev = &check(&doc, "login.sign-in")["evidence"];
+    assert_eq!(ev["slow_down"], 2);
+    assert_eq!(ev["interval_s"], 15);
+    assert_eq!(ev["polls"], 4);
+    // Polls: pending, slow_down, slow_down, token → gaps of 5 s, 10 s, 15 s (scaled).
+    let gaps = sim.state.entra_token.poll_gaps_ms();
+    assert_eq!(gaps.len(), 3, "{gaps:?}");
+    assert!(gaps[0] >= 48, "interval not honoured: {gaps:?}");
+    assert!(gaps[1] >= 98, "slow_down did not add 5 s: {gaps:?}");
+    assert!(
+        gaps[2] >= 148,
+        "slow_down increase did not persist: {gaps:?}"
+    );
+    // The first wait before any poll honours the interval too.
+    let dc = sim
+        .requests_to("entra")
+        .iter()
+        .position(|q| q.path().ends_with("/devicecode"));
+    assert!(dc.is_some());
+}
+
+#[test]
+fn login_stops_on_declined_and_expired() {
+    for (name, code) in [
+        ("device-code-declined", "entra.declined"),
+        ("device-code-expired", "entra.code-expired"),
+    ] {
+        let sim = Sim::start(name);
+        let r = login(&sim, &[]);
+        let doc = r.json();
+        assert_code(&doc, code, "fail");
+        assert_eq!(r.code, 1);
+        // Stopped at once: one pending poll, then the end.
+        assert_eq!(sim.state.entra_token.poll_times().len(), 2, "{name}");
+        let c = check(&doc, "login.sign-in");
+        assert_eq!(c["evidence"]["trace_id"], entra_token::TRACE_ID);
+        assert_eq!(c["evidence"]["correlation_id"], entra_token::CORRELATION_ID);
+    }
+}
+
+#[test]
+fn login_expires_locally_and_keeps_entras_last_answer() {
+    // Nobody signs in: the 30 s code (30 ms here) runs out while Entra says "pending".
+    let sim = Sim::with(with_entra("healthy", |e| {
+        e.device_pending = 1_000_000;
+        e.device_expires_in = Some(30);
+    }));
+    let started = Instant::now();
+    // ×0.01 (300 ms): round trips stay small next to the 50 ms interval even under load.
+    let doc = run(
+        &sim,
+        &["login", "--format", "json"],
+        &[("C7DOCTOR_TIME_SCALE", "0.01")],
+        "",
+    )
+    .json();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_code(&doc, "entra.code-expired", "fail");
+    let last = check(&doc, "login.last-answer");
+    assert_eq!(last["status"], "info");
+    assert_eq!(last["code"], "entra.authorization-pending");
+    assert_eq!(last["evidence"]["error_codes"][0], 70016);
+    let polls = sim.state.entra_token.poll_times().len();
+    assert!(
+        (2..=6).contains(&polls),
+        "{polls} polls in a 30 s window at 5 s"
+    );
+    let waited = check(&doc, "login.sign-in")["evidence"]["waited_s"]
+        .as_f64()
+        .unwrap();
+    assert!(waited >= 29.0, "waited {waited} nominal seconds");
+}
+
+#[test]
+fn login_interrupted_by_ctrl_c_exits_cleanly() {
+    let sim = Sim::with(with_entra("healthy", |e| e.device_pending = 1_000_000));
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("c7doctor"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("C7DOCTOR_") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .args(sim.args())
+        .args(["login", "--format", "json"])
+        .env("C7DOCTOR_NOW", NOW)
+        .env("C7DOCTOR_TIME_SCALE", "0.01")
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap_or(0) == 0 || Instant::now() > deadline {
+            panic!("no prompt on stderr");
+        }
+        if line.contains("Waiting for the sign-in") {
+            break;
+        }
+    }
+    // Let a few polls happen (50 ms interval), then Ctrl-C.
+    std::thread::sleep(Duration::from_millis(200));
+    let kill = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("c7doctor did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let doc: Value = serde_json::from_str(&out).expect("a report after Ctrl-C");
+    assert_eq!(status.code(), Some(1));
+    assert_code(&doc, "run.interrupted", "fail");
+    assert_code(&doc, "entra.authorization-pending", "info");
+    assert!(!sim.state.entra_token.poll_times().is_empty());
+}
+
+#[test]
+fn login_print_token_is_the_whole_stdout() {
+    let sim = Sim::start("healthy");
+    let r = login(&sim, &["--print-token"]);
+    let issued = sim.state.entra_token.issued_tokens();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(r.stdout, format!("{}\n", issued[0]));
+    // The report went to stderr (after the prompt), with the token by fingerprint only.
+    let start = r.stderr.find("\n{").expect("a JSON report on stderr") + 1;
+    let report: Value = serde_json::from_str(&r.stderr[start..]).unwrap();
+    assert_eq!(report["verdict"], "pass");
+    assert!(!r.stderr.contains(&issued[0]));
+    assert_eq!(r.code, 0);
+}
+
+#[test]
+fn login_print_token_failure_leaves_stdout_empty() {
+    let sim = Sim::start("device-code-declined");
+    let r = login(&sim, &["--print-token"]);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("entra.declined"));
+}
+
+#[test]
+fn login_save_writes_a_0600_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = Sim::start("healthy");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token.txt");
+    // An existing, world-readable file is tightened too.
+    std::fs::write(&path, "old").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = login(&sim, &["--save", path.to_str().unwrap()]);
+    let doc = r.json();
+    assert_eq!(check(&doc, "login.save")["status"], "pass");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(saved.trim(), sim.state.entra_token.issued_tokens()[0]);
+    assert!(!r.all().contains(saved.trim()));
+
+    let fresh = dir.path().join("new.txt");
+    login(&sim, &["--save", fresh.to_str().unwrap()]);
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn login_errors_map_to_entra_codes() {
+    let cases: Vec<(Profile, &str)> = vec![
+        (
+            profile("public-client-disabled"),
+            "entra.public-client-disabled",
+        ),
+        (profile("app-not-found"), "entra.app-not-found"),
+        (profile("tenant-not-found"), "entra.tenant-not-found"),
+        (profile("invalid-scope"), "entra.invalid-scope"),
+        (profile("conditional-access"), "entra.conditional-access"),
+        (profile("entra-html"), "entra.html-response"),
+        (
+            with_entra("healthy", |e| {
+                e.device_end = Some(SimError::bad_verification_code())
+            }),
+            "entra.bad-user-code",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.device_end = Some(SimError::new(
+                    400,
+                    "invalid_grant",
+                    50020,
+                    "User account 'guest@fabrikam.example' from identity provider 'live.com' does not exist in tenant 'Contoso' and cannot access the application.",
+                ))
+            }),
+            "entra.user-not-in-tenant",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.device_code_error = Some(SimError::new(
+                    400,
+                    "invalid_request",
+                    4242424,
+                    "Something Entra added last week.",
+                ))
+            }),
+            "entra.unknown-error",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.device_code_body = Some(r#"{"user_code":"X","expires_in":900}"#.into())
+            }),
+            "entra.bad-response",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.token_body = Some(r#"{"token_type":"Bearer","expires_in":3599}"#.into())
+            }),
+            "entra.bad-response",
+        ),
+    ];
+    for (p, code) in cases {
+        let name = p.name.clone();
+        let sim = Sim::with(p);
+        let r = login(&sim, &[]);
+        let doc = r.json();
+        assert_code(&doc, code, "fail");
+        assert_eq!(r.code, 1, "{name}");
+        assert!(!r.all().contains("panicked"), "{name}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn login_fixes_name_the_app_and_blade() {
+    let sim = Sim::start("public-client-disabled");
+    let doc = login(&sim, &[]).json();
+    let c = check(&doc, "login.sign-in");
+    assert_eq!(c["code"], "entra.public-client-disabled");
+    let fix = c["fix"].as_str().unwrap();
+    assert!(fix.contains("Allow public client flows"), "{fix}");
+    assert!(fix.contains(&sim.gateway_app_id), "{fix}");
+    assert_eq!(c["evidence"]["http_status"], 401);
+    for k in [
+        "error",
+        "error_codes",
+        "error_description",
+        "trace_id",
+        "correlation_id",
+        "timestamp",
+    ] {
+        assert!(!c["evidence"][k].is_null(), "evidence {k}");
+    }
+    let sim = Sim::start("conditional-access");
+    let doc = login(&sim, &[]).json();
+    let c = check(&doc, "login.sign-in");
+    assert!(
+        c["evidence"]["claims"]
+            .as_str()
+            .unwrap()
+            .contains("capolids")
+    );
+    assert!(
+        c["fix"]
+            .as_str()
+            .unwrap()
+            .contains(entra_token::CORRELATION_ID)
+    );
+}
+
+#[test]
+fn login_black_hole_times_out() {
+    let sim = Sim::start("entra-black-hole");
+    let started = Instant::now();
+    let mut cmd = support::c7doctor();
+    let out = cmd
+        .args(sim.args())
+        .args(["login", "--format", "json", "--timeout", "0.5"])
+        .env("C7DOCTOR_TIME_SCALE", FAST)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_code(&doc, "discovery.unreachable", "fail");
+    assert_eq!(
+        check(&doc, "login.device-code")["evidence"]["failure"],
+        "timeout"
+    );
+}
+
+#[test]
+fn login_bad_device_code_answers_are_findings() {
+    // interval 0 and 10 000 are clamped and reported; the sign-in still completes.
+    for interval in [0, 10_000] {
+        let sim = Sim::with(with_entra("healthy", |e| {
+            e.device_interval = Some(interval)
+        }));
+        let doc = login(&sim, &[]).json();
+        let c = check(&doc, "login.device-code-fields");
+        assert_eq!(c["status"], "warn");
+        assert_eq!(c["code"], "entra.bad-response");
+        assert_eq!(
+            check(&doc, "login.sign-in")["status"],
+            "pass",
+            "{}",
+            summary(&doc)
+        );
+    }
+    // An access token that is not a JWT goes to the token checks.
+    let sim = Sim::with(with_entra("healthy", |e| {
+        e.token_body = Some(
+            r#"{"token_type":"Bearer","access_token":"opaque-access-token-0123456789abcdef"}"#
+                .into(),
+        )
+    }));
+    let r = login(&sim, &[]);
+    let doc = r.json();
+    assert_code(&doc, "token.malformed", "fail");
+    assert!(!r.all().contains("opaque-access-token-0123456789abcdef"));
+    // Not JSON at all.
+    let sim = Sim::with(with_entra("healthy", |e| {
+        e.device_code_body = Some("this is not json".into())
+    }));
+    assert_code(&login(&sim, &[]).json(), "entra.html-response", "fail");
+}
+
+#[test]
+fn login_accepts_a_domain_tenant() {
+    let sim = Sim::start("healthy");
+    let doc = run(
+        &sim,
+        &["login", "--format", "json", "--tenant-id", TENANT_DOMAIN],
+        &[],
+        "",
+    )
+    .json();
+    assert_eq!(check(&doc, "login.tenant")["status"], "pass");
+    assert_eq!(
+        check(&doc, "login.sign-in")["status"],
+        "pass",
+        "{}",
+        summary(&doc)
+    );
+}
+
+#[test]
+fn login_without_configuration_says_what_to_set() {
+    let r = {
+        let mut cmd = support::c7doctor();
+        let out = cmd.args(["login", "--format", "json"]).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let doc = r.json();
+    assert_code(&doc, "config.missing", "fail");
+    assert!(summary(&doc).contains("--gateway-app-id"));
+    assert_eq!(r.code, 1);
+}
+
+// ---------------------------------------------------------------- obo
+
+fn client_token(sim: &Sim) -> String {
+    sim.client_token()
+}
+
+#[test]
+fn obo_healthy_exchanges_and_compares_hops() {
+    let sim = Sim::start("healthy");
+    let r = obo(&sim, &client_token(&sim), &[]);
+    let doc = r.json();
+    assert_eq!(doc["verdict"], "pass", "{}\n{}", summary(&doc), r.stderr);
+    assert_eq!(check(&doc, "obo.forecast")["status"], "pass");
+    assert_eq!(check(&doc, "obo.exchange")["status"], "pass");
+    assert_eq!(check(&doc, "token.backend.audience")["status"], "pass");
+    assert!(
+        doc["context"]["backend_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    // The exchange APIM performs, to the tenant endpoint.
+    let req = sim
+        .requests_to("entra")
+        .into_iter()
+        .find(|q| q.path().ends_with("/oauth2/v2.0/token"))
+        .unwrap();
+    assert_eq!(req.path(), format!("/{}/oauth2/v2.0/token", sim.tenant_id));
+    let form = entra_token::form(&req.body);
+    let f = |k: &str| entra_token::field(&form, k).unwrap_or("").to_string();
+    assert_eq!(
+        f("grant_type"),
+        "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    );
+    assert_eq!(f("client_id"), sim.gateway_app_id);
+    assert_eq!(f("scope"), format!("api://{}/.default", sim.mcp_app_id));
+    assert_eq!(f("requested_token_use"), "on_behalf_of");
+    // The two-hop table is a section.
+    assert!(
+        doc.get("sections")
+            .and_then(Value::as_array)
+            .is_some_and(|s| !s.is_empty()),
+        "no sections in the report"
+    );
+}
+
+#[test]
+fn obo_secret_from_stdin_is_trimmed_and_said() {
+    let sim = Sim::start("healthy");
+    let r = run(
+        &sim,
+        &["obo", "--format", "json", "--secret-stdin"],
+        &[("C7DOCTOR_TOKEN", &client_token(&sim))],
+        &format!("{GATEWAY_SECRET}\n"),
+    );
+    let doc = r.json();
+    assert_code(&doc, "entra.secret-trimmed", "info");
+    assert_eq!(
+        check(&doc, "obo.exchange")["status"],
+        "pass",
+        "{}",
+        summary(&doc)
+    );
+    assert!(!r.all().contains(GATEWAY_SECRET));
+}
+
+#[test]
+fn obo_secret_is_never_an_argument() {
+    let sim = Sim::start("healthy");
+    let r = run(&sim, &["obo", "--secret", GATEWAY_SECRET], &[], "");
+    assert_eq!(r.code, 2);
+    // stdin cannot carry both the secret and the token.
+    let r = run(&sim, &["obo", "-", "--secret-stdin"], &[], "x");
+    assert_eq!(r.code, 2);
+    assert!(!r.all().contains("panicked"));
+}
+
+#[test]
+fn obo_without_secret_forecasts_only() {
+    let sim = Sim::start("healthy");
+    let r = run(
+        &sim,
+        &["obo", "--format", "json"],
+        &[("C7DOCTOR_TOKEN", &client_token(&sim))],
+        "",
+    );
+    let doc = r.json();
+    assert_code(&doc, "config.missing", "fail");
+    assert_eq!(check(&doc, "obo.forecast")["status"], "pass");
+    assert!(
+        sim.requests_to("entra").is_empty(),
+        "nothing is sent without a secret"
+    );
+}
+
+#[test]
+fn obo_refuses_multi_tenant_endpoints_before_sending() {
+    let sim = Sim::start("healthy");
+    for t in ["common", "organizations", "consumers"] {
+        let r = obo(&sim, &client_token(&sim), &["--tenant-id", t]);
+        let doc = r.json();
+        assert_code(&doc, "entra.obo-common-endpoint", "fail");
+        assert!(
+            check(&doc, "obo.tenant")["detail"]
+                .as_str()
+                .unwrap()
+                .contains("9001023")
+        );
+    }
+    assert!(
+        sim.requests_to("entra").is_empty(),
+        "an OBO request went to /common"
+    );
+    // A domain name is a tenant like the GUID.
+    let doc = obo(&sim, &client_token(&sim), &["--tenant-id", TENANT_DOMAIN]).json();
+    assert_eq!(
+        check(&doc, "obo.exchange")["status"],
+        "pass",
+        "{}",
+        summary(&doc)
+    );
+}
+
+#[test]
+fn obo_forecast_before_and_entra_after() {
+    let sim = Sim::start("healthy");
+    let now = now_unix();
+    let cases: Vec<(String, &str)> = vec![
+        // A token for the MCP API app: the client asked for mcp.access.
+        (
+            TokenBuilder::v2(
+                &sim.authority,
+                &sim.tenant_id,
+                &sim.mcp_app_id,
+                "mcp.access",
+            )
+            .sign(),
+            "entra.obo-audience",
+        ),
+        // Expired.
+        (
+            TokenBuilder::v2(
+                &sim.authority,
+                &sim.tenant_id,
+                &sim.gateway_app_id,
+                "Mcp.Gateway.Access",
+            )
+            .claim("exp", now - 600)
+            .sign(),
+            "entra.assertion-expired",
+        ),
+        // A Microsoft Graph token.
+        (
+            TokenBuilder::v2(
+                &sim.authority,
+                &sim.tenant_id,
+                "00000003-0000-0000-c000-000000000000",
+                "User.Read",
+            )
+            .sign(),
+            "entra.invalid-assertion",
+        ),
+        // An ID token.
+        (
+            TokenBuilder::v2(&sim.authority, &sim.tenant_id, &sim.gateway_app_id, "")
+                .without("scp")
+                .claim("nonce", "n-0S6_WzA2Mj")
+                .sign(),
+            "entra.invalid-assertion",
+        ),
+        // An app-only token: nobody to act for.
+        (
+            TokenBuilder::v2(&sim.authority, &sim.tenant_id, &sim.gateway_app_id, "")
+                .without("scp")
+                .claim("roles", serde_json::json!(["Mcp.Gateway.Access"]))
+                .claim("idtyp", "app")
+                .sign(),
+            "entra.obo-not-allowed",
+        ),
+        // Not a JWT.
+        (
+            "not-a-jwt-just-some-opaque-string".to_string(),
+            "entra.invalid-assertion",
+        ),
+    ];
+    for (token, code) in cases {
+        let r = obo(&sim, &token, &[]);
+        let doc = r.json();
+        let forecast = check(&doc, "obo.forecast");
+        assert_eq!(forecast["code"], code, "forecast: {}", summary(&doc));
+        assert!(forecast["detail"].as_str().unwrap().contains("Entra will"));
+        let exchange = check(&doc, "obo.exchange");
+        assert_eq!(exchange["status"], "fail");
+        assert_eq!(exchange["code"], code, "Entra's answer: {}", summary(&doc));
+        assert!(!r.all().contains(&token));
+    }
+}
+
+#[test]
+fn obo_errors_map_to_entra_codes() {
+    let cases: Vec<(Profile, &str)> = vec![
+        (profile("obo-consent-missing"), "entra.consent-required"),
+        (
+            profile("obo-resource-not-permitted"),
+            "entra.resource-not-permitted",
+        ),
+        (profile("obo-audience"), "entra.obo-audience"),
+        (profile("obo-secret-invalid"), "entra.secret-invalid"),
+        (profile("obo-secret-expired"), "entra.secret-expired"),
+        (profile("conditional-access"), "entra.conditional-access"),
+        (profile("tenant-not-found"), "entra.tenant-not-found"),
+        (profile("app-not-found"), "entra.app-not-found"),
+        (profile("invalid-scope"), "entra.invalid-scope"),
+        (profile("entra-html"), "entra.html-response"),
+        (
+            with_entra("healthy", |e| {
+                e.obo_error = Some(SimError::new(
+                    401,
+                    "invalid_client",
+                    700025,
+                    "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+                ))
+            }),
+            "entra.public-client-secret",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.obo_error = Some(SimError::new(
+                    400,
+                    "invalid_target",
+                    9010010,
+                    "The resource parameter provided in the request doesn't match with the requested scopes.",
+                ))
+            }),
+            "entra.resource-parameter",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.obo_error = Some(SimError::new(
+                    400,
+                    "invalid_request",
+                    9002326,
+                    "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
+                ))
+            }),
+            "entra.origin-header",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.obo_error = Some(SimError::new(
+                    400,
+                    "invalid_request",
+                    9001023,
+                    "The grant type isn't supported over the /common or /consumers endpoints.",
+                ))
+            }),
+            "entra.obo-common-endpoint",
+        ),
+        (
+            with_entra("healthy", |e| {
+                e.token_body = Some(r#"{"token_type":"Bearer"}"#.into())
+            }),
+            "entra.bad-response",
+        ),
+    ];
+    for (p, code) in cases {
+        let name = p.name.clone();
+        let sim = Sim::with(p);
+        let r = obo(&sim, &client_token(&sim), &[]);
+        let doc = r.json();
+        assert_code(&doc, code, "fail");
+        assert_eq!(r.code, 1, "{name}");
+    }
+}
+
+#[test]
+fn obo_consent_fix_names_the_blade_and_keeps_suberror() {
+    let sim = Sim::start("obo-consent-missing");
+    let doc = obo(&sim, &client_token(&sim), &[]).json();
+    let c = check(&doc, "obo.exchange");
+    assert_eq!(c["evidence"]["suberror"], "consent_required");
+    let fix = c["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("API permissions") && fix.contains("Grant admin consent"),
+        "{fix}"
+    );
+    assert!(fix.contains(&sim.gateway_app_id), "{fix}");
+    let sim = Sim::start("obo-secret-invalid");
+    let doc = obo(&sim, &client_token(&sim), &[]).json();
+    let fix = check(&doc, "obo.exchange")["fix"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        fix.contains("Certificates & secrets") && fix.contains("Value"),
+        "{fix}"
+    );
+}
+
+#[test]
+fn obo_wrong_secret_and_secret_id() {
+    let sim = Sim::start("healthy");
+    let r = run(
+        &sim,
+        &["obo", "--format", "json"],
+        &[
+            ("C7DOCTOR_TOKEN", &client_token(&sim)),
+            (
+                "C7DOCTOR_GATEWAY_SECRET",
+                "5f0c7b52-3c1e-4a8e-9d3f-0a1b2c3d4e5f",
+            ),
+        ],
+        "",
+    );
+    let doc = r.json();
+    // Predicted before sending (a GUID is the secret's ID), confirmed by Entra.
+    assert_eq!(check(&doc, "obo.secret")["code"], "entra.secret-invalid");
+    assert_eq!(check(&doc, "obo.exchange")["code"], "entra.secret-invalid");
+}
+
+#[test]
+fn obo_black_hole_times_out() {
+    let sim = Sim::start("entra-black-hole");
+    let started = Instant::now();
+    let r = obo(&sim, &client_token(&sim), &["--timeout", "0.5"]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_code(&r.json(), "discovery.unreachable", "fail");
+}
+
+// ---------------------------------------------------------------- leaks
+
+fn assert_no_secrets(out: &str, secrets: &[&str], what: &str) {
+    for s in secrets {
+        assert!(!s.is_empty());
+        assert!(!out.contains(s), "{what}: a secret leaked: {s}\n{out}");
+        // Nor a JWT's signature segment alone.
+        if s.split('.').count() == 3 {
+            let sig = s.rsplit('.').next().unwrap();
+            assert!(!out.contains(sig), "{what}: a signature segment leaked");
+        }
+    }
+}
+
+#[test]
+fn login_never_prints_device_code_or_tokens() {
+    for format in ["text", "json", "markdown"] {
+        for verbose in [false, true] {
+            let sim = Sim::start("device-code-pending");
+            let mut args = vec!["login", "--format", format];
+            if verbose {
+                args.push("-v");
+            }
+            let r = run(&sim, &args, &[], "");
+            let issued = sim.state.entra_token.issued_tokens();
+            assert_eq!(issued.len(), 1, "{format} -v={verbose}: {}", r.stderr);
+            let what = format!("login --format {format} -v={verbose}");
+            assert_no_secrets(&r.all(), &[DEVICE_CODE, REFRESH_TOKEN, &issued[0]], &what);
+            if verbose {
+                // The wire trace is there, redacted.
+                assert!(r.stderr.contains("devicecode"), "{what}: no wire trace");
+                assert!(r.stderr.contains("device_code=‹redacted›"), "{}", r.stderr);
+            }
+        }
+    }
+}
+
+#[test]
+fn obo_never_prints_secret_assertion_or_backend_token() {
+    for format in ["text", "json", "markdown"] {
+        for verbose in [false, true] {
+            let sim = Sim::start("healthy");
+            let assertion = client_token(&sim);
+            let mut args = vec!["obo", "--format", format];
+            if verbose {
+                args.push("-v");
+            }
+            let r = run(
+                &sim,
+                &args,
+                &[
+                    ("C7DOCTOR_GATEWAY_SECRET", GATEWAY_SECRET),
+                    ("C7DOCTOR_TOKEN", &assertion),
+                ],
+                "",
+            );
+            let issued = sim.state.entra_token.issued_tokens();
+            assert_eq!(issued.len(), 1, "{format}: {}", r.stderr);
+            let what = format!("obo --format {format} -v={verbose}");
+            assert_no_secrets(&r.all(), &[GATEWAY_SECRET, &assertion, &issued[0]], &what);
+            if verbose {
+                assert!(
+                    r.stderr.contains("client_secret=‹redacted›"),
+                    "{}",
+                    r.stderr
+                );
+            }
+        }
+    }
+    // Failures leak nothing either (the secret in an error path, a trimmed secret).
+    let sim = Sim::start("obo-secret-invalid");
+    let r = run(
+        &sim,
+        &["obo", "-v", "--secret-stdin", "--format", "markdown"],
+        &[("C7DOCTOR_TOKEN", &client_token(&sim))],
+        &format!("{GATEWAY_SECRET}\r\n"),
+    );
+    assert_no_secrets(&r.all(), &[GATEWAY_SECRET], "obo failure");
+}
+
+/// Every `entra.*` code of the catalog is asserted by a test above (through the simulator
+/// and the real binary): a new code without a test fails here.
+#[test]
+fn every_entra_code_is_reached_by_a_test() {
+    let src = include_str!("entra.rs");
+    let (tests, _) = src
+        .split_once("fn every_entra_code_is_reached_by_a_test")
+        .unwrap();
+    for e in c7doctor::catalog::ENTRIES
+        .iter()
+        .filter(|e| e.code.starts_with("entra."))
+    {
+        assert!(
+            tests.contains(&format!("\"{}\"", e.code)),
+            "{} is not reached by any test in tests/integration/entra.rs",
+            e.code
+        );
+    }
+}
