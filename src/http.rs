@@ -269,6 +269,13 @@ pub struct HttpOptions {
     pub authority: Option<Url>,
 }
 
+/// Whether the system's root certificates are needed: any https destination, or an
+/// unknown one.
+fn needs_native_roots(opts: &HttpOptions) -> bool {
+    let plain = |u: &Option<Url>| u.as_ref().is_some_and(|u| u.scheme() == "http");
+    !(plain(&opts.gateway) && plain(&opts.authority))
+}
+
 /// The HTTP client. Cheap to clone.
 #[derive(Clone)]
 pub struct Http {
@@ -285,7 +292,11 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(opts.timeout)
             .user_agent(concat!("c7doctor/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(4);
+            .pool_max_idle_per_host(4)
+            // Reading the system's root store costs ~250 ms in a debug build; skip it when
+            // neither the gateway nor the authority speaks TLS (loopback simulators). The
+            // bundled web PKI roots stay, so public https hosts still verify.
+            .tls_built_in_native_certs(needs_native_roots(opts));
         if let Some(path) = &opts.cacert {
             let pem = std::fs::read(path).map_err(|e| {
                 Error::usage(format!("cannot read --cacert {}: {e}", path.display()))

@@ -33,3 +33,5 @@ pub fn fixture(rel: &str) -> std::path::PathBuf {
         .join("fixtures")
         .join(rel)
 }
+
+pub mod sim;

@@ -1,0 +1,383 @@
+//! Link 1: the unauthenticated `initialize` POST to the MCP endpoint, and the
+//! `WWW-Authenticate` challenge on its 401 (guide 2 Part 5 Step 3, RFC 9728 §5.1).
+
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use url::Url;
+
+use super::fetch::same_origin;
+use super::www_authenticate;
+use crate::http::{Http, NetError, Request, Response};
+use crate::report::Check;
+
+/// Largest part of the endpoint's answer that is read (its status and headers are what
+/// matter; an open endpoint may stream forever).
+const ENDPOINT_CAP: usize = 64 * 1024;
+
+/// The `initialize` request a 2025-era MCP client sends first.
+pub fn initialize_body() -> Value {
+    json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "c7doctor", "version": env!("CARGO_PKG_VERSION")}
+        }
+    })
+}
+
+/// POST `initialize` without a token, with the MCP `Accept` header. The body is read up to
+/// 64 KiB or until the deadline, whichever comes first.
+pub async fn post_unauthenticated(http: &Http, mcp_url: &Url) -> Result<Response, NetError> {
+    let start = Instant::now();
+    let req = Request::post_json(mcp_url.clone(), &initialize_body())
+        .header("accept", "application/json, text/event-stream");
+    let mut stream = http.open(req).await?;
+    let mut body = Vec::new();
+    let mut truncated = false;
+    let deadline = http.timeout();
+    loop {
+        let left = deadline.saturating_sub(start.elapsed());
+        if left.is_zero() || body.len() >= ENDPOINT_CAP {
+            truncated = true;
+            break;
+        }
+        match stream.next_chunk(left.min(Duration::from_secs(2))).await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            // The status and headers arrived; a body that stalls or breaks does not change them.
+            Err(_) => {
+                truncated = true;
+                break;
+            }
+        }
+    }
+    body.truncate(ENDPOINT_CAP);
+    Ok(Response {
+        url: stream.url.clone(),
+        status: stream.status,
+        headers: stream.headers.clone(),
+        body: body.into(),
+        truncated,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// APIM's `{"statusCode":…,"message":…}`, when the body has that shape.
+pub fn apim_message(resp: &Response) -> Option<String> {
+    let v: Value = serde_json::from_slice(&resp.body).ok()?;
+    v.get("statusCode")?;
+    v.get("message")?.as_str().map(str::to_string)
+}
+
+/// Is the body an HTML page (by content type or by its first byte)?
+pub fn is_html(resp: &Response) -> bool {
+    resp.header("content-type")
+        .is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+        || resp.body.trim_ascii_start().starts_with(b"<")
+}
+
+/// The `<title>` of an HTML body, shortened.
+fn html_title(resp: &Response) -> Option<String> {
+    let text = String::from_utf8_lossy(&resp.body);
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    let t: String = text[start..end].trim().chars().take(80).collect();
+    (!t.is_empty()).then_some(t)
+}
+
+/// The check on the endpoint's status.
+pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Check {
+    const ID: &str = "discovery.endpoint";
+    const TITLE: &str = "MCP endpoint asks for a token (401 without one)";
+    let resp = match result {
+        Ok(r) => r,
+        Err(e) => return e.to_check(ID, TITLE),
+    };
+    let status = resp.status;
+    let check = Check::new(ID, TITLE)
+        .evidence("url", mcp_url.as_str())
+        .evidence("status", status)
+        .duration(resp.elapsed);
+    let check = match apim_message(resp) {
+        Some(m) => check.evidence("message", m),
+        None => check,
+    };
+    let st = crate::http::status_text(status);
+    match status {
+        401 => check.pass(format!("POST initialize without a token: {st}")),
+        200..=299 if is_html(resp) => check
+            .fail(
+                "discovery.html-response",
+                format!(
+                    "POST initialize got {st} with an HTML page, not APIM's 401 or an MCP answer: something else answers at {mcp_url} (a proxy's login or block page, a portal){}",
+                    html_title(resp)
+                        .map(|t| format!("; the page is titled {t:?}"))
+                        .unwrap_or_default()
+                ),
+            )
+            .evidence(
+                "content_type",
+                resp.header("content-type").unwrap_or_default(),
+            ),
+        200..=299 => check
+            .fail(
+                "discovery.endpoint-open",
+                format!(
+                    "POST initialize without a token got {st}: the gateway lets anyone through to Context7"
+                ),
+            )
+            .evidence(
+                "content_type",
+                resp.header("content-type").unwrap_or_default(),
+            ),
+        404 | 405 => check.fail(
+            "discovery.endpoint-missing",
+            format!(
+                "POST {mcp_url} got {st}: no MCP API operation at this host and path{}",
+                apim_message(resp)
+                    .map(|m| format!(" (APIM says {m:?})"))
+                    .unwrap_or_default()
+            ),
+        ),
+        300..=399 => {
+            let loc = resp.header("location").unwrap_or_default();
+            let other = resp
+                .url
+                .join(&loc)
+                .ok()
+                .filter(|u| !same_origin(u, mcp_url))
+                .map(|u| {
+                    format!(
+                        " — another host ({}): a client that follows it sends its token there",
+                        u.host_str().unwrap_or("?")
+                    )
+                })
+                .unwrap_or_default();
+            check
+                .fail(
+                    "discovery.redirect",
+                    format!("POST {mcp_url} got {st} to {loc:?}{other}"),
+                )
+                .evidence("location", loc)
+        }
+        406 | 415 => check.fail(
+            "mcp.not-acceptable",
+            format!(
+                "POST initialize with Accept: application/json, text/event-stream got {st}: the gateway or a policy rewrites the MCP headers"
+            ),
+        ),
+        500..=599 => check.fail(
+            "mcp.gateway-error",
+            format!("POST initialize without a token got {st}: the gateway fails before it can ask for a token"),
+        ),
+        _ => check.fail(
+            "discovery.challenge-missing",
+            format!(
+                "POST initialize without a token got {st} instead of 401: MCP clients start sign-in only on a 401"
+            ),
+        ),
+    }
+}
+
+/// What is wrong with the challenge, if anything.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChallengeProblem {
+    None,
+    /// No `WWW-Authenticate` at all.
+    Missing,
+    /// Challenges, but no Bearer one.
+    NotBearer(Vec<String>),
+    /// A Bearer challenge without `resource_metadata`.
+    NoResourceMetadata,
+    /// The header does not parse, or `resource_metadata` is not an absolute URL.
+    Malformed(String),
+    /// `resource_metadata` on another origin than the gateway.
+    Upstream(Url),
+}
+
+/// The challenge of the endpoint's 401.
+#[derive(Debug, Clone)]
+pub struct ChallengeInfo {
+    pub raw: Vec<String>,
+    pub resource_metadata: Option<Url>,
+    pub scope: Option<String>,
+    pub error: Option<String>,
+    pub problem: ChallengeProblem,
+}
+
+impl ChallengeInfo {
+    /// The URL to fetch the PRM from: only a well-formed one on the gateway's origin (an
+    /// upstream URL is a finding, not a destination).
+    pub fn usable_url(&self) -> Option<&Url> {
+        match self.problem {
+            ChallengeProblem::None => self.resource_metadata.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// Read the challenge off a 401.
+pub fn analyze(resp: &Response, gateway: &Url) -> ChallengeInfo {
+    let raw = resp.headers_all("www-authenticate");
+    let mut info = ChallengeInfo {
+        raw: raw.clone(),
+        resource_metadata: None,
+        scope: None,
+        error: None,
+        problem: ChallengeProblem::None,
+    };
+    if raw.iter().all(|r| r.trim().is_empty()) {
+        info.problem = ChallengeProblem::Missing;
+        return info;
+    }
+    let mut challenges = Vec::new();
+    let mut parse_error = None;
+    for line in &raw {
+        match www_authenticate::parse(line) {
+            Ok(mut c) => challenges.append(&mut c),
+            Err(e) => parse_error = Some(format!("{e} in {line:?}")),
+        }
+    }
+    let bearer = challenges
+        .iter()
+        .find(|c| c.is("bearer") && c.param("resource_metadata").is_some())
+        .or_else(|| challenges.iter().find(|c| c.is("bearer")));
+    let Some(bearer) = bearer else {
+        info.problem = match parse_error {
+            Some(e) => ChallengeProblem::Malformed(e),
+            None => {
+                ChallengeProblem::NotBearer(challenges.iter().map(|c| c.scheme.clone()).collect())
+            }
+        };
+        return info;
+    };
+    info.scope = bearer.param("scope").map(str::to_string);
+    info.error = bearer.param("error").map(str::to_string);
+    let Some(rm) = bearer.param("resource_metadata") else {
+        info.problem = match parse_error {
+            Some(e) => ChallengeProblem::Malformed(e),
+            None => ChallengeProblem::NoResourceMetadata,
+        };
+        return info;
+    };
+    match Url::parse(rm) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {
+            info.resource_metadata = Some(u.clone());
+            info.problem = if !same_origin(&u, gateway) {
+                ChallengeProblem::Upstream(u)
+            } else if let Some(e) = parse_error {
+                ChallengeProblem::Malformed(e)
+            } else {
+                ChallengeProblem::None
+            };
+        }
+        _ => {
+            info.problem = ChallengeProblem::Malformed(format!(
+                "resource_metadata {rm:?} is not an absolute http(s) URL"
+            ))
+        }
+    }
+    info
+}
+
+/// The check on the challenge. `fallback` is the well-known URL where the PRM was found
+/// without the header (clients of the 2025-11-25 spec look there), if any.
+pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Url>) -> Check {
+    let check = Check::new(
+        "discovery.challenge",
+        "401 carries a Bearer challenge with resource_metadata",
+    )
+    .evidence("www_authenticate", info.raw.clone());
+    let want = format!(
+        "Bearer resource_metadata=\"{}.well-known/oauth-protected-resource\"",
+        gateway.as_str()
+    );
+    let fix_missing = format!(
+        "Add to <on-error> of the MCP API policy: <choose><when condition=\"@(context.Response.StatusCode == 401)\"><set-header name=\"WWW-Authenticate\" exists-action=\"override\"><value>{}</value></set-header></when></choose>, and re-apply the policy.",
+        want
+    );
+    // Missing or unusable: clients of the 2025-11-25 spec fall back to the well-known URLs.
+    let degrade = |check: Check, code: &'static str, what: String| -> Check {
+        match fallback {
+            Some(f) => check
+                .warn(
+                    code,
+                    format!(
+                        "{what}. Clients following the 2025-11-25 MCP spec fall back to {f} and find the PRM; clients that require the header (2025-06-18) cannot sign in"
+                    ),
+                )
+                .evidence("fallback_prm", f.as_str()),
+            None => check.fail(
+                code,
+                format!("{what}, and no well-known URL serves the PRM either: no MCP client can find where to sign in"),
+            ),
+        }
+    };
+    match &info.problem {
+        ChallengeProblem::None => {
+            let rm = info
+                .resource_metadata
+                .as_ref()
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_default();
+            let scope = info
+                .scope
+                .as_deref()
+                .map(|s| format!(", scope=\"{s}\""))
+                .unwrap_or_default();
+            check
+                .pass(format!("Bearer resource_metadata=\"{rm}\"{scope}"))
+                .evidence("resource_metadata", rm)
+        }
+        ChallengeProblem::Missing => degrade(
+            check,
+            "discovery.challenge-missing",
+            "The 401 has no WWW-Authenticate header".into(),
+        )
+        .fix(fix_missing),
+        ChallengeProblem::NotBearer(schemes) => degrade(
+            check,
+            "discovery.challenge-missing",
+            format!(
+                "The 401 has no Bearer challenge (only {})",
+                schemes.join(", ")
+            ),
+        )
+        .fix(fix_missing),
+        ChallengeProblem::NoResourceMetadata => degrade(
+            check,
+            "discovery.challenge-missing",
+            "The Bearer challenge has no resource_metadata parameter".into(),
+        )
+        .fix(format!("Set the header value to {want}.")),
+        ChallengeProblem::Malformed(why) => degrade(
+            check,
+            "discovery.challenge-malformed",
+            format!("The WWW-Authenticate header cannot be parsed: {why}"),
+        )
+        .fix(format!("Set the header value to exactly {want}.")),
+        ChallengeProblem::Upstream(u) => {
+            let host = u.host_str().unwrap_or("?");
+            let whose = if host.eq_ignore_ascii_case("mcp.context7.com") {
+                " — Context7's own challenge passed through the gateway"
+            } else {
+                ""
+            };
+            check
+                .fail(
+                    "discovery.challenge-upstream",
+                    format!(
+                        "resource_metadata points at {u} on {host}, not the gateway{whose}: clients follow it to another authorization server and never reach your Entra tenant"
+                    ),
+                )
+                .evidence("resource_metadata", u.as_str())
+                .fix(format!(
+                    "Override the header in the MCP API policy (exists-action=\"override\", in <on-error> and on 401s from the backend) with {want}."
+                ))
+        }
+    }
+}
