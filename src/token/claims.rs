@@ -1,0 +1,889 @@
+//! The offline checks on a decoded token, against what its hop expects (DESIGN.md §1):
+//!
+//! | pattern / hop | `aud` | `scp` has |
+//! |---|---|---|
+//! | obo client | gateway app GUID | `Mcp.Gateway.Access` |
+//! | obo backend, passthrough, shared-key client | MCP API app GUID | `mcp.access` |
+//!
+//! Each function returns one check; every failing condition is reported, never only the
+//! first. A value that is not configured makes its check `skip` with the option to set.
+
+use serde_json::Value;
+
+use super::Expect;
+use super::decode::{Decoded, is_guid, issuer_tenant};
+use super::display::{human_duration, utc};
+use crate::cli::{Hop, Pattern};
+use crate::report::Check;
+
+/// The gateway app's delegated scope (guide 2).
+pub const GATEWAY_SCOPE: &str = "Mcp.Gateway.Access";
+/// The MCP API app's delegated scope (both guides).
+pub const MCP_SCOPE: &str = "mcp.access";
+/// Microsoft Graph's application ID, the `aud` of Graph tokens.
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+/// The tenant of personal Microsoft accounts.
+pub const MSA_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+/// How long the guide's policy caches the OBO token (seconds).
+pub const OBO_CACHE_SECS: i64 = 3000;
+
+/// Hosts of v2.0 issuers per cloud; aliases of one cloud share a group.
+const V2_HOSTS: &[&[&str]] = &[
+    &[
+        "login.microsoftonline.com",
+        "login.windows.net",
+        "login.microsoft.com",
+    ],
+    &["login.microsoftonline.us"],
+    &["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"],
+];
+/// Hosts of v1.0 issuers (`https://sts.windows.net/<tid>/`).
+const V1_HOSTS: &[&str] = &[
+    "sts.windows.net",
+    "sts.chinacloudapi.cn",
+    "sts.microsoftonline.us",
+];
+
+/// Which app registration a hop's token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum App {
+    Gateway,
+    Mcp,
+}
+
+impl App {
+    pub fn name(self) -> &'static str {
+        match self {
+            App::Gateway => "the APIM Gateway app",
+            App::Mcp => "the MCP API app",
+        }
+    }
+    pub fn option(self) -> &'static str {
+        match self {
+            App::Gateway => "--gateway-app-id",
+            App::Mcp => "--mcp-app-id",
+        }
+    }
+    pub fn scope(self) -> &'static str {
+        match self {
+            App::Gateway => GATEWAY_SCOPE,
+            App::Mcp => MCP_SCOPE,
+        }
+    }
+    pub fn other(self) -> App {
+        match self {
+            App::Gateway => App::Mcp,
+            App::Mcp => App::Gateway,
+        }
+    }
+    pub fn configured(self, exp: &Expect) -> Option<&str> {
+        match self {
+            App::Gateway => exp.gateway_app_id.as_deref(),
+            App::Mcp => exp.mcp_app_id.as_deref(),
+        }
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    }
+}
+
+/// The app a hop's token must be for.
+pub fn expected_app(pattern: Pattern, hop: Hop) -> App {
+    match (pattern, hop) {
+        (Pattern::Obo, Hop::Client) => App::Gateway,
+        _ => App::Mcp,
+    }
+}
+
+/// How the hop was decided: (hop, guessed, why).
+pub fn guess_hop(d: &Decoded, exp: &Expect) -> (Hop, bool, String) {
+    if let Some(h) = exp.hop {
+        return (h, false, "given with --hop".into());
+    }
+    match exp.pattern {
+        Pattern::Passthrough => {
+            return (
+                Hop::Client,
+                true,
+                "passthrough: APIM forwards the client's token unchanged, so both hops carry it"
+                    .into(),
+            );
+        }
+        Pattern::SharedKey => {
+            return (
+                Hop::Client,
+                true,
+                "shared-key: only the client hop carries a token (APIM sends Context7 the API key)"
+                    .into(),
+            );
+        }
+        Pattern::Obo => {}
+    }
+    let auds = d.audiences();
+    let is_aud = |app: App| {
+        app.configured(exp)
+            .is_some_and(|id| auds.iter().any(|a| same_app(a, id)))
+    };
+    if is_aud(App::Gateway) {
+        return (Hop::Client, true, "aud is the gateway app".into());
+    }
+    if is_aud(App::Mcp) {
+        return (Hop::Backend, true, "aud is the MCP API app".into());
+    }
+    let scopes = d.scopes();
+    if scopes.iter().any(|s| s == GATEWAY_SCOPE) {
+        return (Hop::Client, true, format!("scp has {GATEWAY_SCOPE}"));
+    }
+    if scopes.iter().any(|s| s == MCP_SCOPE) {
+        return (Hop::Backend, true, format!("scp has {MCP_SCOPE}"));
+    }
+    (
+        Hop::Client,
+        true,
+        "neither aud nor scp names a hop: assumed the client hop".into(),
+    )
+}
+
+/// `aud` value names the app: the GUID itself, or an `api://<guid>` App ID URI.
+fn same_app(aud: &str, app_id: &str) -> bool {
+    let aud = aud.trim();
+    aud.eq_ignore_ascii_case(app_id)
+        || uri_guid(aud).is_some_and(|g| g.eq_ignore_ascii_case(app_id))
+}
+
+/// The GUID inside `api://<guid>[/…]`.
+fn uri_guid(aud: &str) -> Option<&str> {
+    let rest = aud.strip_prefix("api://")?;
+    let g = rest.split('/').next()?;
+    is_guid(g).then_some(g)
+}
+
+pub fn is_graph_audience(aud: &str) -> bool {
+    let a = aud.trim().trim_end_matches('/').to_ascii_lowercase();
+    a == GRAPH_APP_ID
+        || a == "https://graph.microsoft.com"
+        || a == "https://graph.microsoft.us"
+        || a == "https://microsoftgraph.chinacloudapi.cn"
+}
+
+/// A Microsoft Graph token: Graph's audience, or the header `nonce` only Graph tokens carry.
+pub fn is_graph_token(d: &Decoded) -> bool {
+    d.audiences().iter().any(|a| is_graph_audience(a)) || d.header.contains_key("nonce")
+}
+
+fn host_group(host: &str) -> Option<usize> {
+    V2_HOSTS
+        .iter()
+        .position(|g| g.iter().any(|h| h.eq_ignore_ascii_case(host)))
+}
+
+// ---- checks ----
+
+pub fn check_alg(d: &Decoded) -> Check {
+    let c = Check::new(
+        "token.alg",
+        "Signed with RS256, as Entra signs access tokens",
+    );
+    match d.alg() {
+        Some("RS256") => c.pass("alg RS256"),
+        None => c.fail("token.alg-unexpected", "the header has no alg"),
+        Some("none") => c.fail(
+            "token.alg-unexpected",
+            "alg none: the token is unsigned — anyone could have written it",
+        ),
+        Some(a) if a.starts_with("HS") => c.fail(
+            "token.alg-unexpected",
+            format!("alg {a}: a shared-secret signature, which Entra never issues — this token was not minted by Entra"),
+        ),
+        Some(a) => c.fail(
+            "token.alg-unexpected",
+            format!("alg {a}: Entra signs access tokens with RS256, APIM and Context7 expect it"),
+        ),
+    }
+    .evidence("alg", d.alg().unwrap_or(""))
+}
+
+/// Access token, or an ID token / Graph token / app-only token sent by mistake.
+pub fn check_type(d: &Decoded) -> Check {
+    let c = Check::new("token.type", "A delegated user access token for your API");
+    let scopes = d.scopes();
+    let roles = d.roles();
+    if is_graph_token(d) {
+        let aud = d.audiences().join(" ");
+        let why = if d.header.contains_key("nonce") {
+            "its header carries a nonce"
+        } else {
+            "its audience is Graph"
+        };
+        return c
+            .fail(
+                "token.graph-audience",
+                format!(
+                    "a Microsoft Graph token (aud {aud}; {why}): the client requested Graph's scope \
+                     — e.g. User.Read, or a scope name without its api://<app-id>/ prefix, which \
+                     Entra resolves against Graph"
+                ),
+            )
+            .evidence("aud", aud);
+    }
+    let has = |k: &str| d.claims.contains_key(k);
+    if scopes.is_empty()
+        && roles.is_empty()
+        && (has("nonce") || has("at_hash") || has("c_hash") || (!has("azp") && !has("appid")))
+    {
+        let marks: Vec<&str> = ["nonce", "at_hash", "c_hash"]
+            .into_iter()
+            .filter(|k| has(k))
+            .collect();
+        let why = if marks.is_empty() {
+            "no scp, no roles, no azp/appid".to_string()
+        } else {
+            format!("no scp or roles; has {}", marks.join(", "))
+        };
+        return c.fail(
+            "token.not-access-token",
+            format!(
+                "an ID token ({why}): it proves a sign-in to the client app and is not accepted by \
+                 APIs — the client sent id_token instead of access_token"
+            ),
+        );
+    }
+    if d.claim_str("idtyp") == Some("app") || (!roles.is_empty() && scopes.is_empty()) {
+        return c
+            .fail(
+                "token.app-only",
+                format!(
+                    "an app-only token (client credentials: roles [{}]{}, no scp): it carries no \
+                     user, so Context7 cannot resolve one — sign in as a user (authorization code \
+                     or device code) to get a delegated token",
+                    roles.join(", "),
+                    if d.claim_str("idtyp") == Some("app") {
+                        ", idtyp app"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .evidence("roles", roles);
+    }
+    let ver = d.claim_str("ver").unwrap_or("?");
+    c.pass(format!(
+        "a delegated access token (ver {ver}, scp {})",
+        if scopes.is_empty() {
+            "absent".to_string()
+        } else {
+            scopes.join(" ")
+        }
+    ))
+}
+
+/// The app the token is for, named for a fix ("the APIM Gateway app (…)").
+fn token_app_name(d: &Decoded, exp: &Expect, fallback: App) -> String {
+    let auds = d.audiences();
+    for app in [App::Gateway, App::Mcp] {
+        if let Some(id) = app.configured(exp)
+            && auds.iter().any(|a| same_app(a, id))
+        {
+            return format!("{} ({id})", app.name());
+        }
+    }
+    match auds.first() {
+        Some(a) => format!("the app registration this token is for (aud {a})"),
+        None => fallback.name().to_string(),
+    }
+}
+
+pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
+    let c = Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint");
+    let Some(iss) = d.claim_str("iss") else {
+        return c.fail("token.issuer-foreign", "no iss claim: not an Entra token");
+    };
+    let c = c.evidence("iss", iss);
+    let Ok(url) = url::Url::parse(iss) else {
+        return c.fail(
+            "token.issuer-foreign",
+            format!("iss is {iss}: not an Entra issuer URL"),
+        );
+    };
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let v1_host = V1_HOSTS.contains(&host.as_str());
+    if v1_host || d.claim_str("ver") == Some("1.0") {
+        let app_name = token_app_name(d, exp, app);
+        return c
+            .fail(
+                "token.issuer-v1",
+                format!(
+                    "iss is {iss}{} — a v1.0 token: APIM's v2 issuer check and Context7 reject it",
+                    match d.claim_str("ver") {
+                        Some(v) => format!(" (ver {v})"),
+                        None => String::new(),
+                    }
+                ),
+            )
+            .fix(format!(
+                "In Entra admin center › App registrations › {app_name} › Manifest, set \
+                 requestedAccessTokenVersion (accessTokenAcceptedVersion) to 2 and save; then get a \
+                 new token. The API's registration decides the version, not the client."
+            ));
+    }
+    let authority = url::Url::parse(&exp.authority).ok();
+    let same_origin = authority
+        .as_ref()
+        .is_some_and(|a| a.origin() == url.origin());
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    let v2_form = segments.len() == 2 && segments[1] == "v2.0";
+    let auth_host = authority
+        .as_ref()
+        .and_then(|a| a.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    if !same_origin {
+        let detail = match (host_group(&host), host_group(&auth_host)) {
+            (Some(g), Some(h)) if g == h => None,
+            (Some(_), _) => Some(format!(
+                "iss is {iss}: issued by {host}, another cloud than --authority {} — use that \
+                 cloud's authority, or a token from this cloud",
+                exp.authority
+            )),
+            _ => Some(format!(
+                "iss is {iss}: not an Entra issuer of --authority {} (another identity provider, \
+                 or a token minted by something else)",
+                exp.authority
+            )),
+        };
+        if let Some(detail) = detail {
+            return c.fail("token.issuer-foreign", detail);
+        }
+    }
+    if !v2_form {
+        return c.fail(
+            "token.issuer-foreign",
+            format!("iss is {iss}: not the https://<login host>/<tenant>/v2.0 form of an Entra v2.0 issuer"),
+        );
+    }
+    c.pass(format!("iss is {iss} (v2.0)"))
+}
+
+pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
+    let c = Check::new("token.tenant", "Issued by the configured tenant");
+    let tid = d.claim_str("tid");
+    let iss_tid = d.claim_str("iss").and_then(issuer_tenant);
+    let Some(tid) = tid else {
+        return c.fail(
+            "token.issuer-tenant",
+            "no tid claim: Entra access tokens always name their tenant",
+        );
+    };
+    let c = c.evidence("tid", tid);
+    if let Some(it) = &iss_tid
+        && !it.eq_ignore_ascii_case(tid)
+    {
+        return c
+            .fail(
+                "token.issuer-tenant",
+                format!("iss names tenant {it} but tid is {tid}: the token contradicts itself"),
+            )
+            .evidence("iss_tenant", it.clone());
+    }
+    match exp
+        .tenant_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => c.skip(
+            "config.missing",
+            format!("set --tenant-id to compare (the token's tid is {tid})"),
+        ),
+        Some(t) if !is_guid(t) => c.skip(
+            "config.invalid",
+            format!(
+                "--tenant-id {t} is not a GUID; tokens carry the tenant's GUID (tid {tid}): set \
+                 --tenant-id to the Directory (tenant) ID to compare"
+            ),
+        ),
+        Some(t) if t.eq_ignore_ascii_case(tid) => c.pass(format!("tid {tid} is --tenant-id")),
+        Some(t) => c
+            .fail(
+                "token.issuer-tenant",
+                format!(
+                    "tid is {tid}, expected {t} (--tenant-id): the user signed in to another \
+                     tenant, or the client uses another tenant's authority"
+                ),
+            )
+            .evidence("expected", t),
+    }
+}
+
+pub fn check_personal(d: &Decoded) -> Check {
+    let c = Check::new(
+        "token.personal-account",
+        "A work or school account, not a personal Microsoft account",
+    );
+    let tenant = d.tenant().unwrap_or_default();
+    if tenant.eq_ignore_ascii_case(MSA_TENANT) {
+        return c.fail(
+            "token.personal-account",
+            format!(
+                "tenant {MSA_TENANT} is the personal Microsoft account tenant: the user signed in \
+                 with a personal account (outlook.com, hotmail.com, live.com)"
+            ),
+        );
+    }
+    if tenant.is_empty() {
+        return c.pass("no tenant in the token (see the tenant check)");
+    }
+    c.pass(format!("tenant {tenant} is an organisation's tenant"))
+}
+
+pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
+    let c = Check::new(
+        "token.audience",
+        format!("Audience is {} (GUID)", app.name()),
+    );
+    let auds = d.audiences();
+    if auds.is_empty() {
+        return c.fail(
+            "token.audience-mismatch",
+            format!("no aud claim: expected {}", app.name()),
+        );
+    }
+    let shown = auds.join(" ");
+    let c = c.evidence("aud", shown.clone());
+    let expected = app.configured(exp);
+    let other = app.other().configured(exp);
+    // The other hop's app, as GUID or api:// URI: the commonest wiring mistake.
+    if let Some(o) = other
+        && auds.iter().any(|a| same_app(a, o))
+    {
+        let why = match (exp.pattern, hop) {
+            (Pattern::Obo, Hop::Client) => format!(
+                "a token for the MCP API (backend hop) was sent to the gateway: the client must \
+                 request api://{}/{GATEWAY_SCOPE}",
+                expected.unwrap_or("<gateway-app-id>")
+            ),
+            (Pattern::Obo, Hop::Backend) => "the client's gateway token was forwarded without \
+                 the On-Behalf-Of exchange: APIM's OBO step did not run or its result was not used"
+                .to_string(),
+            _ => "a token for the other app registration: the client requested the wrong scope"
+                .to_string(),
+        };
+        let c = c.fail(
+            "token.audience-other-hop",
+            format!("aud is {shown} — {} ({o}): {why}", app.other().name()),
+        );
+        return match expected {
+            Some(e) => c.evidence("expected", e),
+            None => c,
+        };
+    }
+    if let Some(a) = auds.iter().find(|a| a.starts_with("api://")) {
+        let inner = uri_guid(a);
+        let matches = match (inner, expected) {
+            (Some(g), Some(e)) => g.eq_ignore_ascii_case(e),
+            // A URI without a GUID (api://contoso/mcp) may still be the app's App ID URI.
+            _ => true,
+        };
+        if matches {
+            return c.fail(
+                "token.audience-uri",
+                format!(
+                    "aud is {a}, an App ID URI: v2.0 tokens carry the app's GUID{} — APIM's \
+                     <audiences> and Context7 compare the GUID",
+                    match inner {
+                        Some(g) => format!(" ({g})"),
+                        None => String::new(),
+                    }
+                ),
+            );
+        }
+    }
+    let Some(expected) = expected else {
+        return c.skip(
+            "config.missing",
+            format!(
+                "set {} to compare (the token's aud is {shown})",
+                app.option()
+            ),
+        );
+    };
+    if auds.iter().any(|a| a.eq_ignore_ascii_case(expected.trim())) {
+        return c.pass(format!("aud is {} ({expected})", app.name()));
+    }
+    let what = if auds.iter().any(|a| is_graph_audience(a)) {
+        " — Microsoft Graph"
+    } else {
+        ""
+    };
+    c.fail(
+        "token.audience-mismatch",
+        format!(
+            "aud is {shown}{what}, expected {} ({expected}, {})",
+            app.name(),
+            app.option()
+        ),
+    )
+    .evidence("expected", expected)
+}
+
+pub fn check_scope(d: &Decoded, app: App) -> Check {
+    let want = app.scope();
+    let c = Check::new("token.scope", format!("scp contains {want}"));
+    let scopes = d.scopes();
+    if scopes.is_empty() {
+        let roles = d.roles();
+        let detail = if roles.is_empty() {
+            format!("no scp claim: expected {want}")
+        } else {
+            format!(
+                "no scp claim (roles [{}] instead: an app-only token): expected {want}",
+                roles.join(", ")
+            )
+        };
+        return c.fail("token.scope-missing", detail);
+    }
+    let shown = scopes.join(" ");
+    let c = c.evidence("scp", shown.clone());
+    if scopes.iter().any(|s| s == want) {
+        return c.pass(format!("scp {shown}"));
+    }
+    let other = app.other().scope();
+    if scopes.iter().any(|s| s == other) {
+        return c.fail(
+            "token.scope-missing",
+            format!(
+                "scp is {shown}: {other} is {}'s scope (the other hop) — {want} is missing",
+                app.other().name()
+            ),
+        );
+    }
+    if let Some(s) = scopes.iter().find(|s| s.eq_ignore_ascii_case(want)) {
+        return c.fail(
+            "token.scope-missing",
+            format!(
+                "scp has {s}, which differs from {want} in case: scope names are case-sensitive"
+            ),
+        );
+    }
+    c.fail(
+        "token.scope-missing",
+        format!("scp is {shown}: {want} is missing"),
+    )
+}
+
+/// When is "at", in words for details: "" for now, " at 2026-… (--at)" otherwise.
+fn at_phrase(exp: &Expect) -> String {
+    if exp.at == exp.now {
+        String::new()
+    } else {
+        format!(" at {} (--at)", utc(exp.at.as_second()))
+    }
+}
+
+pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
+    let c = Check::new("token.expiry", "Not expired (exp)");
+    let Some(e) = d.exp() else {
+        return c.fail(
+            "token.no-expiry",
+            "no exp claim: Entra access tokens always expire — this token was not issued by Entra, \
+             and validators reject it",
+        );
+    };
+    let at = exp.at.as_second();
+    let leeway = exp.leeway_secs as i64;
+    let c = c.evidence("exp", utc(e));
+    let when = at_phrase(exp);
+    if e + leeway <= at {
+        return c.fail(
+            "token.expired",
+            format!(
+                "expired {} ago{when} (exp {}, leeway {} s)",
+                human_duration(at - e),
+                utc(e),
+                leeway
+            ),
+        );
+    }
+    if e <= at {
+        return c.warn(
+            "token.expired",
+            format!(
+                "expired {} ago{when}, accepted only within the {leeway} s clock-skew leeway",
+                human_duration(at - e)
+            ),
+        );
+    }
+    c.pass(format!(
+        "valid for {} more{when} (until {})",
+        human_duration(e - at),
+        utc(e)
+    ))
+}
+
+pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
+    let c = Check::new("token.not-before", "Already valid (nbf, iat)");
+    let at = exp.at.as_second();
+    let leeway = exp.leeway_secs as i64;
+    let when = at_phrase(exp);
+    if let Some(nbf) = d.nbf()
+        && nbf > at + leeway
+    {
+        return c
+            .fail(
+                "token.not-yet-valid",
+                format!(
+                    "not valid for another {}{when} (nbf {}): this machine's clock or the \
+                     issuer's is wrong",
+                    human_duration(nbf - at),
+                    utc(nbf)
+                ),
+            )
+            .evidence("nbf", utc(nbf));
+    }
+    if let Some(iat) = d.iat()
+        && iat > at + leeway
+    {
+        return c
+            .fail(
+                "token.not-yet-valid",
+                format!(
+                    "issued {} in the future{when} (iat {}): a clock is wrong",
+                    human_duration(iat - at),
+                    utc(iat)
+                ),
+            )
+            .evidence("iat", utc(iat));
+    }
+    match d.nbf() {
+        Some(nbf) => c.pass(format!("valid since {}", utc(nbf))),
+        None => c.pass("no nbf claim"),
+    }
+}
+
+pub fn check_lifetime(d: &Decoded, exp: &Expect) -> Check {
+    let c = Check::new(
+        "token.lifetime",
+        format!("Lifetime covers the APIM OBO cache ({OBO_CACHE_SECS} s)"),
+    );
+    let Some(e) = d.exp() else {
+        return c.skip("token.no-expiry", "no exp claim: the lifetime is unknown");
+    };
+    let Some(start) = d.nbf().or(d.iat()) else {
+        return c.pass("no nbf or iat: the lifetime is unknown");
+    };
+    let life = e - start;
+    let c = c.evidence("lifetime_s", life);
+    if life < OBO_CACHE_SECS {
+        if exp.pattern == Pattern::Obo {
+            return c.warn(
+                "token.short-lifetime",
+                format!(
+                    "lifetime {} ({life} s) is shorter than the {OBO_CACHE_SECS} s the gateway \
+                     caches the OBO token: cached tokens expire while still served — Context7 \
+                     then answers \"Token expired\"",
+                    human_duration(life.max(0))
+                ),
+            );
+        }
+        return c.pass(format!(
+            "lifetime {} ({life} s); no OBO cache in the {} pattern",
+            human_duration(life.max(0)),
+            exp.pattern.as_str()
+        ));
+    }
+    c.pass(format!("lifetime {} ({life} s)", human_duration(life)))
+}
+
+pub fn check_oid(d: &Decoded) -> Check {
+    let c = Check::new("token.oid", "Names the user (oid)");
+    match d.claims.get("oid") {
+        Some(Value::String(o)) if !o.trim().is_empty() => c.pass(format!("oid {o}")),
+        _ => c.fail(
+            "token.oid-missing",
+            "no oid claim: Context7 resolves the user from oid, so it cannot serve this token",
+        ),
+    }
+}
+
+pub fn check_provisioned(d: &Decoded, exp: &Expect) -> Option<Check> {
+    let c = Check::new(
+        "token.provisioned",
+        "The user (oid) is on the teamspace's provisioned list",
+    );
+    let Some(set) = &exp.provisioned else {
+        return (exp.pattern == Pattern::Obo).then(|| {
+            c.skip(
+                "config.missing",
+                "set --provisioned FILE (the teamspace's provisioned users) to check the oid",
+            )
+        });
+    };
+    let Some(oid) = d.claim_str("oid") else {
+        return Some(c.skip("token.oid-missing", "no oid claim to look up"));
+    };
+    let c = c.evidence("oid", oid);
+    Some(if set.contains(&oid.trim().to_ascii_lowercase()) {
+        c.pass(format!(
+            "oid {oid} is among the {} provisioned users",
+            set.len()
+        ))
+    } else {
+        c.fail(
+            "token.oid-not-provisioned",
+            format!(
+                "oid {oid} is not among the {} provisioned users: Context7 refuses this user",
+                set.len()
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::decode::decode;
+    use base64::Engine;
+    use serde_json::json;
+
+    const GW: &str = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+    const MCP: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+    fn token(claims: Value) -> Decoded {
+        let b = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        decode(&format!(
+            "{}.{}.c2ln",
+            b(&json!({"alg": "RS256"})),
+            b(&claims)
+        ))
+        .unwrap()
+    }
+
+    fn expect() -> Expect {
+        let now: jiff::Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
+        Expect {
+            pattern: Pattern::Obo,
+            hop: None,
+            tenant_id: None,
+            gateway_app_id: Some(GW.into()),
+            mcp_app_id: Some(MCP.into()),
+            authority: "https://login.microsoftonline.com".into(),
+            at: now,
+            now,
+            leeway_secs: 60,
+            provisioned: None,
+        }
+    }
+
+    #[test]
+    fn audience_forms() {
+        let e = expect();
+        let code = |aud: Value, hop| {
+            check_audience(
+                &token(json!({ "aud": aud })),
+                &e,
+                hop,
+                expected_app(e.pattern, hop),
+            )
+            .code
+        };
+        assert_eq!(code(json!(GW), Hop::Client), None);
+        assert_eq!(code(json!([GW]), Hop::Client), None);
+        assert_eq!(
+            code(json!(format!("api://{GW}")), Hop::Client),
+            Some("token.audience-uri")
+        );
+        assert_eq!(
+            code(json!("api://contoso.example/mcp"), Hop::Client),
+            Some("token.audience-uri")
+        );
+        assert_eq!(
+            code(json!(format!("api://{MCP}")), Hop::Client),
+            Some("token.audience-other-hop")
+        );
+        assert_eq!(
+            code(json!(GW), Hop::Backend),
+            Some("token.audience-other-hop")
+        );
+        assert_eq!(
+            code(json!(GRAPH_APP_ID), Hop::Client),
+            Some("token.audience-mismatch")
+        );
+        assert_eq!(
+            code(json!(null), Hop::Client),
+            Some("token.audience-mismatch")
+        );
+    }
+
+    #[test]
+    fn scope_case_and_other_hop() {
+        let c = check_scope(&token(json!({"scp": "mcp.gateway.access"})), App::Gateway);
+        assert!(c.detail.contains("case"), "{}", c.detail);
+        let c = check_scope(&token(json!({"scp": "openid mcp.access"})), App::Gateway);
+        assert!(c.detail.contains("other hop"), "{}", c.detail);
+        let c = check_scope(
+            &token(json!({"roles": ["Mcp.Gateway.Access"]})),
+            App::Gateway,
+        );
+        assert!(c.detail.contains("app-only"), "{}", c.detail);
+    }
+
+    #[test]
+    fn hop_guess_prefers_aud_then_scp() {
+        let e = expect();
+        let (h, g, _) = guess_hop(&token(json!({"aud": GW, "scp": "mcp.access"})), &e);
+        assert_eq!((h, g), (Hop::Client, true));
+        let (h, _, _) = guess_hop(&token(json!({"aud": "x", "scp": "mcp.access"})), &e);
+        assert_eq!(h, Hop::Backend);
+        let mut p = expect();
+        p.pattern = Pattern::Passthrough;
+        let (h, _, why) = guess_hop(&token(json!({"aud": MCP})), &p);
+        assert_eq!(h, Hop::Client);
+        assert!(why.contains("passthrough"));
+    }
+
+    #[test]
+    fn issuer_clouds() {
+        let e = expect();
+        let iss = |s: &str| check_issuer(&token(json!({"iss": s})), &e, App::Gateway).code;
+        assert_eq!(iss("https://login.microsoftonline.com/t/v2.0"), None);
+        assert_eq!(iss("https://login.microsoft.com/t/v2.0"), None);
+        assert_eq!(iss("https://sts.windows.net/t/"), Some("token.issuer-v1"));
+        assert_eq!(
+            iss("https://login.microsoftonline.us/t/v2.0"),
+            Some("token.issuer-foreign")
+        );
+        assert_eq!(
+            iss("https://accounts.google.com"),
+            Some("token.issuer-foreign")
+        );
+        assert_eq!(
+            iss("https://login.microsoftonline.com/t/oauth2"),
+            Some("token.issuer-foreign")
+        );
+        assert_eq!(iss("not a url"), Some("token.issuer-foreign"));
+    }
+
+    #[test]
+    fn type_recognition() {
+        let ty = |c: Value| check_type(&token(c)).code;
+        assert_eq!(ty(json!({"scp": "a", "azp": "x"})), None);
+        assert_eq!(
+            ty(json!({"aud": "x", "nonce": "n"})),
+            Some("token.not-access-token")
+        );
+        assert_eq!(ty(json!({"aud": "x"})), Some("token.not-access-token"));
+        assert_eq!(
+            ty(json!({"roles": ["r"], "azp": "x"})),
+            Some("token.app-only")
+        );
+        assert_eq!(
+            ty(json!({"scp": "a", "idtyp": "app"})),
+            Some("token.app-only")
+        );
+        assert_eq!(
+            ty(json!({"aud": "https://graph.microsoft.com", "scp": "User.Read"})),
+            Some("token.graph-audience")
+        );
+    }
+}
