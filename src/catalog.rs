@@ -462,6 +462,13 @@ pub static ENTRIES: &[Entry] = &[
         "Use the gateway's https:// URL (APIM gateways serve https; `az apim show --query gatewayUrl`).",
         "MCP spec 2025-11-25: Authorization › Communication Security",
     ),
+    e(
+        "discovery.html-response",
+        "An HTML page answers where the gateway's MCP API should",
+        "The MCP URL answered with an HTML page (HTTP 200 or a redirect to a sign-in form) instead of APIM's 401 or an MCP answer: a corporate proxy's login or block page, a captive portal, TLS inspection that rewrites answers, or a host that is a portal rather than the APIM gateway.",
+        "Open the MCP URL in a browser on the same network to see who answers; set HTTPS_PROXY (and --cacert for a TLS-inspecting proxy's CA) or ask for the gateway host to be allowed; check --host is APIM's Gateway URL.",
+        "",
+    ),
     // ---- entra ----
     ea(
         "entra.public-client-disabled",

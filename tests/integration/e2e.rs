@@ -1,1 +1,796 @@
-//! Integration tests: e2e.
+//! Integration tests: `c7doctor e2e` against the simulated gateway (APIM, Entra and a real
+//! `rmcp` Context7 behind it), with tokens minted by the simulator: the healthy run end to
+//! end, composite faults naming the right first cause, black holes that still end in
+//! time, Ctrl-C, bad input, the markdown snapshot and the leak test in every format.
+
+use serde_json::Value;
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::sim::{Sim, entra_token};
+use crate::support::{NOW, c7doctor, fixture};
+
+/// Entra's waits (device-code polling) scaled down for tests.
+const FAST: &str = "0.001";
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\n--- stderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// `sim.args()` with `--host` replaced.
+fn args_with_host(sim: &Sim, host: &str) -> Vec<String> {
+    let mut a = sim.args();
+    if let Some(i) = a.iter().position(|x| x == "--host") {
+        a[i + 1] = host.to_string();
+    }
+    a
+}
+
+/// Run `c7doctor <global> --timeout <t> e2e <extra>` with the client token in
+/// `C7DOCTOR_TOKEN` (unless `env` sets it to "") and `env`.
+fn e2e_with(global: Vec<String>, timeout: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = c7doctor();
+    cmd.args(global)
+        .args(["--timeout", timeout, "e2e"])
+        .args(extra)
+        .env("C7DOCTOR_TIME_SCALE", FAST)
+        .timeout(Duration::from_secs(30));
+    for (k, v) in env {
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
+    }
+    let start = Instant::now();
+    let out = cmd.output().expect("run c7doctor");
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// `e2e --format json` against `sim` with its client token and the gateway secret.
+fn e2e(sim: &Sim, extra: &[&str]) -> Run {
+    let token = sim.client_token();
+    let mut args = vec!["--format", "json"];
+    args.extend_from_slice(extra);
+    e2e_with(
+        sim.args(),
+        "3",
+        &args,
+        &[
+            ("C7DOCTOR_TOKEN", &token),
+            ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
+        ],
+    )
+}
+
+fn checks(report: &Value) -> &Vec<Value> {
+    report["checks"].as_array().expect("checks")
+}
+
+fn ids(report: &Value) -> String {
+    checks(report)
+        .iter()
+        .map(|c| {
+            format!(
+                "{}={}{}",
+                c["id"].as_str().unwrap_or(""),
+                c["status"].as_str().unwrap_or(""),
+                c["code"]
+                    .as_str()
+                    .map(|s| format!("({s})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    checks(report)
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {}", ids(report)))
+}
+
+fn status(report: &Value, id: &str) -> String {
+    check(report, id)["status"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn has_code(report: &Value, code: &str) -> bool {
+    checks(report).iter().any(|c| c["code"] == code)
+}
+
+/// The first cause's id and code.
+fn first_cause(report: &Value) -> (String, String) {
+    let id = report["first_cause"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no first_cause in {}", ids(report)))
+        .to_string();
+    let code = check(report, &id)["code"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    (id, code)
+}
+
+/// The ids of the checks in report order, to assert the steps' order.
+fn position(report: &Value, id: &str) -> usize {
+    checks(report)
+        .iter()
+        .position(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {}", ids(report)))
+}
+
+fn steps_table(report: &Value) -> &Vec<Value> {
+    report["sections"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["id"] == "e2e.steps"))
+        .and_then(|s| s["rows"].as_array())
+        .expect("a steps table")
+}
+
+#[test]
+fn healthy_passes_end_to_end_with_the_real_mcp_server() {
+    let sim = Sim::start("healthy");
+    let r = e2e(&sim, &[]);
+    let doc = r.json();
+    assert_eq!(r.code, 0, "{}\n{}", ids(&doc), r.stderr);
+    assert_eq!(doc["verdict"], "pass", "{}", ids(&doc));
+    assert!(doc.get("first_cause").is_none());
+    for (id, want) in [
+        ("config.host", "pass"),
+        ("discovery.tenant", "pass"),
+        ("discovery.endpoint", "pass"),
+        ("discovery.challenge", "pass"),
+        ("discovery.jwks", "pass"),
+        ("e2e.token", "pass"),
+        ("token.issuer", "pass"),
+        ("token.signature", "pass"),
+        ("obo.forecast", "pass"),
+        ("obo.exchange", "pass"),
+        ("token.backend.audience", "pass"),
+        ("token.backend.signature", "pass"),
+        ("token.hops", "pass"),
+        ("probe.initialize", "pass"),
+        ("probe.tools-call", "pass"),
+        ("e2e.negative.no-token", "pass"),
+        ("e2e.negative.forged-token", "pass"),
+    ] {
+        assert_eq!(status(&doc, id), want, "{id}: {}", ids(&doc));
+    }
+    // The report reads in dependency order.
+    let order = [
+        "config.host",
+        "policy.lint",
+        "discovery.tenant",
+        "discovery.endpoint",
+        "e2e.token",
+        "token.decode",
+        "obo.exchange",
+        "probe.initialize",
+        "e2e.negative.forged-token",
+    ];
+    for pair in order.windows(2) {
+        assert!(
+            position(&doc, pair[0]) < position(&doc, pair[1]),
+            "{} before {}",
+            pair[0],
+            pair[1]
+        );
+    }
+    // One steps table row per step, and the displays of every area.
+    assert_eq!(steps_table(&doc).len(), 9);
+    let sections: Vec<&str> = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    for want in ["e2e.steps", "token.hops", "probe.conversation"] {
+        assert!(sections.contains(&want), "{sections:?}");
+    }
+    assert_eq!(doc["context"]["token_source"], "$C7DOCTOR_TOKEN");
+    assert!(
+        doc["context"]["backend_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+
+    // The tenant's OIDC document and keys were fetched once for every step that needs
+    // them; the request without a token was sent once (discovery) and reused.
+    let entra = sim.requests_to("entra");
+    let oidc = entra
+        .iter()
+        .filter(|r| r.path().ends_with("/v2.0/.well-known/openid-configuration"))
+        .count();
+    let keys = entra
+        .iter()
+        .filter(|r| r.path().ends_with("/discovery/v2.0/keys"))
+        .count();
+    assert_eq!((oidc, keys), (1, 1), "{entra:?}");
+    let unauthenticated = sim
+        .requests_to("gateway")
+        .iter()
+        .filter(|r| r.method == "POST" && r.path().ends_with("/mcp"))
+        .filter(|r| r.header("authorization").is_none())
+        .count();
+    assert_eq!(unauthenticated, 1);
+    // stderr is not a terminal: no progress lines.
+    assert!(!r.stderr.contains("configuration"), "{}", r.stderr);
+}
+
+#[test]
+fn other_patterns_skip_what_does_not_apply() {
+    let sim = Sim::start("healthy-passthrough");
+    let r = e2e(&sim, &[]);
+    let doc = r.json();
+    assert_eq!(doc["verdict"], "pass", "{}", ids(&doc));
+    assert!(
+        !checks(&doc)
+            .iter()
+            .any(|c| c["id"].as_str().unwrap_or("").starts_with("obo."))
+    );
+    let obo_row = steps_table(&doc)
+        .iter()
+        .find(|r| r[0] == "OBO exchange and backend hop")
+        .unwrap();
+    assert!(
+        obo_row[4].as_str().unwrap().contains("not applicable"),
+        "{obo_row:?}"
+    );
+}
+
+#[test]
+fn composite_faults_name_the_first_cause() {
+    // (profile, first cause's code, codes that must also be reported)
+    let cases: &[(&str, &str, &[&str])] = &[
+        // A v1 token explains APIM's 401, which explains the tool call never made; the
+        // missing challenge is a warning, not the cause.
+        (
+            "e2e-v1-no-challenge",
+            "token.issuer-v1",
+            &["mcp.rejected-at-gateway", "discovery.challenge-missing"],
+        ),
+        ("obo-consent-missing", "entra.consent-required", &[]),
+        (
+            "e2e-consent-truncated",
+            "entra.consent-required",
+            &["sse.truncated"],
+        ),
+        ("sse-truncated-8192", "sse.truncated", &[]),
+        ("api-key-invalid", "mcp.api-key-rejected", &[]),
+        (
+            "e2e-api-key-buffered",
+            "mcp.api-key-rejected",
+            &["sse.buffered"],
+        ),
+    ];
+    for (profile, first, also) in cases {
+        let sim = Sim::start(profile);
+        let r = e2e(&sim, &[]);
+        let doc = r.json();
+        assert_eq!(r.code, 1, "{profile}: {}", ids(&doc));
+        let (_, code) = first_cause(&doc);
+        assert_eq!(&code, first, "{profile}: {}", ids(&doc));
+        for c in *also {
+            assert!(has_code(&doc, c), "{profile}: {c} in {}", ids(&doc));
+        }
+    }
+
+    // The ranking says what the first cause explains.
+    let sim = Sim::start("e2e-v1-no-challenge");
+    let doc = e2e(&sim, &[]).json();
+    assert_eq!(first_cause(&doc).0, "token.issuer");
+    assert_eq!(
+        status(&doc, "probe.tools-call"),
+        "skip",
+        "the tool call is not made after APIM's 401"
+    );
+    let causes = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "e2e.causes")
+        .expect("a causes section");
+    let text = causes["text"].as_str().unwrap();
+    let first_line = text.lines().next().unwrap();
+    assert!(first_line.starts_with("1. token.issuer"), "{text}");
+    assert!(
+        text.contains("probe.initialize [mcp.rejected-at-gateway]"),
+        "{text}"
+    );
+    assert!(!text.contains("2. "), "one root cause: {text}");
+}
+
+#[test]
+fn a_black_hole_at_one_step_ends_in_time_with_every_other_result() {
+    // (profile, timeout s, the step's check that times out, checks of other steps that must pass)
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "black-hole",
+            "1",
+            "discovery.endpoint",
+            &["discovery.tenant", "token.signature", "obo.exchange"],
+        ),
+        (
+            "entra-black-hole",
+            "1",
+            "obo.exchange",
+            &["discovery.endpoint", "token.signature", "probe.tools-call"],
+        ),
+        (
+            "sse-stalled",
+            "1",
+            "probe.tools-call.stream",
+            &[
+                "discovery.endpoint",
+                "obo.exchange",
+                "e2e.negative.forged-token",
+            ],
+        ),
+    ];
+    for (profile, timeout, stuck, others) in cases {
+        let sim = Sim::start(profile);
+        let token = sim.client_token();
+        let r = e2e_with(
+            sim.args(),
+            timeout,
+            &["--format", "json"],
+            &[
+                ("C7DOCTOR_TOKEN", &token),
+                ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
+            ],
+        );
+        let doc = r.json();
+        let limit = Duration::from_secs_f64(timeout.parse::<f64>().unwrap() + 2.5);
+        assert!(r.elapsed < limit, "{profile}: took {:?}", r.elapsed);
+        assert_eq!(status(&doc, stuck), "fail", "{profile}: {}", ids(&doc));
+        for o in *others {
+            assert_eq!(status(&doc, o), "pass", "{profile}: {o} in {}", ids(&doc));
+        }
+        assert_eq!(steps_table(&doc).len(), 9);
+    }
+}
+
+#[test]
+fn ctrl_c_prints_the_partial_report_and_exits_130() {
+    let sim = Sim::start("sse-stalled");
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("c7doctor"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("C7DOCTOR_") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .args(sim.args())
+        .args(["--timeout", "20", "--format", "json", "e2e"])
+        .env("C7DOCTOR_NOW", NOW)
+        .env("C7DOCTOR_TOKEN", sim.client_token())
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the stalled tool call is under way (the simulator saw it), then Ctrl-C.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sim
+        .requests_to("gateway")
+        .iter()
+        .any(|r| r.body_text().contains("tools/call"))
+    {
+        assert!(Instant::now() < deadline, "the tool call never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let kill = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status_code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("c7doctor did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert_eq!(status_code.code(), Some(130));
+    let doc: Value = serde_json::from_str(&out).expect("a report after Ctrl-C");
+    let int = check(&doc, "e2e.interrupted");
+    assert_eq!(int["code"], "run.interrupted");
+    assert!(
+        int["evidence"]["running"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "MCP conversation through the gateway"),
+        "{int}"
+    );
+    // The steps that finished are in the report.
+    assert_eq!(status(&doc, "discovery.endpoint"), "pass");
+    assert_eq!(status(&doc, "token.signature"), "pass");
+    assert!(!checks(&doc).iter().any(|c| c["id"] == "probe.initialize"));
+}
+
+#[test]
+fn login_signs_in_with_the_device_code_flow() {
+    let sim = Sim::start("healthy");
+    let r = e2e_with(
+        sim.args(),
+        "3",
+        &["--format", "json", "--login"],
+        &[("C7DOCTOR_TOKEN", "")],
+    );
+    let doc = r.json();
+    assert_eq!(doc["verdict"], "pass", "{}\n{}", ids(&doc), r.stderr);
+    assert_eq!(doc["context"]["token_source"], "device-code sign-in");
+    assert_eq!(status(&doc, "login.sign-in"), "pass");
+    assert_eq!(status(&doc, "probe.tools-call"), "pass");
+    // The prompt went to stderr.
+    assert!(r.stderr.contains(entra_token::USER_CODE), "{}", r.stderr);
+
+    // A refused sign-in: every token step says why it did not run.
+    let sim = Sim::start("device-code-declined");
+    let r = e2e_with(
+        sim.args(),
+        "3",
+        &["--format", "json", "--login"],
+        &[("C7DOCTOR_TOKEN", "")],
+    );
+    let doc = r.json();
+    assert_eq!(first_cause(&doc).1, "entra.declined", "{}", ids(&doc));
+    for id in ["token.decode", "probe.initialize"] {
+        let c = check(&doc, id);
+        assert_eq!(c["code"], "run.prerequisite-failed", "{id}: {c}");
+        assert!(
+            c["detail"].as_str().unwrap().contains("login.sign-in"),
+            "{c}"
+        );
+    }
+    assert_eq!(status(&doc, "discovery.endpoint"), "pass");
+}
+
+#[test]
+fn nothing_configured_skips_every_step_with_the_option_to_set() {
+    let r = e2e_with(Vec::new(), "2", &["--format", "json"], &[]);
+    let doc = r.json();
+    assert_eq!(r.code, 0, "{}", ids(&doc));
+    assert!(!has_code(&doc, "run.prerequisite-failed"), "{}", ids(&doc));
+    for id in [
+        "config.host",
+        "policy.lint",
+        "e2e.tenant",
+        "discovery.endpoint",
+        "e2e.token",
+        "token.decode",
+        "probe.initialize",
+        "e2e.negative.forged-token",
+    ] {
+        let c = check(&doc, id);
+        assert_eq!(c["status"], "skip", "{id}: {c}");
+        assert_eq!(c["code"], "config.missing", "{id}: {c}");
+    }
+    assert!(
+        check(&doc, "e2e.token")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--login")
+    );
+}
+
+#[test]
+fn policy_files_are_linted_first() {
+    let sim = Sim::start("healthy");
+    let policy = fixture("policy/no-token-validation.xml");
+    let r = e2e(&sim, &["--policy", policy.to_str().unwrap()]);
+    let doc = r.json();
+    assert_eq!(
+        first_cause(&doc).1,
+        "policy.no-token-validation",
+        "{}",
+        ids(&doc)
+    );
+    assert_eq!(first_cause(&doc).0, "policy.token-validation");
+    assert!(position(&doc, "policy.token-validation") < position(&doc, "discovery.endpoint"));
+    assert_eq!(status(&doc, "probe.tools-call"), "pass", "{}", ids(&doc));
+    // An unreadable file is a usage error before anything runs.
+    let r = e2e(&sim, &["--policy", "/nonexistent/policy.xml"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn bad_input_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start("healthy");
+    let token = sim.client_token();
+
+    // Unknown keys: a warning naming them; the run goes on.
+    let cfg = dir.path().join("c7doctor.toml");
+    std::fs::write(&cfg, "tenant-idd = \"x\"\napi_path = \"context7\"\n").unwrap();
+    let mut global = sim.args();
+    global.extend(["--config".into(), cfg.display().to_string()]);
+    let r = e2e_with(
+        global,
+        "3",
+        &["--format", "json"],
+        &[("C7DOCTOR_TOKEN", &token)],
+    );
+    let doc = r.json();
+    let unknown = checks(&doc)
+        .iter()
+        .find(|c| c["code"] == "config.unknown-key")
+        .unwrap_or_else(|| panic!("{}", ids(&doc)));
+    assert_eq!(unknown["status"], "warn");
+    assert!(unknown["detail"].as_str().unwrap().contains("tenant-idd"));
+    assert_eq!(status(&doc, "probe.tools-call"), "pass");
+
+    // Wrong types: a usage error with the line.
+    std::fs::write(&cfg, "host = \"h\"\ntimeout = \"ten\"\n").unwrap();
+    let mut global = sim.args();
+    global.extend(["--config".into(), cfg.display().to_string()]);
+    let r = e2e_with(
+        global,
+        "3",
+        &["--format", "json"],
+        &[("C7DOCTOR_TOKEN", &token)],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+
+    // A portal host: the configuration is the first cause, nothing is sent there.
+    let r = e2e_with(
+        args_with_host(&sim, "contoso.portal.azure-api.net"),
+        "3",
+        &["--format", "json"],
+        &[("C7DOCTOR_TOKEN", &token)],
+    );
+    let doc = r.json();
+    assert_eq!(
+        first_cause(&doc),
+        ("config.host".into(), "config.portal-host".into())
+    );
+    for id in [
+        "discovery.endpoint",
+        "probe.initialize",
+        "e2e.negative.forged-token",
+    ] {
+        assert_eq!(check(&doc, id)["code"], "run.prerequisite-failed", "{id}");
+    }
+    assert_eq!(status(&doc, "token.signature"), "pass");
+
+    // A corporate proxy's HTML login page where the gateway should be.
+    let html = html_gateway(&sim);
+    let r = e2e_with(
+        args_with_host(&sim, &html),
+        "3",
+        &["--format", "json"],
+        &[("C7DOCTOR_TOKEN", &token)],
+    );
+    let doc = r.json();
+    let (id, code) = first_cause(&doc);
+    assert_eq!(code, "discovery.html-response", "{}", ids(&doc));
+    assert!(
+        check(&doc, &id)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Corporate Web Gateway"),
+        "{}",
+        ids(&doc)
+    );
+}
+
+/// A host that answers every request with a corporate proxy's HTML sign-in page.
+fn html_gateway(sim: &Sim) -> String {
+    let _guard = sim.handle().enter();
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    std_listener.set_nonblocking(true).unwrap();
+    let addr = std_listener.local_addr().unwrap();
+    let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+    let app = axum::Router::new().fallback(|| async {
+        (
+            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<!DOCTYPE html><html><head><title>Corporate Web Gateway - Sign in</title></head>\
+             <body><form action=\"/login\"><input name=\"user\"></form></body></html>",
+        )
+    });
+    sim.handle().spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn write_config_asks_then_runs_with_the_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start("healthy");
+    let answers = format!(
+        "{}\n\nobo\n{}\n{}\n{}\n",
+        sim.gateway, sim.tenant_id, sim.gateway_app_id, sim.mcp_app_id
+    );
+    let out = c7doctor()
+        .args([
+            "--authority",
+            &sim.authority,
+            "--format",
+            "json",
+            "e2e",
+            "--write-config",
+        ])
+        .env("C7DOCTOR_TOKEN", sim.client_token())
+        .current_dir(dir.path())
+        .write_stdin(answers)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let doc: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let written = std::fs::read_to_string(dir.path().join("c7doctor.toml")).unwrap();
+    assert!(written.contains(&sim.gateway_app_id), "{written}");
+    assert_eq!(status(&doc, "probe.tools-call"), "pass", "{}", ids(&doc));
+    let host = doc["config"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "host")
+        .unwrap();
+    assert_eq!(host["source"], "file");
+}
+
+#[test]
+fn out_file_gets_the_report_and_the_terminal_the_summary() {
+    let sim = Sim::start("healthy");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.md");
+    let token = sim.client_token();
+    let r = e2e_with(
+        sim.args(),
+        "3",
+        &["--format", "markdown", "--out", path.to_str().unwrap()],
+        &[("C7DOCTOR_TOKEN", &token)],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let md = std::fs::read_to_string(&path).unwrap();
+    assert!(md.starts_with("## c7doctor e2e — PASS"), "{md}");
+    assert!(md.contains("### Steps"));
+    assert!(r.stdout.starts_with("c7doctor e2e — pass"), "{}", r.stdout);
+}
+
+/// The markdown report of a run with findings, for the ticket: ports, durations, the
+/// version and the platform filtered; the clock is fixed.
+#[test]
+fn markdown_report_snapshot() {
+    let sim = Sim::start("e2e-v1-no-challenge");
+    let token = sim.client_token();
+    let r = e2e_with(
+        sim.args(),
+        "3",
+        &["--format", "markdown"],
+        &[
+            ("C7DOCTOR_TOKEN", &token),
+            ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    let md = r
+        .stdout
+        .replace(&sim.gateway, "http://[gateway]")
+        .replace(&sim.authority, "http://[authority]")
+        .replace(&sim.elsewhere, "http://[elsewhere]");
+    insta::with_settings!({filters => vec![
+        (r"c7doctor \d+\.\d+\.\d+\S* · [a-z0-9_]+/[a-z0-9_]+", "c7doctor [version] · [os]/[arch]"),
+        (r"\b\d+ ms\b", "[n] ms"),
+        (r#""(elapsed_ms|duration_ms)": \d+"#, r#""$1": [n]"#),
+        // The conversation table's ms column.
+        (r"(?m)^(\| \d+ \| (?:POST|GET)[^|]*\|[^|]*\|[^|]*\|[^|]*\|[^|]*\| )\d+ \|", "${1}[n] |"),
+    ]}, {
+        insta::assert_snapshot!("e2e_markdown_v1_no_challenge", md);
+    });
+}
+
+/// No secret in any output: the token (and its signature segment), the backend token, the
+/// gateway's client secret, the device code and refresh token — in text, json, markdown,
+/// with the wire trace on stderr (`-v`), and through `--login`.
+#[test]
+fn secrets_never_leak_in_any_format() {
+    let sim = Sim::start("healthy");
+    let token = sim.client_token();
+    let signature = token.rsplit('.').next().unwrap().to_string();
+    let mut runs = Vec::new();
+    for format in ["text", "json", "markdown"] {
+        for verbose in [false, true] {
+            let mut extra = vec!["--format", format];
+            if verbose {
+                extra.push("-v");
+            }
+            let r = e2e_with(
+                sim.args(),
+                "3",
+                &extra,
+                &[
+                    ("C7DOCTOR_TOKEN", &token),
+                    ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
+                ],
+            );
+            assert_eq!(r.code, 0, "{format} -v={verbose}: {}", r.all());
+            if format == "markdown" {
+                assert!(!r.stdout.contains(crate::support::sim::tokens::USER_NAME));
+                assert!(!r.stdout.contains(crate::support::sim::tokens::USER_UPN));
+            }
+            runs.push((format!("{format} -v={verbose}"), r.all()));
+        }
+    }
+    let login = e2e_with(
+        sim.args(),
+        "3",
+        &["--format", "markdown", "-v", "--login"],
+        &[
+            ("C7DOCTOR_TOKEN", ""),
+            ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
+        ],
+    );
+    assert_eq!(login.code, 0, "{}", login.all());
+    runs.push(("login".into(), login.all()));
+
+    let mut secrets = vec![
+        token.clone(),
+        signature,
+        entra_token::GATEWAY_SECRET.to_string(),
+        entra_token::DEVICE_CODE.to_string(),
+        entra_token::REFRESH_TOKEN.to_string(),
+    ];
+    let issued = sim.state.entra_token.issued_tokens();
+    assert!(
+        issued.len() >= 7,
+        "OBO and login tokens issued: {}",
+        issued.len()
+    );
+    for t in issued {
+        secrets.push(t.rsplit('.').next().unwrap().to_string());
+        secrets.push(t);
+    }
+    for (name, out) in &runs {
+        for s in &secrets {
+            assert!(
+                !out.contains(s.as_str()),
+                "{name}: a secret leaked: {}…",
+                &s[..12]
+            );
+        }
+    }
+}

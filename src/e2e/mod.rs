@@ -1,0 +1,468 @@
+//! `c7doctor e2e`: the whole integration in one run and one report for a support ticket
+//! (issue 7).
+//!
+//! The steps, in the order the integration depends on them (the report's order):
+//!
+//! 1. configuration — [`crate::config::Config::validate`];
+//! 2. policy lint — [`crate::policy::lint_file`] on `--policy FILE…` (read and linted
+//!    before the network steps start: an unreadable file is a usage error, and linting
+//!    takes milliseconds);
+//! 3. tenant OIDC and keys — [`crate::discovery::tenant`], fetched once;
+//! 4. discovery chain — [`crate::discovery::walk_with_tenant`], sharing that fetch;
+//! 5. token — `--token-file`, stdin, `C7DOCTOR_TOKEN`, or the device-code sign-in
+//!    ([`crate::entra::device_code_login`]);
+//! 6. client-hop token checks — [`crate::token::check_token`], the signature verified with
+//!    the keys of step 3 (no second fetch);
+//! 7. OBO (pattern obo, `C7DOCTOR_GATEWAY_SECRET` set) — [`crate::entra::obo_exchange`],
+//!    the backend-hop checks and the hop comparison;
+//! 8. MCP conversation through the gateway with SSE integrity — [`crate::mcp::client`];
+//! 9. negative checks — no token (read from step 4's first request, not sent twice) and a
+//!    forged token (401 from APIM, not from Context7, by [`crate::mcp::classify`]).
+//!
+//! No check is implemented here: every one comes from its area. This module decides what
+//! each step needs, runs independent steps concurrently (tenant, discovery and the token
+//! chain at once; OBO and MCP side by side once the token is there), skips with
+//! `config.missing` what is not configured and with `run.prerequisite-failed` what an
+//! earlier failure prevents, and ranks the failures ([`rank`]) so the report names the first
+//! broken link. Ctrl-C stops the run and prints what finished, with `run.interrupted`
+//! (`lib.rs` exits 130 for it).
+//!
+//! Progress: one live line per step on stderr ([`crate::progress`], silent when stderr is
+//! not a terminal). With `--login` the lines are held back while the device-code prompt and
+//! its countdown own the terminal; the steps that finished meanwhile are printed as plain
+//! lines when the sign-in ends, and the rest run live.
+
+mod board;
+pub mod rank;
+mod steps;
+
+use futures_util::FutureExt;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::cli::{E2eArgs, Pattern};
+use crate::discovery::documents::{mcp_url_for, origin_of};
+use crate::error::Error;
+use crate::http::Http;
+use crate::policy::{self, LintOptions};
+use crate::report::redact::{self, Secret};
+use crate::report::{Check, Report, Section, Source, Status};
+use crate::{Ctx, Outcome, input};
+use board::{Board, Slot, StepId, StepResult, mark};
+use steps::{Blocked, Gateway, GivenToken};
+
+/// Everything read before the run: bad input is a usage error before any request.
+struct Inputs {
+    config_checks: Vec<Check>,
+    policy: Option<(Vec<Check>, Duration)>,
+    token: Option<GivenToken>,
+    login: bool,
+    provisioned: Option<HashSet<String>>,
+    gateway_secret: Option<(Vec<u8>, &'static str)>,
+}
+
+impl Inputs {
+    fn read(ctx: &Ctx, args: &E2eArgs) -> Result<Inputs, Error> {
+        let stdin_policies = args.policy.iter().filter(|p| p.as_os_str() == "-").count();
+        let token_stdin = args
+            .token_file
+            .as_deref()
+            .is_some_and(|p| p.as_os_str() == "-");
+        if stdin_policies > 1 || (stdin_policies == 1 && token_stdin) {
+            return Err(Error::usage(
+                "only one input can come from stdin (`-`): put the others in files",
+            ));
+        }
+        if args.login && args.token_file.is_some() {
+            return Err(Error::usage(
+                "--login and --token-file both give the client token: choose one",
+            ));
+        }
+
+        let policy = if args.policy.is_empty() {
+            None
+        } else {
+            let start = Instant::now();
+            let opts = LintOptions::default();
+            let mut checks = Vec::new();
+            for path in &args.policy {
+                checks.extend(policy::lint_file(path, ctx, &opts)?);
+            }
+            Some((checks, start.elapsed()))
+        };
+
+        let token = if args.login {
+            None
+        } else {
+            input::read_secret(None, args.token_file.as_deref(), "C7DOCTOR_TOKEN")?.and_then(
+                |raw| {
+                    let t = input::normalize_token(&raw.text());
+                    (!t.is_empty()).then(|| GivenToken {
+                        secret: Secret::new(t),
+                        origin: raw.origin.describe(),
+                    })
+                },
+            )
+        };
+        let provisioned = match &args.provisioned {
+            Some(p) => Some(crate::token::load_provisioned(p)?),
+            None => None,
+        };
+        let gateway_secret = std::env::var_os(crate::entra::obo::SECRET_ENV).map(|v| {
+            let bytes = v.as_encoded_bytes().to_vec();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            redact::register_secret(&text);
+            redact::register_secret(text.trim());
+            (bytes, "$C7DOCTOR_GATEWAY_SECRET")
+        });
+        Ok(Inputs {
+            config_checks: ctx.cfg.validate(),
+            policy,
+            token,
+            login: args.login,
+            provisioned,
+            gateway_secret,
+        })
+    }
+
+    /// Did the configuration check `id` fail?
+    fn config_failed(&self, id: &str) -> bool {
+        self.config_checks
+            .iter()
+            .any(|c| c.id == id && c.status == Status::Fail)
+    }
+}
+
+/// `c7doctor e2e`.
+pub async fn command(ctx: &Ctx, args: &E2eArgs) -> Result<Outcome, Error> {
+    let written;
+    let ctx = if args.write_config {
+        written = write_config(ctx)?;
+        &written
+    } else {
+        ctx
+    };
+    let inputs = Inputs::read(ctx, args)?;
+    let http = ctx.http(None)?;
+    let board = Board::new(args.login);
+    let interrupted = {
+        let run = run_steps(ctx, &inputs, &http, &board);
+        tokio::select! {
+            _ = run => None,
+            _ = ctrl_c() => Some(board.started.elapsed()),
+        }
+    };
+    Ok(assemble(ctx, &board, interrupted).into())
+}
+
+/// Resolves on Ctrl-C; never when the signal cannot be watched.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// `--write-config`: ask and write the file (`init`), then run with what was written
+/// wherever a flag or the environment does not say otherwise.
+fn write_config(ctx: &Ctx) -> Result<Ctx, Error> {
+    let path = ctx
+        .cfg
+        .file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_CONFIG_FILE));
+    if path.exists() {
+        return Err(Error::usage(format!(
+            "{} exists: edit it, or write it again with `c7doctor init --force`",
+            path.display()
+        )));
+    }
+    crate::init::write_config(ctx, &path, false)?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
+    let mut cfg = ctx.cfg.clone();
+    for (key, value) in &table {
+        let Some(v) = value.as_str().map(str::to_string) else {
+            continue;
+        };
+        let Some(entry) = cfg.entries.iter_mut().find(|e| &e.name == key) else {
+            continue;
+        };
+        if !matches!(entry.source, Source::File | Source::Default) {
+            continue; // a flag or the environment wins over the file
+        }
+        match key.as_str() {
+            "host" => cfg.host = Some(v.clone()),
+            "api_path" => cfg.api_path = v.trim_matches('/').to_string(),
+            "tenant_id" => cfg.tenant_id = Some(v.clone()),
+            "gateway_app_id" => cfg.gateway_app_id = Some(v.clone()),
+            "mcp_app_id" => cfg.mcp_app_id = Some(v.clone()),
+            "pattern" => {
+                cfg.pattern = match v.as_str() {
+                    "passthrough" => Pattern::Passthrough,
+                    "shared-key" => Pattern::SharedKey,
+                    _ => Pattern::Obo,
+                }
+            }
+            _ => continue,
+        }
+        entry.value = v;
+        entry.source = Source::File;
+    }
+    cfg.file = Some(path);
+    Ok(Ctx { cfg, now: ctx.now })
+}
+
+/// Run every step; results land on the board as they finish.
+async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
+    let cfg = &ctx.cfg;
+    board.record(StepId::Config, StepResult::of(inputs.config_checks.clone()));
+    board.record(
+        StepId::Policy,
+        match &inputs.policy {
+            Some((checks, elapsed)) => StepResult {
+                checks: checks.clone(),
+                elapsed: *elapsed,
+                ..StepResult::default()
+            },
+            None => StepResult::one(Blocked::missing(
+                "give --policy FILE… (the policy XML or `az apim api policy show` output of the MCP API and the oauth-proxy API) to lint the deployed policies",
+            ).check("policy.lint", "APIM policies lint clean")),
+        },
+    );
+
+    let gateway: Result<Gateway, Blocked> = match (&cfg.host, ctx.gateway_url()) {
+        (None, _) => Err(Blocked::missing(
+            "set --host to the APIM gateway (APIM › Overview › Gateway URL)",
+        )),
+        (Some(h), _) if inputs.config_failed("config.host") => Err(Blocked::failed(format!(
+            "{h} is not usable as the gateway (see config.host): nothing is sent to it"
+        ))),
+        (Some(h), None) => Err(Blocked::failed(format!(
+            "{h} is not a host name or URL (see config.host)"
+        ))),
+        (Some(_), Some(u)) => {
+            let mcp_url = mcp_url_for(&u, &cfg.api_path);
+            Ok(Gateway {
+                origin: origin_of(&mcp_url),
+                mcp_url,
+            })
+        }
+    };
+    let tenant_blocked: Option<Blocked> = match &cfg.tenant_id {
+        None => Some(Blocked::missing(
+            "set --tenant-id (Entra admin center › Overview › Tenant ID) to check the tenant's OpenID configuration and keys",
+        )),
+        Some(t) if inputs.config_failed("config.tenant") => Some(Blocked::failed(format!(
+            "the tenant {t:?} is not usable (see config.tenant)"
+        ))),
+        Some(_) if inputs.config_failed("config.authority") => Some(Blocked::failed(
+            "--authority is not usable (see config.authority)",
+        )),
+        Some(_) => None,
+    };
+    let tenant_ok = tenant_blocked.is_none();
+
+    // The tenant's OIDC document and keys: fetched once, shared by the tenant step, the
+    // discovery walk and both signature checks.
+    let tenant = async {
+        match (&tenant_blocked, &cfg.tenant_id) {
+            (None, Some(t)) => {
+                crate::discovery::tenant::fetch(http, &cfg.authority, t, "--tenant-id").await
+            }
+            _ => None,
+        }
+    }
+    .shared();
+
+    let tenant_branch = async {
+        board.begin(StepId::Tenant);
+        let fetched = tenant.clone().await;
+        let mut r = steps::tenant_step(
+            ctx,
+            fetched.as_ref(),
+            tenant_blocked.as_ref(),
+            gateway.is_ok(),
+        );
+        if let Some(b) = &tenant_blocked {
+            r = StepResult::one(b.check("e2e.tenant", "Tenant exists at the authority"));
+        }
+        board.end(StepId::Tenant, r);
+    };
+
+    let gateway_branch = async {
+        board.begin(StepId::Discovery);
+        board.begin(StepId::Negative);
+        let discovery = async {
+            let r = match &gateway {
+                Ok(g) => steps::discovery_step(ctx, http, g, tenant_ok, tenant.clone()).await,
+                Err(b) => StepResult::one(b.check(
+                    "discovery.endpoint",
+                    "MCP endpoint asks for a token (401 without one)",
+                )),
+            };
+            let checks = r.checks.clone();
+            board.end(StepId::Discovery, r);
+            checks
+        };
+        let (seen, forged) = tokio::join!(
+            discovery,
+            steps::forged_token_check(ctx, http, gateway.as_ref())
+        );
+        let no_token = steps::no_token_check(match &gateway {
+            Ok(_) => Ok(&seen),
+            Err(b) => Err(b),
+        });
+        board.end(StepId::Negative, StepResult::of(vec![no_token, forged]));
+    };
+
+    let token_branch = async {
+        board.begin(StepId::Token);
+        let (r, token) = steps::token_step(ctx, inputs.token.as_ref(), inputs.login).await;
+        board.end(StepId::Token, r);
+        board.reveal();
+        let client = token.map(|s| steps::client_token(ctx, s, inputs.provisioned.clone()));
+        let client = client.as_ref();
+        let hop = async {
+            board.begin(StepId::ClientHop);
+            let r = match client {
+                Ok(c) => {
+                    let mut tc = c.tc.clone();
+                    if let Some(d) = &c.tc.decoded {
+                        let keys = tenant.clone().await;
+                        tc.set_signature(
+                            steps::signature(
+                                ctx,
+                                http,
+                                d,
+                                c.secret.expose(),
+                                keys.as_ref(),
+                                tenant_blocked.as_ref(),
+                            )
+                            .await,
+                        );
+                    }
+                    StepResult {
+                        checks: tc.checks,
+                        sections: tc.sections,
+                        ..StepResult::default()
+                    }
+                }
+                Err(b) => {
+                    StepResult::one(b.check("token.decode", "A signed JWT (JWS) that decodes"))
+                }
+            };
+            board.end(StepId::ClientHop, r);
+        };
+        let obo = async {
+            board.begin(StepId::Obo);
+            let r = steps::obo_step(
+                ctx,
+                http,
+                client,
+                inputs.gateway_secret.as_ref(),
+                tenant.clone(),
+                tenant_blocked.as_ref(),
+            )
+            .await;
+            board.end(StepId::Obo, r);
+        };
+        let mcp = async {
+            board.begin(StepId::Mcp);
+            let r = steps::mcp_step(ctx, http, gateway.as_ref(), client).await;
+            board.end(StepId::Mcp, r);
+        };
+        tokio::join!(hop, obo, mcp);
+    };
+
+    tokio::join!(tenant_branch, gateway_branch, token_branch);
+}
+
+/// The report: every finished step's checks in step order, the steps table, the causes,
+/// then the displays (claims, hop table, conversation).
+fn assemble(ctx: &Ctx, board: &Board, interrupted: Option<Duration>) -> Report {
+    let mut report = ctx.report("e2e");
+    let mut rows = Vec::new();
+    let mut displays = Vec::new();
+    let (mut running, mut waiting) = (Vec::new(), Vec::new());
+    for (id, slot) in board.take() {
+        match slot {
+            Slot::Done(r) => {
+                let status = r.status();
+                rows.push(vec![
+                    id.name().to_string(),
+                    format!("{} {}", mark(status), status.as_str()),
+                    format!("{} ms", r.elapsed.as_millis()),
+                    r.checks.len().to_string(),
+                    r.note.clone().unwrap_or_default(),
+                ]);
+                report.extend(r.checks);
+                displays.extend(r.sections);
+                for (k, v) in r.context {
+                    report.context(&k, v);
+                }
+            }
+            Slot::Running { since, .. } => {
+                running.push(id.name());
+                rows.push(vec![
+                    id.name().to_string(),
+                    "- interrupted".into(),
+                    format!("{} ms", since.elapsed().as_millis()),
+                    "0".into(),
+                    "stopped by Ctrl-C while running".into(),
+                ]);
+            }
+            Slot::Waiting => {
+                waiting.push(id.name());
+                rows.push(vec![
+                    id.name().to_string(),
+                    "- not started".into(),
+                    String::new(),
+                    "0".into(),
+                    "stopped by Ctrl-C before it started".into(),
+                ]);
+            }
+        }
+    }
+    if let Some(after) = interrupted {
+        let list = |v: &[&str]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        report.push(
+            Check::new("e2e.interrupted", "The run completed")
+                .fail(
+                    "run.interrupted",
+                    format!(
+                        "stopped by Ctrl-C after {:.1} s — still running: {}; not started: {}. The report holds the steps that finished.",
+                        after.as_secs_f64(),
+                        list(&running),
+                        list(&waiting)
+                    ),
+                )
+                .evidence("running", running.clone())
+                .evidence("not_started", waiting.clone())
+                .duration(after),
+        );
+    }
+    report.first_cause = rank::first_cause(&report.checks);
+    let mut sections = vec![Section::table(
+        "e2e.steps",
+        "Steps",
+        ["step", "result", "time", "checks", "note"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows,
+    )];
+    sections.extend(rank::causes_section(&report.checks));
+    sections.extend(displays);
+    report.sections = sections;
+    report
+}

@@ -1,0 +1,339 @@
+//! Ranking failures (issue 7, item 5): the report is in dependency order, so the first
+//! failure is usually the first broken link — but later failures are often its
+//! consequences (a v1 token explains APIM's 401, which explains the tool call that never
+//! ran). Each failure is either a root cause or explained by an earlier one; the first
+//! root is "fix this first", and the causes section lists every root with what it explains.
+
+use crate::report::{Check, Section, Status};
+
+/// Codes an MCP step reports when the stream, not the server, broke the step.
+const GENERIC_MCP: &[&str] = &[
+    "mcp.tool-error",
+    "mcp.initialize-failed",
+    "mcp.tools-missing",
+];
+
+/// Codes of an OBO exchange refused because of the assertion (the client token).
+const ASSERTION_CODES: &[&str] = &[
+    "entra.obo-audience",
+    "entra.invalid-assertion",
+    "entra.assertion-expired",
+    "entra.obo-not-allowed",
+];
+
+fn starts(id: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| id.starts_with(p))
+}
+
+fn is_client_token(id: &str) -> bool {
+    id.starts_with("token.") && !id.starts_with("token.backend.")
+}
+
+fn host_of(c: &Check) -> Option<String> {
+    c.evidence
+        .get("url")
+        .and_then(|v| v.as_str())
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+}
+
+/// Does the earlier failure `cause` explain the later failure `effect`?
+pub fn explains(cause: &Check, effect: &Check) -> bool {
+    let (cid, eid) = (cause.id.as_str(), effect.id.as_str());
+    let (ccode, ecode) = (cause.code.unwrap_or(""), effect.code.unwrap_or(""));
+    // The same finding seen again (the negative check mirroring discovery, a host that
+    // did not answer one step and then the next).
+    if ccode == ecode {
+        return ecode != "discovery.unreachable" || host_of(cause) == host_of(effect);
+    }
+    // A v1 token carries the App ID URI as aud: one fix (the manifest) for both.
+    if ccode == "token.issuer-v1"
+        && ecode == "token.audience-uri"
+        && cid.starts_with("token.backend.") == eid.starts_with("token.backend.")
+    {
+        return true;
+    }
+    // A wrong configured value taints every check that uses it.
+    match cid {
+        "config.host" => {
+            return starts(eid, &["discovery.", "probe.", "e2e.negative."])
+                && !starts(eid, &["discovery.tenant", "discovery.jwks"]);
+        }
+        "config.tenant" | "config.authority" => {
+            return starts(
+                eid,
+                &[
+                    "discovery.tenant",
+                    "discovery.jwks",
+                    "token.issuer",
+                    "token.tenant",
+                    "token.signature",
+                    "token.backend.",
+                    "obo.",
+                    "login.",
+                ],
+            );
+        }
+        "config.gateway_app_id" | "config.mcp_app_id" | "config.apps-distinct" => {
+            return starts(eid, &["token.", "obo.", "login."]);
+        }
+        _ => {}
+    }
+    // The tenant's keys missing explain every signature and key comparison after them.
+    if cid == "discovery.tenant"
+        && (eid == "discovery.jwks" || eid.ends_with(".signature") || eid == "token.signature")
+    {
+        return true;
+    }
+    // A client token the gateway must refuse explains APIM's 401 …
+    if is_client_token(cid) && ecode == "mcp.rejected-at-gateway" {
+        return true;
+    }
+    // … and Entra refusing it as an OBO assertion.
+    if is_client_token(cid) && eid.starts_with("obo.") && ASSERTION_CODES.contains(&ecode) {
+        return true;
+    }
+    // A token Context7 must refuse explains Context7's refusal.
+    if cid.starts_with("token.")
+        && matches!(
+            ecode,
+            "mcp.rejected-by-context7" | "mcp.user-not-provisioned"
+        )
+    {
+        return true;
+    }
+    // A broken stream explains the step it carried.
+    if ccode.starts_with("sse.") && eid.starts_with("probe.") && GENERIC_MCP.contains(&ecode) {
+        return true;
+    }
+    false
+}
+
+/// One root cause and the failures it explains (indices into the checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    pub index: usize,
+    pub explains: Vec<usize>,
+}
+
+/// The root causes among the failures, in report (dependency) order.
+pub fn roots(checks: &[Check]) -> Vec<Root> {
+    let mut roots: Vec<Root> = Vec::new();
+    for (j, effect) in checks.iter().enumerate() {
+        if effect.status != Status::Fail || effect.code == Some("run.interrupted") {
+            continue;
+        }
+        let explained = roots.iter_mut().find(|r| {
+            explains(&checks[r.index], effect)
+                || r.explains.iter().any(|&k| explains(&checks[k], effect))
+        });
+        match explained {
+            Some(r) => r.explains.push(j),
+            None => roots.push(Root {
+                index: j,
+                explains: Vec::new(),
+            }),
+        }
+    }
+    // A later root that explains an earlier one takes its place: an HTML page where the
+    // gateway should be explains every gateway finding before it; a broken stream explains
+    // the step it carried, wherever the conversation put the two. Each merge removes one.
+    while let Some((cause_at, effect_at)) = (0..roots.len()).find_map(|a| {
+        (0..roots.len())
+            .find(|&b| b != a && explains_back(&checks[roots[a].index], &checks[roots[b].index]))
+            .map(|b| (a, b))
+    }) {
+        let cause = roots[cause_at].clone();
+        let absorbed = roots[effect_at].clone();
+        let mut explains = vec![absorbed.index];
+        explains.extend(absorbed.explains);
+        explains.extend(cause.explains);
+        explains.sort_unstable();
+        let at = cause_at.min(effect_at);
+        roots[at] = Root {
+            index: cause.index,
+            explains,
+        };
+        roots.remove(cause_at.max(effect_at));
+    }
+    roots
+}
+
+/// Causes found after their consequences (see [`roots`]).
+fn explains_back(cause: &Check, effect: &Check) -> bool {
+    let (cid, eid) = (cause.id.as_str(), effect.id.as_str());
+    let (ccode, ecode) = (cause.code.unwrap_or(""), effect.code.unwrap_or(""));
+    if ccode == "discovery.html-response" {
+        return starts(eid, &["discovery.", "probe.", "e2e.negative."])
+            && !starts(eid, &["discovery.tenant", "discovery.jwks"]);
+    }
+    ccode.starts_with("sse.") && GENERIC_MCP.contains(&ecode) && cid.starts_with(&format!("{eid}."))
+}
+
+/// The id of the check to fix first: the first root cause; the interruption only when
+/// nothing else failed.
+pub fn first_cause(checks: &[Check]) -> Option<String> {
+    roots(checks)
+        .first()
+        .map(|r| checks[r.index].id.clone())
+        .or_else(|| {
+            checks
+                .iter()
+                .find(|c| c.status == Status::Fail)
+                .map(|c| c.id.clone())
+        })
+}
+
+fn label(c: &Check) -> String {
+    match c.code {
+        Some(code) => format!("{} [{code}]", c.id),
+        None => c.id.clone(),
+    }
+}
+
+/// "Causes, in the order to fix them": every root with what it explains, then the
+/// warnings. `None` when nothing failed or warned.
+pub fn causes_section(checks: &[Check]) -> Option<Section> {
+    let roots = roots(checks);
+    let warns: Vec<&Check> = checks.iter().filter(|c| c.status == Status::Warn).collect();
+    if roots.is_empty() && warns.is_empty() {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for (n, r) in roots.iter().enumerate() {
+        let c = &checks[r.index];
+        lines.push(format!(
+            "{}. {} — {}: {}",
+            n + 1,
+            label(c),
+            c.title,
+            c.detail
+        ));
+        if !r.explains.is_empty() {
+            let list: Vec<String> = r.explains.iter().map(|&k| label(&checks[k])).collect();
+            lines.push(format!("   explains: {}", list.join("; ")));
+        }
+        let skipped: Vec<String> = checks
+            .iter()
+            .filter(|s| s.status == Status::Skip && s.code == Some("run.prerequisite-failed"))
+            .filter(|s| {
+                s.detail.contains(&c.id)
+                    || r.explains.iter().any(|&k| s.detail.contains(&checks[k].id))
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        if !skipped.is_empty() {
+            lines.push(format!("   not run because of it: {}", skipped.join(", ")));
+        }
+    }
+    if !warns.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push("Warnings (some clients or setups break):".into());
+        for w in warns {
+            lines.push(format!("- {} — {}", label(w), w.detail));
+        }
+    }
+    Some(Section::text(
+        "e2e.causes",
+        "Causes, in the order to fix them",
+        lines.join("\n"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fail(id: &str, code: &'static str) -> Check {
+        Check::new(id, id).fail(code, "x")
+    }
+
+    #[test]
+    fn v1_token_explains_the_gateway_401() {
+        let checks = vec![
+            Check::new("config.host", "h").pass("ok"),
+            Check::new("discovery.challenge", "c").warn("discovery.challenge-missing", "no header"),
+            fail("token.issuer", "token.issuer-v1"),
+            fail("token.audience", "token.audience-uri"),
+            fail("probe.initialize", "mcp.rejected-at-gateway"),
+            Check::new("probe.tools-call", "t").skip(
+                "run.prerequisite-failed",
+                "not called: the conversation stopped at probe.initialize",
+            ),
+        ];
+        assert_eq!(first_cause(&checks).as_deref(), Some("token.issuer"));
+        let r = roots(&checks);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].index, 2);
+        assert_eq!(r[0].explains, vec![3, 4]);
+        let s = causes_section(&checks).unwrap();
+        let text = format!("{s:?}");
+        assert!(text.contains("probe.tools-call"), "{text}");
+        assert!(text.contains("discovery.challenge-missing"), "{text}");
+    }
+
+    #[test]
+    fn config_failure_comes_first_and_explains_the_gateway_steps() {
+        let checks = vec![
+            fail("config.host", "config.portal-host"),
+            fail("discovery.endpoint", "discovery.endpoint-missing"),
+            fail("probe.initialize", "mcp.initialize-failed"),
+        ];
+        let r = roots(&checks);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].explains, vec![1, 2]);
+    }
+
+    #[test]
+    fn stream_check_beats_the_generic_step_failure() {
+        let checks = vec![
+            fail("probe.tools-call", "mcp.tool-error"),
+            fail("probe.tools-call.stream", "sse.truncated"),
+        ];
+        assert_eq!(
+            first_cause(&checks).as_deref(),
+            Some("probe.tools-call.stream")
+        );
+        assert_eq!(roots(&checks).len(), 1);
+    }
+
+    #[test]
+    fn an_html_page_explains_the_gateway_findings_before_it() {
+        let checks = vec![
+            fail("discovery.endpoint", "discovery.endpoint-open"),
+            fail("discovery.prm", "discovery.prm-invalid"),
+            fail("probe.initialize", "sse.content-type"),
+            fail("e2e.negative.forged-token", "discovery.html-response"),
+        ];
+        let r = roots(&checks);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].index, 3);
+        assert_eq!(r[0].explains, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn interruption_is_the_cause_only_alone() {
+        let int = fail("e2e.interrupted", "run.interrupted");
+        assert_eq!(
+            first_cause(std::slice::from_ref(&int)).as_deref(),
+            Some("e2e.interrupted")
+        );
+        let checks = vec![fail("token.expiry", "token.expired"), int];
+        assert_eq!(first_cause(&checks).as_deref(), Some("token.expiry"));
+    }
+
+    #[test]
+    fn unreachable_hosts_differ() {
+        let a = fail("discovery.endpoint", "discovery.unreachable")
+            .evidence("url", "https://gw.example/x");
+        let b = fail("obo.exchange", "discovery.unreachable")
+            .evidence("url", "https://login.example/t");
+        let c = fail("probe.initialize", "discovery.unreachable")
+            .evidence("url", "https://gw.example/y");
+        let r = roots(&[a, b, c]);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].explains, vec![2]);
+    }
+}
