@@ -1,1 +1,871 @@
-//! Integration tests: policy.
+//! Integration tests: `c7doctor policy` (issue 6), through the real binary.
+//!
+//! Every `policy.*` code is triggered by its fixture under `fixtures/policy/`, and the
+//! location (`file:line:column`) of the finding is asserted from `--format json`. The
+//! guide's own policies (with test values filled in) are the passing baseline.
+
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+use crate::support::{c7doctor, fixture};
+
+// fixtures/tokens/ids.env
+const TENANT_ID: &str = "7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f";
+const GATEWAY_APP_ID: &str = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+const MCP_APP_ID: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+const HOST: &str = "apim-c7doctor-test.azure-api.net";
+
+/// The secrets planted in the leak fixtures.
+const CLIENT_SECRET: &str = "Zq58Q~cD7doctorTestSecretNotRealAbCdEf012";
+const API_KEY: &str = "ctx7sk-5f0c2a9e-7b1d-4c3e-9a8f-c7d0c70c7e57";
+
+/// Run `policy` on fixtures with the test configuration; (exit code, report).
+fn lint_args(files: &[&str], extra: &[&str]) -> (i32, Value) {
+    let mut cmd = c7doctor();
+    cmd.args(["policy", "--format", "json"])
+        .args(["--host", HOST, "--tenant-id", TENANT_ID])
+        .args([
+            "--gateway-app-id",
+            GATEWAY_APP_ID,
+            "--mcp-app-id",
+            MCP_APP_ID,
+        ])
+        .args(extra);
+    for f in files {
+        cmd.arg(fixture(&format!("policy/{f}")));
+    }
+    let out = cmd.output().expect("runs");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+fn lint(file: &str) -> (i32, Value) {
+    lint_args(&[file], &[])
+}
+
+fn checks(report: &Value) -> &Vec<Value> {
+    report["checks"].as_array().expect("checks")
+}
+
+/// Every check with this code.
+fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
+    checks(report)
+        .iter()
+        .filter(|c| c["code"] == code)
+        .collect()
+}
+
+/// The one check with this code, asserted to be at `line:col` of `file` with `status`.
+fn assert_finding(report: &Value, code: &str, status: &str, file: &str, line: u64, col: u64) {
+    let found = with_code(report, code);
+    let hit = found.iter().find(|c| {
+        c["evidence"]["line"] == line && c["evidence"]["column"] == col && c["status"] == status
+    });
+    assert!(
+        hit.is_some(),
+        "no {status} {code} at {line}:{col}; found: {}",
+        serde_json::to_string_pretty(&found).unwrap()
+    );
+    let c = hit.unwrap();
+    let loc = c["evidence"]["location"].as_str().unwrap();
+    assert!(
+        loc.ends_with(&format!("{file}:{line}:{col}")),
+        "location {loc} is not {file}:{line}:{col}"
+    );
+    assert!(
+        c["evidence"]["snippet"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "no snippet: {c}"
+    );
+}
+
+fn no_failures(report: &Value) {
+    let bad: Vec<_> = checks(report)
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "failures: {}",
+        serde_json::to_string_pretty(&bad).unwrap()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The guide's policies pass
+
+#[test]
+fn guide_obo_policy_passes() {
+    let (code, r) = lint("obo-policy.xml");
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["verdict"], "pass", "{r}");
+    let pattern = checks(&r)
+        .iter()
+        .find(|c| c["id"] == "policy.pattern")
+        .unwrap();
+    assert_eq!(pattern["evidence"]["recognised"], "obo");
+    // The rules that apply to it all ran.
+    for id in [
+        "policy.token-validation",
+        "policy.audience",
+        "policy.scope",
+        "policy.obo-cache-key",
+        "policy.obo-cache-duration",
+        "policy.challenge",
+        "policy.buffering",
+    ] {
+        assert!(checks(&r).iter().any(|c| c["id"] == id), "no {id} check");
+    }
+}
+
+#[test]
+fn guide_oauth_proxy_policies_pass() {
+    for (file, recognised) in [
+        ("prm-policy.xml", "oauth-proxy-prm"),
+        ("as-metadata-policy.xml", "oauth-proxy-as-metadata"),
+        ("authorize-policy.xml", "oauth-proxy-authorize"),
+        ("authorize-named-values.xml", "oauth-proxy-authorize"),
+    ] {
+        let (code, r) = lint(file);
+        assert_eq!(code, 0, "{file}: {r}");
+        no_failures(&r);
+        let pattern = checks(&r)
+            .iter()
+            .find(|c| c["id"] == "policy.pattern")
+            .unwrap();
+        assert_eq!(pattern["evidence"]["recognised"], recognised, "{file}");
+        // The discovery rules ran on the documents the policy serves.
+        assert!(
+            checks(&r)
+                .iter()
+                .any(|c| c["id"].as_str().unwrap().starts_with("discovery.")),
+            "{file}: no discovery check"
+        );
+    }
+}
+
+#[test]
+fn shared_key_and_passthrough_policies_pass() {
+    for (file, pattern, recognised) in [
+        ("shared-key-policy.xml", "shared-key", "shared-key"),
+        ("passthrough-policy.xml", "passthrough", "passthrough"),
+    ] {
+        let (code, r) = lint_args(&[file], &["--pattern", pattern]);
+        assert_eq!(code, 0, "{file}: {r}");
+        assert_eq!(r["verdict"], "pass", "{file}: {r}");
+        let p = checks(&r)
+            .iter()
+            .find(|c| c["id"] == "policy.pattern")
+            .unwrap();
+        assert_eq!(p["evidence"]["recognised"], recognised);
+    }
+}
+
+#[test]
+fn envelopes_are_linted_like_the_xml() {
+    // The guide's jq envelope (format xml) and an exported rawxml envelope.
+    for file in ["obo-policy-body.json", "obo-policy-rawxml.json"] {
+        let (code, r) = lint(file);
+        assert_eq!(code, 0, "{file}: {r}");
+        assert_eq!(r["verdict"], "pass", "{file}: {r}");
+    }
+    // Locations inside an envelope point into its XML.
+    let (_, r) = lint_args(&["obo-policy-body.json"], &["--token-lifetime", "1800"]);
+    let c = with_code(&r, "policy.obo-cache-duration")[0];
+    assert_eq!(
+        c["evidence"]["location"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap(),
+        "obo-policy-body.json[properties.value]:69:23"
+    );
+}
+
+#[test]
+fn the_envelope_fixture_is_the_obo_policy() {
+    let xml = std::fs::read_to_string(fixture("policy/obo-policy.xml")).unwrap();
+    let env: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("policy/obo-policy-body.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(env["properties"]["value"], xml);
+    assert_eq!(env["properties"]["format"], "xml");
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let out = c7doctor()
+        .args(["policy", "-", "--format", "json"])
+        .write_stdin(std::fs::read(fixture("policy/obo-policy.xml")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verdict"], "pass");
+    let loc = checks(&r)
+        .iter()
+        .find(|c| c["id"] == "policy.token-validation")
+        .unwrap()["evidence"]["location"]
+        .clone();
+    assert_eq!(loc, "-:5:5");
+}
+
+#[test]
+fn several_files_make_one_report() {
+    let (code, r) = lint_args(&["obo-policy.xml", "obo-cache-key.xml"], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(r["context"]["files"].as_array().unwrap().len(), 2);
+    assert_eq!(with_code(&r, "policy.obo-cache-key").len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Every policy.* code, at its line and column
+
+#[test]
+fn xml_invalid_raw_quote_in_attribute() {
+    let (code, r) = lint("xml-invalid-quote.xml");
+    assert_eq!(code, 1);
+    assert_finding(
+        &r,
+        "policy.xml-invalid",
+        "fail",
+        "xml-invalid-quote.xml",
+        31,
+        14,
+    );
+    let c = with_code(&r, "policy.xml-invalid")[0];
+    let detail = c["detail"].as_str().unwrap();
+    assert!(detail.contains("&quot;"), "{detail}");
+    assert!(
+        detail.contains("Two XML quirks"),
+        "the escaping rule: {detail}"
+    );
+    // The parser's own position is kept.
+    assert_eq!(c["evidence"]["parser_position"], "31:17");
+    // The rest of the policy is still linted (with the expression escaped).
+    assert!(checks(&r).iter().any(|c| c["id"] == "policy.obo-cache-key"));
+}
+
+#[test]
+fn xml_invalid_generic_in_element_text() {
+    let (_, r) = lint("xml-invalid-generic.xml");
+    assert_finding(
+        &r,
+        "policy.xml-invalid",
+        "fail",
+        "xml-invalid-generic.xml",
+        53,
+        60,
+    );
+    let detail = with_code(&r, "policy.xml-invalid")[0]["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(detail.contains("&lt;"), "{detail}");
+}
+
+#[test]
+fn xml_invalid_placeholder_says_it_is_a_placeholder() {
+    let (_, r) = lint("xml-invalid-placeholder.xml");
+    assert_finding(
+        &r,
+        "policy.xml-invalid",
+        "fail",
+        "xml-invalid-placeholder.xml",
+        89,
+        52,
+    );
+    let c = with_code(&r, "policy.xml-invalid")[0];
+    assert_eq!(c["evidence"]["placeholder"], "<your-apim-host>");
+    assert!(c["detail"].as_str().unwrap().contains("placeholder"));
+    // Not reported twice as policy.placeholder.
+    assert!(with_code(&r, "policy.placeholder").is_empty());
+}
+
+#[test]
+fn unfilled_prm_policy_reports_each_placeholder_and_the_prm_rules() {
+    let (_, r) = lint("prm-policy-unfilled.xml");
+    for (line, col) in [(9, 24), (10, 38), (11, 31)] {
+        assert_finding(
+            &r,
+            "policy.xml-invalid",
+            "fail",
+            "prm-policy-unfilled.xml",
+            line,
+            col,
+        );
+    }
+    assert!(!with_code(&r, "discovery.prm-placeholder").is_empty());
+}
+
+#[test]
+fn envelope_whose_value_is_not_xml() {
+    let (code, r) = lint("envelope-not-xml.json");
+    assert_eq!(code, 1);
+    let c = with_code(&r, "policy.xml-invalid")[0];
+    assert!(
+        c["evidence"]["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("envelope-not-xml.json[properties.value]:1:1")
+    );
+}
+
+#[test]
+fn named_value_in_expression() {
+    let (_, r) = lint("named-value-in-expression.xml");
+    assert_finding(
+        &r,
+        "policy.named-value-in-expression",
+        "fail",
+        "named-value-in-expression.xml",
+        48,
+        35,
+    );
+    assert_eq!(
+        with_code(&r, "policy.named-value-in-expression")[0]["evidence"]["named_value"],
+        "apim-gateway-client-secret"
+    );
+}
+
+#[test]
+fn named_value_in_cdata() {
+    let (_, r) = lint("named-value-in-cdata.xml");
+    assert_finding(
+        &r,
+        "policy.named-value-in-cdata",
+        "fail",
+        "named-value-in-cdata.xml",
+        40,
+        71,
+    );
+}
+
+#[test]
+fn placeholder_in_attribute() {
+    let (_, r) = lint("placeholder.xml");
+    assert_finding(&r, "policy.placeholder", "fail", "placeholder.xml", 5, 41);
+    assert_eq!(
+        with_code(&r, "policy.placeholder")[0]["evidence"]["placeholder"],
+        "<your-tenant-id>"
+    );
+}
+
+#[test]
+fn no_token_validation() {
+    let (_, r) = lint("no-token-validation.xml");
+    assert_finding(
+        &r,
+        "policy.no-token-validation",
+        "fail",
+        "no-token-validation.xml",
+        2,
+        3,
+    );
+}
+
+#[test]
+fn audience_uri_and_both_forms() {
+    let (_, r) = lint("audience-uri.xml");
+    assert_finding(&r, "policy.audience-uri", "fail", "audience-uri.xml", 10, 9);
+    let (code, r) = lint("audience-both-forms.xml");
+    assert_eq!(code, 0);
+    assert_finding(
+        &r,
+        "policy.audience-uri",
+        "info",
+        "audience-both-forms.xml",
+        11,
+        9,
+    );
+}
+
+#[test]
+fn scope_claim_of_the_other_hop_and_match_misuse() {
+    let (_, r) = lint("scope-claim.xml");
+    assert_finding(&r, "policy.scope-claim", "fail", "scope-claim.xml", 13, 9);
+    let (_, r) = lint("scope-claim-match.xml");
+    assert_finding(
+        &r,
+        "policy.scope-claim",
+        "fail",
+        "scope-claim-match.xml",
+        13,
+        9,
+    );
+    assert_finding(
+        &r,
+        "policy.scope-claim",
+        "warn",
+        "scope-claim-match.xml",
+        13,
+        9,
+    );
+}
+
+#[test]
+fn obo_cache_key_without_oid() {
+    let (_, r) = lint("obo-cache-key.xml");
+    assert_finding(
+        &r,
+        "policy.obo-cache-key",
+        "fail",
+        "obo-cache-key.xml",
+        31,
+        14,
+    );
+    assert_finding(
+        &r,
+        "policy.obo-cache-key",
+        "fail",
+        "obo-cache-key.xml",
+        67,
+        18,
+    );
+}
+
+#[test]
+fn obo_cache_duration_against_default_and_configured_lifetime() {
+    let (_, r) = lint("obo-cache-duration.xml");
+    assert_finding(
+        &r,
+        "policy.obo-cache-duration",
+        "fail",
+        "obo-cache-duration.xml",
+        69,
+        23,
+    );
+    // The guide's 3000 s passes by default, fails against a 45-minute lifetime.
+    let (code, r) = lint_args(&["obo-policy.xml"], &["--token-lifetime", "2700"]);
+    assert_eq!(code, 1);
+    assert_finding(
+        &r,
+        "policy.obo-cache-duration",
+        "fail",
+        "obo-policy.xml",
+        69,
+        23,
+    );
+}
+
+#[test]
+fn challenge_missing_and_pointing_elsewhere() {
+    let (_, r) = lint("challenge-missing.xml");
+    assert_finding(
+        &r,
+        "policy.challenge-missing",
+        "fail",
+        "challenge-missing.xml",
+        84,
+        3,
+    );
+    let (_, r) = lint("challenge-wrong-host.xml");
+    assert_finding(
+        &r,
+        "policy.challenge-missing",
+        "fail",
+        "challenge-wrong-host.xml",
+        89,
+        44,
+    );
+    // A gateway other than the one in the policy.
+    let out = c7doctor()
+        .args([
+            "policy",
+            "--format",
+            "json",
+            "--host",
+            "other.azure-api.net",
+        ])
+        .arg(fixture("policy/obo-policy.xml"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_finding(
+        &r,
+        "policy.challenge-missing",
+        "fail",
+        "obo-policy.xml",
+        89,
+        44,
+    );
+}
+
+#[test]
+fn secret_inline_is_reported_masked() {
+    let (_, r) = lint("secret-inline.xml");
+    assert_finding(
+        &r,
+        "policy.secret-inline",
+        "fail",
+        "secret-inline.xml",
+        21,
+        47,
+    );
+    let (_, r) = lint("secret-inline-api-key.xml");
+    assert_finding(
+        &r,
+        "policy.secret-inline",
+        "fail",
+        "secret-inline-api-key.xml",
+        21,
+        21,
+    );
+    assert_eq!(
+        with_code(&r, "policy.secret-inline")[0]["evidence"]["secret"],
+        "ctx7sk…7e57"
+    );
+}
+
+#[test]
+fn pattern_mixed_obo_and_key_swap() {
+    let (_, r) = lint("pattern-mixed.xml");
+    assert_finding(
+        &r,
+        "policy.pattern-mixed",
+        "fail",
+        "pattern-mixed.xml",
+        76,
+        5,
+    );
+}
+
+#[test]
+fn pattern_mixed_after_migration_and_pattern_mismatch() {
+    // Guide 1 "Migration from Pattern 1": passthrough must drop the swap.
+    let (code, r) = lint_args(&["shared-key-policy.xml"], &["--pattern", "passthrough"]);
+    assert_eq!(code, 1);
+    assert_finding(
+        &r,
+        "policy.pattern-mixed",
+        "fail",
+        "shared-key-policy.xml",
+        20,
+        5,
+    );
+    // An explicit --pattern that disagrees with the policy.
+    let (_, r) = lint_args(&["obo-policy.xml"], &["--pattern", "shared-key"]);
+    assert_finding(&r, "policy.pattern-mixed", "fail", "obo-policy.xml", 36, 9);
+    // The default pattern is not a claim: a shared-key policy is fine without --pattern.
+    let (code, _) = lint("shared-key-policy.xml");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn buffering() {
+    let (_, r) = lint("buffering.xml");
+    assert_finding(&r, "policy.buffering", "fail", "buffering.xml", 83, 48);
+    assert_finding(&r, "policy.buffering", "fail", "buffering.xml", 79, 53);
+    let (_, r) = lint("buffering-validate-content.xml");
+    assert_finding(
+        &r,
+        "policy.buffering",
+        "fail",
+        "buffering-validate-content.xml",
+        83,
+        5,
+    );
+}
+
+#[test]
+fn diagnostics_payload() {
+    let (code, r) = lint("diagnostics-service-8192.json");
+    assert_eq!(code, 1);
+    assert_finding(
+        &r,
+        "policy.diagnostics-payload",
+        "fail",
+        "diagnostics-service-8192.json",
+        25,
+        11,
+    );
+    let c = with_code(&r, "policy.diagnostics-payload")[0];
+    assert!(
+        c["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("properties.frontend.response.body.bytes = 8192"),
+        "{c}"
+    );
+    let (code, r) = lint("diagnostics-api-0.json");
+    assert_eq!(code, 0);
+    assert_eq!(r["verdict"], "pass");
+    let (code, r) = lint("diagnostics-request-logging.json");
+    assert_eq!(code, 0);
+    assert_finding(
+        &r,
+        "policy.diagnostics-payload",
+        "warn",
+        "diagnostics-request-logging.json",
+        8,
+        28,
+    );
+    assert!(
+        with_code(&r, "policy.diagnostics-payload")[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("frontend.request.body.bytes = 1024")
+    );
+}
+
+#[test]
+fn oauth_proxy_rules_are_discoverys() {
+    let (_, r) = lint("prm-resource-mismatch.xml");
+    assert_finding(
+        &r,
+        "discovery.prm-resource",
+        "fail",
+        "prm-resource-mismatch.xml",
+        9,
+        3,
+    );
+    let (_, r) = lint("as-metadata-issuer-pkce.xml");
+    assert_finding(
+        &r,
+        "discovery.as-issuer",
+        "fail",
+        "as-metadata-issuer-pkce.xml",
+        9,
+        3,
+    );
+    assert!(!with_code(&r, "discovery.as-pkce").is_empty());
+    let (_, r) = lint("authorize-drops-query.xml");
+    assert_finding(
+        &r,
+        "discovery.authorize-query",
+        "fail",
+        "authorize-drops-query.xml",
+        6,
+        16,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad input: findings or usage errors, never a panic or a hang
+
+#[test]
+fn not_a_policy() {
+    let (code, r) = lint("not-a-policy.xml");
+    assert_eq!(code, 1);
+    assert_finding(&r, "policy.not-policy", "fail", "not-a-policy.xml", 2, 1);
+}
+
+#[test]
+fn xml_bomb_is_rejected_quickly() {
+    let start = Instant::now();
+    let (code, r) = lint("xml-bomb.xml");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(code, 1);
+    assert_finding(&r, "policy.xml-invalid", "fail", "xml-bomb.xml", 2, 1);
+    assert!(
+        with_code(&r, "policy.xml-invalid")[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("DTD")
+    );
+}
+
+fn lint_path(path: &std::path::Path) -> (i32, Value) {
+    let out = c7doctor()
+        .args(["policy", "--format", "json"])
+        .arg(path)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).expect("a JSON report"),
+    )
+}
+
+#[test]
+fn huge_file_is_refused_without_loading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.xml");
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        f.write_all(b"<policies><inbound>").unwrap();
+        let block = vec![b' '; 1 << 20];
+        for _ in 0..50 {
+            f.write_all(&block).unwrap();
+        }
+        f.write_all(b"</inbound></policies>").unwrap();
+    }
+    let start = Instant::now();
+    let (code, r) = lint_path(&path);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(code, 1);
+    assert!(
+        with_code(&r, "policy.not-policy")[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("16 MiB")
+    );
+}
+
+#[test]
+fn binary_and_empty_files_are_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("policy.bin");
+    std::fs::write(&bin, [0x7f, b'E', b'L', b'F', 0, 1, 2, 0xff, 0xfe, 0]).unwrap();
+    let (code, r) = lint_path(&bin);
+    assert_eq!(code, 1);
+    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+    let empty = dir.path().join("empty.xml");
+    std::fs::write(&empty, "  \n").unwrap();
+    let (code, r) = lint_path(&empty);
+    assert_eq!(code, 1);
+    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+}
+
+#[test]
+fn deep_nesting_and_many_nodes_are_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.xml");
+    std::fs::write(
+        &deep,
+        format!(
+            "<policies>{}{}</policies>",
+            "<a>".repeat(50_000),
+            "</a>".repeat(50_000)
+        ),
+    )
+    .unwrap();
+    let (code, r) = lint_path(&deep);
+    assert_eq!(code, 1);
+    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+    let wide = dir.path().join("wide.xml");
+    std::fs::write(
+        &wide,
+        format!("<policies>{}</policies>", "<a/>".repeat(200_000)),
+    )
+    .unwrap();
+    let (code, r) = lint_path(&wide);
+    assert_eq!(code, 1);
+    assert_eq!(with_code(&r, "policy.xml-invalid").len(), 1);
+}
+
+#[test]
+fn unknown_json_and_bad_json_are_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, r#"{"name": "not a policy"}"#).unwrap();
+    let (code, r) = lint_path(&other);
+    assert_eq!(code, 1);
+    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"properties\": {\"value\": \"<policies/>\",\n}",
+    )
+    .unwrap();
+    let (code, r) = lint_path(&broken);
+    assert_eq!(code, 1);
+    assert_eq!(with_code(&r, "policy.not-policy")[0]["evidence"]["line"], 3);
+}
+
+#[test]
+fn unreadable_path_is_a_usage_error_naming_it() {
+    let out = c7doctor()
+        .args(["policy", "fixtures/policy/does-not-exist.xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does-not-exist.xml"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Leak test: an inline secret is never printed unmasked, in any format
+
+#[test]
+fn inline_secrets_never_leak() {
+    let sig = &CLIENT_SECRET[10..30];
+    for file in ["secret-inline.xml", "secret-inline-api-key.xml"] {
+        for format in ["text", "json", "markdown"] {
+            let out = c7doctor()
+                .args(["policy", "-v", "--format", format, "--show-pii"])
+                .arg(fixture(&format!("policy/{file}")))
+                .output()
+                .unwrap();
+            for stream in [&out.stdout, &out.stderr] {
+                let s = String::from_utf8_lossy(stream);
+                assert!(!s.contains(CLIENT_SECRET), "{file} {format}: {s}");
+                assert!(!s.contains(sig), "{file} {format}: {s}");
+                assert!(!s.contains(API_KEY), "{file} {format}: {s}");
+                assert!(!s.contains(&API_KEY[7..]), "{file} {format}: {s}");
+            }
+        }
+    }
+    // Also when the secret sits on the line of a parse error, and inside an envelope.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(
+        &broken,
+        format!("<policies><inbound><set-header name=\"Context7-API-Key\" exists-action=\"override\"><value>{API_KEY}</value></set-header><set-variable name=\"x\" value=\"@(\"a\")\" /></inbound></policies>"),
+    )
+    .unwrap();
+    let env = dir.path().join("env.json");
+    std::fs::write(
+        &env,
+        serde_json::json!({"properties": {"format": "rawxml", "value": format!("<policies><inbound><set-variable name=\"s\" value=\"{CLIENT_SECRET}\" /></inbound></policies>")}}).to_string(),
+    )
+    .unwrap();
+    for path in [&broken, &env] {
+        for format in ["text", "json", "markdown"] {
+            let out = c7doctor()
+                .args(["policy", "--format", format])
+                .arg(path)
+                .output()
+                .unwrap();
+            let s = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                !s.contains(API_KEY) && !s.contains(CLIENT_SECRET),
+                "{format}: {s}"
+            );
+            assert!(s.contains("secret-inline"), "{format}: {s}");
+        }
+    }
+}
+
+#[test]
+fn a_lone_on_error_section_is_linted() {
+    // The guide prints the Part 5 Step 3 block on its own.
+    let (code, r) = lint("on-error-challenge.xml");
+    assert_eq!(code, 0, "{r}");
+    assert!(with_code(&r, "policy.no-token-validation").is_empty());
+    let c = checks(&r)
+        .iter()
+        .find(|c| c["id"] == "policy.challenge")
+        .unwrap();
+    assert_eq!(c["status"], "pass");
+    let out = c7doctor()
+        .args(["policy", "--format", "json", "--host", "other.example.net"])
+        .arg(fixture("policy/on-error-challenge.xml"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_finding(
+        &r,
+        "policy.challenge-missing",
+        "fail",
+        "on-error-challenge.xml",
+        6,
+        42,
+    );
+}
