@@ -13,9 +13,9 @@ fuzz_target!(|data: &[u8]| {
     let exp = Expect {
         pattern,
         hop,
-        tenant_id: Some("5c2f3e1a-7b4d-4e8f-9a10-2b3c4d5e6f70".into()),
-        gateway_app_id: Some("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d".into()),
-        mcp_app_id: Some("1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e".into()),
+        tenant_id: Some("7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f".into()),
+        gateway_app_id: Some("1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f".into()),
+        mcp_app_id: Some("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d".into()),
         authority: "https://login.microsoftonline.com".into(),
         at: now,
         now,

@@ -2,6 +2,7 @@
 //! (AADSTS90002 when the tenant is wrong or in another cloud) and its `jwks_uri`, compared
 //! with the `jwks_uri` the gateway's façade advertises.
 
+use crate::config::is_guid;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use url::Url;
@@ -72,15 +73,6 @@ pub async fn fetch(
         doc,
         jwks,
     })
-}
-
-fn is_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 /// The tenant's OpenID configuration is there, with the expected issuer.

@@ -21,8 +21,6 @@ pub mod errors;
 pub mod hops;
 pub mod obo;
 
-use base64::Engine;
-use serde_json::Value;
 use std::time::Duration;
 
 pub use device_code::{Progress, client_and_scope, device_code_login, login_command};
@@ -101,14 +99,7 @@ pub fn classify_tenant(t: &str) -> TenantKind {
     ))
 }
 
-pub fn is_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
+pub use crate::config::is_guid;
 
 /// `<authority>/<tenant>/oauth2/v2.0/<leaf>`, or the finding that says why not.
 pub fn endpoint(cfg: &Config, tenant: &str, leaf: &str, check_id: &str) -> Result<url::Url, Check> {
@@ -183,32 +174,6 @@ pub fn tenant_check(cfg: &Config, check_id: &str, for_obo: bool) -> Result<(Stri
     }
 }
 
-/// A JWT's header and payload as JSON, for forecasts that need a claim or two before the
-/// full token checks. `Err` says why it is not a JWT.
-pub fn peek_jwt(raw: &str) -> Result<(Value, Value), String> {
-    let parts: Vec<&str> = raw.split('.').collect();
-    if parts.len() == 5 {
-        return Err("it has 5 segments: an encrypted token (JWE), not a JWT".into());
-    }
-    if parts.len() != 3 {
-        return Err(format!("it has {} segment(s), a JWT has 3", parts.len()));
-    }
-    let seg = |i: usize, name: &str| -> Result<Value, String> {
-        let s = parts[i].trim_end_matches('=');
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| format!("its {name} is not base64url"))?;
-        let v: Value =
-            serde_json::from_slice(&bytes).map_err(|_| format!("its {name} is not JSON"))?;
-        if v.is_object() {
-            Ok(v)
-        } else {
-            Err(format!("its {name} is not a JSON object"))
-        }
-    };
-    Ok((seg(0, "header")?, seg(1, "payload")?))
-}
-
 /// Text from a server that is shown on a terminal: no control characters (no escape
 /// sequences), bounded length.
 pub fn terminal_safe(s: &str, max: usize) -> String {
@@ -244,17 +209,6 @@ mod tests {
         assert!(matches!(classify_tenant("a/b"), TenantKind::Invalid(_)));
         assert!(matches!(classify_tenant("contoso"), TenantKind::Invalid(_)));
         assert!(matches!(classify_tenant(""), TenantKind::Invalid(_)));
-    }
-
-    #[test]
-    fn peek_accepts_padding_and_rejects_junk() {
-        // {"alg":"none"} . {"aud":"x"} with `=` padding
-        let (h, p) = peek_jwt("eyJhbGciOiJub25lIn0=.eyJhdWQiOiJ4In0=.c2ln").unwrap();
-        assert_eq!(h["alg"], "none");
-        assert_eq!(p["aud"], "x");
-        assert!(peek_jwt("opaque").is_err());
-        assert!(peek_jwt("a.b.c.d.e").unwrap_err().contains("JWE"));
-        assert!(peek_jwt("!!.??.x").is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use serde_json::Value;
 
 use super::errors::{ErrorContext, Flow, entra_error_check_in, not_entra_check, parse_entra_error};
-use super::{endpoint, is_guid, peek_jwt, tenant_check};
+use super::{endpoint, is_guid, tenant_check};
 use crate::cli::OboArgs;
 use crate::error::Error;
 use crate::http::Request;
@@ -30,7 +30,6 @@ use crate::{Ctx, Outcome};
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// Environment variable holding the gateway app's client secret.
 pub const SECRET_ENV: &str = "C7DOCTOR_GATEWAY_SECRET";
-const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
 /// `c7doctor obo`.
 pub async fn obo_command(ctx: &Ctx, args: &OboArgs) -> Result<Outcome, Error> {
@@ -228,40 +227,30 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
         "obo.forecast",
         "The assertion is a token Entra will exchange",
     );
-    let (header, claims) = match peek_jwt(raw) {
-        Ok(hp) => hp,
+    let decoded = match crate::token::decode(raw) {
+        Ok(d) => d,
         Err(why) => {
             return c.fail(
                 "entra.invalid-assertion",
-                format!("the assertion is not a JWT ({why}): Entra will answer AADSTS50027 (malformed JWT)"),
+                format!(
+                    "the assertion is not a JWT ({}): Entra will answer AADSTS50027 (malformed JWT)",
+                    why.sentence
+                ),
             );
         }
     };
-    let s = |k: &str| claims.get(k).and_then(Value::as_str);
-    let aud: Vec<String> = match claims.get("aud") {
-        Some(Value::String(a)) => vec![a.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let s = |k: &str| decoded.claim_str(k);
+    let aud = decoded.audiences();
     let aud_text = if aud.is_empty() {
         "(none)".to_string()
     } else {
         aud.join(", ")
     };
-    let has_scp = s("scp").is_some_and(|v| !v.trim().is_empty());
-    let has_roles = claims
-        .get("roles")
-        .is_some_and(|r| r.as_array().is_some_and(|a| !a.is_empty()));
-    let is_graph = aud.iter().any(|a| {
-        a == GRAPH_APP_ID
-            || a.trim_end_matches('/')
-                .eq_ignore_ascii_case("https://graph.microsoft.com")
-    }) || header.get("nonce").is_some();
+    let has_scp = !decoded.scopes().is_empty();
+    let has_roles = !decoded.roles().is_empty();
+    let is_graph = crate::token::claims::is_graph_token(&decoded);
     let mut c = c.evidence("aud", aud_text.clone());
-    if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
+    if let Some(exp) = decoded.exp() {
         c = c.evidence("exp", exp);
     }
     if is_graph {
@@ -274,7 +263,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
             ),
         );
     }
-    if !has_scp && !has_roles && claims.get("nonce").is_some() {
+    if !has_scp && !has_roles && decoded.claims.contains_key("nonce") {
         return c.fail(
             "entra.invalid-assertion",
             "the assertion is an ID token (nonce, no scp): Entra will answer AADSTS240002 — send \
@@ -290,14 +279,14 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
                 .to_string(),
         );
     }
-    if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
+    if let Some(exp) = decoded.exp() {
         let now = ctx.now.as_second();
         if exp <= now {
             return c.fail(
                 "entra.assertion-expired",
                 format!(
                     "the assertion expired {} ago: Entra will answer AADSTS500133",
-                    human_secs(now - exp)
+                    crate::token::display::human_duration(now - exp)
                 ),
             );
         }
@@ -325,19 +314,6 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
             "config.missing",
             "set --gateway-app-id to forecast whether the assertion's aud fits the OBO call",
         ),
-    }
-}
-
-fn human_secs(s: i64) -> String {
-    let s = s.max(0);
-    if s < 120 {
-        format!("{s} s")
-    } else if s < 7200 {
-        format!("{} min", s / 60)
-    } else if s < 2 * 86400 {
-        format!("{} h", s / 3600)
-    } else {
-        format!("{} days", s / 86400)
     }
 }
 

@@ -5,6 +5,7 @@
 //! Rules that apply and find nothing wrong report a `pass`, so the report shows what was
 //! checked.
 
+use crate::config::is_guid;
 use roxmltree::{Document, Node};
 
 use crate::Ctx;
@@ -710,18 +711,6 @@ fn validation_checks(l: &Lint, f: &Features) -> Vec<Check> {
         out.push(l.at_node(new().pass(format!("{tag} at {}:{}", loc.line, loc.col)), v));
     }
     out
-}
-
-fn is_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                *c == b'-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
 }
 
 /// The app a pattern's client token is for, its flag, and the other hop's app.

@@ -217,15 +217,7 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// `8-4-4-4-12` hex digits.
-pub fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
+pub use crate::config::is_guid;
 
 impl Decoded {
     /// A claim as a string (`None` when absent or not a string).
