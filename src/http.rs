@@ -417,6 +417,11 @@ impl Http {
     }
 
     fn trace_head(&self, url: &Url, status: u16, headers: &HeaderMap, elapsed: Duration) {
+        // A redirect may carry an authorization code or tokens (a façade that hands back
+        // the client's redirect): register them before anything can show the Location.
+        for v in headers.get_all(reqwest::header::LOCATION) {
+            redact::register_url_secrets(&String::from_utf8_lossy(v.as_bytes()));
+        }
         if !self.trace {
             return;
         }

@@ -126,6 +126,32 @@ pub fn register_secret(secret: &str) {
     }
 }
 
+/// Register the values of secret-named parameters ([`SECRET_FORM_FIELDS`]: `code`,
+/// `access_token`, `id_token` …) in a URL's query and fragment — a `Location` that hands back
+/// an authorization code or tokens — so [`scrub`] masks them wherever the URL is shown.
+pub fn register_url_secrets(url: &str) {
+    let parsed = url::Url::parse(url)
+        .or_else(|_| url::Url::parse("http://relative.invalid/").and_then(|base| base.join(url)));
+    let Ok(parsed) = parsed else {
+        return;
+    };
+    let parts = [parsed.query(), parsed.fragment()];
+    for part in parts.into_iter().flatten() {
+        for (k, v) in url::form_urlencoded::parse(part.as_bytes()) {
+            if SECRET_FORM_FIELDS.contains(&k.as_ref()) {
+                register_secret(&v);
+                // As it appears in the URL itself (percent-encoded), too.
+                if let Some(raw) = part
+                    .split('&')
+                    .find_map(|p| p.strip_prefix(&format!("{k}=")))
+                {
+                    register_secret(raw);
+                }
+            }
+        }
+    }
+}
+
 /// Replace every registered secret in `text` with its fingerprint (longest first, so a
 /// token is replaced whole before its signature alone is).
 pub fn scrub(text: &str) -> String {
@@ -239,6 +265,21 @@ mod tests {
         ));
         assert!(!out.contains(tok));
         assert!(!out.contains("c2lnbmF0dXJlLXNlZ21lbnQtdGVzdA"));
+    }
+
+    #[test]
+    fn secrets_in_a_location_are_registered() {
+        register_url_secrets(
+            "http://127.0.0.1:33418/?code=0.AQ4AlocationCode%2Bplus&state=abcdefghij#id_token=eyJfragmentIdToken",
+        );
+        let out = scrub(
+            "Location: http://127.0.0.1:33418/?code=0.AQ4AlocationCode%2Bplus&state=abcdefghij and 0.AQ4AlocationCode+plus, eyJfragmentIdToken",
+        );
+        assert!(!out.contains("0.AQ4AlocationCode"), "{out}");
+        assert!(!out.contains("eyJfragmentIdToken"), "{out}");
+        assert!(out.contains("state=abcdefghij"), "{out}");
+        register_url_secrets("/relative?access_token=relativeAccessToken1");
+        assert!(!scrub("relativeAccessToken1").contains("relativeAccessToken1"));
     }
 
     #[test]

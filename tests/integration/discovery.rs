@@ -1,6 +1,6 @@
 //! Integration tests: `c7doctor discovery` through the real binary, against the gateway
 //! simulator (one test per profile), the hostile servers, the `rmcp` client's own
-//! discovery, and the leak test.
+//! discovery (the leak test is the one suite in leaks.rs).
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -434,49 +434,7 @@ fn tls_failure_is_named() {
     assert_eq!(endpoint["evidence"]["failure"], "tls", "{endpoint}");
 }
 
-// ---------------------------------------------------------------- leaks
-
-/// Secrets in the environment never reach any output of discovery, in any format, with
-/// the wire trace on; the deliberately invalid code and PKCE verifier stay out of the trace.
-#[test]
-fn discovery_leaks_nothing() {
-    let sim = Sim::start("healthy");
-    let token = sim.client_token();
-    let signature = token.rsplit('.').next().unwrap().to_string();
-    let key = "ctx7sk-00000000-1111-2222-3333-444455556666";
-    let secret = "Gw~8Q~c7doctorLeakTestSecretValue0123456789";
-    for format in ["text", "json", "markdown"] {
-        let out = c7doctor()
-            .arg("discovery")
-            .args(sim.args())
-            .args(["--format", format, "-v"])
-            .env("C7DOCTOR_TOKEN", &token)
-            .env("C7DOCTOR_API_KEY", key)
-            .env("C7DOCTOR_GATEWAY_SECRET", secret)
-            .output()
-            .unwrap();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(all.contains("> POST"), "{format}: no wire trace");
-        for s in [
-            token.as_str(),
-            signature.as_str(),
-            key,
-            secret,
-            "c7doctor-deliberately-invalid",
-        ] {
-            assert!(!all.contains(s), "{format}: {s} leaked");
-        }
-        assert!(!all.contains("code_verifier=") || all.contains("code_verifier=‹redacted›"));
-    }
-    for r in sim.requests() {
-        assert!(r.header("authorization").is_none(), "token sent: {}", r.uri);
-        assert!(!r.body_text().contains(secret), "secret sent: {}", r.uri);
-    }
-}
+// Leaks: the one leak suite (tests/integration/leaks.rs) runs discovery in every format.
 
 // ---------------------------------------------------------------- rmcp agreement
 

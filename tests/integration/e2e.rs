@@ -1,7 +1,8 @@
 //! Integration tests: `c7doctor e2e` against the simulated gateway (APIM, Entra and a real
 //! `rmcp` Context7 behind it), with tokens minted by the simulator: the healthy run end to
 //! end, composite faults naming the right first cause, black holes that still end in
-//! time, Ctrl-C, bad input, the markdown snapshot and the leak test in every format.
+//! time, Ctrl-C, bad input and the markdown snapshot (the leak test is the one suite in
+//! leaks.rs).
 
 use serde_json::Value;
 use std::process::{Command as StdCommand, Stdio};
@@ -723,74 +724,5 @@ fn markdown_report_snapshot() {
     });
 }
 
-/// No secret in any output: the token (and its signature segment), the backend token, the
-/// gateway's client secret, the device code and refresh token — in text, json, markdown,
-/// with the wire trace on stderr (`-v`), and through `--login`.
-#[test]
-fn secrets_never_leak_in_any_format() {
-    let sim = Sim::start("healthy");
-    let token = sim.client_token();
-    let signature = token.rsplit('.').next().unwrap().to_string();
-    let mut runs = Vec::new();
-    for format in ["text", "json", "markdown"] {
-        for verbose in [false, true] {
-            let mut extra = vec!["--format", format];
-            if verbose {
-                extra.push("-v");
-            }
-            let r = e2e_with(
-                sim.args(),
-                "3",
-                &extra,
-                &[
-                    ("C7DOCTOR_TOKEN", &token),
-                    ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
-                ],
-            );
-            assert_eq!(r.code, 0, "{format} -v={verbose}: {}", r.all());
-            if format == "markdown" {
-                assert!(!r.stdout.contains(crate::support::sim::tokens::USER_NAME));
-                assert!(!r.stdout.contains(crate::support::sim::tokens::USER_UPN));
-            }
-            runs.push((format!("{format} -v={verbose}"), r.all()));
-        }
-    }
-    let login = e2e_with(
-        sim.args(),
-        "3",
-        &["--format", "markdown", "-v", "--login"],
-        &[
-            ("C7DOCTOR_TOKEN", ""),
-            ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
-        ],
-    );
-    assert_eq!(login.code, 0, "{}", login.all());
-    runs.push(("login".into(), login.all()));
-
-    let mut secrets = vec![
-        token.clone(),
-        signature,
-        entra_token::GATEWAY_SECRET.to_string(),
-        entra_token::DEVICE_CODE.to_string(),
-        entra_token::REFRESH_TOKEN.to_string(),
-    ];
-    let issued = sim.state.entra_token.issued_tokens();
-    assert!(
-        issued.len() >= 7,
-        "OBO and login tokens issued: {}",
-        issued.len()
-    );
-    for t in issued {
-        secrets.push(t.rsplit('.').next().unwrap().to_string());
-        secrets.push(t);
-    }
-    for (name, out) in &runs {
-        for s in &secrets {
-            assert!(
-                !out.contains(s.as_str()),
-                "{name}: a secret leaked: {}…",
-                &s[..12]
-            );
-        }
-    }
-}
+// Leaks: the one leak suite (tests/integration/leaks.rs) runs e2e (with a token and the
+// secret, and through --login, with --out) in every format, with and without -v.

@@ -72,6 +72,11 @@ pub struct ApimFaults {
     pub authorize_drops_query: bool,
     /// The redirect's path under the authority (default `/{tenant}/oauth2/v2.0/authorize`).
     pub authorize_path: Option<String>,
+    /// `/authorize` follows Entra's redirects for a signed-in session and answers 302 straight
+    /// back to the client's `redirect_uri` with an authorization code
+    /// ([`super::entra_token::AUTHORIZATION_CODE`]) and the client's `state` (the leak suite
+    /// plants it there).
+    pub authorize_code: bool,
 
     /// No `/token` operation (404).
     pub token_missing: bool,
@@ -305,6 +310,9 @@ fn as_metadata(state: &SimState) -> Response {
 
 fn authorize(state: &SimState, query: Option<&str>) -> Response {
     let f = &state.profile.apim;
+    if f.authorize_code {
+        return authorize_with_code(query);
+    }
     if f.authorize_proxied {
         return (
             StatusCode::OK,
@@ -326,6 +334,31 @@ fn authorize(state: &SimState, query: Option<&str>) -> Response {
         location.push('?');
         location.push_str(q);
     }
+    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+}
+
+/// 302 to the client's `redirect_uri` with [`super::entra_token::AUTHORIZATION_CODE`].
+fn authorize_with_code(query: Option<&str>) -> Response {
+    let form = super::entra_token::form(query.unwrap_or("").as_bytes());
+    let field = |k: &str| {
+        super::entra_token::field(&form, k)
+            .unwrap_or("")
+            .to_string()
+    };
+    let redirect = field("redirect_uri");
+    let location = format!(
+        "{}?{}",
+        if redirect.is_empty() {
+            "http://127.0.0.1:33418/"
+        } else {
+            &redirect
+        },
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("code", super::entra_token::AUTHORIZATION_CODE)
+            .append_pair("state", &field("state"))
+            .append_pair("session_state", "sim-session-state")
+            .finish()
+    );
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 

@@ -42,6 +42,10 @@ pub struct EntraFaults {
     pub token_html: bool,
     /// Every POST to `…/oauth2/v2.0/{token,devicecode}` is accepted and never answered.
     pub token_black_hole: bool,
+    /// The token endpoint redeems any authorization code (a stale mock in front of the token
+    /// route): access, refresh ([`entra_token::REFRESH_TOKEN`]) and ID tokens come back to
+    /// whoever posts one (the leak suite plants them there).
+    pub code_grant_answers: bool,
 }
 
 impl SimState {

@@ -32,6 +32,8 @@ pub struct TokenState {
     pub issued: Mutex<Vec<String>>,
     /// The scope of the last device-code request (the token is issued for it).
     pub requested_scope: Mutex<String>,
+    /// Every ID token issued (leak tests look for them too).
+    pub issued_id_tokens: Mutex<Vec<String>>,
 }
 
 impl TokenState {
@@ -53,6 +55,19 @@ impl TokenState {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
+    /// ID tokens issued so far.
+    pub fn issued_id_tokens(&self) -> Vec<String> {
+        self.issued_id_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+    fn record_id_token(&self, token: &str) {
+        self.issued_id_tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(token.to_string());
+    }
     fn record_issued(&self, token: &str) {
         self.issued
             .lock()
@@ -69,6 +84,9 @@ pub const DEVICE_CODE: &str = "DAQABAAEAAAD--DLA3VO7QrddgJg7WevrSimDeviceCode000
 pub const USER_CODE: &str = "SIMC0DE42";
 /// The refresh token issued with device-code tokens (a secret).
 pub const REFRESH_TOKEN: &str = "1.AQ4AsimRefreshToken-0123456789abcdefABCDEF_secret";
+/// The authorization code a signed-in session gets back from `/authorize` (a secret; see
+/// [`super::apim::ApimFaults::authorize_code`]).
+pub const AUTHORIZATION_CODE: &str = "0.AQ4AsimAuthorizationCode-PLANTED_9f8e7d6c5b4a_codeValue";
 /// The gateway app's client secret the simulated tenant accepts.
 pub const GATEWAY_SECRET: &str = "sim8Q~gateway.secret-VALUE_0123456789abcdefgh";
 /// A verified domain of the simulated tenant (Entra accepts it in place of the GUID).
@@ -418,6 +436,7 @@ fn device_code_poll(state: &SimState, f: &[(String, String)]) -> Response {
             .without("scp")
             .claim("nonce", "sim-nonce")
             .sign();
+    state.entra_token.record_id_token(&id_token);
     token_answer(
         state,
         access,
@@ -710,6 +729,9 @@ fn token(state: &SimState, headers: &HeaderMap, f: &[(String, String)]) -> Respo
                 state.ids.tenant_id
             ),
         ),
+        Some("authorization_code") if state.profile.entra.code_grant_answers => {
+            code_grant_answer(state, client_id)
+        }
         Some("authorization_code") => entra_error(
             state,
             StatusCode::BAD_REQUEST,
@@ -732,6 +754,24 @@ fn token(state: &SimState, headers: &HeaderMap, f: &[(String, String)]) -> Respo
             &format!("The app requested an unsupported grant type '{other}'."),
         ),
     }
+}
+
+/// Any authorization code redeemed (see [`super::entra::EntraFaults::code_grant_answers`]):
+/// a client-hop access token, [`REFRESH_TOKEN`] and an ID token.
+fn code_grant_answer(state: &SimState, client_id: &str) -> Response {
+    let access = super::tokens::client_token(state).sign();
+    let id_token =
+        super::tokens::TokenBuilder::v2(&state.authority, &state.ids.tenant_id, client_id, "")
+            .without("scp")
+            .claim("nonce", "sim-nonce")
+            .sign();
+    state.entra_token.record_id_token(&id_token);
+    token_answer(
+        state,
+        access,
+        "openid profile offline_access",
+        json!({ "refresh_token": REFRESH_TOKEN, "id_token": id_token }),
+    )
 }
 
 /// Helper for tests: is this an Entra error body?

@@ -44,6 +44,10 @@ pub enum Kind {
     ZeroByte,
     /// Plain TCP garbage where TLS is expected (use an `https://` URL).
     TlsGarbage,
+    /// Well-formed metadata whose every URL (`authorization_servers`, the AS and OIDC
+    /// endpoints, `jwks_uri`) points at another host (the recorder); other GETs and, on an
+    /// authority, POSTs are redirected there.
+    ForeignMetadata,
 }
 
 impl Kind {
@@ -59,6 +63,7 @@ impl Kind {
         Kind::ResetMidBody,
         Kind::ZeroByte,
         Kind::TlsGarbage,
+        Kind::ForeignMetadata,
     ];
 
     pub fn name(self) -> &'static str {
@@ -74,6 +79,7 @@ impl Kind {
             Kind::ResetMidBody => "reset-mid-body",
             Kind::ZeroByte => "zero-byte",
             Kind::TlsGarbage => "tls-garbage",
+            Kind::ForeignMetadata => "foreign-metadata",
         }
     }
 
@@ -91,6 +97,9 @@ impl Kind {
 pub struct Context {
     pub me: String,
     pub elsewhere: String,
+    /// Misbehave on every request, POSTs included (an Entra authority, or a gateway whose
+    /// MCP endpoint itself is hostile), instead of answering POSTs with the 401 challenge.
+    pub every_request: bool,
 }
 
 impl Context {
@@ -98,6 +107,14 @@ impl Context {
         Context {
             me: me.to_string(),
             elsewhere: elsewhere.to_string(),
+            every_request: false,
+        }
+    }
+    /// Every request misbehaves (see [`Context::every_request`]).
+    pub fn for_every_request(me: &str, elsewhere: &str) -> Context {
+        Context {
+            every_request: true,
+            ..Context::for_gateway(me, elsewhere)
         }
     }
 }
@@ -261,7 +278,7 @@ async fn connection(
     let path = req.path().to_string();
     log.push(req);
 
-    if kind.everywhere() || is_get {
+    if kind.everywhere() || is_get || ctx.every_request {
         match kind {
             Kind::BlackHole => {
                 // Hold the connection open, say nothing.
@@ -365,6 +382,7 @@ async fn connection(
                 drop(sock);
                 return Ok(());
             }
+            Kind::ForeignMetadata => return foreign_metadata(&mut sock, &ctx, &path, is_get).await,
             Kind::TlsGarbage => unreachable!("handled above"),
         }
     }
@@ -389,6 +407,59 @@ async fn connection(
     .await?;
     sock.write_all(body).await?;
     sock.flush().await
+}
+
+/// [`Kind::ForeignMetadata`]: documents naming the other host, redirects to it otherwise.
+async fn foreign_metadata(
+    sock: &mut TcpStream,
+    ctx: &Context,
+    path: &str,
+    is_get: bool,
+) -> std::io::Result<()> {
+    let (me, other) = (&ctx.me, &ctx.elsewhere);
+    let doc = if !is_get {
+        None
+    } else if path.contains("oauth-protected-resource") {
+        Some(serde_json::json!({
+            "resource": format!("{me}/context7/mcp"),
+            "authorization_servers": [other],
+            "scopes_supported": ["api://3b9e6a14-8f2d-4c7b-a5e1-6d0c9f2b7a41/Mcp.Gateway.Access"],
+            "bearer_methods_supported": ["header"]
+        }))
+    } else if path.contains("oauth-authorization-server") || path.contains("openid-configuration") {
+        Some(serde_json::json!({
+            "issuer": other,
+            "authorization_endpoint": format!("{other}/authorize"),
+            "token_endpoint": format!("{other}/token"),
+            "device_authorization_endpoint": format!("{other}/devicecode"),
+            "jwks_uri": format!("{other}/keys"),
+            "registration_endpoint": format!("{other}/register"),
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"]
+        }))
+    } else {
+        None
+    };
+    match doc {
+        Some(d) => respond(sock, "200 OK", "application/json", d.to_string().as_bytes()).await,
+        None => {
+            // 307 keeps the method and body: a client that followed it would re-send its form.
+            write_head(
+                sock,
+                if is_get {
+                    "302 Found"
+                } else {
+                    "307 Temporary Redirect"
+                },
+                &[
+                    ("location", format!("{other}{path}")),
+                    ("content-length", "0".into()),
+                ],
+            )
+            .await?;
+            sock.flush().await
+        }
+    }
 }
 
 /// A recorder: answers `{}` to everything and records the request (server `elsewhere`).
@@ -420,6 +491,16 @@ pub struct HostileServer {
 
 impl HostileServer {
     pub fn start(kind: Kind) -> HostileServer {
+        HostileServer::start_with(kind, false)
+    }
+
+    /// A server that misbehaves on every request, POSTs included (an Entra authority, or a
+    /// gateway for commands that only POST).
+    pub fn start_every_request(kind: Kind) -> HostileServer {
+        HostileServer::start_with(kind, true)
+    }
+
+    fn start_with(kind: Kind, every_request: bool) -> HostileServer {
         let bg = Background::start();
         let l = bg.bind();
         let rec = bg.bind();
@@ -432,13 +513,12 @@ impl HostileServer {
             me.clone()
         };
         let log = RequestLog::default();
-        bg.handle.spawn(serve(
-            l,
-            kind,
-            "hostile",
-            log.clone(),
-            Context::for_gateway(&me, &elsewhere),
-        ));
+        let ctx = if every_request {
+            Context::for_every_request(&me, &elsewhere)
+        } else {
+            Context::for_gateway(&me, &elsewhere)
+        };
+        bg.handle.spawn(serve(l, kind, "hostile", log.clone(), ctx));
         bg.handle.spawn(serve_recorder(rec, log.clone()));
         HostileServer {
             url,
