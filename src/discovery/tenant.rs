@@ -61,9 +61,13 @@ pub async fn fetch(
         .and_then(|d| d.get("jwks_uri"))
         .and_then(Value::as_str)
         .and_then(|u| Url::parse(u).ok());
+    // A jwks_uri on another origin than the authority is a finding, not a destination
+    // (DESIGN.md §4): `jwks_check` reports it and nothing is fetched there.
     let jwks = match jwks_url {
-        Some(u) => Some(fetch::get_doc(http, u, "the tenant's jwks_uri").await),
-        None => None,
+        Some(u) if u.origin() == url.origin() => {
+            Some(fetch::get_doc(http, u, "the tenant's jwks_uri").await)
+        }
+        _ => None,
     };
     Some(TenantResult {
         tenant: tenant.to_string(),
@@ -159,6 +163,16 @@ pub fn jwks_check(
         );
     };
     let check = check.evidence("tenant_jwks_uri", tenant_uri);
+    let same_origin = Url::parse(tenant_uri).is_ok_and(|u| u.origin() == tenant.oidc_url.origin());
+    if !same_origin {
+        return check.fail(
+            "discovery.jwks-mismatch",
+            format!(
+                "the tenant document's jwks_uri {tenant_uri} is not on the authority {}: not fetched",
+                tenant.oidc_url.origin().ascii_serialization()
+            ),
+        );
+    }
     let tenant_kids = match tenant.jwks.as_ref().map(|a| &a.outcome) {
         Some(DocOutcome::Doc(d)) => match kids(d) {
             Ok(k) => k,

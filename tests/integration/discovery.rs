@@ -486,7 +486,7 @@ const RMCP_FAILS: &[(&str, &str)] = &[
 /// Profiles where the SDK's discovery succeeds but c7doctor fails or warns: c7doctor is
 /// stricter on purpose (other clients, older spec revisions, strict RFC 9728/8414, and the
 /// links after metadata that the SDK's discovery does not walk). Each is explained in one
-/// line in `docs/stricter-than-rmcp.md`.
+/// line in the README ("Discovery: where c7doctor is stricter than rmcp").
 const STRICTER_THAN_RMCP: &[&str] = &[
     "guide-verbatim",
     "challenge-missing",
@@ -538,23 +538,26 @@ fn check_rmcp_agreement(name: &str) {
             assert_eq!(
                 stricter,
                 STRICTER_THAN_RMCP.contains(&name),
-                "{name}: rmcp succeeds ({source}); c7doctor findings {got:?}; update STRICTER_THAN_RMCP and docs/stricter-than-rmcp.md"
+                "{name}: rmcp succeeds ({source}); c7doctor findings {got:?}; update STRICTER_THAN_RMCP and the README section"
             );
         }
     }
 }
 
-/// The document explaining the stricter cases names each of them.
+/// The README's section on the stricter cases explains each of them on its own line.
 #[test]
 fn stricter_cases_are_documented() {
-    let doc = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/stricter-than-rmcp.md"),
-    )
-    .expect("docs/stricter-than-rmcp.md");
+    const HEADING: &str = "## Discovery: where c7doctor is stricter than rmcp";
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
+    let start = readme.find(HEADING).expect("README has the stricter-than-rmcp section");
+    let section = &readme[start + HEADING.len()..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
     for p in STRICTER_THAN_RMCP {
         assert!(
-            doc.contains(&format!("`{p}`")),
-            "docs/stricter-than-rmcp.md does not explain {p}"
+            section.lines().any(|l| l.starts_with(&format!("- `{p}`"))),
+            "README.md ({HEADING}) does not explain {p}"
         );
     }
 }
