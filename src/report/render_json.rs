@@ -1,31 +1,54 @@
 //! `--format json`: exactly one JSON document, schema `c7doctor.report.v1` (DESIGN.md §3).
+//!
+//! Serialized straight from the report (no intermediate `serde_json::Value`): the JSON
+//! renderer is on every scripted run's path, and building the tree first doubled its cost.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-use super::Report;
+use super::{Check, ConfigEntry, Report, Section, Summary, Verdict};
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    tool: Tool,
+    command: &'a str,
+    verdict: Verdict,
+    context: &'a Map<String, Value>,
+    checks: &'a [Check],
+    summary: Summary,
+    generated_at: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sections: &'a [Section],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    config: &'a [ConfigEntry],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_cause: Option<&'a str>,
+}
 
 pub fn render_json(report: &Report) -> String {
-    let mut doc = json!({
-        "schema": "c7doctor.report.v1",
-        "tool": {"name": "c7doctor", "version": env!("CARGO_PKG_VERSION")},
-        "command": report.command,
-        "verdict": report.verdict(),
-        "context": Value::Object(report.context.clone()),
-        "checks": report.checks,
-        "summary": report.summary(),
-        "generated_at": report.generated_at,
-    });
-    if let Some(obj) = doc.as_object_mut() {
-        if !report.sections.is_empty() {
-            obj.insert("sections".into(), json!(report.sections));
-        }
-        if !report.config.is_empty() {
-            obj.insert("config".into(), json!(report.config));
-        }
-        if let Some(first) = &report.first_cause {
-            obj.insert("first_cause".into(), json!(first));
-        }
-    }
+    let doc = Document {
+        schema: "c7doctor.report.v1",
+        tool: Tool {
+            name: "c7doctor",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        command: &report.command,
+        verdict: report.verdict(),
+        context: &report.context,
+        checks: &report.checks,
+        summary: report.summary(),
+        generated_at: &report.generated_at,
+        sections: &report.sections,
+        config: &report.config,
+        first_cause: report.first_cause.as_deref(),
+    };
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     out.push('\n');
     out
