@@ -1,9 +1,424 @@
-//! MCP area: the Streamable HTTP conversation through the gateway and SSE integrity (issue 5).
+//! MCP area: `c7doctor probe` — the MCP conversation through the gateway, byte by byte,
+//! and where it broke (issue 5).
+//!
+//! - [`sse`]: the exact, bounded SSE integrity parser (pure; fuzzed and benchmarked).
+//! - [`client`]: the Streamable HTTP conversation on [`crate::http`], one check per step.
+//! - [`classify`]: who refused — the gateway, Context7, the API key, or the user.
+//!
+//! `probe` checks the token locally first (the token checks of `c7doctor token`, client
+//! hop), then talks to the gateway with it. With `--api-key` it also talks to Context7
+//! directly with the key from `C7DOCTOR_API_KEY`, so a gateway problem can be told from a
+//! key problem.
 
-use crate::cli::ProbeArgs;
+pub mod classify;
+pub mod client;
+pub mod sse;
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use url::Url;
+
+use crate::cli::{Hop, ProbeArgs};
 use crate::error::Error;
+use crate::http::{self, Http};
+use crate::input;
+use crate::report::redact::{self, Secret};
+use crate::report::{Check, Report, Section, Status};
 use crate::{Ctx, Outcome};
+use client::{Auth, Client, Conversation, ProbeConfig};
 
-pub async fn command(_ctx: &Ctx, _args: &ProbeArgs) -> Result<Outcome, Error> {
-    Err(Error::internal("probe: not built yet"))
+/// The guide's own verification call.
+pub fn default_tool_args(tool: &str) -> Value {
+    match tool {
+        "query-docs" => {
+            json!({"libraryId": "/vercel/next.js", "query": "How do I set up the App Router?"})
+        }
+        "resolve-library-id" => {
+            json!({"libraryName": "Next.js", "query": "How do I set up the App Router?"})
+        }
+        _ => json!({}),
+    }
+}
+
+/// The MCP URL for a target: a bare host or origin gets `/<api-path>/mcp`, a URL with a
+/// path is the MCP URL itself.
+pub fn mcp_url(target: &Url, api_path: &str) -> Url {
+    crate::discovery::documents::mcp_url_for(target, api_path)
+}
+
+pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
+    let mut report = ctx.report("probe");
+
+    // What to send.
+    let tool_args = match &args.args {
+        Some(a) => serde_json::from_str::<Value>(a)
+            .ok()
+            .filter(|v| v.is_object())
+            .ok_or_else(|| Error::usage(format!("--args {a:?} is not a JSON object")))?,
+        None => default_tool_args(&args.tool),
+    };
+    if args.max_stream_mib == 0 {
+        return Err(Error::usage("--max-stream-mib must be at least 1"));
+    }
+    let stream_cap = args.max_stream_mib.saturating_mul(1024 * 1024);
+    // Shared by both runs; each sets its own URL, prefix and peer.
+    let base = ProbeConfig {
+        url: Url::parse("http://127.0.0.1/").map_err(|e| Error::internal(e.to_string()))?,
+        prefix: "probe".into(),
+        peer: "the gateway".into(),
+        protocol_version: args.protocol_version.trim().to_string(),
+        tool: args.tool.clone(),
+        tool_args,
+        query_docs: args.query_docs,
+        stream_cap,
+        max_event_bytes: sse::DEFAULT_MAX_EVENT_BYTES.min(stream_cap as usize),
+        idle: ctx.cfg.timeout,
+        total: Duration::from_secs(args.stream_deadline.max(1)),
+        gateway: None,
+    };
+
+    // Where: the gateway's MCP URL.
+    let target = args.target.clone().or_else(|| ctx.cfg.host.clone());
+    let gateway_mcp = match &target {
+        Some(t) => match http::parse_target(t) {
+            Ok(u) => Some(mcp_url(&u, &ctx.cfg.api_path)),
+            Err(e) => {
+                report.push(
+                    Check::new("probe.target", "The gateway's MCP URL").fail("config.invalid", e),
+                );
+                None
+            }
+        },
+        None if args.api_key => None,
+        None => {
+            report.push(Check::new("probe.target", "The gateway's MCP URL").skip(
+                "config.missing",
+                "set --host (or give HOST|URL) to probe the gateway",
+            ));
+            None
+        }
+    };
+    if let Some(u) = &gateway_mcp {
+        report.context("mcp_url", u.to_string());
+        report.push(
+            Check::new("probe.target", "The gateway's MCP URL")
+                .pass(u.to_string())
+                .evidence("url", u.to_string()),
+        );
+    }
+
+    // Who: the token (argument file, stdin, C7DOCTOR_TOKEN, or --login).
+    let mut token_from_stdin = false;
+    let token: Option<Secret> = if args.login {
+        login(ctx, &mut report).await
+    } else {
+        match input::read_secret(None, args.token_file.as_deref(), "C7DOCTOR_TOKEN")? {
+            Some(raw) => {
+                token_from_stdin = raw.origin == input::Origin::Stdin;
+                let t = input::normalize_token(&raw.text());
+                if t.is_empty() {
+                    None
+                } else {
+                    report.context("token_source", raw.origin.describe());
+                    Some(Secret::new(t))
+                }
+            }
+            None => None,
+        }
+    };
+    let mut token_findings: Vec<(String, String)> = Vec::new();
+    if let Some(t) = &token {
+        report.context("token", t.fingerprint());
+        let mut exp = crate::token::Expect::from_ctx(ctx);
+        exp.hop = Some(Hop::Client);
+        let tc = crate::token::check_token(t.expose(), &exp);
+        for c in &tc.checks {
+            if c.status == Status::Fail
+                && let Some(code) = c.code
+            {
+                token_findings.push((code.to_string(), c.detail.clone()));
+            }
+        }
+        report.extend(tc.checks);
+    }
+
+    // The shared-key pattern's API key, for Context7 directly.
+    let api_key: Option<Secret> = if args.api_key {
+        let raw = if token_from_stdin {
+            std::env::var_os("C7DOCTOR_API_KEY").map(|v| input::RawInput {
+                bytes: v.as_encoded_bytes().to_vec(),
+                origin: input::Origin::Env("C7DOCTOR_API_KEY"),
+            })
+        } else {
+            input::read_secret(None, None, "C7DOCTOR_API_KEY")?
+        };
+        let key = raw
+            .map(|r| input::normalize_token(&r.text()))
+            .filter(|k| !k.is_empty());
+        match key {
+            Some(k) => {
+                report.context("api_key", redact::mask_key(&k));
+                report.extend(crate::apikey::check_key(&k));
+                Some(Secret::new(k))
+            }
+            None => {
+                report.push(
+                    Check::new("probe.direct.key", "An API key to probe Context7 directly").skip(
+                        "config.missing",
+                        "--api-key: set C7DOCTOR_API_KEY to the teamspace key (ctx7sk…)",
+                    ),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    // The conversation through the gateway.
+    let mut gateway_run: Option<Conversation> = None;
+    if let Some(url) = &gateway_mcp {
+        match &token {
+            Some(t) => {
+                let http = ctx.http(Some(url))?;
+                let cfg = ProbeConfig {
+                    url: url.clone(),
+                    gateway: Some(url.clone()),
+                    ..base.clone()
+                };
+                let conv = converse(http, cfg, Auth::Bearer(t.clone())).await?;
+                gateway_run = Some(conv);
+            }
+            None => report.push(
+                Check::new("probe.credential", "A token to send the gateway").skip(
+                    "config.missing",
+                    "no token: pipe one on stdin, use --token-file or \
+                        C7DOCTOR_TOKEN, or sign in with --login",
+                ),
+            ),
+        }
+    }
+    if let Some(conv) = gateway_run.as_mut() {
+        explain_gateway_rejection(conv, &token_findings);
+    }
+
+    // Context7 directly with the key.
+    let mut direct_run: Option<Conversation> = None;
+    if let Some(key) = &api_key {
+        match http::parse_target(&args.context7_url) {
+            Ok(u) => {
+                let u = if u.path().trim_matches('/').is_empty() {
+                    let mut u = u;
+                    u.set_path("/mcp");
+                    u
+                } else {
+                    u
+                };
+                report.context("context7_url", u.to_string());
+                let mut http: Http = ctx.http(gateway_mcp.as_ref())?;
+                http.allow_credentials_to(&u);
+                let cfg = ProbeConfig {
+                    url: u,
+                    prefix: "probe.direct".into(),
+                    peer: "Context7 (directly, with the API key)".into(),
+                    gateway: None,
+                    ..base.clone()
+                };
+                direct_run = Some(converse(http, cfg, Auth::ApiKey(key.clone())).await?);
+            }
+            Err(e) => report.push(
+                Check::new("probe.direct.target", "Context7's MCP URL (--context7-url)")
+                    .fail("config.invalid", e),
+            ),
+        }
+    }
+
+    if let Some(conv) = gateway_run {
+        add_conversation(
+            &mut report,
+            conv.checks.clone(),
+            &conv,
+            "probe.conversation",
+            "MCP conversation through the gateway",
+        );
+        if let Some(direct) = &direct_run {
+            report.push(compare(&conv, direct));
+        }
+    }
+    if let Some(conv) = direct_run {
+        add_conversation(
+            &mut report,
+            conv.checks.clone(),
+            &conv,
+            "probe.direct.conversation",
+            "MCP conversation with Context7 directly (API key)",
+        );
+    }
+    Ok(report.into())
+}
+
+/// Run one conversation on its own single-threaded runtime: the HTTP connection task and
+/// the reader then wake each other without crossing threads (on the shared multi-threaded
+/// runtime a 256 MiB stream costs tens of thousands of cross-thread wake-ups).
+async fn converse(http: Http, cfg: ProbeConfig, auth: Auth) -> Result<Conversation, Error> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("c7doctor-probe".into())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| rt.block_on(Client::new(&http, &cfg, &auth).run()))
+                .map_err(|e| format!("probe runtime: {e}"));
+            let _ = tx.send(result);
+        })
+        .map_err(|e| Error::internal(format!("probe thread: {e}")))?;
+    match rx.await {
+        Ok(r) => r.map_err(Error::internal),
+        Err(_) => Err(Error::internal("the probe thread ended without an answer")),
+    }
+}
+
+/// `--login`: the device-code flow first (helper E's flow), its checks in the report.
+async fn login(ctx: &Ctx, report: &mut Report) -> Option<Secret> {
+    let (client, scope, check) = match crate::entra::device_code::client_and_scope(ctx, None, None)
+    {
+        Ok(v) => v,
+        Err(c) => {
+            report.push(c);
+            return None;
+        }
+    };
+    report.push(check);
+    match crate::entra::device_code_login(ctx, &client, &scope, crate::entra::Progress::Auto).await
+    {
+        Ok((token, checks)) => {
+            report.extend(checks);
+            report.context("token_source", "device-code sign-in");
+            Some(token)
+        }
+        Err(checks) => {
+            report.extend(checks);
+            None
+        }
+    }
+}
+
+/// APIM's 401 with the local token check that explains it.
+pub fn explain_gateway_rejection(conv: &mut Conversation, findings: &[(String, String)]) {
+    let relevant: Vec<&(String, String)> = findings
+        .iter()
+        .filter(|(code, _)| code.starts_with("token."))
+        .collect();
+    for c in conv.checks.iter_mut() {
+        if c.code == Some("mcp.rejected-at-gateway") {
+            if relevant.is_empty() {
+                c.detail.push_str(
+                    "; the local token checks found nothing wrong with the \
+                        configured values — compare the policy's <audiences>, \
+                        <required-claims> and tenant with them",
+                );
+            } else {
+                let list: Vec<String> = relevant
+                    .iter()
+                    .map(|(code, detail)| format!("{code} ({detail})"))
+                    .collect();
+                c.detail.push_str(&format!(
+                    "; the local token check explains it: {}",
+                    list.join("; ")
+                ));
+                c.evidence.insert(
+                    "token_findings".into(),
+                    Value::from(relevant.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>()),
+                );
+            }
+        }
+    }
+}
+
+/// Gateway vs Context7 directly: which side is broken.
+fn compare(gateway: &Conversation, direct: &Conversation) -> Check {
+    let check = Check::new(
+        "probe.compare",
+        "Gateway and Context7 directly agree (tells a gateway problem from a key problem)",
+    );
+    match (gateway.tool_ok, direct.tool_ok) {
+        (true, true) => check.pass("both answer the tool call"),
+        (false, true) => {
+            let code = gateway.first_failure.unwrap_or("mcp.tool-error");
+            let c = check.info(
+                code,
+                "Context7 accepts the key directly but the conversation \
+                    through the gateway fails: the problem is in the gateway \
+                    (policy, named value, diagnostics), not the key",
+            );
+            if code == "mcp.api-key-rejected" {
+                c.fix(
+                    "The key works directly, so the gateway injects another one: \
+                    set the APIM named value context7-api-key to this key (a \
+                    secret named value, not a placeholder) and make sure the \
+                    policy uses {{context7-api-key}}.",
+                )
+            } else {
+                c
+            }
+        }
+        (true, false) => check.info(
+            direct.first_failure.unwrap_or("mcp.tool-error"),
+            "the gateway works but Context7 refuses this key directly: the \
+                gateway injects a different key than the one given",
+        ),
+        (false, false) => {
+            let code = direct.first_failure.unwrap_or("mcp.tool-error");
+            check.info(
+                code,
+                "both fail: the key itself is refused by Context7 (or Context7 \
+                    is unreachable) — fix the key first",
+            )
+        }
+    }
+}
+
+/// The conversation's checks and its table.
+pub fn add_conversation(
+    report: &mut Report,
+    checks: Vec<Check>,
+    conv: &Conversation,
+    id: &str,
+    title: &str,
+) {
+    report.extend(checks);
+    let headers = [
+        "#",
+        "request",
+        "status",
+        "content-type",
+        "bytes",
+        "events",
+        "ms",
+        "note",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows = conv
+        .exchanges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            vec![
+                (i + 1).to_string(),
+                e.request.clone(),
+                e.status.clone(),
+                e.content_type.clone(),
+                e.bytes.clone(),
+                e.events.clone(),
+                e.time_ms.clone(),
+                e.note.clone(),
+            ]
+        })
+        .collect();
+    report
+        .sections
+        .push(Section::table(id, title, headers, rows));
 }

@@ -45,6 +45,8 @@ pub struct Context7Options {
     pub old_tools: bool,
     /// Every tool call fails with a tool error (not about authentication).
     pub tool_error: bool,
+    /// Answer requests with `application/json` instead of an event stream.
+    pub json_response: bool,
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -91,10 +93,10 @@ impl Context7 {
         Context7 { opts, tool_router }
     }
 
-    /// Context7's per-call credential check: `Err` is the tool result to return.
-    fn authorize(&self, parts: &Parts) -> Result<(), CallToolResult> {
+    /// Context7's per-call credential check: `Some` is the refusal to return instead.
+    fn refusal(&self, parts: &Parts) -> Option<CallToolResult> {
         if self.opts.tool_error {
-            return Err(CallToolResult::error(vec![ContentBlock::text(
+            return Some(CallToolResult::error(vec![ContentBlock::text(
                 "Failed to search libraries: upstream search service returned \
                     503. Please try again later.",
             )]));
@@ -103,19 +105,19 @@ impl Context7 {
         let is_jwt = cred.split('.').count() == 3 && cred.starts_with("eyJ");
         if is_jwt {
             if self.opts.user_not_provisioned {
-                return Err(CallToolResult::error(vec![ContentBlock::text(
+                return Some(CallToolResult::error(vec![ContentBlock::text(
                     "Unauthorized: this user is not provisioned in the teamspace. \
                         Ask a teamspace admin to add them under Microsoft Entra ID \
                         users.",
                 )]));
             }
-            return Ok(());
+            return None;
         }
         if cred == VALID_KEY {
-            Ok(())
+            None
         } else {
             // Context7 answers a bad key on the tool call, with HTTP 200.
-            Err(CallToolResult::success(vec![ContentBlock::text(
+            Some(CallToolResult::success(vec![ContentBlock::text(
                 INVALID_KEY_TEXT,
             )]))
         }
@@ -134,7 +136,7 @@ impl Context7 {
         Parameters(args): Parameters<ResolveArgs>,
         Extension(parts): Extension<Parts>,
     ) -> CallToolResult {
-        if let Err(r) = self.authorize(&parts) {
+        if let Some(r) = self.refusal(&parts) {
             return r;
         }
         CallToolResult::success(vec![ContentBlock::text(resolve_text(&args))])
@@ -150,7 +152,7 @@ impl Context7 {
         Parameters(args): Parameters<QueryDocsArgs>,
         Extension(parts): Extension<Parts>,
     ) -> CallToolResult {
-        if let Err(r) = self.authorize(&parts) {
+        if let Some(r) = self.refusal(&parts) {
             return r;
         }
         CallToolResult::success(vec![ContentBlock::text(docs_text(&args))])
@@ -165,7 +167,7 @@ impl Context7 {
         Parameters(args): Parameters<QueryDocsArgs>,
         Extension(parts): Extension<Parts>,
     ) -> CallToolResult {
-        if let Err(r) = self.authorize(&parts) {
+        if let Some(r) = self.refusal(&parts) {
             return r;
         }
         CallToolResult::success(vec![ContentBlock::text(docs_text(&args))])
@@ -253,7 +255,7 @@ pub async fn start(opts: Context7Options) -> String {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(opts.sessions)
         .with_sse_keep_alive(None)
-        .with_json_response(false);
+        .with_json_response(opts.json_response);
     // Every path is MCP (Context7 serves both /mcp and /mcp/oauth).
     let router = if opts.sessions {
         let service: StreamableHttpService<Context7, LocalSessionManager> =

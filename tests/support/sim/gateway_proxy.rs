@@ -68,6 +68,8 @@ pub struct McpFaults {
     pub trim_body: bool,
     /// A policy re-serialises the response with the id as a string.
     pub id_as_string: bool,
+    /// Context7 answers with `application/json` instead of an event stream.
+    pub json_response: bool,
 }
 
 /// State of the backend, created before the servers start.
@@ -93,6 +95,7 @@ impl ProxyState {
             sessions: f.sessions,
             old_tools: f.old_tools,
             tool_error: f.tool_error,
+            json_response: f.json_response,
         })
         .await;
         let client = reqwest::Client::builder()

@@ -98,6 +98,8 @@ pub const NAMES: &[&str] = &[
     "get-404",
     "sse-framing",
     "sse-id-mismatch",
+    "healthy-json",
+    "json-truncated-1024",
     // composite faults for e2e (helper G)
     "e2e-v1-no-challenge",
     "e2e-consent-truncated",
@@ -130,6 +132,8 @@ pub const MCP: &[&str] = &[
     "get-404",
     "sse-framing",
     "sse-id-mismatch",
+    "healthy-json",
+    "json-truncated-1024",
 ];
 
 /// A profile with MCP faults set by `f` (helper F's profiles).
@@ -622,6 +626,13 @@ pub fn profile(name: &str) -> Profile {
         "sse-framing" => mcp(p, |m| m.trim_body = true),
         // A policy re-serialises responses with the id as a string.
         "sse-id-mismatch" => mcp(p, |m| m.id_as_string = true),
+        // Context7 answering with application/json (allowed by the spec).
+        "healthy-json" => mcp(p, |m| m.json_response = true),
+        // JSON answers cut by payload logging too.
+        "json-truncated-1024" => mcp(p, |m| {
+            m.json_response = true;
+            m.truncate_after = Some(1024);
+        }),
         // ---- composite faults for e2e (helper G) ----
         // v1 tokens (the gateway app's manifest) and no challenge on the 401.
         "e2e-v1-no-challenge" => Profile {

@@ -1,0 +1,717 @@
+//! Where did a refusal come from? The gateway (APIM's `{"statusCode":…,"message":…}`),
+//! Context7 (JSON-RPC `-32001` or its token messages), the shared API key (HTTP 200 with
+//! the tool text "Invalid API key…"), or the user (a token accepted on `initialize` and
+//! refused on `tools/call`). Each answer maps to one catalog code with the fix the guides
+//! give; this module only reads what came back and never talks to the network.
+
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// The conversation step a response answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Initialize,
+    Initialized,
+    ToolsList,
+    ToolsCall,
+}
+
+impl Step {
+    /// The code for a failure of this step that has no more specific cause.
+    pub fn generic_code(self) -> &'static str {
+        match self {
+            Step::Initialize | Step::Initialized => "mcp.initialize-failed",
+            Step::ToolsList => "mcp.tools-missing",
+            Step::ToolsCall => "mcp.tool-error",
+        }
+    }
+}
+
+/// What Context7's token message says is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context7Aspect {
+    /// "Authentication required": nothing usable reached Context7 (no key, no token).
+    NoCredential,
+    Audience,
+    Scope,
+    Expired,
+    /// Issuer or tenant (a v1 token, another tenant).
+    Tenant,
+    Signature,
+    /// "Invalid token", "Invalid token claims".
+    Token,
+}
+
+impl Context7Aspect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context7Aspect::NoCredential => "no-credential",
+            Context7Aspect::Audience => "audience",
+            Context7Aspect::Scope => "scope",
+            Context7Aspect::Expired => "expired",
+            Context7Aspect::Tenant => "tenant",
+            Context7Aspect::Signature => "signature",
+            Context7Aspect::Token => "token",
+        }
+    }
+
+    /// The fix for this aspect (guide 2 Troubleshooting › 401 from Context7).
+    pub fn fix(self) -> &'static str {
+        match self {
+            Context7Aspect::NoCredential => {
+                "Nothing Context7 accepts reached it: the policy must set \
+                    Authorization on the backend request (obo: the OBO token, \
+                    passthrough: the client token, shared-key: Bearer \
+                    {{context7-api-key}}) and rewrite to /mcp/oauth. Check the \
+                    policy with `c7doctor policy`."
+            }
+            Context7Aspect::Audience => {
+                "context7.com/dashboard › Overview › Microsoft Entra ID › \
+                    Audience must equal the backend token's aud exactly \
+                    (case-sensitive, the Context7 MCP API app's GUID for v2 \
+                    tokens — not the gateway app)."
+            }
+            Context7Aspect::Scope => {
+                "context7.com/dashboard › Overview › Microsoft Entra ID › \
+                    Required scope must be a value in the backend token's scp \
+                    (mcp.access); for obo, APIM must request \
+                    api://<mcp-api-app-id>/.default."
+            }
+            Context7Aspect::Expired => {
+                "The token Context7 received had expired: get a fresh token; \
+                    for obo, check the OBO cache duration in the policy is below \
+                    the token lifetime (3000 s)."
+            }
+            Context7Aspect::Tenant => {
+                "context7.com/dashboard › Overview › Microsoft Entra ID › \
+                    Tenant ID must equal the backend token's tid, and the token \
+                    must be v2 (iss \
+                    https://login.microsoftonline.com/<tid>/v2.0): set \
+                    requestedAccessTokenVersion to 2 on the Context7 MCP API app."
+            }
+            Context7Aspect::Signature | Context7Aspect::Token => {
+                "The token Context7 received is not a valid Entra v2 token for \
+                    the teamspace's tenant: check it with `c7doctor token --hop \
+                    backend` (obo) and click Test connection in \
+                    context7.com/dashboard › Overview › Microsoft Entra ID."
+            }
+        }
+    }
+}
+
+/// The answer to "where did it break".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cause {
+    /// APIM's own error body.
+    RejectedAtGateway { status: u16, message: String },
+    /// Context7 refused the credential.
+    RejectedByContext7 {
+        status: u16,
+        message: String,
+        aspect: Option<Context7Aspect>,
+    },
+    /// The shared API key was refused (tool text).
+    ApiKeyRejected { text: String },
+    /// The token was accepted before, the user is refused now.
+    UserNotProvisioned { status: u16, text: String },
+    /// 5xx.
+    GatewayError {
+        status: u16,
+        message: String,
+        activity_id: Option<String>,
+    },
+    /// 406 / 415.
+    NotAcceptable { status: u16, message: String },
+    /// 400 / 404 about the session or protocol version.
+    Session { status: u16, message: String },
+    /// 404 / 405 on the first POST: no MCP operation here.
+    EndpointMissing { status: u16, message: String },
+    /// The server speaks the 2026-07-28 revision only (no `initialize`).
+    Revision2026 { supported: Vec<String> },
+    /// Anything else: the step's generic code.
+    Other {
+        status: u16,
+        code: Option<i64>,
+        message: String,
+    },
+}
+
+impl Cause {
+    /// The catalog code for this cause at `step`.
+    pub fn code(&self, step: Step) -> &'static str {
+        match self {
+            Cause::RejectedAtGateway { .. } => "mcp.rejected-at-gateway",
+            Cause::RejectedByContext7 { .. } => "mcp.rejected-by-context7",
+            Cause::ApiKeyRejected { .. } => "mcp.api-key-rejected",
+            Cause::UserNotProvisioned { .. } => "mcp.user-not-provisioned",
+            Cause::GatewayError { .. } => "mcp.gateway-error",
+            Cause::NotAcceptable { .. } => "mcp.not-acceptable",
+            Cause::Session { .. } => "mcp.session",
+            Cause::EndpointMissing { .. } => "discovery.endpoint-missing",
+            Cause::Revision2026 { .. } => "mcp.protocol-2026",
+            Cause::Other { .. } => step.generic_code(),
+        }
+    }
+
+    /// One sentence naming what was seen.
+    pub fn describe(&self) -> String {
+        match self {
+            Cause::RejectedAtGateway { status, message } => format!(
+                "the gateway answered {status} with its own error body: \
+                    {message:?} — the request never reached Context7"
+            ),
+            Cause::RejectedByContext7 {
+                status,
+                message,
+                aspect,
+            } => {
+                let what = match aspect {
+                    Some(Context7Aspect::NoCredential) => {
+                        " (no usable credential reached Context7)".to_string()
+                    }
+                    Some(a) => format!(" ({} rejected)", a.as_str()),
+                    None => String::new(),
+                };
+                format!(
+                    "Context7 answered {status} through the gateway: \
+                        {message:?}{what} — the gateway accepted the client, Context7 \
+                        refused what it forwarded"
+                )
+            }
+            Cause::ApiKeyRejected { text } => format!(
+                "HTTP 200, but the tool says {:?}: Context7 refused the API \
+                    key the gateway injects",
+                short(text)
+            ),
+            Cause::UserNotProvisioned { status, text } => format!(
+                "the token was accepted for initialize and tools/list, but \
+                    tools/call was refused ({status}): {:?}",
+                short(text)
+            ),
+            Cause::GatewayError {
+                status,
+                message,
+                activity_id,
+            } => format!(
+                "the gateway answered {status}: {message:?}{}",
+                activity_id
+                    .as_ref()
+                    .map(|a| format!(" (activityId {a})"))
+                    .unwrap_or_default()
+            ),
+            Cause::NotAcceptable { status, message } => format!(
+                "{status}: {message:?} — the server refused the Accept/Content-Type it received"
+            ),
+            Cause::Session { status, message } => {
+                format!("{status} about the session or protocol version: {message:?}")
+            }
+            Cause::EndpointMissing { status, message } => {
+                format!("{status} on POST: {message:?} — no MCP operation at this URL")
+            }
+            Cause::Revision2026 { supported } => format!(
+                "the server has no initialize: it speaks the 2026-07-28 revision (supported: {})",
+                if supported.is_empty() {
+                    "not stated".to_string()
+                } else {
+                    supported.join(", ")
+                }
+            ),
+            Cause::Other {
+                status,
+                code,
+                message,
+            } => match code {
+                Some(c) => format!("{status}, JSON-RPC error {c}: {message:?}"),
+                None => format!("{status}: {message:?}"),
+            },
+        }
+    }
+
+    /// A fix more specific than the catalog's, when the cause names one.
+    pub fn specific_fix(&self) -> Option<String> {
+        match self {
+            Cause::RejectedByContext7 {
+                aspect: Some(a), ..
+            } => Some(a.fix().to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// APIM's error body: `{"statusCode": 401, "message": "…"}` (maybe with `activityId`).
+pub fn apim_error(body: &Value) -> Option<(u16, String, Option<String>)> {
+    let obj = body.as_object()?;
+    let status = obj.get("statusCode")?.as_u64()?;
+    let message = obj.get("message")?.as_str()?.to_string();
+    let activity = obj
+        .get("activityId")
+        .and_then(|a| a.as_str())
+        .map(str::to_string);
+    Some((u16::try_from(status).unwrap_or(0), message, activity))
+}
+
+/// A JSON-RPC error object: `(code, message, data)`.
+pub fn jsonrpc_error(body: &Value) -> Option<(i64, String, Option<Value>)> {
+    let err = body.get("error")?.as_object()?;
+    let code = err.get("code")?.as_i64()?;
+    let message = err
+        .get("message")
+        .and_then(|m| m.as_str())
+        .unwrap_or("")
+        .to_string();
+    Some((code, message, err.get("data").cloned()))
+}
+
+/// Context7's token messages (upstash/context7 src/lib/jwt.ts) and what each points at.
+pub fn context7_token_message(text: &str) -> Option<Context7Aspect> {
+    let t = text.to_ascii_lowercase();
+    if t.contains("authentication required") {
+        Some(Context7Aspect::NoCredential)
+    } else if t.contains("audience") {
+        Some(Context7Aspect::Audience)
+    } else if t.contains("required scope") || t.contains("missing scope") {
+        Some(Context7Aspect::Scope)
+    } else if t.contains("token expired") || t.contains("jwt expired") {
+        Some(Context7Aspect::Expired)
+    } else if t.contains("issuer") || t.contains("tenant") {
+        Some(Context7Aspect::Tenant)
+    } else if t.contains("invalid signature") {
+        Some(Context7Aspect::Signature)
+    } else if t.contains("invalid token") {
+        Some(Context7Aspect::Token)
+    } else {
+        None
+    }
+}
+
+/// Context7's answer to a rejected API key (a tool text, HTTP 200).
+pub fn is_api_key_text(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("invalid api key") || t.contains("check your api key")
+}
+
+/// Text that refuses a user rather than a token (unprovisioned, not a member).
+pub fn is_user_refusal_text(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "not provisioned",
+        "not a member",
+        "user not found",
+        "unknown user",
+        "no access",
+        "not authorized",
+        "forbidden",
+        "unauthorized",
+        "teamspace",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+/// The `resource_metadata` URL of every `WWW-Authenticate` value.
+pub fn resource_metadata_urls(headers: &HeaderMap) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in headers.get_all("www-authenticate") {
+        let v = String::from_utf8_lossy(v.as_bytes());
+        let lower = v.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(i) = lower[from..].find("resource_metadata") {
+            let rest = &v[from + i + "resource_metadata".len()..];
+            let rest = rest.trim_start();
+            if let Some(rest) = rest.strip_prefix('=') {
+                let rest = rest.trim_start();
+                let value = if let Some(q) = rest.strip_prefix('"') {
+                    q.split('"').next().unwrap_or("")
+                } else {
+                    rest.split([',', ' ']).next().unwrap_or("")
+                };
+                out.push(value.to_string());
+            }
+            from += i + "resource_metadata".len();
+        }
+    }
+    out
+}
+
+/// A `resource_metadata` that points at another origin than the gateway's: Context7's own
+/// challenge leaking through the gateway. Without a gateway, only Context7's own host counts.
+pub fn upstream_challenge(headers: &HeaderMap, gateway: Option<&url::Url>) -> Option<String> {
+    resource_metadata_urls(headers).into_iter().find(|u| {
+        let Ok(parsed) = url::Url::parse(u) else {
+            return false;
+        };
+        match gateway {
+            Some(g) => parsed.origin() != g.origin(),
+            None => parsed
+                .host_str()
+                .is_some_and(|h| h.to_ascii_lowercase().ends_with("context7.com")),
+        }
+    })
+}
+
+/// The human text of a JSON body for a detail: APIM's message, a JSON-RPC error message,
+/// `error`/`error_description`, or the start of the body.
+fn body_message(body: Option<&Value>, text: &str) -> String {
+    if let Some(b) = body {
+        if let Some((_, m, _)) = apim_error(b) {
+            return m;
+        }
+        if let Some((_, m, _)) = jsonrpc_error(b) {
+            return m;
+        }
+        for k in ["error_description", "message", "error"] {
+            if let Some(m) = b.get(k).and_then(|m| m.as_str()) {
+                return m.to_string();
+            }
+        }
+    }
+    short(text.trim())
+}
+
+/// Classify an HTTP response that is not a success (status ≥ 300, or 200 whose body is a
+/// JSON-RPC error is handled by [`classify_rpc_error`]). `accepted_before` is true when the
+/// same credential already got answers for earlier steps.
+pub fn classify_http(
+    step: Step,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    accepted_before: bool,
+    gateway: Option<&url::Url>,
+) -> Cause {
+    let text = String::from_utf8_lossy(body);
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let message = body_message(json.as_ref(), &text);
+    let apim = json.as_ref().and_then(apim_error);
+    let rpc = json.as_ref().and_then(jsonrpc_error);
+
+    if status >= 500 {
+        return Cause::GatewayError {
+            status,
+            message,
+            activity_id: apim.and_then(|a| a.2),
+        };
+    }
+    match status {
+        401 | 403 => {
+            if let Some((_, m, _)) = apim {
+                return Cause::RejectedAtGateway { status, message: m };
+            }
+            if is_api_key_text(&text) {
+                return Cause::ApiKeyRejected {
+                    text: message.clone(),
+                };
+            }
+            let aspect = context7_token_message(&message);
+            let c7_challenge = upstream_challenge(headers, gateway).is_some();
+            if step == Step::ToolsCall && accepted_before {
+                return Cause::UserNotProvisioned {
+                    status,
+                    text: message,
+                };
+            }
+            if rpc.as_ref().is_some_and(|r| r.0 == -32001) || aspect.is_some() || c7_challenge {
+                return Cause::RejectedByContext7 {
+                    status,
+                    message,
+                    aspect,
+                };
+            }
+            // An unrecognised body: the gateway is who answered.
+            Cause::RejectedAtGateway { status, message }
+        }
+        406 | 415 => Cause::NotAcceptable { status, message },
+        400 | 404 => {
+            let t = message.to_ascii_lowercase();
+            if t.contains("session") || t.contains("protocol") || t.contains("version") {
+                if let Some(supported) = revision_2026(rpc.as_ref()) {
+                    return Cause::Revision2026 { supported };
+                }
+                Cause::Session { status, message }
+            } else if status == 404 && step == Step::Initialize {
+                Cause::EndpointMissing { status, message }
+            } else if let Some(supported) = revision_2026(rpc.as_ref()) {
+                Cause::Revision2026 { supported }
+            } else {
+                Cause::Other {
+                    status,
+                    code: rpc.map(|r| r.0),
+                    message,
+                }
+            }
+        }
+        405 if step == Step::Initialize => Cause::EndpointMissing { status, message },
+        _ => Cause::Other {
+            status,
+            code: rpc.map(|r| r.0),
+            message,
+        },
+    }
+}
+
+/// A JSON-RPC error that says "this server has no initialize": `-32022` Unsupported protocol
+/// version listing only 2026-07-28 or later, or `-32601` Method not found for initialize.
+fn revision_2026(rpc: Option<&(i64, String, Option<Value>)>) -> Option<Vec<String>> {
+    let (code, message, data) = rpc?;
+    let supported: Vec<String> = data
+        .as_ref()
+        .and_then(|d| d.get("supported"))
+        .and_then(|s| s.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let only_new = !supported.is_empty() && supported.iter().all(|v| v.as_str() >= "2026-07-28");
+    if (*code == -32022
+        || message
+            .to_ascii_lowercase()
+            .contains("unsupported protocol version"))
+        && only_new
+    {
+        return Some(supported);
+    }
+    None
+}
+
+/// Classify a JSON-RPC error response (HTTP 200 or an error in the event stream).
+pub fn classify_rpc_error(
+    step: Step,
+    status: u16,
+    code: i64,
+    message: &str,
+    data: Option<&Value>,
+    accepted_before: bool,
+) -> Cause {
+    let rpc = (code, message.to_string(), data.cloned());
+    if step == Step::Initialize {
+        if let Some(supported) = revision_2026(Some(&rpc)) {
+            return Cause::Revision2026 { supported };
+        }
+        if code == -32601 {
+            return Cause::Revision2026 {
+                supported: Vec::new(),
+            };
+        }
+    }
+    if is_api_key_text(message) {
+        return Cause::ApiKeyRejected {
+            text: message.to_string(),
+        };
+    }
+    let aspect = context7_token_message(message);
+    if code == -32001 || aspect.is_some() {
+        if step == Step::ToolsCall && accepted_before {
+            return Cause::UserNotProvisioned {
+                status,
+                text: message.to_string(),
+            };
+        }
+        return Cause::RejectedByContext7 {
+            status,
+            message: message.to_string(),
+            aspect,
+        };
+    }
+    if step == Step::ToolsCall && accepted_before && is_user_refusal_text(message) {
+        return Cause::UserNotProvisioned {
+            status,
+            text: message.to_string(),
+        };
+    }
+    Cause::Other {
+        status,
+        code: Some(code),
+        message: message.to_string(),
+    }
+}
+
+/// The text of a tool result's `content` (text items joined).
+pub fn tool_text(result: &Value) -> String {
+    result
+        .get("content")
+        .and_then(|c| c.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.get("text").and_then(|t| t.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// Classify a `tools/call` result (HTTP 200): `None` when it is a usable answer.
+pub fn classify_tool_result(result: &Value) -> Option<Cause> {
+    let text = tool_text(result);
+    let is_error = result
+        .get("isError")
+        .and_then(|e| e.as_bool())
+        .unwrap_or(false);
+    if is_api_key_text(&text) {
+        return Some(Cause::ApiKeyRejected { text });
+    }
+    if is_error {
+        if is_user_refusal_text(&text) {
+            return Some(Cause::UserNotProvisioned { status: 200, text });
+        }
+        return Some(Cause::Other {
+            status: 200,
+            code: None,
+            message: text,
+        });
+    }
+    None
+}
+
+/// At most 200 characters, for details.
+pub fn short(text: &str) -> String {
+    let mut s: String = text.chars().take(200).collect();
+    if text.chars().nth(200).is_some() {
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderValue, WWW_AUTHENTICATE};
+    use serde_json::json;
+
+    fn gw() -> url::Url {
+        url::Url::parse("https://gw.example/context7/mcp").unwrap()
+    }
+
+    fn h(www: Option<&str>) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        if let Some(w) = www {
+            m.insert(WWW_AUTHENTICATE, HeaderValue::from_str(w).unwrap());
+        }
+        m
+    }
+
+    #[test]
+    fn apim_401_is_the_gateway() {
+        let body = br#"{"statusCode":401,"message":"Invalid Azure AD JWT"}"#;
+        let c = classify_http(Step::Initialize, 401, &h(None), body, false, Some(&gw()));
+        assert_eq!(c.code(Step::Initialize), "mcp.rejected-at-gateway");
+    }
+
+    #[test]
+    fn context7_401_is_context7() {
+        let body =
+            br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"Unknown audience"},"id":null}"#;
+        let www = r#"Bearer resource_metadata="https://mcp.context7.com/.well-known/oauth-protected-resource""#;
+        let c = classify_http(
+            Step::Initialize,
+            401,
+            &h(Some(www)),
+            body,
+            false,
+            Some(&gw()),
+        );
+        assert_eq!(c.code(Step::Initialize), "mcp.rejected-by-context7");
+        assert!(matches!(
+            c,
+            Cause::RejectedByContext7 {
+                aspect: Some(Context7Aspect::Audience),
+                ..
+            }
+        ));
+        assert!(upstream_challenge(&h(Some(www)), Some(&gw())).is_some());
+        let c7 = url::Url::parse("https://mcp.context7.com/mcp").unwrap();
+        assert!(upstream_challenge(&h(Some(www)), Some(&c7)).is_none());
+        assert!(upstream_challenge(&h(Some(www)), None).is_some());
+    }
+
+    #[test]
+    fn refusal_after_acceptance_is_the_user() {
+        let body = br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"User is not provisioned in this teamspace"},"id":3}"#;
+        let c = classify_http(Step::ToolsCall, 403, &h(None), body, true, None);
+        assert_eq!(c.code(Step::ToolsCall), "mcp.user-not-provisioned");
+    }
+
+    #[test]
+    fn api_key_text_in_a_tool_result() {
+        let r = json!({"content":[{"type":"text","text":"Invalid API key. Please check your API key. API keys should \
+            start with 'ctx7sk' prefix."}]});
+        assert_eq!(
+            classify_tool_result(&r).unwrap().code(Step::ToolsCall),
+            "mcp.api-key-rejected"
+        );
+        let ok = json!({"content":[{"type":"text","text":"Available Libraries: …"}]});
+        assert!(classify_tool_result(&ok).is_none());
+        let err = json!({"isError":true,"content":[{"type":"text","text":"rate limited"}]});
+        assert_eq!(
+            classify_tool_result(&err).unwrap().code(Step::ToolsCall),
+            "mcp.tool-error"
+        );
+    }
+
+    #[test]
+    fn statuses() {
+        let e = |s, step, body: &[u8]| classify_http(step, s, &h(None), body, false, None);
+        assert_eq!(
+            e(
+                500,
+                Step::Initialize,
+                br#"{"statusCode":500,"message":"Internal server error","activityId":"a1"}"#
+            )
+            .code(Step::Initialize),
+            "mcp.gateway-error"
+        );
+        assert_eq!(
+            e(406, Step::Initialize, b"Not Acceptable").code(Step::Initialize),
+            "mcp.not-acceptable"
+        );
+        assert_eq!(
+            e(
+                400,
+                Step::ToolsList,
+                b"Bad Request: Mcp-Session-Id header is required"
+            )
+            .code(Step::ToolsList),
+            "mcp.session"
+        );
+        assert_eq!(
+            e(
+                404,
+                Step::Initialize,
+                br#"{"statusCode":404,"message":"Resource not found"}"#
+            )
+            .code(Step::Initialize),
+            "discovery.endpoint-missing"
+        );
+    }
+
+    #[test]
+    fn unsupported_version_listing_2026_is_the_new_revision() {
+        let c = classify_rpc_error(
+            Step::Initialize,
+            200,
+            -32022,
+            "Unsupported protocol version",
+            Some(&json!({"requested":"2025-06-18","supported":["2026-07-28"]})),
+            false,
+        );
+        assert_eq!(
+            c,
+            Cause::Revision2026 {
+                supported: vec!["2026-07-28".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn resource_metadata_is_extracted() {
+        let m = h(Some(
+            r#"Bearer error="invalid_token", resource_metadata="https://x/.well-known/oauth-protected-resource""#,
+        ));
+        assert_eq!(
+            resource_metadata_urls(&m),
+            vec!["https://x/.well-known/oauth-protected-resource".to_string()]
+        );
+    }
+}
