@@ -551,7 +551,9 @@ fn stricter_cases_are_documented() {
     let readme =
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .expect("README.md");
-    let start = readme.find(HEADING).expect("README has the stricter-than-rmcp section");
+    let start = readme
+        .find(HEADING)
+        .expect("README has the stricter-than-rmcp section");
     let section = &readme[start + HEADING.len()..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
     for p in STRICTER_THAN_RMCP {
