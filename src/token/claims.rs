@@ -591,15 +591,15 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
         );
     };
     let at = exp.at.as_second();
-    let leeway = exp.leeway_secs as i64;
+    let leeway = i64::try_from(exp.leeway_secs).unwrap_or(i64::MAX);
     let c = c.evidence("exp", utc(e));
     let when = at_phrase(exp);
-    if e + leeway <= at {
+    if e.saturating_add(leeway) <= at {
         return c.fail(
             "token.expired",
             format!(
                 "expired {} ago{when} (exp {}, leeway {} s)",
-                human_duration(at - e),
+                human_duration(at.saturating_sub(e)),
                 utc(e),
                 leeway
             ),
@@ -610,13 +610,13 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
             "token.expired",
             format!(
                 "expired {} ago{when}, accepted only within the {leeway} s clock-skew leeway",
-                human_duration(at - e)
+                human_duration(at.saturating_sub(e))
             ),
         );
     }
     c.pass(format!(
         "valid for {} more{when} (until {})",
-        human_duration(e - at),
+        human_duration(e.saturating_sub(at)),
         utc(e)
     ))
 }
@@ -624,10 +624,10 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
 pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
     let c = Check::new("token.not-before", "Already valid (nbf, iat)");
     let at = exp.at.as_second();
-    let leeway = exp.leeway_secs as i64;
+    let leeway = i64::try_from(exp.leeway_secs).unwrap_or(i64::MAX);
     let when = at_phrase(exp);
     if let Some(nbf) = d.nbf()
-        && nbf > at + leeway
+        && nbf > at.saturating_add(leeway)
     {
         return c
             .fail(
@@ -635,21 +635,21 @@ pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
                 format!(
                     "not valid for another {}{when} (nbf {}): this machine's clock or the \
                      issuer's is wrong",
-                    human_duration(nbf - at),
+                    human_duration(nbf.saturating_sub(at)),
                     utc(nbf)
                 ),
             )
             .evidence("nbf", utc(nbf));
     }
     if let Some(iat) = d.iat()
-        && iat > at + leeway
+        && iat > at.saturating_add(leeway)
     {
         return c
             .fail(
                 "token.not-yet-valid",
                 format!(
                     "issued {} in the future{when} (iat {}): a clock is wrong",
-                    human_duration(iat - at),
+                    human_duration(iat.saturating_sub(at)),
                     utc(iat)
                 ),
             )
@@ -672,7 +672,7 @@ pub fn check_lifetime(d: &Decoded, exp: &Expect) -> Check {
     let Some(start) = d.nbf().or(d.iat()) else {
         return c.pass("no nbf or iat: the lifetime is unknown");
     };
-    let life = e - start;
+    let life = e.saturating_sub(start);
     let c = c.evidence("lifetime_s", life);
     if life < OBO_CACHE_SECS {
         if exp.pattern == Pattern::Obo {

@@ -46,7 +46,7 @@ pub fn human_duration(secs: i64) -> String {
 
 /// `ts` relative to `reference`: "in 54 min", "2 h 13 min ago", "now".
 pub fn relative(ts: i64, reference: i64) -> String {
-    match ts - reference {
+    match ts.saturating_sub(reference) {
         0 => "now".into(),
         d if d > 0 => format!("in {}", human_duration(d)),
         d => format!("{} ago", human_duration(-d)),
@@ -109,7 +109,7 @@ pub fn sections(d: &Decoded, exp: &Expect, prefix: &str, label: &str) -> Vec<Sec
         }
     }
     if let (Some(e), Some(start)) = (d.exp(), d.nbf().or(d.iat())) {
-        let life = e - start;
+        let life = e.saturating_sub(start);
         times.push(Field::new(
             "lifetime",
             format!("{} ({life} s)", human_duration(life)),

@@ -14,4 +14,5 @@ mod key;
 mod leaks;
 mod policy;
 mod probe;
+mod props;
 mod token;
