@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::sim::{Sim, entra_token};
 use crate::support::{NOW, c7doctor, fixture};
+use crate::support::{checks, ids};
 
 /// Entra's waits (device-code polling) scaled down for tests.
 const FAST: &str = "0.001";
@@ -84,28 +85,6 @@ fn e2e(sim: &Sim, extra: &[&str]) -> Run {
             ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
         ],
     )
-}
-
-fn checks(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("checks")
-}
-
-fn ids(report: &Value) -> String {
-    checks(report)
-        .iter()
-        .map(|c| {
-            format!(
-                "{}={}{}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or(""),
-                c["code"]
-                    .as_str()
-                    .map(|s| format!("({s})"))
-                    .unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn check<'a>(report: &'a Value, id: &str) -> &'a Value {

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::support::c7doctor;
+use crate::support::codes;
 
 /// A key of the right form (not a real one).
 const GOOD_KEY: &str = "ctx7sk-3f9a1c2b-77de-4e10-9b55-0a1b2c3dWXYZ";
@@ -25,17 +26,6 @@ fn key_json(stdin: &str) -> (i32, Value) {
     let (code, out, err) = run_key(&["--format", "json"], stdin);
     let doc = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     (code, doc)
-}
-
-fn codes(doc: &Value) -> Vec<String> {
-    doc["checks"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| c["code"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]

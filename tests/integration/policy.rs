@@ -7,6 +7,7 @@
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+use crate::support::checks;
 use crate::support::{c7doctor, fixture};
 
 // fixtures/tokens/ids.env
@@ -47,10 +48,6 @@ fn lint_args(files: &[&str], extra: &[&str]) -> (i32, Value) {
 
 fn lint(file: &str) -> (i32, Value) {
     lint_args(&[file], &[])
-}
-
-fn checks(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("checks")
 }
 
 /// Every check with this code.

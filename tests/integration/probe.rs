@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::support::c7doctor;
 use crate::support::sim::Sim;
+use crate::support::{checks, codes, ids};
 
 /// Run `probe` against a simulator with the client token, `--format json`, and return the
 /// report and the exit code.
@@ -32,41 +33,11 @@ fn probe_env(sim: &Sim, extra: &[&str], env: &[(&str, &str)]) -> (Value, i32) {
     (report, out.status.code().unwrap_or(-1))
 }
 
-fn checks(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("checks")
-}
-
 fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
     checks(report)
         .iter()
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("no check {id} in {}", ids(report)))
-}
-
-fn ids(report: &Value) -> String {
-    checks(report)
-        .iter()
-        .map(|c| {
-            format!(
-                "{}={}{}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or(""),
-                c["code"]
-                    .as_str()
-                    .map(|s| format!("({s})"))
-                    .unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The codes of every non-pass check.
-fn codes(report: &Value) -> Vec<String> {
-    checks(report)
-        .iter()
-        .filter_map(|c| c["code"].as_str().map(String::from))
-        .collect()
 }
 
 fn has_code(report: &Value, code: &str) -> bool {
