@@ -32,6 +32,7 @@ fn expect() -> Expect {
     Expect {
         pattern: Pattern::Obo,
         hop: Some(Hop::Client),
+        hop_reason: "given with --hop",
         tenant_id: id("TENANT_ID"),
         gateway_app_id: id("GATEWAY_APP_ID"),
         mcp_app_id: id("MCP_APP_ID"),

@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let exp = Expect {
         pattern,
         hop,
+        hop_reason: "given with --hop",
         tenant_id: Some("7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f".into()),
         gateway_app_id: Some("1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f".into()),
         mcp_app_id: Some("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d".into()),

@@ -217,20 +217,10 @@ pub fn client_token(
 ) -> ClientToken {
     let mut exp = Expect::from_ctx(ctx);
     exp.hop = Some(Hop::Client);
+    exp.hop_reason = "the client hop: e2e checks the token a client sends APIM";
     exp.provisioned = provisioned;
-    let mut tc = token::check_token(secret.expose(), &exp);
-    say_hop(
-        &mut tc.checks,
-        "the client hop: e2e checks the token a client sends APIM",
-    );
+    let tc = token::check_token(secret.expose(), &exp);
     ClientToken { secret, tc, exp }
-}
-
-/// The hop is e2e's decision, not a `--hop` the user gave: say so in the hop check.
-fn say_hop(checks: &mut [Check], why: &str) {
-    for c in checks.iter_mut().filter(|c| c.id == "token.hop") {
-        c.detail = c.detail.replace("given with --hop", why);
-    }
 }
 
 /// The signature check against the keys the tenant step fetched; the token's own tenant
@@ -366,11 +356,8 @@ pub async fn obo_step(
             .push(("backend_token".into(), backend.fingerprint().into()));
         let mut exp = client.exp.clone();
         exp.hop = Some(Hop::Backend);
+        exp.hop_reason = "the backend hop: the token Entra issued by OBO";
         let mut tc = token::check_token(backend.expose(), &exp);
-        say_hop(
-            &mut tc.checks,
-            "the backend hop: the token Entra issued by OBO",
-        );
         if let Some(d) = &tc.decoded {
             let keys = tenant.await;
             tc.set_signature(

@@ -21,6 +21,11 @@ pub struct HopChecks {
 fn expect(ctx: &Ctx, hop: Hop, provisioned: Option<&Path>, checks: &mut Vec<Check>) -> Expect {
     let mut exp = Expect::from_ctx(ctx);
     exp.hop = Some(hop);
+    // The hop is known from where the token came from, not given with --hop.
+    exp.hop_reason = match hop {
+        Hop::Client => "the token a client presents to APIM",
+        Hop::Backend => "the token APIM forwards after the exchange",
+    };
     if let Some(p) = provisioned {
         match token::load_provisioned(p) {
             Ok(set) => exp.provisioned = Some(set),
@@ -64,14 +69,6 @@ pub async fn check_hop(
             (_, Err(e)) => token::jwks::unchecked(&format!("no HTTP client: {e}")),
         };
         tc.set_signature(check);
-    }
-    // The hop is known here, not given with --hop: say where it comes from.
-    let known = match hop {
-        Hop::Client => "the token a client presents to APIM",
-        Hop::Backend => "the token APIM forwards after the exchange",
-    };
-    for c in tc.checks.iter_mut().filter(|c| c.id == "token.hop") {
-        c.detail = c.detail.replace("given with --hop", known);
     }
     let mut sections = tc.sections;
     if hop == Hop::Backend {

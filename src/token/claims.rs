@@ -97,7 +97,7 @@ pub fn expected_app(pattern: Pattern, hop: Hop) -> App {
 /// How the hop was decided: (hop, guessed, why).
 pub fn guess_hop(d: &Decoded, exp: &Expect) -> (Hop, bool, String) {
     if let Some(h) = exp.hop {
-        return (h, false, "given with --hop".into());
+        return (h, false, exp.hop_reason.into());
     }
     match exp.pattern {
         Pattern::Passthrough => {
@@ -764,6 +764,7 @@ mod tests {
         Expect {
             pattern: Pattern::Obo,
             hop: None,
+            hop_reason: "given with --hop",
             tenant_id: None,
             gateway_app_id: Some(GW.into()),
             mcp_app_id: Some(MCP.into()),

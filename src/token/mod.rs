@@ -38,6 +38,9 @@ pub struct Expect {
     pub pattern: Pattern,
     /// `None`: guessed from `aud`/`scp` (and the guess reported).
     pub hop: Option<Hop>,
+    /// Why `hop` is what it is when it is set, shown in the `token.hop` check
+    /// ("given with --hop"; e2e and the Entra flows know the hop from where the token came from).
+    pub hop_reason: &'static str,
     pub tenant_id: Option<String>,
     pub gateway_app_id: Option<String>,
     pub mcp_app_id: Option<String>,
@@ -57,6 +60,7 @@ impl Expect {
         Expect {
             pattern: ctx.cfg.pattern,
             hop: None,
+            hop_reason: "given with --hop",
             tenant_id: ctx.cfg.tenant_id.clone(),
             gateway_app_id: ctx.cfg.gateway_app_id.clone(),
             mcp_app_id: ctx.cfg.mcp_app_id.clone(),
