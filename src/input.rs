@@ -162,6 +162,25 @@ pub fn normalize_token(input: &str) -> String {
     s.to_string()
 }
 
+/// The JSON type of an outside value, for findings ("the document is an array, not a JSON
+/// object"); `with_article` gives "an array", else "array".
+pub fn json_type(v: &serde_json::Value, with_article: bool) -> &'static str {
+    use serde_json::Value;
+    match (v, with_article) {
+        (Value::Null, _) => "null",
+        (Value::Bool(_), false) => "boolean",
+        (Value::Bool(_), true) => "a boolean",
+        (Value::Number(_), false) => "number",
+        (Value::Number(_), true) => "a number",
+        (Value::String(_), false) => "string",
+        (Value::String(_), true) => "a string",
+        (Value::Array(_), false) => "array",
+        (Value::Array(_), true) => "an array",
+        (Value::Object(_), false) => "object",
+        (Value::Object(_), true) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize_token;

@@ -78,13 +78,7 @@ impl Step {
     /// Finish with the worst status of the step's checks.
     pub fn finish(self, status: Status) {
         if let Some(b) = &self.bar {
-            let mark = match status {
-                Status::Pass => "✓",
-                Status::Info => "•",
-                Status::Warn => "!",
-                Status::Fail => "✗",
-                Status::Skip => "-",
-            };
+            let mark = status.mark();
             b.set_style(
                 ProgressStyle::with_template("{msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),

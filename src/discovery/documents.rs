@@ -208,19 +208,8 @@ fn string_array<'a>(doc: &'a Value, field: &str) -> Result<Option<Vec<&'a str>>,
             .map(Some),
         Some(other) => Err(format!(
             "`{field}` is {} instead of an array of strings",
-            json_kind(other)
+            crate::input::json_type(other, true)
         )),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -284,14 +273,20 @@ fn prm_shape(doc: &Value) -> Check {
     let Some(obj) = doc.as_object() else {
         return check.fail(
             "discovery.prm-invalid",
-            format!("the document is {}, not a JSON object", json_kind(doc)),
+            format!(
+                "the document is {}, not a JSON object",
+                crate::input::json_type(doc, true)
+            ),
         );
     };
     let mut problems = Vec::new();
     match obj.get("resource") {
         None => problems.push("`resource` is missing (RFC 9728 requires it)".to_string()),
         Some(Value::String(_)) => {}
-        Some(v) => problems.push(format!("`resource` is {}, not a string", json_kind(v))),
+        Some(v) => problems.push(format!(
+            "`resource` is {}, not a string",
+            crate::input::json_type(v, true)
+        )),
     }
     let servers = match string_array(doc, "authorization_servers") {
         Ok(Some(list)) if list.is_empty() => {
@@ -554,7 +549,10 @@ fn as_shape(doc: &Value) -> Check {
     let Some(obj) = doc.as_object() else {
         return check.fail(
             "discovery.as-invalid",
-            format!("the document is {}, not a JSON object", json_kind(doc)),
+            format!(
+                "the document is {}, not a JSON object",
+                crate::input::json_type(doc, true)
+            ),
         );
     };
     let mut problems = Vec::new();
@@ -566,7 +564,10 @@ fn as_shape(doc: &Value) -> Check {
                 problems.push(format!("`{field}` {s:?} is not an absolute URL"))
             }
             Some(Value::String(_)) => {}
-            Some(v) => problems.push(format!("`{field}` is {}, not a string", json_kind(v))),
+            Some(v) => problems.push(format!(
+                "`{field}` is {}, not a string",
+                crate::input::json_type(v, true)
+            )),
         }
     }
     for field in [

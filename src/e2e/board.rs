@@ -116,16 +116,6 @@ pub struct Board {
     pub started: Instant,
 }
 
-pub fn mark(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "✓",
-        Status::Info => "•",
-        Status::Warn => "!",
-        Status::Fail => "✗",
-        Status::Skip => "-",
-    }
-}
-
 impl Board {
     /// `hold`: start without live lines (the device-code prompt is on the terminal).
     pub fn new(hold: bool) -> Board {
@@ -185,7 +175,7 @@ impl Board {
         if held && !self.is_held() {
             self.progress().println(&format!(
                 "{} {} ({:.1} s)",
-                mark(status),
+                status.mark(),
                 id.name(),
                 result.elapsed.as_secs_f64()
             ));
@@ -211,7 +201,7 @@ impl Board {
             if let Slot::Done(r) = slot {
                 visible.println(&format!(
                     "{} {} ({:.1} s)",
-                    mark(r.status()),
+                    r.status().mark(),
                     StepId::ALL[i].name(),
                     r.elapsed.as_secs_f64()
                 ));

@@ -49,7 +49,7 @@ use crate::policy::{self, LintOptions};
 use crate::report::redact::{self, Secret};
 use crate::report::{Check, Report, Section, Source, Status};
 use crate::{Ctx, Outcome, input};
-use board::{Board, Slot, StepId, StepResult, mark};
+use board::{Board, Slot, StepId, StepResult};
 use steps::{Blocked, Gateway, GivenToken};
 
 /// Everything read before the run: bad input is a usage error before any request.
@@ -394,7 +394,7 @@ fn assemble(ctx: &Ctx, board: &Board, interrupted: Option<Duration>) -> Report {
                 let status = r.status();
                 rows.push(vec![
                     id.name().to_string(),
-                    format!("{} {}", mark(status), status.as_str()),
+                    format!("{} {}", status.mark(), status.as_str()),
                     format!("{} ms", r.elapsed.as_millis()),
                     r.checks.len().to_string(),
                     r.note.clone().unwrap_or_default(),

@@ -770,25 +770,14 @@ pub fn ids_match(expected: &Value, got: &Value) -> bool {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 fn describe_id_mismatch(expected: &Value, got: &Value) -> String {
     let shown = preview(&got.to_string());
-    if type_name(expected) != type_name(got) {
+    if crate::input::json_type(expected, false) != crate::input::json_type(got, false) {
         format!(
             "a response with id {shown} (a {}) where the request's id is \
                 {expected} (a {}): clients match ids by type and value",
-            type_name(got),
-            type_name(expected)
+            crate::input::json_type(got, false),
+            crate::input::json_type(expected, false)
         )
     } else {
         format!("a response with id {shown} where the request's id is {expected}")

@@ -31,6 +31,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// The mark shown before a check (flutter-doctor style), in text, markdown and progress lines.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Status::Pass => "✓",
+            Status::Info => "•",
+            Status::Warn => "!",
+            Status::Fail => "✗",
+            Status::Skip => "-",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",

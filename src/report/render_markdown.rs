@@ -13,7 +13,7 @@
 use serde_json::Value;
 
 use super::redact;
-use super::render_text::{first_cause_text, mark, summary_line, verdict_str};
+use super::render_text::{first_cause_text, summary_line, verdict_str};
 use super::{RenderOptions, Report, SectionBody, Status};
 use crate::catalog;
 
@@ -187,7 +187,7 @@ pub fn render_markdown(report: &Report, opts: RenderOptions) -> String {
             .iter()
             .map(|c| {
                 vec![
-                    mark(c.status).to_string(),
+                    c.status.mark().to_string(),
                     cell(&c.title),
                     c.status.as_str().to_string(),
                     c.code.map(code_cell).unwrap_or_default(),
@@ -204,7 +204,7 @@ pub fn render_markdown(report: &Report, opts: RenderOptions) -> String {
         let code = c.code.unwrap_or("");
         out.push_str(&format!(
             "<details><summary>{} <code>{}</code> — {}</summary>\n\n",
-            mark(c.status),
+            c.status.mark(),
             html(code),
             html(&c.title)
         ));

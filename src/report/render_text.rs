@@ -13,17 +13,6 @@ use tabled::settings::Style;
 
 use super::{Check, RenderOptions, Report, SectionBody, Status, Summary, Verdict};
 
-/// The mark flutter-doctor style output puts before a check.
-pub(crate) fn mark(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "✓",
-        Status::Info => "•",
-        Status::Warn => "!",
-        Status::Fail => "✗",
-        Status::Skip => "-",
-    }
-}
-
 fn status_color(status: Status) -> Color {
     match status {
         Status::Pass => Color::Green,
@@ -167,7 +156,11 @@ fn context_line(report: &Report) -> String {
 
 fn push_check(out: &mut String, c: &Check, p: &Painter) {
     let color = status_color(c.status);
-    let mut line = format!("{} {}", p.paint(mark(c.status), Some(color), true), c.title);
+    let mut line = format!(
+        "{} {}",
+        p.paint(c.status.mark(), Some(color), true),
+        c.title
+    );
     match c.status {
         Status::Pass => {
             if !c.detail.is_empty() {

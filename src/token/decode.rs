@@ -197,23 +197,12 @@ fn segment_json(segment: &str, name: &str) -> Result<Map<String, Value>, Malform
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(Malformed::new(format!(
             "the {name} is JSON but not an object (a {})",
-            json_kind(&other)
+            crate::input::json_type(&other, false)
         ))),
         Err(_) => Err(Malformed::new(format!(
             "the {name} is not JSON: base64url that decodes to {} bytes of other text",
             bytes.len()
         ))),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 
