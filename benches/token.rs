@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use c7doctor::cli::{Hop, Pattern};
+use c7doctor::deployment::{Hop, Pattern};
 use c7doctor::report::{Format, RenderOptions, Report, render};
 use c7doctor::token::{Expect, check_token, decode};
 use criterion::{Criterion, criterion_group, criterion_main};

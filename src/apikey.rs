@@ -6,10 +6,28 @@
 //! The key is only ever shown as [`redact::mask_key`] (`ctx7sk…WXYZ`).
 
 use crate::cli::KeyArgs;
+use crate::context::{Ctx, Outcome};
 use crate::error::Error;
 use crate::input;
 use crate::report::{Check, redact};
-use crate::{Ctx, Outcome};
+
+/// The `apikey.*` findings.
+pub mod codes {
+    crate::declare_findings! {
+        FORMAT = "apikey.format" {
+            title: "Not a Context7 API key",
+            cause: "The value does not start with ctx7sk: Context7 answers HTTP 200 with the tool text \"Invalid API key. Please check your API key. API keys should start with 'ctx7sk' prefix.\"",
+            fix: "Generate a key at context7.com/dashboard › API Keys (it starts with ctx7sk) and store it in the APIM named value context7-api-key as a secret.",
+            see: "guide-shared-identity: Troubleshooting › Invalid API key. Please check your API key.",
+        }
+        PLACEHOLDER = "apikey.placeholder" {
+            title: "A placeholder instead of a real API key",
+            cause: "The value is a placeholder: a literal {{context7-api-key}} (a named value that was never substituted, e.g. used inside a policy expression), <your-api-key> or sample text from the guide.",
+            fix: "Put the real key from context7.com/dashboard › API Keys into the APIM named value context7-api-key, and reference it in plain attribute or element text, not inside @(…).",
+            see: "guide-shared-identity: Troubleshooting › Invalid API key. Please check your API key.",
+        }
+    }
+}
 
 /// The prefix every Context7 API key starts with.
 pub const KEY_PREFIX: &str = "ctx7sk";
@@ -50,7 +68,7 @@ pub fn check_key(key: &str) -> Vec<Check> {
     let inner = trimmed.char_indices().find(|(_, c)| c.is_whitespace());
     checks.push(match inner {
         Some((i, c)) => ws.fail(
-            "apikey.format",
+            codes::FORMAT,
             format!(
                 "the key contains {} at character {}: it was wrapped or pasted with a break — \
                  Context7 compares the key exactly",
@@ -66,16 +84,16 @@ pub fn check_key(key: &str) -> Vec<Check> {
         None => ws.pass("no whitespace"),
     });
 
-    let fmt = Check::new("apikey.format", "Key has the Context7 form (ctx7sk…)")
+    let fmt = Check::new(codes::FORMAT.code, "Key has the Context7 form (ctx7sk…)")
         .evidence("key", masked.clone());
     checks.push(format_check(fmt, trimmed));
 
     let ph = Check::new(
-        "apikey.placeholder",
+        codes::PLACEHOLDER.code,
         "Key is a real key, not a placeholder or sample",
     );
     checks.push(match placeholder(trimmed) {
-        Some(why) => ph.fail("apikey.placeholder", why),
+        Some(why) => ph.fail(codes::PLACEHOLDER, why),
         None => ph.pass("no placeholder, named-value reference or sample text"),
     });
     checks
@@ -95,7 +113,7 @@ fn format_check(c: Check, key: &str) -> Check {
     const REJECTED: &str = "Context7 answers \"Invalid API key. Please check your API key. API \
                             keys should start with 'ctx7sk' prefix.\"";
     if key.is_empty() {
-        return c.fail("apikey.format", "the key is empty");
+        return c.fail(codes::FORMAT, "the key is empty");
     }
     if let Some(rest) = key.strip_prefix(KEY_PREFIX) {
         let odd = rest
@@ -103,7 +121,7 @@ fn format_check(c: Check, key: &str) -> Check {
             .find(|ch| !(ch.is_ascii_alphanumeric() || *ch == '-' || *ch == '_'));
         if let Some(ch) = odd.filter(|ch| !ch.is_whitespace()) {
             return c.fail(
-                "apikey.format",
+                codes::FORMAT,
                 format!(
                     "starts with {KEY_PREFIX} but contains {ch:?}: keys are letters, digits, '-' \
                      and '_' — it was altered or is quoted"
@@ -112,7 +130,7 @@ fn format_check(c: Check, key: &str) -> Check {
         }
         if key.chars().count() < 20 {
             return c.fail(
-                "apikey.format",
+                codes::FORMAT,
                 format!(
                     "starts with {KEY_PREFIX} but is only {} characters: truncated",
                     key.chars().count()
@@ -139,7 +157,7 @@ fn format_check(c: Check, key: &str) -> Check {
     } else {
         format!("it does not start with {KEY_PREFIX}")
     };
-    c.fail("apikey.format", format!("{what}; {REJECTED}"))
+    c.fail(codes::FORMAT, format!("{what}; {REJECTED}"))
 }
 
 /// Why the key is a placeholder, if it is one. Never quotes the key itself.
@@ -211,8 +229,8 @@ pub fn command(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome, Error> {
         }
         Err(_) => {
             report.push(
-                Check::new("apikey.format", "Key has the Context7 form (ctx7sk…)").fail(
-                    "apikey.format",
+                Check::new(codes::FORMAT.code, "Key has the Context7 form (ctx7sk…)").fail(
+                    codes::FORMAT,
                     format!(
                         "the input is not UTF-8 text ({} bytes of binary data): not a key",
                         raw.bytes.len()
@@ -229,14 +247,14 @@ mod tests {
     use super::*;
     use crate::report::Status;
 
-    fn codes(key: &str) -> Vec<(String, Status, Option<&'static str>)> {
+    fn codes(key: &str) -> Vec<(String, Status, Option<crate::findings::Code>)> {
         check_key(key)
             .into_iter()
             .map(|c| (c.id, c.status, c.code))
             .collect()
     }
 
-    fn failed(key: &str) -> Vec<&'static str> {
+    fn failed(key: &str) -> Vec<crate::findings::Code> {
         check_key(key).into_iter().filter_map(|c| c.code).collect()
     }
 
@@ -248,32 +266,32 @@ mod tests {
 
     #[test]
     fn bad_keys_get_codes() {
-        assert_eq!(failed("sk-abcdef0123456789abcdef"), vec!["apikey.format"]);
+        assert_eq!(failed("sk-abcdef0123456789abcdef"), vec![codes::FORMAT]);
         assert_eq!(
             failed("{{context7-api-key}}"),
-            vec!["apikey.format", "apikey.placeholder"]
+            vec![codes::FORMAT, codes::PLACEHOLDER]
         );
         assert_eq!(
             failed("<your-context7-api-key>"),
-            vec!["apikey.format", "apikey.placeholder"]
+            vec![codes::FORMAT, codes::PLACEHOLDER]
         );
         assert_eq!(
             failed("ctx7sk-xxxxxxxxxxxxxxxxxxxx"),
-            vec!["apikey.placeholder"]
+            vec![codes::PLACEHOLDER]
         );
         assert_eq!(
             failed("ctx7sk-your-api-key-here-123"),
-            vec!["apikey.placeholder"]
+            vec![codes::PLACEHOLDER]
         );
         assert_eq!(
             failed("ctx7sk-3f9a1c2b77de\n4e109b550a1b2c3d"),
-            vec!["apikey.format"]
+            vec![codes::FORMAT]
         );
         assert_eq!(
             failed("CTX7SK-3f9a1c2b77de4e109b550a1b2c3d"),
-            vec!["apikey.format"]
+            vec![codes::FORMAT]
         );
-        assert_eq!(failed("ctx7sk-abc"), vec!["apikey.format"]);
+        assert_eq!(failed("ctx7sk-abc"), vec![codes::FORMAT]);
     }
 
     #[test]

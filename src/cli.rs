@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+use crate::deployment::{Hop, Pattern};
 use crate::report::Format;
 
 const AFTER_HELP: &str = "\
@@ -42,49 +43,12 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Pattern {
-    /// Guide 2: APIM exchanges the client token On-Behalf-Of the user (the default).
-    Obo,
-    /// Guide 1, pattern 2: APIM validates and forwards the Entra token unchanged.
-    Passthrough,
-    /// Guide 1, pattern 1: APIM validates and swaps in the teamspace API key.
-    SharedKey,
-}
-
-impl Pattern {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Pattern::Obo => "obo",
-            Pattern::Passthrough => "passthrough",
-            Pattern::SharedKey => "shared-key",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// Which token of the chain: what a client sends APIM, or what APIM forwards to Context7.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Hop {
-    Client,
-    Backend,
-}
-
-impl Hop {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Hop::Client => "client",
-            Hop::Backend => "backend",
-        }
-    }
 }
 
 /// Options accepted before or after the command name. None has a clap default: the

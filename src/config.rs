@@ -10,9 +10,40 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{ColorChoice, GlobalArgs, Pattern};
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::deployment::Pattern;
 use crate::error::Error;
 use crate::report::{ConfigEntry, Format, Source};
+
+/// The `config.*` findings.
+pub mod codes {
+    crate::declare_findings! {
+        MISSING = "config.missing" {
+            title: "A value this check needs is not configured",
+            cause: "The check compares against a value (tenant, app ID, host) that was not given.",
+            fix: "Set the option named in the detail (flag, C7DOCTOR_* variable or c7doctor.toml).",
+            see: "",
+        }
+        INVALID = "config.invalid" {
+            title: "A configured value has the wrong form",
+            cause: "An app ID that is not a GUID, a host that is not a host name or URL, or similar.",
+            fix: "Correct the value named in the detail; app IDs are the GUIDs shown as 'Application (client) ID' in Entra admin center › App registrations.",
+            see: "",
+        }
+        UNKNOWN_KEY = "config.unknown-key" {
+            title: "Unknown key in c7doctor.toml",
+            cause: "The config file holds a key c7doctor does not know, usually a typo; the key is ignored, so the value you meant to set is not in effect.",
+            fix: "Rename the key to one of the global option names (host, api_path, pattern, tenant_id, gateway_app_id, mcp_app_id, authority, timeout, format, color, strict, show_pii, cacert; dashes are accepted) or remove it.",
+            see: "",
+        }
+        PORTAL_HOST = "config.portal-host" {
+            title: "The host is a developer portal or management endpoint, not the APIM gateway",
+            cause: "The configured host is the APIM developer portal (*.developer.azure-api.net, *.portal.azure-api.net), the management API (management.azure.com) or another non-gateway host. Those serve web pages or Azure Resource Manager, never the MCP API, so every check against them fails in misleading ways.",
+            fix: "Use the gateway URL: Azure portal › API Management › Overview › Gateway URL, or `az apim show -g $RG -n $APIM --query gatewayUrl -o tsv` (https://<apim-name>.azure-api.net).",
+            see: "guide-per-user-obo: Part 1: Provision API Management",
+        }
+    }
+}
 
 pub const DEFAULT_API_PATH: &str = "context7";
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
@@ -120,6 +151,19 @@ fn source_of(matches: &ArgMatches, id: &str) -> Option<Source> {
 }
 
 impl Config {
+    /// The configured value for a fix-text placeholder (`crate::findings`), if set.
+    pub fn placeholder(&self, name: &str) -> Option<String> {
+        match name {
+            "tenant_id" => self.tenant_id.clone(),
+            "gateway_app_id" => self.gateway_app_id.clone(),
+            "mcp_app_id" => self.mcp_app_id.clone(),
+            "host" => self.host.clone(),
+            "api_path" => Some(self.api_path.clone()),
+            "authority" => Some(self.authority.clone()),
+            _ => None,
+        }
+    }
+
     /// Resolve the configuration from parsed arguments, their matches and the config file.
     pub fn resolve(args: &GlobalArgs, matches: &ArgMatches) -> Result<Config, Error> {
         let explicit = args.config.is_some();
@@ -358,7 +402,7 @@ impl Config {
             checks.push(
                 Check::new("config.file", "Config file keys are known")
                     .warn(
-                        "config.unknown-key",
+                        codes::UNKNOWN_KEY,
                         format!("{path}: unknown key {key:?} is ignored"),
                     )
                     .evidence("key", key.clone())
@@ -371,17 +415,17 @@ impl Config {
 
         let c = Check::new("config.host", "Gateway host is a gateway URL");
         checks.push(match &self.host {
-            None => c.skip("config.missing", "no gateway host: set --host (or host in c7doctor.toml)"),
+            None => c.skip(codes::MISSING, "no gateway host: set --host (or host in c7doctor.toml)"),
             Some(h) => match crate::http::parse_target(h) {
-                Err(e) => c.fail("config.invalid", format!("host ({}): {e}", src("host"))),
+                Err(e) => c.fail(codes::INVALID, format!("host ({}): {e}", src("host"))),
                 Ok(url) => {
                     let host = url.host_str().unwrap_or_default().to_string();
                     if let Some(what) = non_gateway_host(&host) {
-                        c.fail("config.portal-host", format!("{host} is {what}, not the APIM gateway"))
+                        c.fail(codes::PORTAL_HOST, format!("{host} is {what}, not the APIM gateway"))
                             .fix("Use the gateway URL from APIM › Overview › Gateway URL (https://<name>.azure-api.net).")
                             .evidence("host", host)
                     } else if url.scheme() == "http" && !crate::http::is_loopback(&url) {
-                        c.warn("config.invalid", format!("{h} uses plain http: tokens would cross the network unencrypted"))
+                        c.warn(codes::INVALID, format!("{h} uses plain http: tokens would cross the network unencrypted"))
                             .fix("Use https:// for anything but a local simulator.")
                     } else {
                         c.pass(format!("{url}"))
@@ -392,16 +436,16 @@ impl Config {
 
         let c = Check::new("config.tenant", "Tenant ID is a GUID or a verified domain");
         checks.push(match &self.tenant_id {
-            None => c.skip("config.missing", "no tenant: set --tenant-id (Entra admin center › Overview › Tenant ID)"),
+            None => c.skip(codes::MISSING, "no tenant: set --tenant-id (Entra admin center › Overview › Tenant ID)"),
             Some(t) if is_guid(t) => c.pass(t.clone()),
             Some(t) if ["common", "organizations", "consumers"].contains(&t.to_ascii_lowercase().as_str()) => c
-                .fail("config.invalid", format!("{t:?} is a multi-tenant alias, not a tenant"))
+                .fail(codes::INVALID, format!("{t:?} is a multi-tenant alias, not a tenant"))
                 .fix("Use the tenant ID GUID from Entra admin center › Overview › Tenant ID: the OBO exchange and the token issuer need the tenant itself (AADSTS9001023)."),
             Some(t) if t.contains('.') && !t.contains('/') && !t.contains(' ') => {
                 c.pass(format!("{t} (a domain name: Entra accepts it; tokens carry the GUID)"))
             }
             Some(t) => c
-                .fail("config.invalid", format!("tenant {t:?} ({}) is neither a GUID nor a domain", src("tenant_id")))
+                .fail(codes::INVALID, format!("tenant {t:?} ({}) is neither a GUID nor a domain", src("tenant_id")))
                 .fix("Copy the Tenant ID GUID from Entra admin center › Overview."),
         });
 
@@ -424,7 +468,7 @@ impl Config {
                 format!("{flag} is an application (client) ID"),
             );
             checks.push(match value {
-                None => c.skip("config.missing", format!("not set: {flag} ({blade} › Overview › Application (client) ID)")),
+                None => c.skip(codes::MISSING, format!("not set: {flag} ({blade} › Overview › Application (client) ID)")),
                 Some(v) if is_guid(v) => c.pass(v.clone()),
                 Some(v) => {
                     let hint = if v.starts_with("api://") {
@@ -432,25 +476,25 @@ impl Config {
                     } else {
                         ""
                     };
-                    c.fail("config.invalid", format!("{flag} {v:?} ({}) is not a GUID{hint}", src(name)))
+                    c.fail(codes::INVALID, format!("{flag} {v:?} ({}) is not a GUID{hint}", src(name)))
                         .fix(format!("Copy {blade}'s Application (client) ID from Entra admin center › App registrations."))
                 }
             });
         }
-        if self.pattern == crate::cli::Pattern::Obo
+        if self.pattern == crate::deployment::Pattern::Obo
             && let (Some(g), Some(m)) = (&self.gateway_app_id, &self.mcp_app_id)
             && g.eq_ignore_ascii_case(m)
         {
             checks.push(
                 Check::new("config.apps-distinct", "Gateway app and MCP API app are different registrations")
-                    .fail("config.invalid", "--gateway-app-id and --mcp-app-id are the same GUID")
+                    .fail(codes::INVALID, "--gateway-app-id and --mcp-app-id are the same GUID")
                     .fix("The OBO pattern needs two app registrations (guide 2 Part 2 Steps 1–2): the gateway app the client signs in to, and the MCP API app the OBO token is for."),
             );
         }
 
         let c = Check::new("config.authority", "Authority is an Entra login host");
         checks.push(match url::Url::parse(&self.authority) {
-            Err(e) => c.fail("config.invalid", format!("--authority {:?}: {e}", self.authority)),
+            Err(e) => c.fail(codes::INVALID, format!("--authority {:?}: {e}", self.authority)),
             Ok(u) => {
                 let host = u.host_str().unwrap_or_default();
                 const CLOUDS: &[&str] = &[
@@ -462,7 +506,7 @@ impl Config {
                 if CLOUDS.contains(&host) || crate::http::is_loopback(&u) {
                     c.pass(self.authority.clone())
                 } else {
-                    c.warn("config.invalid", format!("{host} is not a known Entra authority host"))
+                    c.warn(codes::INVALID, format!("{host} is not a known Entra authority host"))
                         .fix("Use https://login.microsoftonline.com, or your sovereign cloud's login host (login.microsoftonline.us, login.partner.microsoftonline.cn).")
                 }
             }
@@ -491,9 +535,9 @@ mod tests {
         cfg.tenant_id = Some("common".into());
         let checks = cfg.validate();
         let code = |id: &str| checks.iter().find(|c| c.id == id).and_then(|c| c.code);
-        assert_eq!(code("config.host"), Some("config.portal-host"));
-        assert_eq!(code("config.gateway_app_id"), Some("config.invalid"));
-        assert_eq!(code("config.tenant"), Some("config.invalid"));
+        assert_eq!(code("config.host"), Some(codes::PORTAL_HOST));
+        assert_eq!(code("config.gateway_app_id"), Some(codes::INVALID));
+        assert_eq!(code("config.tenant"), Some(codes::INVALID));
         let mcp = checks
             .iter()
             .find(|c| c.id == "config.mcp_app_id")

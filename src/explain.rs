@@ -5,6 +5,7 @@
 
 use crate::catalog;
 use crate::error::Error;
+use crate::findings::Code;
 
 /// What each family of codes is about, in catalog order.
 const FAMILIES: &[(&str, &str)] = &[
@@ -65,14 +66,10 @@ pub fn explain(query: &str) -> Result<String, Error> {
 
 /// Every code, grouped by family, one line each.
 pub fn list() -> String {
-    let width = catalog::ENTRIES
-        .iter()
-        .map(|e| e.code.len())
-        .max()
-        .unwrap_or(0);
+    let width = catalog::all().map(|e| e.code.len()).max().unwrap_or(0);
     let mut families: Vec<&str> = Vec::new();
-    for e in catalog::ENTRIES {
-        let fam = family(e.code);
+    for e in catalog::all() {
+        let fam = e.family();
         if !families.contains(&fam) {
             families.push(fam);
         }
@@ -85,7 +82,7 @@ pub fn list() -> String {
             .map(|(_, a)| format!(" — {a}"))
             .unwrap_or_default();
         s.push_str(&format!("{fam}{about}\n"));
-        for e in catalog::ENTRIES.iter().filter(|e| family(e.code) == fam) {
+        for e in catalog::all().filter(|e| e.family() == fam) {
             let aadsts = if e.aadsts.is_empty() {
                 String::new()
             } else {
@@ -102,14 +99,12 @@ pub fn list() -> String {
     s
 }
 
-fn family(code: &str) -> &str {
-    code.split_once('.').map(|(f, _)| f).unwrap_or(code)
-}
-
-pub fn format_entry(e: &catalog::Entry, query: &str) -> String {
+pub fn format_entry(e: Code, query: &str) -> String {
+    // No configuration here: placeholders show their display form (`<gateway-app-id>`).
+    let fix = crate::findings::fill(e.fix, &[], &|_| None);
     let mut s = format!(
         "{} — {}\n\nCause: {}\nFix:   {}\n",
-        e.code, e.title, e.cause, e.fix
+        e.code, e.title, e.cause, fix
     );
     if !e.see.is_empty() {
         s.push_str(&format!("See:   {}\n", e.see));
@@ -122,7 +117,7 @@ pub fn format_entry(e: &catalog::Entry, query: &str) -> String {
     let lower = q.to_ascii_lowercase();
     let digits = lower.strip_prefix("aadsts").unwrap_or(&lower);
     if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-        if e.code == "entra.unknown-error" {
+        if e == crate::entra::codes::UNKNOWN_ERROR {
             s.push_str(&format!(
                 "({q} is not in c7doctor's catalog: the advice above is general)\n"
             ));
@@ -140,8 +135,7 @@ pub fn suggestions(query: &str) -> Vec<&'static str> {
     if q.is_empty() {
         return Vec::new();
     }
-    let mut scored: Vec<(usize, &'static str)> = catalog::ENTRIES
-        .iter()
+    let mut scored: Vec<(usize, &'static str)> = catalog::all()
         .filter_map(|e| {
             let name = e.code.split_once('.').map(|(_, n)| n).unwrap_or(e.code);
             let d = edit_distance(&q, e.code).min(edit_distance(&q, name));
@@ -186,17 +180,17 @@ mod tests {
         let token = l.find("\ntoken — ").expect("token family header");
         let entra = l.find("\nentra — ").expect("entra family header");
         assert!(token < entra);
-        let issuer = l.find("token.issuer-v1").unwrap();
+        let issuer = l.find(crate::token::codes::ISSUER_V1.code).unwrap();
         assert!(token < issuer && issuer < entra);
-        for e in catalog::ENTRIES {
+        for e in catalog::all() {
             assert!(l.contains(e.code), "{} not listed", e.code);
         }
     }
 
     #[test]
     fn every_family_is_described() {
-        for e in catalog::ENTRIES {
-            let fam = family(e.code);
+        for e in catalog::all() {
+            let fam = e.family();
             assert!(
                 FAMILIES.iter().any(|(f, _)| *f == fam),
                 "family {fam} has no description"
@@ -208,10 +202,13 @@ mod tests {
     fn typos_suggest_the_closest_codes() {
         assert_eq!(
             suggestions("token.issuer-v2").first(),
-            Some(&"token.issuer-v1")
+            Some(&crate::token::codes::ISSUER_V1.code)
         );
-        assert_eq!(suggestions("issuer-v1").first(), Some(&"token.issuer-v1"));
-        assert!(suggestions("consent").contains(&"entra.consent-required"));
+        assert_eq!(
+            suggestions("issuer-v1").first(),
+            Some(&crate::token::codes::ISSUER_V1.code)
+        );
+        assert!(suggestions("consent").contains(&crate::entra::codes::CONSENT_REQUIRED.code));
         assert!(suggestions("qqqqqqqqqqqqqqqq").is_empty());
     }
 
@@ -219,16 +216,19 @@ mod tests {
     fn unknown_code_is_a_usage_error_with_suggestions() {
         let err = explain("token.expird").unwrap_err();
         assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("token.expired"), "{err}");
+        assert!(
+            err.to_string().contains(crate::token::codes::EXPIRED.code),
+            "{err}"
+        );
     }
 
     #[test]
     fn aadsts_lookup_is_labelled() {
         let s = explain("AADSTS65001").unwrap();
-        assert!(s.starts_with("entra.consent-required"));
+        assert!(s.starts_with(crate::entra::codes::CONSENT_REQUIRED.code));
         assert!(s.contains("(looked up from AADSTS65001)"));
         let s = explain("AADSTS1234567").unwrap();
-        assert!(s.starts_with("entra.unknown-error"));
+        assert!(s.starts_with(crate::entra::codes::UNKNOWN_ERROR.code));
         assert!(s.contains("not in c7doctor's catalog"));
     }
 

@@ -71,7 +71,7 @@ impl NetError {
     pub fn to_check(&self, id: &str, title: &str) -> Check {
         Check::new(id, title)
             .fail(
-                "discovery.unreachable",
+                crate::discovery::codes::UNREACHABLE,
                 format!("{} — {}", self.url, self.detail),
             )
             .evidence("url", self.url.clone())

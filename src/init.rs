@@ -7,9 +7,9 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use crate::Ctx;
 use crate::cli::InitArgs;
 use crate::config::{Config, is_guid};
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::report::Check;
 
@@ -191,9 +191,9 @@ pub fn write_config(ctx: &Ctx, path: &Path, force: bool) -> Result<Vec<Check>, E
             "mcp_app_id" => cfg.mcp_app_id = Some(v.clone()),
             "pattern" => {
                 cfg.pattern = match v.as_str() {
-                    "passthrough" => crate::cli::Pattern::Passthrough,
-                    "shared-key" => crate::cli::Pattern::SharedKey,
-                    _ => crate::cli::Pattern::Obo,
+                    "passthrough" => crate::deployment::Pattern::Passthrough,
+                    "shared-key" => crate::deployment::Pattern::SharedKey,
+                    _ => crate::deployment::Pattern::Obo,
                 }
             }
             _ => {}
@@ -202,7 +202,7 @@ pub fn write_config(ctx: &Ctx, path: &Path, force: bool) -> Result<Vec<Check>, E
     Ok(cfg.validate())
 }
 
-pub fn command(ctx: &Ctx, args: &InitArgs) -> Result<crate::Outcome, Error> {
+pub fn command(ctx: &Ctx, args: &InitArgs) -> Result<crate::context::Outcome, Error> {
     let mut report = ctx.report("init");
     report.extend(write_config(ctx, &args.path, args.force)?);
     report.context("config_file", args.path.display().to_string());

@@ -10,11 +10,14 @@ pub mod apikey;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod context;
+pub mod deployment;
 pub mod discovery;
 pub mod e2e;
 pub mod entra;
 pub mod error;
 pub mod explain;
+pub mod findings;
 pub mod http;
 pub mod init;
 pub mod input;
@@ -30,88 +33,11 @@ use std::io::Write;
 
 use cli::{Cli, Command};
 use config::Config;
+use context::{Ctx, Outcome};
 use error::Error;
-use report::{RenderOptions, Report, Verdict, redact};
+use report::{RenderOptions, Verdict, redact};
 
 pub use jiff::Timestamp;
-
-/// Everything a command runs with.
-pub struct Ctx {
-    pub cfg: Config,
-    /// "Now", injectable for tests through `C7DOCTOR_NOW` (RFC 3339).
-    pub now: jiff::Timestamp,
-}
-
-impl Ctx {
-    pub fn new(cfg: Config) -> Result<Ctx, Error> {
-        let now = match std::env::var("C7DOCTOR_NOW") {
-            Ok(s) if !s.is_empty() => s.parse::<jiff::Timestamp>().map_err(|e| {
-                Error::usage(format!("C7DOCTOR_NOW={s:?} is not an RFC 3339 time: {e}"))
-            })?,
-            _ => jiff::Timestamp::now(),
-        };
-        Ok(Ctx { cfg, now })
-    }
-
-    /// A context for library callers (fuzzers, benches): this configuration, the real clock.
-    pub fn for_library(cfg: Config) -> Ctx {
-        Ctx {
-            cfg,
-            now: jiff::Timestamp::now(),
-        }
-    }
-
-    /// The gateway origin from `--host`, if configured and well-formed.
-    pub fn gateway_url(&self) -> Option<url::Url> {
-        self.cfg
-            .host
-            .as_deref()
-            .and_then(|h| http::parse_target(h).ok())
-    }
-
-    /// The authority as a URL.
-    pub fn authority_url(&self) -> Option<url::Url> {
-        url::Url::parse(&self.cfg.authority).ok()
-    }
-
-    /// The HTTP client, allowed to send credentials to the configured gateway and
-    /// secrets to the configured authority only. `gateway` overrides `--host` (for a
-    /// command given an explicit target).
-    pub fn http(&self, gateway: Option<&url::Url>) -> Result<http::Http, Error> {
-        http::Http::new(&http::HttpOptions {
-            timeout: self.cfg.timeout,
-            trace: self.cfg.verbose > 0,
-            cacert: self.cfg.cacert.clone(),
-            gateway: gateway.cloned().or_else(|| self.gateway_url()),
-            authority: self.authority_url(),
-        })
-    }
-
-    /// A new report for `command`, with the context and configuration filled in.
-    pub fn report(&self, command: &str) -> Report {
-        let mut r = Report::new(command);
-        r.context = self.cfg.context();
-        r.config = self.cfg.entries.clone();
-        r.generated_at = self.now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        r
-    }
-}
-
-/// What a command hands back: its report, and (for `login --print-token`) text that must
-/// be the only thing on stdout — the report then goes to stderr.
-pub struct Outcome {
-    pub report: Report,
-    pub raw_stdout: Option<String>,
-}
-
-impl From<Report> for Outcome {
-    fn from(report: Report) -> Self {
-        Outcome {
-            report,
-            raw_stdout: None,
-        }
-    }
-}
 
 /// Run c7doctor with these arguments and return the process exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
@@ -167,7 +93,10 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        eprintln!("c7doctor: warning: {file}: unknown key {key:?} is ignored (config.unknown-key)");
+        eprintln!(
+            "c7doctor: warning: {file}: unknown key {key:?} is ignored ({})",
+            config::codes::UNKNOWN_KEY
+        );
     }
     let ctx = Ctx::new(cfg)?;
     // One thread: every command is I/O-bound and gets its concurrency from joined futures;
@@ -176,18 +105,13 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("runtime: {e}")))?;
-    let outcome = runtime.block_on(dispatch(&ctx, cli.command))?;
+    let mut outcome = runtime.block_on(dispatch(&ctx, cli.command))?;
     // Stop background work (a stalled stream, a slow server) instead of waiting for it.
     runtime.shutdown_background();
+    outcome.report.fill_fixes(&|name| ctx.cfg.placeholder(name));
     emit(&ctx, &outcome)?;
-    // e2e stopped by Ctrl-C: the partial report is out, the exit code says "interrupted".
-    if outcome.report.command == "e2e"
-        && outcome
-            .report
-            .checks
-            .iter()
-            .any(|c| c.code == Some("run.interrupted"))
-    {
+    // Stopped by Ctrl-C: the partial report is out, the exit code says "interrupted".
+    if outcome.report.interrupted() {
         return Ok(130);
     }
     Ok(exit_code(outcome.report.verdict(), ctx.cfg.strict))

@@ -1,6 +1,6 @@
 //! Token decoder and every offline check, on arbitrary input, for each pattern and hop.
 #![no_main]
-use c7doctor::cli::{Hop, Pattern};
+use c7doctor::deployment::{Hop, Pattern};
 use c7doctor::token::{Expect, check_token};
 use libfuzzer_sys::fuzz_target;
 

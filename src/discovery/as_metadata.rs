@@ -1,6 +1,7 @@
 //! Link 3: authorization-server metadata for each server the PRM names, at the locations
 //! the MCP spec has clients try, in order (RFC 8414 §3 and OpenID Connect Discovery).
 
+use crate::discovery::codes;
 use serde_json::Value;
 use url::Url;
 
@@ -97,7 +98,7 @@ pub fn served_check(r: &AsResult) -> Check {
     };
     if r.attempts.is_empty() {
         return check.fail(
-            "discovery.prm-invalid",
+            codes::PRM_INVALID,
             format!(
                 "the authorization server {:?} named by the PRM is not a URL",
                 r.identifier
@@ -123,13 +124,13 @@ pub fn served_check(r: &AsResult) -> Check {
         }
     }
     let code = if invalid.is_some() {
-        "discovery.as-invalid"
+        codes::AS_INVALID
     } else if redirect.is_some() {
-        "discovery.redirect"
+        codes::REDIRECT
     } else if net == r.attempts.len() {
-        "discovery.unreachable"
+        codes::UNREACHABLE
     } else {
-        "discovery.as-missing"
+        codes::AS_MISSING
     };
     check.fail(
         code,

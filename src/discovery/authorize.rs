@@ -3,6 +3,7 @@
 //! the answer: the gateway must 302 to the tenant's v2.0 authorize endpoint, query intact
 //! (guide 2 Part 5 Step 2, authorize-policy.xml).
 
+use crate::discovery::codes;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
@@ -92,7 +93,7 @@ pub fn checks(
     if resp.is_redirect() {
         let Some(loc) = resp.header("location") else {
             return vec![check.fail(
-                "discovery.authorize-target",
+                codes::AUTHORIZE_TARGET,
                 format!("{st} without a Location header"),
             )];
         };
@@ -113,7 +114,7 @@ pub fn checks(
         return vec![
             check
                 .fail(
-                    "discovery.authorize-proxied",
+                    codes::AUTHORIZE_PROXIED,
                     format!(
                         "GET /authorize answered {st} ({}) instead of a 302: the sign-in page is proxied through the gateway and its form posts break",
                         if ct.is_empty() { "no content type" } else { ct.as_str() }
@@ -123,7 +124,7 @@ pub fn checks(
         ];
     }
     vec![check.fail(
-        "discovery.authorize-target",
+        codes::AUTHORIZE_TARGET,
         format!(
             "GET /authorize answered {st} instead of a 302 to Entra{}",
             super::endpoint::apim_message(resp)

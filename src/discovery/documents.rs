@@ -6,11 +6,12 @@
 //! found in `<return-response>`/`<set-body>` and `Location` headers of APIM policies.
 //! Each function returns its checks in a fixed order so reports stay comparable.
 
+use crate::discovery::codes;
 use serde_json::Value;
 use url::Url;
 
-use crate::Ctx;
-use crate::cli::Pattern;
+use crate::context::Ctx;
+use crate::deployment::Pattern;
 use crate::report::Check;
 
 /// What the documents are compared against.
@@ -166,7 +167,7 @@ pub fn find_placeholders(doc: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn placeholder_check(id: &str, title: &str, code: &'static str, doc: &Value) -> Check {
+fn placeholder_check(id: &str, title: &str, code: crate::findings::Code, doc: &Value) -> Check {
     let found = find_placeholders(doc);
     let check = Check::new(id, title);
     if found.is_empty() {
@@ -257,7 +258,7 @@ pub fn check_prm_document(doc: &Value, exp: &DocExpect) -> Vec<Check> {
         placeholder_check(
             "discovery.prm.placeholder",
             "Protected resource metadata has no template placeholder",
-            "discovery.prm-placeholder",
+            codes::PRM_PLACEHOLDER,
             doc,
         ),
         prm_resource(doc, exp),
@@ -272,7 +273,7 @@ fn prm_shape(doc: &Value) -> Check {
     );
     let Some(obj) = doc.as_object() else {
         return check.fail(
-            "discovery.prm-invalid",
+            codes::PRM_INVALID,
             format!(
                 "the document is {}, not a JSON object",
                 crate::input::json_type(doc, true)
@@ -331,7 +332,7 @@ fn prm_shape(doc: &Value) -> Check {
             .evidence("authorization_servers", servers)
     } else {
         check
-            .fail("discovery.prm-invalid", problems.join("; "))
+            .fail(codes::PRM_INVALID, problems.join("; "))
             .evidence("problems", problems)
     }
 }
@@ -343,14 +344,14 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
     );
     let Some(resource) = doc.get("resource").and_then(Value::as_str) else {
         return check.skip(
-            "run.prerequisite-failed",
+            crate::report::codes::PREREQUISITE_FAILED,
             "the document has no string `resource` (see the PRM validity check)",
         );
     };
     let check = check.evidence("resource", resource);
     let Some(mcp_url) = &exp.mcp_url else {
         return check.skip(
-            "config.missing",
+            crate::config::codes::MISSING,
             "set --host (and --api-path) to compare `resource` with the MCP URL",
         );
     };
@@ -358,7 +359,7 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
     if is_placeholder(resource) {
         return check
             .fail(
-                "discovery.prm-resource",
+                codes::PRM_RESOURCE,
                 format!("`resource` is the template value {resource:?}, not {mcp_url}"),
             )
             .fix(format!(
@@ -368,7 +369,7 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
     let Ok(res_url) = Url::parse(resource) else {
         return check
             .fail(
-                "discovery.prm-resource",
+                codes::PRM_RESOURCE,
                 format!("`resource` {resource:?} is not an absolute URL; clients compare it with {mcp_url}"),
             )
             .fix(format!(
@@ -379,7 +380,7 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
         ResourceMatch::Exact => check.pass(format!("`resource` is {resource}")),
         ResourceMatch::Prefix => check
             .warn(
-                "discovery.prm-resource",
+                codes::PRM_RESOURCE,
                 format!(
                     "`resource` {resource} is only a path prefix of the MCP URL {mcp_url}: the TypeScript and Rust SDKs accept it, clients that follow RFC 9728 §3.3 strictly reject the metadata"
                 ),
@@ -398,7 +399,7 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
             };
             check
                 .fail(
-                    "discovery.prm-resource",
+                    codes::PRM_RESOURCE,
                     format!("`resource` {resource} does not match the MCP URL {mcp_url}{why}"),
                 )
                 .fix(format!(
@@ -420,7 +421,7 @@ fn prm_scope(doc: &Value, exp: &DocExpect) -> Check {
         Ok(Some(s)) => s,
         Ok(None) => {
             return check.fail(
-                "discovery.prm-scope",
+                codes::PRM_SCOPE,
                 format!(
                     "`scopes_supported` is missing: clients request no {} scope and Entra issues a token the gateway rejects",
                     exp.scope_name()
@@ -429,7 +430,7 @@ fn prm_scope(doc: &Value, exp: &DocExpect) -> Check {
         }
         Err(e) => {
             return check.skip(
-                "run.prerequisite-failed",
+                crate::report::codes::PREREQUISITE_FAILED,
                 format!("{e} (see the PRM validity check)"),
             );
         }
@@ -463,7 +464,7 @@ pub fn scope_list_check(
     if !unqualified.is_empty() {
         return check
             .fail(
-                "discovery.prm-scope",
+                codes::PRM_SCOPE,
                 format!(
                     "{what} has {} without the api://<app-id>/ prefix: Entra resolves a bare scope against Microsoft Graph (AADSTS650053)",
                     unqualified.join(", ")
@@ -492,9 +493,7 @@ pub fn scope_list_check(
             ),
             None => format!("{what} ({}) does not include {expected}", scopes.join(" ")),
         };
-        return check
-            .fail("discovery.prm-scope", detail)
-            .fix(fix_for(&expected));
+        return check.fail(codes::PRM_SCOPE, detail).fix(fix_for(&expected));
     }
     let suffix = format!("/{name}");
     match scopes
@@ -507,7 +506,7 @@ pub fn scope_list_check(
         )),
         None => check
             .fail(
-                "discovery.prm-scope",
+                codes::PRM_SCOPE,
                 format!("{what} ({}) has no api://…{suffix} scope", scopes.join(" ")),
             )
             .fix(fix_for(&want)),
@@ -533,7 +532,7 @@ pub fn check_as_document(
         placeholder_check(
             "discovery.as.placeholder",
             "Authorization server metadata has no template placeholder",
-            "discovery.as-placeholder",
+            codes::AS_PLACEHOLDER,
             doc,
         ),
         as_registration(doc, exp),
@@ -548,7 +547,7 @@ fn as_shape(doc: &Value) -> Check {
     );
     let Some(obj) = doc.as_object() else {
         return check.fail(
-            "discovery.as-invalid",
+            codes::AS_INVALID,
             format!(
                 "the document is {}, not a JSON object",
                 crate::input::json_type(doc, true)
@@ -598,7 +597,7 @@ fn as_shape(doc: &Value) -> Check {
         check.pass("issuer, authorization_endpoint and token_endpoint present")
     } else {
         check
-            .fail("discovery.as-invalid", problems.join("; "))
+            .fail(codes::AS_INVALID, problems.join("; "))
             .evidence("problems", problems)
     }
 }
@@ -610,7 +609,7 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
     );
     let Some(issuer) = doc.get("issuer").and_then(Value::as_str) else {
         return check.skip(
-            "run.prerequisite-failed",
+            crate::report::codes::PREREQUISITE_FAILED,
             "the document has no string `issuer` (see the AS metadata validity check)",
         );
     };
@@ -621,7 +620,7 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
             Some(g) => g.as_str().trim_end_matches('/').to_string(),
             None => {
                 return check.skip(
-                    "config.missing",
+                    crate::config::codes::MISSING,
                     "set --host to compare `issuer` with the gateway origin",
                 );
             }
@@ -637,7 +636,7 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
     if is_placeholder(issuer) {
         return check
             .fail(
-                "discovery.as-issuer",
+                codes::AS_ISSUER,
                 format!("`issuer` is the template value {issuer:?}, not {expected}"),
             )
             .fix(fix);
@@ -655,7 +654,7 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
     if root_trim(issuer) == root_trim(&expected) {
         return check
             .warn(
-                "discovery.as-issuer",
+                codes::AS_ISSUER,
                 format!(
                     "`issuer` {issuer} differs from {expected} only by a trailing slash: RFC 8414 requires identical strings, some clients reject it"
                 ),
@@ -669,7 +668,7 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
     };
     check
         .fail(
-            "discovery.as-issuer",
+            codes::AS_ISSUER,
             format!(
                 "`issuer` is {issuer}, but the document was discovered from {expected}{hint}: clients reject it (RFC 8414 §3.3)"
             ),
@@ -683,17 +682,17 @@ fn as_pkce(doc: &Value) -> Check {
         Ok(Some(m)) if m.contains(&"S256") => check.pass("code_challenge_methods_supported has S256"),
         Ok(Some(m)) => check
             .fail(
-                "discovery.as-pkce",
+                codes::AS_PKCE,
                 format!(
                     "code_challenge_methods_supported is {m:?} without \"S256\": MCP clients must refuse to sign in"
                 ),
             )
             .evidence("code_challenge_methods_supported", m),
         Ok(None) => check.fail(
-            "discovery.as-pkce",
+            codes::AS_PKCE,
             "code_challenge_methods_supported is missing: MCP clients must refuse to sign in without it (Entra's own OIDC document does not list it, so the façade has to)",
         ),
-        Err(e) => check.fail("discovery.as-pkce", e),
+        Err(e) => check.fail(codes::AS_PKCE, e),
     }
 }
 
@@ -723,7 +722,7 @@ fn as_registration(doc: &Value, exp: &DocExpect) -> Check {
             "no registration_endpoint (Entra has no Dynamic Client Registration): when VS Code shows \"Dynamic Client Registration not supported\", choose \"Copy URIs & Proceed\" and paste the Application (client) ID of {who}"
         ),
     };
-    let check = check.info("discovery.no-dcr", detail);
+    let check = check.info(codes::NO_DCR, detail);
     match id {
         Some(id) => check
             .evidence("client_id", id)
@@ -739,7 +738,7 @@ fn as_offline_access(doc: &Value) -> Check {
     );
     match string_array(doc, "scopes_supported") {
         Ok(Some(s)) if s.contains(&"offline_access") => check.warn(
-            "discovery.offline-access",
+            codes::OFFLINE_ACCESS,
             "scopes_supported lists offline_access: some clients then add prompt=consent, so users see the consent page at every sign-in (and cannot sign in where user consent is disabled)",
         ),
         _ => check.pass("offline_access is not advertised"),
@@ -796,7 +795,7 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
     if is_placeholder(target_part) {
         return check
             .fail(
-                "discovery.authorize-target",
+                codes::AUTHORIZE_TARGET,
                 format!("the Location still holds a template placeholder: {target_part}"),
             )
             .fix(fix);
@@ -804,21 +803,21 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
     let Ok(u) = Url::parse(location) else {
         return check
             .fail(
-                "discovery.authorize-target",
+                codes::AUTHORIZE_TARGET,
                 format!("the Location {location:?} is not an absolute URL"),
             )
             .fix(fix);
     };
     let Ok(auth_url) = Url::parse(authority) else {
         return check.skip(
-            "config.invalid",
+            crate::config::codes::INVALID,
             format!("--authority {authority:?} is not a URL"),
         );
     };
     if u.origin() != auth_url.origin() {
         return check
             .fail(
-                "discovery.authorize-target",
+                codes::AUTHORIZE_TARGET,
                 format!(
                     "the Location points at {}, not the authority {authority}",
                     u.origin().ascii_serialization()
@@ -846,7 +845,7 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
         };
         return check
             .fail(
-                "discovery.authorize-target",
+                codes::AUTHORIZE_TARGET,
                 format!("the Location points at {why}"),
             )
             .fix(fix);
@@ -864,7 +863,7 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
             } else {
                 format!("the Location names the tenant {tenant}, not {t}")
             };
-            check.fail("discovery.authorize-target", detail).fix(fix)
+            check.fail(codes::AUTHORIZE_TARGET, detail).fix(fix)
         }
         Some(_) => check.pass(format!("302 to {}", u.as_str().split('?').next().unwrap_or(""))),
         None => check.pass(format!(
@@ -885,7 +884,7 @@ fn authorize_query(location: &str, sent: &str) -> Check {
     if got.is_empty() {
         return check
             .fail(
-                "discovery.authorize-query",
+                codes::AUTHORIZE_QUERY,
                 "the query string was dropped: Entra gets no client_id, redirect_uri, PKCE challenge or state",
             )
             .fix(fix);
@@ -893,7 +892,7 @@ fn authorize_query(location: &str, sent: &str) -> Check {
     if got.starts_with('?') {
         return check
             .fail(
-                "discovery.authorize-query",
+                codes::AUTHORIZE_QUERY,
                 "the Location has a doubled '?': the policy adds '?' before QueryString, which already has one",
             )
             .fix(fix);
@@ -944,7 +943,7 @@ fn authorize_query(location: &str, sent: &str) -> Check {
     }
     check
         .fail(
-            "discovery.authorize-query",
+            codes::AUTHORIZE_QUERY,
             format!("the query string was altered: {}", parts.join("; ")),
         )
         .evidence("missing", missing)
@@ -999,7 +998,7 @@ mod tests {
         let c = check_prm_document(&doc, &exp());
         assert_eq!(
             status_of(&c, "discovery.prm.placeholder").code,
-            Some("discovery.prm-placeholder")
+            Some(codes::PRM_PLACEHOLDER)
         );
         assert_eq!(status_of(&c, "discovery.prm.resource").status, Status::Fail);
     }
@@ -1031,7 +1030,7 @@ mod tests {
         });
         let c = check_prm_document(&doc, &exp());
         let s = status_of(&c, "discovery.prm.scope");
-        assert_eq!(s.code, Some("discovery.prm-scope"));
+        assert_eq!(s.code, Some(codes::PRM_SCOPE));
         assert!(s.detail.contains("650053"));
         doc["scopes_supported"] = json!(["api://99999999-2222-3333-4444-555555555555/mcp.access"]);
         let c = check_prm_document(&doc, &exp());
@@ -1047,7 +1046,7 @@ mod tests {
         let c = check_prm_document(&json!([1, 2]), &exp());
         assert_eq!(
             status_of(&c, "discovery.prm.valid").code,
-            Some("discovery.prm-invalid")
+            Some(codes::PRM_INVALID)
         );
     }
 

@@ -1,6 +1,7 @@
 //! Link 1: the unauthenticated `initialize` POST to the MCP endpoint, and the
 //! `WWW-Authenticate` challenge on its 401 (guide 2 Part 5 Step 3, RFC 9728 §5.1).
 
+use crate::discovery::codes;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use url::Url;
@@ -111,7 +112,7 @@ pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Che
         401 => check.pass(format!("POST initialize without a token: {st}")),
         200..=299 if is_html(resp) => check
             .fail(
-                "discovery.html-response",
+                codes::HTML_RESPONSE,
                 format!(
                     "POST initialize got {st} with an HTML page, not APIM's 401 or an MCP answer: something else answers at {mcp_url} (a proxy's login or block page, a portal){}",
                     html_title(resp)
@@ -125,7 +126,7 @@ pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Che
             ),
         200..=299 => check
             .fail(
-                "discovery.endpoint-open",
+                codes::ENDPOINT_OPEN,
                 format!(
                     "POST initialize without a token got {st}: the gateway lets anyone through to Context7"
                 ),
@@ -135,7 +136,7 @@ pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Che
                 resp.header("content-type").unwrap_or_default(),
             ),
         404 | 405 => check.fail(
-            "discovery.endpoint-missing",
+            codes::ENDPOINT_MISSING,
             format!(
                 "POST {mcp_url} got {st}: no MCP API operation at this host and path{}",
                 apim_message(resp)
@@ -159,23 +160,23 @@ pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Che
                 .unwrap_or_default();
             check
                 .fail(
-                    "discovery.redirect",
+                    codes::REDIRECT,
                     format!("POST {mcp_url} got {st} to {loc:?}{other}"),
                 )
                 .evidence("location", loc)
         }
         406 | 415 => check.fail(
-            "mcp.not-acceptable",
+            crate::mcp::codes::NOT_ACCEPTABLE,
             format!(
                 "POST initialize with Accept: application/json, text/event-stream got {st}: the gateway or a policy rewrites the MCP headers"
             ),
         ),
         500..=599 => check.fail(
-            "mcp.gateway-error",
+            crate::mcp::codes::GATEWAY_ERROR,
             format!("POST initialize without a token got {st}: the gateway fails before it can ask for a token"),
         ),
         _ => check.fail(
-            "discovery.challenge-missing",
+            codes::CHALLENGE_MISSING,
             format!(
                 "POST initialize without a token got {st} instead of 401: MCP clients start sign-in only on a 401"
             ),
@@ -301,7 +302,7 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
         want
     );
     // Missing or unusable: clients of the 2025-11-25 spec fall back to the well-known URLs.
-    let degrade = |check: Check, code: &'static str, what: String| -> Check {
+    let degrade = |check: Check, code: crate::findings::Code, what: String| -> Check {
         match fallback {
             Some(f) => check
                 .warn(
@@ -335,13 +336,13 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
         }
         ChallengeProblem::Missing => degrade(
             check,
-            "discovery.challenge-missing",
+            codes::CHALLENGE_MISSING,
             "The 401 has no WWW-Authenticate header".into(),
         )
         .fix(fix_missing),
         ChallengeProblem::NotBearer(schemes) => degrade(
             check,
-            "discovery.challenge-missing",
+            codes::CHALLENGE_MISSING,
             format!(
                 "The 401 has no Bearer challenge (only {})",
                 schemes.join(", ")
@@ -350,13 +351,13 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
         .fix(fix_missing),
         ChallengeProblem::NoResourceMetadata => degrade(
             check,
-            "discovery.challenge-missing",
+            codes::CHALLENGE_MISSING,
             "The Bearer challenge has no resource_metadata parameter".into(),
         )
         .fix(format!("Set the header value to {want}.")),
         ChallengeProblem::Malformed(why) => degrade(
             check,
-            "discovery.challenge-malformed",
+            codes::CHALLENGE_MALFORMED,
             format!("The WWW-Authenticate header cannot be parsed: {why}"),
         )
         .fix(format!("Set the header value to exactly {want}.")),
@@ -369,7 +370,7 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
             };
             check
                 .fail(
-                    "discovery.challenge-upstream",
+                    codes::CHALLENGE_UPSTREAM,
                     format!(
                         "resource_metadata points at {u} on {host}, not the gateway{whose}: clients follow it to another authorization server and never reach your Entra tenant"
                     ),

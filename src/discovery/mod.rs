@@ -25,6 +25,8 @@
 //! breaks some clients only (older or stricter spec revisions) — each finding says which in
 //! its detail and in its `impact` evidence.
 
+pub mod codes;
+
 pub mod as_metadata;
 pub mod authorize;
 pub mod documents;
@@ -38,11 +40,12 @@ pub mod www_authenticate;
 use serde_json::Value;
 use url::Url;
 
-use crate::cli::{DiscoveryArgs, Pattern};
+use crate::cli::DiscoveryArgs;
+use crate::context::{Ctx, Outcome};
+use crate::deployment::Pattern;
 use crate::error::Error;
 use crate::http::{self, Http};
 use crate::report::{Check, Report, Section, Status};
-use crate::{Ctx, Outcome};
 use documents::{DocExpect, origin_of};
 use fetch::Attempt;
 
@@ -121,7 +124,7 @@ fn target_check(mcp_url: &Url) -> Check {
         .evidence("mcp_url", mcp_url.as_str());
     if mcp_url.scheme() == "http" && !http::is_loopback(mcp_url) {
         return check.warn(
-            "discovery.plain-http",
+            codes::PLAIN_HTTP,
             format!("{mcp_url} is plain http on a non-loopback host: tokens would cross the network unencrypted"),
         );
     }
@@ -247,7 +250,7 @@ pub async fn walk_with_tenant(
         }
         None => checks.push(
             Check::new("discovery.tenant", "Tenant exists at the authority").skip(
-                "config.missing",
+                crate::config::codes::MISSING,
                 "set --tenant-id to check the tenant's OpenID configuration and keys",
             ),
         ),
@@ -273,7 +276,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
     {
         checks.push(
             Check::new("discovery.chain", "The rest of the discovery chain").skip(
-                "run.prerequisite-failed",
+                crate::report::codes::PREREQUISITE_FAILED,
                 format!(
                     "the gateway did not answer ({}): the PRM, metadata, /authorize and /token links were not walked",
                     e.kind.as_str()
@@ -328,7 +331,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
                 "401 carries a Bearer challenge with resource_metadata",
             )
             .skip(
-                "run.prerequisite-failed",
+                crate::report::codes::PREREQUISITE_FAILED,
                 "the endpoint did not answer 401, so there is no challenge to read",
             ),
         ),
@@ -458,7 +461,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
                 "/authorize redirects the browser to Entra (302)",
             )
             .fail(
-                "discovery.authorize-target",
+                codes::AUTHORIZE_TARGET,
                 format!(
                     "authorization_endpoint {u} is on {}, neither the gateway nor the authority {}: not contacted",
                     u.host_str().unwrap_or("?"),
@@ -471,7 +474,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
                 "discovery.authorize",
                 "/authorize redirects the browser to Entra (302)",
             )
-            .skip("run.prerequisite-failed", "the gateway stopped answering"),
+            .skip(crate::report::codes::PREREQUISITE_FAILED, "the gateway stopped answering"),
         ),
         (None, _) => checks.push(
             Check::new(
@@ -479,7 +482,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
                 "/authorize redirects the browser to Entra (302)",
             )
             .skip(
-                "run.prerequisite-failed",
+                crate::report::codes::PREREQUISITE_FAILED,
                 "the authorization server metadata names no usable authorization_endpoint",
             ),
         ),
@@ -489,8 +492,8 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
             checks.push(note(token_route::check(res, u, &client_id, exp), token_assumed))
         }
         (Some(Dest::Elsewhere(u)), _) => checks.push(
-            Check::new("discovery.token-route", "/token reaches Entra's token endpoint").fail(
-                "discovery.token-route",
+            Check::new(codes::TOKEN_ROUTE.code, "/token reaches Entra's token endpoint").fail(
+                codes::TOKEN_ROUTE,
                 format!(
                     "token_endpoint {u} is on {}, neither the gateway nor the authority: not contacted",
                     u.host_str().unwrap_or("?")
@@ -498,12 +501,12 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
             ),
         ),
         (Some(_), None) => checks.push(
-            Check::new("discovery.token-route", "/token reaches Entra's token endpoint")
-                .skip("run.prerequisite-failed", "the gateway stopped answering"),
+            Check::new(codes::TOKEN_ROUTE.code, "/token reaches Entra's token endpoint")
+                .skip(crate::report::codes::PREREQUISITE_FAILED, "the gateway stopped answering"),
         ),
         (None, _) => checks.push(
-            Check::new("discovery.token-route", "/token reaches Entra's token endpoint").skip(
-                "run.prerequisite-failed",
+            Check::new(codes::TOKEN_ROUTE.code, "/token reaches Entra's token endpoint").skip(
+                crate::report::codes::PREREQUISITE_FAILED,
                 "the authorization server metadata names no usable token_endpoint",
             ),
         ),
@@ -521,7 +524,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
 /// Say in the evidence whether a finding breaks clients or only some.
 fn with_impact(c: Check) -> Check {
     let impact = match (c.status, c.code) {
-        (Status::Fail, Some("discovery.endpoint-open")) => {
+        (Status::Fail, Some(codes::ENDPOINT_OPEN)) => {
             "security: anyone who reaches the gateway reaches Context7"
         }
         (Status::Fail, _) => "breaks sign-in for MCP clients",

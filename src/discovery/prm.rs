@@ -2,6 +2,8 @@
 //! challenge's `resource_metadata` URL, else (2025-11-25 spec) from
 //! `/.well-known/oauth-protected-resource/<mcp-path>`, then `/.well-known/oauth-protected-resource`.
 
+use crate::discovery::codes;
+use crate::findings::Code;
 use serde_json::Value;
 use url::Url;
 
@@ -79,26 +81,26 @@ impl PrmResult {
 }
 
 /// The code and sentence for an attempt that found no document.
-fn failure_of(a: &Attempt) -> (&'static str, String) {
+fn failure_of(a: &Attempt) -> (Code, String) {
     match &a.outcome {
         DocOutcome::Invalid(why) => (
-            "discovery.prm-invalid",
+            codes::PRM_INVALID,
             format!("{} answers 200 but {why}", a.url),
         ),
         DocOutcome::Redirect(s, loc) => (
-            "discovery.redirect",
+            codes::REDIRECT,
             format!(
                 "{} answers {s} to {} (c7doctor does not follow redirects; clients that do may leave the gateway)",
                 a.url,
                 loc.as_deref().unwrap_or("nowhere")
             ),
         ),
-        DocOutcome::Net(e) => ("discovery.unreachable", format!("{} — {}", a.url, e.detail)),
+        DocOutcome::Net(e) => (codes::UNREACHABLE, format!("{} — {}", a.url, e.detail)),
         DocOutcome::NotServed(s) => (
-            "discovery.prm-missing",
+            codes::PRM_MISSING,
             format!("{} answers {}", a.url, crate::http::status_text(*s)),
         ),
-        DocOutcome::Doc(_) => ("discovery.prm-missing", String::new()),
+        DocOutcome::Doc(_) => (codes::PRM_MISSING, String::new()),
     }
 }
 
@@ -138,24 +140,24 @@ pub fn served_check(r: &PrmResult) -> Check {
             ))
             .evidence("url", f.url.as_str()),
         (None, _) => {
-            let failures: Vec<(&'static str, String)> = r.attempts().map(failure_of).collect();
+            let failures: Vec<(Code, String)> = r.attempts().map(failure_of).collect();
             // The most specific cause wins: a broken document, then a redirect, then no
             // answer at all, then "not there".
-            let rank = |c: &str| match c {
-                "discovery.prm-invalid" => 0,
-                "discovery.redirect" => 1,
-                "discovery.prm-missing" => 3,
+            let rank = |c: Code| match c {
+                codes::PRM_INVALID => 0,
+                codes::REDIRECT => 1,
+                codes::PRM_MISSING => 3,
                 _ => 2,
             };
             let code = failures
                 .iter()
                 .map(|(c, _)| *c)
                 .min_by_key(|c| rank(c))
-                .unwrap_or("discovery.prm-missing");
-            let code = if code == "discovery.unreachable"
-                && failures.iter().any(|(c, _)| *c == "discovery.prm-missing")
+                .unwrap_or(codes::PRM_MISSING);
+            let code = if code == codes::UNREACHABLE
+                && failures.iter().any(|(c, _)| *c == codes::PRM_MISSING)
             {
-                "discovery.prm-missing"
+                codes::PRM_MISSING
             } else {
                 code
             };

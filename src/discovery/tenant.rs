@@ -3,6 +3,7 @@
 //! with the `jwks_uri` the gateway's façade advertises.
 
 use crate::config::is_guid;
+use crate::discovery::codes;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use url::Url;
@@ -100,7 +101,7 @@ pub fn tenant_check(r: &TenantResult, authority: &str) -> Check {
             return check.pass(format!("OpenID configuration found; issuer {issuer}"));
         }
         return check.warn(
-            "discovery.tenant-missing",
+            codes::TENANT_MISSING,
             format!("the OpenID configuration's issuer is {issuer:?}, not {expected}"),
         );
     }
@@ -110,7 +111,7 @@ pub fn tenant_check(r: &TenantResult, authority: &str) -> Check {
             let said = err.short_description().unwrap_or_default();
             let mut c = check
                 .fail(
-                    "discovery.tenant-missing",
+                    codes::TENANT_MISSING,
                     format!("{} answered {st} {}: {said}", r.oidc_url, err.label()),
                 )
                 .evidence("error", err.error.clone())
@@ -124,7 +125,7 @@ pub fn tenant_check(r: &TenantResult, authority: &str) -> Check {
             c
         }
         Err(not) => check.fail(
-            "discovery.tenant-missing",
+            codes::TENANT_MISSING,
             format!("{}: {}", r.oidc_url, not.sentence),
         ),
     }
@@ -158,7 +159,7 @@ pub fn jwks_check(
     );
     let Some(tenant_uri) = tenant.jwks_uri() else {
         return check.skip(
-            "run.prerequisite-failed",
+            crate::report::codes::PREREQUISITE_FAILED,
             "the tenant's OpenID configuration is not available (see the tenant check)",
         );
     };
@@ -166,7 +167,7 @@ pub fn jwks_check(
     let same_origin = Url::parse(tenant_uri).is_ok_and(|u| u.origin() == tenant.oidc_url.origin());
     if !same_origin {
         return check.fail(
-            "discovery.jwks-mismatch",
+            codes::JWKS_MISMATCH,
             format!(
                 "the tenant document's jwks_uri {tenant_uri} is not on the authority {}: not fetched",
                 tenant.oidc_url.origin().ascii_serialization()
@@ -178,7 +179,7 @@ pub fn jwks_check(
             Ok(k) => k,
             Err(why) => {
                 return check.fail(
-                    "discovery.jwks-mismatch",
+                    codes::JWKS_MISMATCH,
                     format!("the tenant's jwks_uri {tenant_uri} is not a key set: {why}"),
                 );
             }
@@ -193,7 +194,7 @@ pub fn jwks_check(
                 .map(Attempt::status_label)
                 .unwrap_or_else(|| "not fetched".into());
             return check.fail(
-                "discovery.jwks-mismatch",
+                codes::JWKS_MISMATCH,
                 format!("the tenant's jwks_uri {tenant_uri} gives no key set: {label}"),
             );
         }
@@ -215,32 +216,32 @@ pub fn jwks_check(
     match facade_jwks.map(|a| &a.outcome) {
         Some(DocOutcome::Doc(d)) => match kids(d) {
             Ok(k) if k == tenant_kids => check.warn(
-                "discovery.jwks-mismatch",
+                codes::JWKS_MISMATCH,
                 format!(
                     "jwks_uri is {facade}, not the tenant's {tenant_uri}; it serves the same keys today, but not necessarily after Entra rotates them"
                 ),
             ),
             Ok(k) => check.fail(
-                "discovery.jwks-mismatch",
+                codes::JWKS_MISMATCH,
                 format!(
                     "jwks_uri {facade} serves keys {:?}, the tenant's {tenant_uri} serves {:?}",
                     k, tenant_kids
                 ),
             ),
             Err(why) => check.fail(
-                "discovery.jwks-mismatch",
+                codes::JWKS_MISMATCH,
                 format!("jwks_uri {facade} is not a key set: {why}"),
             ),
         },
         Some(_) => check.fail(
-            "discovery.jwks-mismatch",
+            codes::JWKS_MISMATCH,
             format!(
                 "jwks_uri is {facade}, not the tenant's {tenant_uri}, and it gives no keys: {}",
                 facade_jwks.map(Attempt::status_label).unwrap_or_default()
             ),
         ),
         None => check.fail(
-            "discovery.jwks-mismatch",
+            codes::JWKS_MISMATCH,
             format!("jwks_uri is {facade:?}, not the tenant's {tenant_uri}"),
         ),
     }

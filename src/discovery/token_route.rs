@@ -3,6 +3,7 @@
 //! the route reaches the tenant's token endpoint (guide 2 Part 5 Step 1: the oauth-proxy
 //! API's service URL); anything else means clients cannot redeem their code.
 
+use crate::discovery::codes;
 use url::Url;
 
 use super::authorize::{Pkce, REDIRECT_URI};
@@ -40,7 +41,7 @@ pub fn check(
     client_id: &str,
     exp: &DocExpect,
 ) -> Check {
-    const ID: &str = "discovery.token-route";
+    const ID: &str = codes::TOKEN_ROUTE.code;
     const TITLE: &str = "/token reaches Entra's token endpoint";
     let resp = match result {
         Ok(r) => r,
@@ -53,7 +54,7 @@ pub fn check(
     let st = crate::http::status_text(resp.status);
     if (200..300).contains(&resp.status) {
         return check.fail(
-            "discovery.token-route",
+            codes::TOKEN_ROUTE,
             format!(
                 "POST /token with an invalid code answered {st}: that is not Entra's token endpoint"
             ),
@@ -64,7 +65,7 @@ pub fn check(
             .map(|m| format!(" (APIM says {m:?})"))
             .unwrap_or_default();
         return check.fail(
-            "discovery.token-route",
+            codes::TOKEN_ROUTE,
             format!("POST /token answered {st}{apim}: the oauth-proxy API has no token operation, so clients cannot redeem their sign-in"),
         );
     }
@@ -86,15 +87,15 @@ pub fn check(
             let said = err.short_description().unwrap_or_default();
             match err.aadsts() {
                 Some(90002) => check.fail(
-                    "discovery.token-route",
+                    codes::TOKEN_ROUTE,
                     format!("POST /token reaches Entra, but the tenant in its service URL does not exist: {said}"),
                 ),
                 Some(9002326) => check.fail(
-                    "discovery.token-route",
+                    codes::TOKEN_ROUTE,
                     format!("Entra saw a browser Origin on the token request (AADSTS9002326): the gateway adds one — {said}"),
                 ),
                 Some(700016) if exp.client_audience_app() == Some(client_id) => check.warn(
-                    "entra.app-not-found",
+                    crate::entra::codes::APP_NOT_FOUND,
                     format!("POST /token reaches Entra, which does not know the client ID {client_id} in that tenant (AADSTS700016): check the app ID, or the tenant in the oauth-proxy API's service URL"),
                 ),
                 _ => check.pass(format!(
@@ -106,7 +107,7 @@ pub fn check(
         }
         Err(not) => check
             .fail(
-                "discovery.token-route",
+                codes::TOKEN_ROUTE,
                 format!("POST /token with an invalid code: {}", not.sentence),
             )
             .evidence("body_preview", not.preview),

@@ -41,14 +41,16 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::cli::{E2eArgs, Pattern};
+use crate::cli::E2eArgs;
+use crate::context::{Ctx, Outcome};
+use crate::deployment::Pattern;
 use crate::discovery::documents::{mcp_url_for, origin_of};
 use crate::error::Error;
 use crate::http::Http;
+use crate::input;
 use crate::policy::{self, LintOptions};
 use crate::report::redact::{self, Secret};
 use crate::report::{Check, Report, Section, Source, Status};
-use crate::{Ctx, Outcome, input};
 use board::{Board, Slot, StepId, StepResult};
 use steps::{Blocked, Gateway, GivenToken};
 
@@ -438,7 +440,7 @@ fn assemble(ctx: &Ctx, board: &Board, interrupted: Option<Duration>) -> Report {
         report.push(
             Check::new("e2e.interrupted", "The run completed")
                 .fail(
-                    "run.interrupted",
+                    crate::report::codes::INTERRUPTED,
                     format!(
                         "stopped by Ctrl-C after {:.1} s — still running: {}; not started: {}. The report holds the steps that finished.",
                         after.as_secs_f64(),

@@ -4,21 +4,22 @@
 //! ran). Each failure is either a root cause or explained by an earlier one; the first
 //! root is "fix this first", and the causes section lists every root with what it explains.
 
+use crate::findings::Code;
 use crate::report::{Check, Section, Status};
 
 /// Codes an MCP step reports when the stream, not the server, broke the step.
-const GENERIC_MCP: &[&str] = &[
-    "mcp.tool-error",
-    "mcp.initialize-failed",
-    "mcp.tools-missing",
+const GENERIC_MCP: &[Code] = &[
+    crate::mcp::codes::TOOL_ERROR,
+    crate::mcp::codes::INITIALIZE_FAILED,
+    crate::mcp::codes::TOOLS_MISSING,
 ];
 
 /// Codes of an OBO exchange refused because of the assertion (the client token).
-const ASSERTION_CODES: &[&str] = &[
-    "entra.obo-audience",
-    "entra.invalid-assertion",
-    "entra.assertion-expired",
-    "entra.obo-not-allowed",
+const ASSERTION_CODES: &[Code] = &[
+    crate::entra::codes::OBO_AUDIENCE,
+    crate::entra::codes::INVALID_ASSERTION,
+    crate::entra::codes::ASSERTION_EXPIRED,
+    crate::entra::codes::OBO_NOT_ALLOWED,
 ];
 
 fn starts(id: &str, prefixes: &[&str]) -> bool {
@@ -40,15 +41,16 @@ fn host_of(c: &Check) -> Option<String> {
 /// Does the earlier failure `cause` explain the later failure `effect`?
 pub fn explains(cause: &Check, effect: &Check) -> bool {
     let (cid, eid) = (cause.id.as_str(), effect.id.as_str());
-    let (ccode, ecode) = (cause.code.unwrap_or(""), effect.code.unwrap_or(""));
+    let (ccode, ecode) = (cause.code, effect.code);
     // The same finding seen again (the negative check mirroring discovery, a host that
     // did not answer one step and then the next).
     if ccode == ecode {
-        return ecode != "discovery.unreachable" || host_of(cause) == host_of(effect);
+        return ecode != Some(crate::discovery::codes::UNREACHABLE)
+            || host_of(cause) == host_of(effect);
     }
     // A v1 token carries the App ID URI as aud: one fix (the manifest) for both.
-    if ccode == "token.issuer-v1"
-        && ecode == "token.audience-uri"
+    if ccode == Some(crate::token::codes::ISSUER_V1)
+        && ecode == Some(crate::token::codes::AUDIENCE_URI)
         && cid.starts_with("token.backend.") == eid.starts_with("token.backend.")
     {
         return true;
@@ -86,24 +88,30 @@ pub fn explains(cause: &Check, effect: &Check) -> bool {
         return true;
     }
     // A client token the gateway must refuse explains APIM's 401 …
-    if is_client_token(cid) && ecode == "mcp.rejected-at-gateway" {
+    if is_client_token(cid) && ecode == Some(crate::mcp::codes::REJECTED_AT_GATEWAY) {
         return true;
     }
     // … and Entra refusing it as an OBO assertion.
-    if is_client_token(cid) && eid.starts_with("obo.") && ASSERTION_CODES.contains(&ecode) {
+    if is_client_token(cid)
+        && eid.starts_with("obo.")
+        && ecode.is_some_and(|c| ASSERTION_CODES.contains(&c))
+    {
         return true;
     }
     // A token Context7 must refuse explains Context7's refusal.
     if cid.starts_with("token.")
         && matches!(
             ecode,
-            "mcp.rejected-by-context7" | "mcp.user-not-provisioned"
+            Some(crate::mcp::codes::REJECTED_BY_CONTEXT7 | crate::mcp::codes::USER_NOT_PROVISIONED)
         )
     {
         return true;
     }
     // A broken stream explains the step it carried.
-    if ccode.starts_with("sse.") && eid.starts_with("probe.") && GENERIC_MCP.contains(&ecode) {
+    if ccode.is_some_and(|c| c.family() == "sse")
+        && eid.starts_with("probe.")
+        && ecode.is_some_and(|c| GENERIC_MCP.contains(&c))
+    {
         return true;
     }
     false
@@ -120,7 +128,7 @@ pub struct Root {
 pub fn roots(checks: &[Check]) -> Vec<Root> {
     let mut roots: Vec<Root> = Vec::new();
     for (j, effect) in checks.iter().enumerate() {
-        if effect.status != Status::Fail || effect.code == Some("run.interrupted") {
+        if effect.status != Status::Fail || effect.code == Some(crate::report::codes::INTERRUPTED) {
             continue;
         }
         let explained = roots.iter_mut().find(|r| {
@@ -162,12 +170,14 @@ pub fn roots(checks: &[Check]) -> Vec<Root> {
 /// Causes found after their consequences (see [`roots`]).
 fn explains_back(cause: &Check, effect: &Check) -> bool {
     let (cid, eid) = (cause.id.as_str(), effect.id.as_str());
-    let (ccode, ecode) = (cause.code.unwrap_or(""), effect.code.unwrap_or(""));
-    if ccode == "discovery.html-response" {
+    let (ccode, ecode) = (cause.code, effect.code);
+    if ccode == Some(crate::discovery::codes::HTML_RESPONSE) {
         return starts(eid, &["discovery.", "probe.", "e2e.negative."])
             && !starts(eid, &["discovery.tenant", "discovery.jwks"]);
     }
-    ccode.starts_with("sse.") && GENERIC_MCP.contains(&ecode) && cid.starts_with(&format!("{eid}."))
+    ccode.is_some_and(|c| c.family() == "sse")
+        && ecode.is_some_and(|c| GENERIC_MCP.contains(&c))
+        && cid.starts_with(&format!("{eid}."))
 }
 
 /// The id of the check to fix first: the first root cause; the interruption only when
@@ -215,7 +225,10 @@ pub fn causes_section(checks: &[Check]) -> Option<Section> {
         }
         let skipped: Vec<String> = checks
             .iter()
-            .filter(|s| s.status == Status::Skip && s.code == Some("run.prerequisite-failed"))
+            .filter(|s| {
+                s.status == Status::Skip
+                    && s.code == Some(crate::report::codes::PREREQUISITE_FAILED)
+            })
             .filter(|s| {
                 s.detail.contains(&c.id)
                     || r.explains.iter().any(|&k| s.detail.contains(&checks[k].id))
@@ -246,7 +259,7 @@ pub fn causes_section(checks: &[Check]) -> Option<Section> {
 mod tests {
     use super::*;
 
-    fn fail(id: &str, code: &'static str) -> Check {
+    fn fail(id: &str, code: crate::findings::Code) -> Check {
         Check::new(id, id).fail(code, "x")
     }
 
@@ -254,12 +267,13 @@ mod tests {
     fn v1_token_explains_the_gateway_401() {
         let checks = vec![
             Check::new("config.host", "h").pass("ok"),
-            Check::new("discovery.challenge", "c").warn("discovery.challenge-missing", "no header"),
-            fail("token.issuer", "token.issuer-v1"),
-            fail("token.audience", "token.audience-uri"),
-            fail("probe.initialize", "mcp.rejected-at-gateway"),
+            Check::new("discovery.challenge", "c")
+                .warn(crate::discovery::codes::CHALLENGE_MISSING, "no header"),
+            fail("token.issuer", crate::token::codes::ISSUER_V1),
+            fail("token.audience", crate::token::codes::AUDIENCE_URI),
+            fail("probe.initialize", crate::mcp::codes::REJECTED_AT_GATEWAY),
             Check::new("probe.tools-call", "t").skip(
-                "run.prerequisite-failed",
+                crate::report::codes::PREREQUISITE_FAILED,
                 "not called: the conversation stopped at probe.initialize",
             ),
         ];
@@ -271,15 +285,21 @@ mod tests {
         let s = causes_section(&checks).unwrap();
         let text = format!("{s:?}");
         assert!(text.contains("probe.tools-call"), "{text}");
-        assert!(text.contains("discovery.challenge-missing"), "{text}");
+        assert!(
+            text.contains(crate::discovery::codes::CHALLENGE_MISSING.code),
+            "{text}"
+        );
     }
 
     #[test]
     fn config_failure_comes_first_and_explains_the_gateway_steps() {
         let checks = vec![
-            fail("config.host", "config.portal-host"),
-            fail("discovery.endpoint", "discovery.endpoint-missing"),
-            fail("probe.initialize", "mcp.initialize-failed"),
+            fail("config.host", crate::config::codes::PORTAL_HOST),
+            fail(
+                "discovery.endpoint",
+                crate::discovery::codes::ENDPOINT_MISSING,
+            ),
+            fail("probe.initialize", crate::mcp::codes::INITIALIZE_FAILED),
         ];
         let r = roots(&checks);
         assert_eq!(r.len(), 1);
@@ -289,8 +309,8 @@ mod tests {
     #[test]
     fn stream_check_beats_the_generic_step_failure() {
         let checks = vec![
-            fail("probe.tools-call", "mcp.tool-error"),
-            fail("probe.tools-call.stream", "sse.truncated"),
+            fail("probe.tools-call", crate::mcp::codes::TOOL_ERROR),
+            fail("probe.tools-call.stream", crate::mcp::codes::SSE_TRUNCATED),
         ];
         assert_eq!(
             first_cause(&checks).as_deref(),
@@ -302,10 +322,13 @@ mod tests {
     #[test]
     fn an_html_page_explains_the_gateway_findings_before_it() {
         let checks = vec![
-            fail("discovery.endpoint", "discovery.endpoint-open"),
-            fail("discovery.prm", "discovery.prm-invalid"),
-            fail("probe.initialize", "sse.content-type"),
-            fail("e2e.negative.forged-token", "discovery.html-response"),
+            fail("discovery.endpoint", crate::discovery::codes::ENDPOINT_OPEN),
+            fail("discovery.prm", crate::discovery::codes::PRM_INVALID),
+            fail("probe.initialize", crate::mcp::codes::SSE_CONTENT_TYPE),
+            fail(
+                "e2e.negative.forged-token",
+                crate::discovery::codes::HTML_RESPONSE,
+            ),
         ];
         let r = roots(&checks);
         assert_eq!(r.len(), 1, "{r:?}");
@@ -315,22 +338,22 @@ mod tests {
 
     #[test]
     fn interruption_is_the_cause_only_alone() {
-        let int = fail("e2e.interrupted", "run.interrupted");
+        let int = fail("e2e.interrupted", crate::report::codes::INTERRUPTED);
         assert_eq!(
             first_cause(std::slice::from_ref(&int)).as_deref(),
             Some("e2e.interrupted")
         );
-        let checks = vec![fail("token.expiry", "token.expired"), int];
+        let checks = vec![fail("token.expiry", crate::token::codes::EXPIRED), int];
         assert_eq!(first_cause(&checks).as_deref(), Some("token.expiry"));
     }
 
     #[test]
     fn unreachable_hosts_differ() {
-        let a = fail("discovery.endpoint", "discovery.unreachable")
+        let a = fail("discovery.endpoint", crate::discovery::codes::UNREACHABLE)
             .evidence("url", "https://gw.example/x");
-        let b = fail("obo.exchange", "discovery.unreachable")
+        let b = fail("obo.exchange", crate::discovery::codes::UNREACHABLE)
             .evidence("url", "https://login.example/t");
-        let c = fail("probe.initialize", "discovery.unreachable")
+        let c = fail("probe.initialize", crate::discovery::codes::UNREACHABLE)
             .evidence("url", "https://gw.example/y");
         let r = roots(&[a, b, c]);
         assert_eq!(r.len(), 2);

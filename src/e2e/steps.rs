@@ -9,8 +9,8 @@ use std::time::Duration;
 use url::Url;
 
 use super::board::StepResult;
-use crate::Ctx;
-use crate::cli::{Hop, Pattern};
+use crate::context::Ctx;
+use crate::deployment::{Hop, Pattern};
 use crate::discovery::{self, documents::DocExpect, endpoint, tenant::TenantResult};
 use crate::entra;
 use crate::http::{Http, Request, status_text};
@@ -29,20 +29,20 @@ use crate::token::{self, Decoded, Expect, TokenCheck, jwks};
 /// option that would enable it.
 #[derive(Debug, Clone)]
 pub struct Blocked {
-    pub code: &'static str,
+    pub code: crate::findings::Code,
     pub why: String,
 }
 
 impl Blocked {
     pub fn missing(why: impl Into<String>) -> Blocked {
         Blocked {
-            code: "config.missing",
+            code: crate::config::codes::MISSING,
             why: why.into(),
         }
     }
     pub fn failed(why: impl Into<String>) -> Blocked {
         Blocked {
-            code: "run.prerequisite-failed",
+            code: crate::report::codes::PREREQUISITE_FAILED,
             why: why.into(),
         }
     }
@@ -91,7 +91,7 @@ pub fn tenant_step(
     }
     let Some(r) = fetched else {
         return StepResult::one(Check::new("discovery.tenant", title).skip(
-            "config.invalid",
+            crate::config::codes::INVALID,
             "the tenant and --authority do not make a URL",
         ));
     };
@@ -121,7 +121,7 @@ pub async fn discovery_step(
         .filter(|c| {
             !(c.id == "discovery.tenant"
                 && (tenant_configured
-                    || (c.status == Status::Skip && c.code == Some("config.missing"))))
+                    || (c.status == Status::Skip && c.code == Some(crate::config::codes::MISSING))))
         })
         .collect();
     let mut r = StepResult::of(checks);
@@ -245,14 +245,14 @@ pub async fn signature(
                     .unwrap_or_else(|| format!("the keys of tenant {}", t.tenant)),
             ),
             None => Check::new(jwks::CHECK_ID, jwks::CHECK_TITLE).skip(
-                "run.prerequisite-failed",
+                crate::report::codes::PREREQUISITE_FAILED,
                 format!(
                     "the keys of tenant {} could not be fetched (see discovery.tenant in the tenant step)",
                     t.tenant
                 ),
             ),
         },
-        (None, Some(b)) if b.code != "config.missing" => b.check(jwks::CHECK_ID, jwks::CHECK_TITLE),
+        (None, Some(b)) if b.code != crate::config::codes::MISSING => b.check(jwks::CHECK_ID, jwks::CHECK_TITLE),
         _ => match d.tenant().filter(|t| !t.is_empty()) {
             Some(tid) => match token::fetch_tenant_jwks(http, &ctx.cfg.authority, &tid).await {
                 Ok(keys) => token::verify_with_jwks(d, raw, &keys).evidence(
@@ -451,7 +451,7 @@ pub async fn mcp_step(
             .unwrap_or_else(|| "probe.initialize".into());
         checks.push(
             Check::new(call_id, format!("tools/call {} returns a result", cfg.tool)).skip(
-                "run.prerequisite-failed",
+                crate::report::codes::PREREQUISITE_FAILED,
                 format!("not called: the conversation stopped at {failed}"),
             ),
         );
@@ -495,7 +495,7 @@ pub fn no_token_check(discovery: Result<&[Check], &Blocked>) -> Check {
         "the discovery step's POST initialize without a token (not sent twice)",
     );
     let mirror = |c: &Check, check: Check| {
-        let code = c.code.unwrap_or("discovery.challenge-missing");
+        let code = c.code.unwrap_or(crate::discovery::codes::CHALLENGE_MISSING);
         check
             .finding(c.status, code, format!("{} (seen by {})", c.detail, c.id))
             .evidence("same_as", c.id.clone())
@@ -594,7 +594,7 @@ pub async fn forged_token_check(
             .map(|t| format!(" titled {t:?}"))
             .unwrap_or_default();
         return check.fail(
-            "discovery.html-response",
+            crate::discovery::codes::HTML_RESPONSE,
             format!(
                 "POST initialize got {st} with an HTML page{title}, not APIM's JSON: something other than the APIM gateway answers at {} — a proxy's sign-in or block page, a captive portal, or a portal host",
                 gateway.mcp_url
@@ -603,7 +603,7 @@ pub async fn forged_token_check(
     }
     if (200..300).contains(&resp.status) {
         return check.fail(
-            "policy.no-token-validation",
+            crate::policy::codes::NO_TOKEN_VALIDATION,
             format!(
                 "POST initialize with a token whose signature no key made got {st}: the gateway does not validate tokens, anyone reaches Context7"
             ),
@@ -624,14 +624,14 @@ pub async fn forged_token_check(
         )),
         Cause::RejectedByContext7 { message, .. } | Cause::UserNotProvisioned { text: message, .. } => {
             check.fail(
-                "policy.no-token-validation",
+                crate::policy::codes::NO_TOKEN_VALIDATION,
                 format!(
                     "{st} from Context7 ({message:?}), not from APIM: the gateway forwarded a token with a bad signature without validating it"
                 ),
             )
         }
         Cause::ApiKeyRejected { text } => check.fail(
-            "policy.no-token-validation",
+            crate::policy::codes::NO_TOKEN_VALIDATION,
             format!(
                 "{st} with Context7's key message ({:?}): the forged token went past the gateway unvalidated",
                 classify::short(&text)

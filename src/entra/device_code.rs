@@ -18,18 +18,20 @@
 //!
 //! Waits honour `C7DOCTOR_TIME_SCALE` (see [`super`]), so polling tests run in milliseconds.
 
+use crate::entra::codes;
 use serde_json::Value;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use super::errors::{ErrorContext, Flow, entra_error_check_in, not_entra_check, parse_entra_error};
 use super::{endpoint, scaled, tenant_check, terminal_safe, unscaled};
-use crate::cli::{LoginArgs, Pattern};
+use crate::cli::LoginArgs;
+use crate::context::{Ctx, Outcome};
+use crate::deployment::Pattern;
 use crate::error::Error;
 use crate::http::{Http, Request};
 use crate::report::Check;
 use crate::report::redact::{self, Secret};
-use crate::{Ctx, Outcome};
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// RFC 8628 §3.2: 5 seconds when the server gives no interval.
@@ -87,7 +89,7 @@ pub fn client_and_scope(
         .or(default_scope);
     let Some(client) = client else {
         return Err(Check::new(id, title).fail(
-            "config.missing",
+            crate::config::codes::MISSING,
             format!(
                 "no client ID: set {app_flag} (the {} pattern signs in with that app) or --client-id",
                 cfg.pattern.as_str()
@@ -96,14 +98,14 @@ pub fn client_and_scope(
     };
     let Some(scope) = scope else {
         return Err(Check::new(id, title).fail(
-            "config.missing",
+            crate::config::codes::MISSING,
             format!("no scope: set {app_flag} or --scope"),
         ));
     };
     if !super::is_guid(&client) {
         return Err(Check::new(id, title)
             .fail(
-                "config.invalid",
+                crate::config::codes::INVALID,
                 format!("client ID {client:?} is not a GUID (Application (client) ID on the app's Overview page)"),
             )
             .evidence("client_id", client));
@@ -154,7 +156,7 @@ pub async fn login_command(ctx: &Ctx, args: &LoginArgs) -> Result<Outcome, Error
     let hop = super::hops::check_hop(
         ctx,
         token.expose(),
-        crate::cli::Hop::Client,
+        crate::deployment::Hop::Client,
         args.provisioned.as_deref(),
         !args.no_verify,
     )
@@ -180,7 +182,7 @@ fn save_token(path: &std::path::Path, token: &Secret) -> Check {
             token.fingerprint()
         )),
         Err(e) => check.fail(
-            "config.invalid",
+            crate::config::codes::INVALID,
             format!("cannot write --save {}: {e}", path.display()),
         ),
     }
@@ -256,7 +258,7 @@ pub async fn device_code_login(
         Err(e) => {
             checks.push(
                 Check::new("login.device-code", "Entra issues a device code")
-                    .fail("config.invalid", e.to_string()),
+                    .fail(crate::config::codes::INVALID, e.to_string()),
             );
             return Err(checks);
         }
@@ -415,7 +417,7 @@ pub async fn device_code_login(
             checks.extend(last_answer(&stats, cfg, &ectx));
             let c = Check::new("login.sign-in", poll_title)
                 .fail(
-                    "entra.code-expired",
+                    codes::CODE_EXPIRED,
                     format!(
                         "nobody completed the sign-in within the {} s Entra allowed ({} poll(s))",
                         dc.expires_in, stats.polls
@@ -468,7 +470,7 @@ fn mmss(secs: u64) -> String {
 fn interrupted(id: &str, title: &str, when: &str) -> Check {
     Check::new(id, title)
         .fail(
-            "run.interrupted",
+            crate::report::codes::INTERRUPTED,
             format!("interrupted (Ctrl-C) {when}; no token was obtained"),
         )
         .fix("Run c7doctor login again and leave it running until the sign-in completes.")
@@ -514,7 +516,7 @@ fn parse_device_code(
             notes.push(
                 Check::new("login.device-code-fields", "Device-code answer has the v2.0 fields")
                     .info(
-                        "entra.bad-response",
+                        codes::BAD_RESPONSE,
                         "the answer says verification_url (Entra's v1.0 name) instead of verification_uri",
                     ),
             );
@@ -539,7 +541,7 @@ fn parse_device_code(
             .unwrap_or_default();
         return Err(Check::new(id, title)
             .fail(
-                "entra.bad-response",
+                codes::BAD_RESPONSE,
                 format!(
                     "the device-code answer lacks {} — no sign-in is possible with it",
                     missing.join(", ")
@@ -552,7 +554,7 @@ fn parse_device_code(
         (device_code, s("user_code"), verification_uri)
     else {
         return Err(
-            Check::new(id, title).fail("entra.bad-response", "incomplete device-code answer")
+            Check::new(id, title).fail(codes::BAD_RESPONSE, "incomplete device-code answer")
         );
     };
 
@@ -574,14 +576,14 @@ fn parse_device_code(
         match number(k) {
             None => {
                 notes.push(Check::new(fields, ftitle).warn(
-                    "entra.bad-response",
+                    codes::BAD_RESPONSE,
                     format!("the answer has no {k}; using {default} s"),
                 ));
                 default
             }
             Some(Err(raw)) => {
                 notes.push(Check::new(fields, ftitle).warn(
-                    "entra.bad-response",
+                    codes::BAD_RESPONSE,
                     format!("{k} is {raw}, not a number of seconds; using {default} s"),
                 ));
                 default
@@ -591,7 +593,7 @@ fn parse_device_code(
                 notes.push(
                     Check::new(fields, ftitle)
                         .warn(
-                            "entra.bad-response",
+                            codes::BAD_RESPONSE,
                             format!("{k} is {n} s, outside {min}–{max} s; using {used} s"),
                         )
                         .evidence(k, n),
@@ -841,7 +843,7 @@ fn parse_token_response(body: &[u8], status: u16, url: &str) -> Result<(Secret, 
     else {
         return Err(Check::new(id, title)
             .fail(
-                "entra.bad-response",
+                codes::BAD_RESPONSE,
                 "the token answer (HTTP 200) has no access_token — nothing to check",
             )
             .evidence("fields", fields.join(",")));
@@ -919,7 +921,7 @@ mod tests {
         .unwrap();
         assert_eq!(dc.interval, 1);
         assert_eq!(notes.len(), 1);
-        assert_eq!(notes[0].code, Some("entra.bad-response"));
+        assert_eq!(notes[0].code, Some(codes::BAD_RESPONSE));
         let (dc, _) = parse_device_code(
             br#"{"device_code":"DEVICECODE-abcdefgh","user_code":"A","verification_url":"https://x","interval":10000}"#,
             None,
@@ -935,12 +937,12 @@ mod tests {
     #[test]
     fn device_code_missing_fields() {
         let c = parse_device_code(br#"{"user_code":"A"}"#, None, 200, "u").unwrap_err();
-        assert_eq!(c.code, Some("entra.bad-response"));
+        assert_eq!(c.code, Some(codes::BAD_RESPONSE));
         assert!(c.detail.contains("device_code"));
         let c = parse_device_code(b"<html></html>", Some("text/html"), 200, "u").unwrap_err();
-        assert_eq!(c.code, Some("entra.html-response"));
+        assert_eq!(c.code, Some(codes::HTML_RESPONSE));
         let c = parse_device_code(b"[]", None, 200, "u").unwrap_err();
-        assert_eq!(c.code, Some("entra.html-response"));
+        assert_eq!(c.code, Some(codes::HTML_RESPONSE));
     }
 
     #[test]
@@ -951,7 +953,7 @@ mod tests {
             "u",
         )
         .unwrap_err();
-        assert_eq!(c.code, Some("entra.bad-response"));
+        assert_eq!(c.code, Some(codes::BAD_RESPONSE));
         assert!(!format!("{c:?}").contains("rt-0123456789"));
     }
 }

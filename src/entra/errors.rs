@@ -11,11 +11,13 @@
 //! An answer that is not Entra's JSON (a proxy's error page, a captive portal, an APIM
 //! error body) is [`NotEntra`], reported as `entra.html-response`.
 
+use crate::entra::codes;
 use serde_json::Value;
 
-use crate::Ctx;
 use crate::catalog;
 use crate::config::Config;
+use crate::context::Ctx;
+use crate::findings::Code;
 use crate::report::{Check, Status};
 
 /// An error answer from Entra's token or device-code endpoint.
@@ -319,13 +321,13 @@ impl<'a> ErrorContext<'a> {
 /// audience), then the OAuth `error` name (device-code errors such as `expired_token` are
 /// defined by name; Entra's numbers for them vary), and anything else numbered is
 /// `entra.unknown-error`.
-pub fn code_for(err: &EntraError) -> &'static str {
+pub fn code_for(err: &EntraError) -> Code {
     for &n in &err.error_codes {
         if n == 50013 {
             return if err.mentions_audience() {
-                "entra.obo-audience"
+                codes::OBO_AUDIENCE
             } else {
-                "entra.invalid-assertion"
+                codes::INVALID_ASSERTION
             };
         }
         if let Some(code) = known_code(n) {
@@ -333,50 +335,21 @@ pub fn code_for(err: &EntraError) -> &'static str {
         }
     }
     match err.error.as_str() {
-        "authorization_pending" | "slow_down" => "entra.authorization-pending",
-        "authorization_declined" | "access_denied" => "entra.declined",
-        "expired_token" => "entra.code-expired",
-        "bad_verification_code" => "entra.bad-user-code",
-        "consent_required" => "entra.consent-required",
-        "interaction_required" if err.claims.is_some() => "entra.conditional-access",
-        "invalid_scope" if err.error_codes.is_empty() => "entra.invalid-scope",
-        _ => "entra.unknown-error",
+        "authorization_pending" | "slow_down" => codes::AUTHORIZATION_PENDING,
+        "authorization_declined" | "access_denied" => codes::DECLINED,
+        "expired_token" => codes::CODE_EXPIRED,
+        "bad_verification_code" => codes::BAD_USER_CODE,
+        "consent_required" => codes::CONSENT_REQUIRED,
+        "interaction_required" if err.claims.is_some() => codes::CONDITIONAL_ACCESS,
+        "invalid_scope" if err.error_codes.is_empty() => codes::INVALID_SCOPE,
+        _ => codes::UNKNOWN_ERROR,
     }
 }
 
-/// The catalog's mapping, with a local table behind it so the mapping keeps working while
-/// the catalog grows.
-fn known_code(n: u32) -> Option<&'static str> {
-    if let Some(e) = catalog::by_aadsts(n)
-        && e.code.starts_with("entra.")
-        && e.code != "entra.unknown-error"
-    {
-        return Some(e.code);
-    }
-    Some(match n {
-        7000218 => "entra.public-client-disabled",
-        700016 => "entra.app-not-found",
-        90002 => "entra.tenant-not-found",
-        70011 | 650053 => "entra.invalid-scope",
-        650057 | 65005 | 500011 => "entra.resource-not-permitted",
-        65001 => "entra.consent-required",
-        70019 | 70020 => "entra.code-expired",
-        53003 | 50076 | 50079 => "entra.conditional-access",
-        50020 => "entra.user-not-in-tenant",
-        500131 => "entra.obo-audience",
-        50027 | 240002 => "entra.invalid-assertion",
-        500133 => "entra.assertion-expired",
-        7000215 => "entra.secret-invalid",
-        7000222 => "entra.secret-expired",
-        700025 => "entra.public-client-secret",
-        7000114 => "entra.obo-not-allowed",
-        9010010 => "entra.resource-parameter",
-        9002326 => "entra.origin-header",
-        9001023 => "entra.obo-common-endpoint",
-        70018 => "entra.bad-user-code",
-        70016 => "entra.authorization-pending",
-        _ => return None,
-    })
+/// The declaration owning an AADSTS number (the one AADSTS table: each `entra.*`
+/// declaration's `aadsts` list).
+fn known_code(n: u32) -> Option<Code> {
+    catalog::by_aadsts(n).filter(|e| e.family() == "entra" && *e != codes::UNKNOWN_ERROR)
 }
 
 /// The finding for an Entra error, with a fix for the configured deployment (which app,
@@ -401,7 +374,7 @@ pub fn entra_error_check_in(
     ectx: &ErrorContext<'_>,
 ) -> Check {
     let code = code_for(err);
-    let status = if code == "entra.authorization-pending" {
+    let status = if code == codes::AUTHORIZATION_PENDING {
         Status::Info
     } else {
         Status::Fail
@@ -434,7 +407,7 @@ pub fn entra_error_check_in(
 /// The standard finding for an answer that is not Entra's JSON.
 pub fn not_entra_check(id: &str, title: &str, url: &str, not: &NotEntra) -> Check {
     let mut c = Check::new(id, title)
-        .fail("entra.html-response", format!("{url}: {}", not.sentence))
+        .fail(codes::HTML_RESPONSE, format!("{url}: {}", not.sentence))
         .evidence("url", url)
         .evidence("http_status", not.http_status)
         .evidence("answer", not.kind.as_str());
@@ -474,27 +447,27 @@ fn with_evidence(mut c: Check, err: &EntraError) -> Check {
 }
 
 /// A short gloss after Entra's text, where its wording hides the meaning.
-fn meaning(code: &str, err: &EntraError) -> String {
+fn meaning(code: Code, err: &EntraError) -> String {
     let s = match code {
-        "entra.secret-invalid" => {
+        codes::SECRET_INVALID => {
             " — the client secret is wrong; most often the secret's ID was pasted instead of its value"
         }
-        "entra.public-client-disabled" => {
+        codes::PUBLIC_CLIENT_DISABLED => {
             " — the app does not allow public client flows, which device-code sign-in needs"
         }
-        "entra.obo-audience" => {
+        codes::OBO_AUDIENCE => {
             " — the token being exchanged was not issued for the app making the OBO call"
         }
-        "entra.obo-common-endpoint" => {
+        codes::OBO_COMMON_ENDPOINT => {
             " — On-Behalf-Of only works against the tenant's own endpoint"
         }
-        "entra.conditional-access" if err.claims.is_some() => {
+        codes::CONDITIONAL_ACCESS if err.claims.is_some() => {
             " — a Conditional Access policy wants more from the sign-in (claims challenge in the evidence)"
         }
-        "entra.conditional-access" => {
+        codes::CONDITIONAL_ACCESS => {
             " — a Conditional Access policy blocked or challenged the sign-in"
         }
-        "entra.unknown-error" => " — c7doctor has no specific advice for this code",
+        codes::UNKNOWN_ERROR => " — c7doctor has no specific advice for this code",
         _ => "",
     };
     s.to_string()
@@ -550,20 +523,20 @@ fn gateway_scope(cfg: &Config) -> String {
 }
 
 /// The fix, written for this deployment. `None` keeps the catalog's.
-fn fix_for(code: &str, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) -> Option<String> {
+fn fix_for(code: Code, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) -> Option<String> {
     let client = app_named(cfg, ectx.client_id);
     let gw = gateway_app(cfg);
     let mcp = mcp_app(cfg);
     let tid = tenant(cfg);
     let obo = ectx.flow == Flow::Obo;
     let fix = match code {
-        "entra.public-client-disabled" => format!(
+        codes::PUBLIC_CLIENT_DISABLED => format!(
             "In Entra admin center › App registrations › {client} › Authentication › Advanced \
              settings, set \"Allow public client flows\" to Yes and save; or sign in with a client \
              that is a public client already (--client-id 04b07795-8ddb-461a-bbee-02f9e1bf7b46, \
              the Azure CLI)."
         ),
-        "entra.app-not-found" => format!(
+        codes::APP_NOT_FOUND => format!(
             "Client ID {} is not an application in tenant {tid}: compare it with the \
              \"Application (client) ID\" on the Overview page of {}, and check that --tenant-id \
              is the Directory (tenant) ID the app is registered in (single-tenant apps exist only \
@@ -571,27 +544,27 @@ fn fix_for(code: &str, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) 
             ectx.client_id.unwrap_or("(none sent)"),
             if obo { gw.clone() } else { client.clone() }
         ),
-        "entra.tenant-not-found" => format!(
+        codes::TENANT_NOT_FOUND => format!(
             "Tenant {tid} does not exist at {}: use the Directory (tenant) ID from the app's \
              Overview page (a GUID or a verified domain), and --authority for a sovereign cloud \
              (https://login.microsoftonline.us, https://login.partner.microsoftonline.cn).",
             cfg.authority
         ),
-        "entra.invalid-scope" if obo => format!(
+        codes::INVALID_SCOPE if obo => format!(
             "The OBO scope must be {}: check that the mcp-api-app-id named value holds {mcp}'s \
              client ID (a GUID), that the policy renders api://<guid>/.default, and that the \
              scope sent ({}) is fully qualified.",
             obo_scope(cfg),
             ectx.scope.unwrap_or("?")
         ),
-        "entra.invalid-scope" => format!(
+        codes::INVALID_SCOPE => format!(
             "Request a fully qualified scope ({} in the obo pattern): the scope sent ({}) must \
              exist and be Enabled under Expose an API of the app it names — a bare scope name is \
              resolved against Microsoft Graph (AADSTS650053).",
             gateway_scope(cfg),
             ectx.scope.unwrap_or("?")
         ),
-        "entra.resource-not-permitted" if obo => {
+        codes::RESOURCE_NOT_PERMITTED if obo => {
             format!(
                 "In {gw} › API permissions › Add a permission › My APIs › Context7 MCP API › \
                  Delegated permissions, tick mcp.access, then \"Grant admin consent for <your \
@@ -599,7 +572,7 @@ fn fix_for(code: &str, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) 
                  {mcp} has no service principal in tenant {tid} or the scope names the wrong app."
             )
         }
-        "entra.resource-not-permitted" => format!(
+        codes::RESOURCE_NOT_PERMITTED => format!(
             "Add {} to {gw} › Expose an API › Authorized client applications with the \
              Mcp.Gateway.Access scope ticked (guide 2, Part 2 Step 3); if Entra says the \
              resource principal was not found (AADSTS500011), the scope names an app that has \
@@ -608,7 +581,7 @@ fn fix_for(code: &str, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) 
                 .map(|c| format!("client ID {c}"))
                 .unwrap_or_else(|| "the client's ID".into())
         ),
-        "entra.consent-required" if obo => format!(
+        codes::CONSENT_REQUIRED if obo => format!(
             "In {gw} › API permissions, Context7 MCP API › mcp.access (Delegated) must show \
              \"Granted for <your tenant>\": run Grant admin consent. Or pre-authorize the \
              gateway: {mcp} › Expose an API › Authorized client applications › add {} with \
@@ -617,24 +590,24 @@ fn fix_for(code: &str, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) 
                 .as_deref()
                 .unwrap_or("the gateway app's client ID")
         ),
-        "entra.consent-required" => format!(
+        codes::CONSENT_REQUIRED => format!(
             "{} has not been consented to the scope {}: pre-authorize it in {gw} › Expose an \
              API › Authorized client applications (tick Mcp.Gateway.Access), or grant admin \
              consent for it.",
             capitalize(&client),
             ectx.scope.unwrap_or("requested")
         ),
-        "entra.declined" => "The user declined the sign-in (or chose \"No\" on the consent \
+        codes::DECLINED => "The user declined the sign-in (or chose \"No\" on the consent \
              page): run c7doctor login again and accept; if the consent page is unexpected, \
              pre-authorize the client in Expose an API › Authorized client applications."
             .to_string(),
-        "entra.code-expired" => "The code expired before sign-in finished: run c7doctor login \
+        codes::CODE_EXPIRED => "The code expired before sign-in finished: run c7doctor login \
              again and complete the sign-in in the browser before the countdown ends."
             .to_string(),
-        "entra.bad-user-code" => "The code was not recognised: run c7doctor login again and \
+        codes::BAD_USER_CODE => "The code was not recognised: run c7doctor login again and \
              enter the new code exactly as shown, at the URL shown."
             .to_string(),
-        "entra.conditional-access" => format!(
+        codes::CONDITIONAL_ACCESS => format!(
             "Find the sign-in in Entra admin center › Monitoring › Sign-in logs (correlation ID \
              {}) to see which Conditional Access policy applied. {}",
             err.correlation_id.as_deref().unwrap_or("in the evidence"),
@@ -647,64 +620,64 @@ fn fix_for(code: &str, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) 
                  compliant device or location."
             }
         ),
-        "entra.user-not-in-tenant" => format!(
+        codes::USER_NOT_IN_TENANT => format!(
             "The account is not a member of tenant {tid}: invite it as a guest (Entra admin \
              center › Users › Invite external user) or sign in with an account of that tenant."
         ),
-        "entra.obo-audience" => format!(
+        codes::OBO_AUDIENCE => format!(
             "The assertion's aud must be {gw}: the client must request {} (not the MCP API \
              app's scope), and the OBO request must use the gateway app's client ID. Check the \
              client-hop token with `c7doctor token --hop client`.",
             gateway_scope(cfg)
         ),
-        "entra.invalid-assertion" => format!(
+        codes::INVALID_ASSERTION => format!(
             "Send the client's access token for {gw} as the assertion — whole (no \"Bearer \" \
              prefix, not truncated), not an ID token nor a Microsoft Graph token. Check it with \
              `c7doctor token --hop client`."
         ),
-        "entra.assertion-expired" => "The client token used as the assertion has expired: get \
+        codes::ASSERTION_EXPIRED => "The client token used as the assertion has expired: get \
              a fresh one (c7doctor login) and check the machine's clock."
             .to_string(),
-        "entra.secret-invalid" => format!(
+        codes::SECRET_INVALID => format!(
             "In {gw} › Certificates & secrets, create a new client secret and copy its Value \
              column (not the Secret ID); put it in APIM's apim-gateway-client-secret named value \
              (or its Key Vault secret) and in C7DOCTOR_GATEWAY_SECRET."
         ),
-        "entra.secret-expired" => format!(
+        codes::SECRET_EXPIRED => format!(
             "The client secret of {gw} has expired: Certificates & secrets › New client secret, \
              copy the Value, update APIM's apim-gateway-client-secret named value (or its Key \
              Vault secret), then delete the expired secret."
         ),
-        "entra.public-client-secret" => format!(
+        codes::PUBLIC_CLIENT_SECRET => format!(
             "Entra treated {client} as a public client, which must not send a secret. For OBO \
              the gateway app must be a confidential client: in {gw} › Authentication, leave \
              \"Allow public client flows\" at No and use a secret from Certificates & secrets; \
              sign in for testing with another client (e.g. the Azure CLI's)."
         ),
-        "entra.obo-not-allowed" => format!(
+        codes::OBO_NOT_ALLOWED => format!(
             "The assertion is not a user's delegated token (an app-only token cannot be \
              exchanged On-Behalf-Of): sign in as a user with {} and exchange that token.",
             gateway_scope(cfg)
         ),
-        "entra.resource-parameter" => format!(
+        codes::RESOURCE_PARAMETER => format!(
             "Do not forward the RFC 8707 `resource` parameter to Entra's /token (strip it in \
              the gateway's /token route), or add the resource URL to the identifierUris of \
              {gw} (Expose an API › Application ID URI)."
         ),
-        "entra.origin-header" => "A browser-style Origin header reached Entra's /token: the \
+        codes::ORIGIN_HEADER => "A browser-style Origin header reached Entra's /token: the \
              gateway's /token route must not forward Origin, or the client must be registered \
              as a Single-page application."
             .to_string(),
-        "entra.obo-common-endpoint" => format!(
+        codes::OBO_COMMON_ENDPOINT => format!(
             "Use the tenant-specific endpoint {}/{tid}/oauth2/v2.0/token (set --tenant-id and \
              the entra-tenant-id named value to the tenant GUID or domain, not common, \
              organizations or consumers).",
             cfg.authority
         ),
-        "entra.authorization-pending" => "Finish the sign-in in the browser; c7doctor keeps \
+        codes::AUTHORIZATION_PENDING => "Finish the sign-in in the browser; c7doctor keeps \
              polling."
             .to_string(),
-        "entra.unknown-error" => format!(
+        codes::UNKNOWN_ERROR => format!(
             "Read Entra's description in the evidence and look up {} in Microsoft's AADSTS error \
              reference (https://login.microsoftonline.com/error?code={}); quote trace_id and \
              correlation_id to Microsoft support.",
@@ -756,7 +729,7 @@ mod tests {
         );
         assert_eq!(e.timestamp.as_deref(), Some("2026-11-23 09:59:58Z"));
         assert_eq!(e.http_status, 401);
-        assert_eq!(code_for(&e), "entra.public-client-disabled");
+        assert_eq!(code_for(&e), codes::PUBLIC_CLIENT_DISABLED);
     }
 
     #[test]
@@ -766,7 +739,7 @@ mod tests {
             r#"{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented to use the application with ID 'x' named 'Context7 APIM Gateway'.\r\nTrace ID: t\r\nCorrelation ID: c\r\nTimestamp: 2026-11-23 10:00:00Z","error_codes":[65001],"suberror":"consent_required","timestamp":"2026-11-23 10:00:00Z","trace_id":"t","correlation_id":"c"}"#,
         );
         assert_eq!(e.suberror.as_deref(), Some("consent_required"));
-        assert_eq!(code_for(&e), "entra.consent-required");
+        assert_eq!(code_for(&e), codes::CONSENT_REQUIRED);
         assert!(e.short_description().unwrap().starts_with("AADSTS65001:"));
         assert!(!e.short_description().unwrap().contains("Trace ID"));
     }
@@ -778,7 +751,7 @@ mod tests {
             r#"{"error":"interaction_required","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies.","error_codes":[53003],"claims":"{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"abc\"]}}}"}"#,
         );
         assert!(e.claims.as_deref().unwrap().contains("capolids"));
-        assert_eq!(code_for(&e), "entra.conditional-access");
+        assert_eq!(code_for(&e), codes::CONDITIONAL_ACCESS);
     }
 
     #[test]
@@ -788,19 +761,19 @@ mod tests {
             r#"{"error":"invalid_request","error_description":"AADSTS90002: Tenant 'x' not found."}"#,
         );
         assert_eq!(e.error_codes, vec![90002]);
-        assert_eq!(code_for(&e), "entra.tenant-not-found");
+        assert_eq!(code_for(&e), codes::TENANT_NOT_FOUND);
     }
 
     #[test]
     fn device_code_errors_without_numbers() {
         for (err, code) in [
-            ("authorization_pending", "entra.authorization-pending"),
-            ("slow_down", "entra.authorization-pending"),
-            ("authorization_declined", "entra.declined"),
-            ("access_denied", "entra.declined"),
-            ("expired_token", "entra.code-expired"),
-            ("bad_verification_code", "entra.bad-user-code"),
-            ("server_error", "entra.unknown-error"),
+            ("authorization_pending", codes::AUTHORIZATION_PENDING),
+            ("slow_down", codes::AUTHORIZATION_PENDING),
+            ("authorization_declined", codes::DECLINED),
+            ("access_denied", codes::DECLINED),
+            ("expired_token", codes::CODE_EXPIRED),
+            ("bad_verification_code", codes::BAD_USER_CODE),
+            ("server_error", codes::UNKNOWN_ERROR),
         ] {
             let e = parse(400, &format!(r#"{{"error":"{err}"}}"#));
             assert_eq!(code_for(&e), code, "{err}");
@@ -813,7 +786,7 @@ mod tests {
             400,
             r#"{"error":"authorization_declined","error_description":"AADSTS70000: The user declined. Trace ID: t Correlation ID: c Timestamp: x","error_codes":[70000]}"#,
         );
-        assert_eq!(code_for(&e), "entra.declined");
+        assert_eq!(code_for(&e), codes::DECLINED);
         assert_eq!(
             e.short_description().as_deref(),
             Some("AADSTS70000: The user declined.")
@@ -826,46 +799,46 @@ mod tests {
             400,
             r#"{"error":"invalid_grant","error_description":"AADSTS50013: Assertion failed signature validation or audience is invalid.","error_codes":[50013]}"#,
         );
-        assert_eq!(code_for(&aud), "entra.obo-audience");
+        assert_eq!(code_for(&aud), codes::OBO_AUDIENCE);
         let sig = parse(
             400,
             r#"{"error":"invalid_grant","error_description":"AADSTS50013: Assertion failed signature validation. [Reason - The key was not found.]","error_codes":[50013]}"#,
         );
-        assert_eq!(code_for(&sig), "entra.invalid-assertion");
+        assert_eq!(code_for(&sig), codes::INVALID_ASSERTION);
     }
 
     #[test]
     fn every_named_number_maps() {
         for (n, code) in [
-            (7000218, "entra.public-client-disabled"),
-            (700016, "entra.app-not-found"),
-            (90002, "entra.tenant-not-found"),
-            (70011, "entra.invalid-scope"),
-            (650053, "entra.invalid-scope"),
-            (650057, "entra.resource-not-permitted"),
-            (65005, "entra.resource-not-permitted"),
-            (500011, "entra.resource-not-permitted"),
-            (65001, "entra.consent-required"),
-            (70019, "entra.code-expired"),
-            (70020, "entra.code-expired"),
-            (53003, "entra.conditional-access"),
-            (50076, "entra.conditional-access"),
-            (50079, "entra.conditional-access"),
-            (50020, "entra.user-not-in-tenant"),
-            (500131, "entra.obo-audience"),
-            (50027, "entra.invalid-assertion"),
-            (240002, "entra.invalid-assertion"),
-            (500133, "entra.assertion-expired"),
-            (7000215, "entra.secret-invalid"),
-            (7000222, "entra.secret-expired"),
-            (700025, "entra.public-client-secret"),
-            (7000114, "entra.obo-not-allowed"),
-            (9010010, "entra.resource-parameter"),
-            (9002326, "entra.origin-header"),
-            (9001023, "entra.obo-common-endpoint"),
-            (70018, "entra.bad-user-code"),
-            (70016, "entra.authorization-pending"),
-            (12345678, "entra.unknown-error"),
+            (7000218, codes::PUBLIC_CLIENT_DISABLED),
+            (700016, codes::APP_NOT_FOUND),
+            (90002, codes::TENANT_NOT_FOUND),
+            (70011, codes::INVALID_SCOPE),
+            (650053, codes::INVALID_SCOPE),
+            (650057, codes::RESOURCE_NOT_PERMITTED),
+            (65005, codes::RESOURCE_NOT_PERMITTED),
+            (500011, codes::RESOURCE_NOT_PERMITTED),
+            (65001, codes::CONSENT_REQUIRED),
+            (70019, codes::CODE_EXPIRED),
+            (70020, codes::CODE_EXPIRED),
+            (53003, codes::CONDITIONAL_ACCESS),
+            (50076, codes::CONDITIONAL_ACCESS),
+            (50079, codes::CONDITIONAL_ACCESS),
+            (50020, codes::USER_NOT_IN_TENANT),
+            (500131, codes::OBO_AUDIENCE),
+            (50027, codes::INVALID_ASSERTION),
+            (240002, codes::INVALID_ASSERTION),
+            (500133, codes::ASSERTION_EXPIRED),
+            (7000215, codes::SECRET_INVALID),
+            (7000222, codes::SECRET_EXPIRED),
+            (700025, codes::PUBLIC_CLIENT_SECRET),
+            (7000114, codes::OBO_NOT_ALLOWED),
+            (9010010, codes::RESOURCE_PARAMETER),
+            (9002326, codes::ORIGIN_HEADER),
+            (9001023, codes::OBO_COMMON_ENDPOINT),
+            (70018, codes::BAD_USER_CODE),
+            (70016, codes::AUTHORIZATION_PENDING),
+            (12345678, codes::UNKNOWN_ERROR),
         ] {
             let e = EntraError {
                 error: "invalid_grant".into(),
@@ -947,7 +920,7 @@ mod tests {
         };
         let c = entra_error_check_in("login.poll", "t", &e, &cfg, &ectx);
         assert_eq!(c.status, Status::Fail);
-        assert_eq!(c.code, Some("entra.public-client-disabled"));
+        assert_eq!(c.code, Some(codes::PUBLIC_CLIENT_DISABLED));
         for k in [
             "error",
             "error_codes",
@@ -972,7 +945,7 @@ mod tests {
         );
         let ectx = ErrorContext::default_for(&cfg);
         let c = entra_error_check_in("x", "t", &e, &cfg, &ectx);
-        assert_eq!(c.code, Some("entra.unknown-error"));
+        assert_eq!(c.code, Some(codes::UNKNOWN_ERROR));
         assert!(
             c.detail
                 .contains("AADSTS123456 (invalid_request): Something new.")
@@ -998,7 +971,7 @@ mod tests {
         fn any_error_json_maps_to_a_catalog_code(error in "[a-z_]{0,20}", codes in proptest::collection::vec(0u32..10_000_000, 0..3), desc in ".{0,80}") {
             let body = serde_json::json!({"error": error, "error_codes": codes, "error_description": desc});
             let e = parse_entra_error(400, None, body.to_string().as_bytes()).unwrap();
-            proptest::prop_assert!(catalog::get(code_for(&e)).is_some());
+            proptest::prop_assert!(catalog::get(code_for(&e).code).is_some());
         }
     }
 }

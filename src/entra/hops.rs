@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::Ctx;
-use crate::cli::Hop;
+use crate::context::Ctx;
+use crate::deployment::Hop;
 use crate::report::{Check, Section};
 use crate::token::{self, Decoded, Expect};
 
@@ -31,7 +31,7 @@ fn expect(ctx: &Ctx, hop: Hop, provisioned: Option<&Path>, checks: &mut Vec<Chec
             Ok(set) => exp.provisioned = Some(set),
             Err(e) => checks.push(
                 Check::new("token.provisioned", "The user is on the provisioned list")
-                    .skip("config.invalid", e.to_string()),
+                    .skip(crate::config::codes::INVALID, e.to_string()),
             ),
         }
     }

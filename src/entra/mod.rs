@@ -16,6 +16,7 @@
 // Checks are the error values of this area's steps; boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod codes;
 pub mod device_code;
 pub mod errors;
 pub mod hops;
@@ -115,7 +116,7 @@ pub fn endpoint(cfg: &Config, tenant: &str, leaf: &str, check_id: &str) -> Resul
             "Entra endpoint can be built from the configuration",
         )
         .fail(
-            "config.invalid",
+            crate::config::codes::INVALID,
             format!(
                 "--authority {:?} with tenant {tenant:?} does not give a URL ({raw})",
                 cfg.authority
@@ -136,7 +137,7 @@ pub fn tenant_check(cfg: &Config, check_id: &str, for_obo: bool) -> Result<(Stri
         .filter(|t| !t.is_empty())
     else {
         return Err(Check::new(check_id, title).fail(
-            "config.missing",
+            crate::config::codes::MISSING,
             "no tenant configured: set --tenant-id (the Directory (tenant) ID on the app's Overview page)",
         ));
     };
@@ -152,7 +153,7 @@ pub fn tenant_check(cfg: &Config, check_id: &str, for_obo: bool) -> Result<(Stri
         )),
         TenantKind::MultiTenant(alias) if for_obo => Err(check
             .fail(
-                "entra.obo-common-endpoint",
+                codes::OBO_COMMON_ENDPOINT,
                 format!(
                     "--tenant-id is {alias:?}: Entra refuses On-Behalf-Of over /{alias} \
                      (AADSTS9001023) — the exchange must use the tenant's own endpoint; not sent"
@@ -170,7 +171,7 @@ pub fn tenant_check(cfg: &Config, check_id: &str, for_obo: bool) -> Result<(Stri
                  tenant checks compare it with nothing"
             )),
         )),
-        TenantKind::Invalid(why) => Err(check.fail("config.invalid", format!("--tenant-id: {why}"))),
+        TenantKind::Invalid(why) => Err(check.fail(crate::config::codes::INVALID, format!("--tenant-id: {why}"))),
     }
 }
 

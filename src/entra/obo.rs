@@ -15,17 +15,18 @@
 //!   AADSTS500133, app-only → AADSTS7000114).
 //! - After: the backend-hop checks on the result and the two-hop comparison table.
 
+use crate::entra::codes;
 use serde_json::Value;
 
 use super::errors::{ErrorContext, Flow, entra_error_check_in, not_entra_check, parse_entra_error};
 use super::{endpoint, is_guid, tenant_check};
 use crate::cli::OboArgs;
+use crate::context::{Ctx, Outcome};
 use crate::error::Error;
 use crate::http::Request;
 use crate::input;
 use crate::report::Check;
 use crate::report::redact::{self, Secret};
-use crate::{Ctx, Outcome};
 
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// Environment variable holding the gateway app's client secret.
@@ -82,7 +83,7 @@ pub async fn obo_command(ctx: &Ctx, args: &OboArgs) -> Result<Outcome, Error> {
     let Some(assertion) = assertion.filter(|a| !a.expose().is_empty()) else {
         report.push(
             Check::new("obo.assertion", "Client-hop token to exchange").fail(
-                "config.missing",
+                crate::config::codes::MISSING,
                 "no token to exchange: give the client-hop token as an argument, `-` (stdin), \
                  --token-file FILE or C7DOCTOR_TOKEN — e.g. from `c7doctor login --save FILE`",
             ),
@@ -98,7 +99,7 @@ pub async fn obo_command(ctx: &Ctx, args: &OboArgs) -> Result<Outcome, Error> {
     let client = super::hops::check_hop(
         ctx,
         assertion.expose(),
-        crate::cli::Hop::Client,
+        crate::deployment::Hop::Client,
         args.provisioned.as_deref(),
         false,
     )
@@ -120,7 +121,7 @@ pub async fn obo_command(ctx: &Ctx, args: &OboArgs) -> Result<Outcome, Error> {
     let back = super::hops::check_hop(
         ctx,
         backend.expose(),
-        crate::cli::Hop::Backend,
+        crate::deployment::Hop::Backend,
         args.provisioned.as_deref(),
         false,
     )
@@ -153,7 +154,7 @@ pub fn read_client_secret(raw: Option<(Vec<u8>, &'static str)>) -> (Option<Secre
         return (
             None,
             vec![Check::new(id, title).fail(
-                "config.missing",
+                crate::config::codes::MISSING,
                 format!(
                     "no client secret: set {SECRET_ENV} or pipe it with --secret-stdin (never as \
                      an argument) — the gateway app's secret, as in APIM's apim-gateway-client-secret \
@@ -169,7 +170,7 @@ pub fn read_client_secret(raw: Option<(Vec<u8>, &'static str)>) -> (Option<Secre
         return (
             None,
             vec![Check::new(id, title).fail(
-                "config.missing",
+                crate::config::codes::MISSING,
                 format!("the client secret from {from} is empty; the exchange is not sent"),
             )],
         );
@@ -190,7 +191,7 @@ pub fn read_client_secret(raw: Option<(Vec<u8>, &'static str)>) -> (Option<Secre
                 "Client secret taken without surrounding whitespace",
             )
             .info(
-                "entra.secret-trimmed",
+                codes::SECRET_TRIMMED,
                 format!("the secret from {from} had {what}; it was trimmed before sending"),
             ),
         );
@@ -199,7 +200,7 @@ pub fn read_client_secret(raw: Option<(Vec<u8>, &'static str)>) -> (Option<Secre
     if is_guid(trimmed) {
         c = c
             .warn(
-                "entra.secret-invalid",
+                codes::SECRET_INVALID,
                 format!(
                     "the secret from {from} is a GUID: that is the secret's ID, not its value — \
                      Entra will answer AADSTS7000215"
@@ -231,7 +232,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
         Ok(d) => d,
         Err(why) => {
             return c.fail(
-                "entra.invalid-assertion",
+                codes::INVALID_ASSERTION,
                 format!(
                     "the assertion is not a JWT ({}): Entra will answer AADSTS50027 (malformed JWT)",
                     why.sentence
@@ -255,7 +256,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
     }
     if is_graph {
         return c.fail(
-            "entra.invalid-assertion",
+            codes::INVALID_ASSERTION,
             format!(
                 "the assertion is a Microsoft Graph token (aud {aud_text}): its signature can only \
                  be checked by Graph, so Entra will answer AADSTS50013 — the client asked for the \
@@ -265,7 +266,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
     }
     if !has_scp && !has_roles && decoded.claims.contains_key("nonce") {
         return c.fail(
-            "entra.invalid-assertion",
+            codes::INVALID_ASSERTION,
             "the assertion is an ID token (nonce, no scp): Entra will answer AADSTS240002 — send \
              the access token"
                 .to_string(),
@@ -273,7 +274,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
     }
     if !has_scp && (has_roles || s("idtyp") == Some("app")) {
         return c.fail(
-            "entra.obo-not-allowed",
+            codes::OBO_NOT_ALLOWED,
             "the assertion is an app-only token (roles/idtyp app, no scp): there is no user to act \
              for — Entra will refuse the exchange (AADSTS7000114 or AADSTS50013)"
                 .to_string(),
@@ -283,7 +284,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
         let now = ctx.now.as_second();
         if exp <= now {
             return c.fail(
-                "entra.assertion-expired",
+                codes::ASSERTION_EXPIRED,
                 format!(
                     "the assertion expired {} ago: Entra will answer AADSTS500133",
                     crate::token::display::human_duration(now - exp)
@@ -300,7 +301,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
                 .map(|_| " (the MCP API app: the client asked for mcp.access instead of Mcp.Gateway.Access)")
                 .unwrap_or("");
             c.fail(
-                "entra.obo-audience",
+                codes::OBO_AUDIENCE,
                 format!(
                     "the assertion's aud is {aud_text}{other}, not the gateway app {gw} making the \
                      call: Entra will answer AADSTS500131"
@@ -311,7 +312,7 @@ pub fn forecast(ctx: &Ctx, raw: &str) -> Check {
             "a user token for the gateway app {gw}, not expired: Entra should accept it as the assertion"
         )),
         None => c.skip(
-            "config.missing",
+            crate::config::codes::MISSING,
             "set --gateway-app-id to forecast whether the assertion's aud fits the OBO call",
         ),
     }
@@ -356,7 +357,7 @@ pub async fn obo_exchange_with(
         .filter(|s| !s.is_empty())
     else {
         checks.push(Check::new(id, title).fail(
-            "config.missing",
+            crate::config::codes::MISSING,
             "set --gateway-app-id: the exchange is made by the gateway app (its client ID and secret)",
         ));
         return (checks, None);
@@ -372,7 +373,7 @@ pub async fn obo_exchange_with(
             Some(m) => format!("api://{m}/.default"),
             None => {
                 checks.push(Check::new(id, title).fail(
-                    "config.missing",
+                    crate::config::codes::MISSING,
                     "set --mcp-app-id (or --scope): the exchange asks for api://<mcp-app-id>/.default",
                 ));
                 return (checks, None);
@@ -389,7 +390,7 @@ pub async fn obo_exchange_with(
     let http = match ctx.http(None) {
         Ok(h) => h,
         Err(e) => {
-            checks.push(Check::new(id, title).fail("config.invalid", e.to_string()));
+            checks.push(Check::new(id, title).fail(crate::config::codes::INVALID, e.to_string()));
             return (checks, None);
         }
     };
@@ -466,7 +467,7 @@ pub async fn obo_exchange_with(
         checks.push(base(
             Check::new(id, title)
                 .fail(
-                    "entra.bad-response",
+                    codes::BAD_RESPONSE,
                     "Entra answered 200 without an access_token: no backend token to check",
                 )
                 .evidence("fields", fields.join(",")),
@@ -497,11 +498,7 @@ mod tests {
     fn secret_trailing_newline_is_trimmed_and_said() {
         let (s, checks) = read_client_secret(Some((b"abc~DEF.ghi-jkl_mno123\n".to_vec(), "stdin")));
         assert_eq!(s.unwrap().expose(), "abc~DEF.ghi-jkl_mno123");
-        assert!(
-            checks
-                .iter()
-                .any(|c| c.code == Some("entra.secret-trimmed"))
-        );
+        assert!(checks.iter().any(|c| c.code == Some(codes::SECRET_TRIMMED)));
         assert!(!format!("{checks:?}").contains("abc~DEF"));
     }
 
@@ -511,11 +508,7 @@ mod tests {
             b"5f0c7b52-3c1e-4a8e-9d3f-0a1b2c3d4e5f".to_vec(),
             "$C7DOCTOR_GATEWAY_SECRET",
         )));
-        assert!(
-            checks
-                .iter()
-                .any(|c| c.code == Some("entra.secret-invalid"))
-        );
+        assert!(checks.iter().any(|c| c.code == Some(codes::SECRET_INVALID)));
     }
 
     #[test]
@@ -523,6 +516,6 @@ mod tests {
         assert!(read_client_secret(None).0.is_none());
         let (s, c) = read_client_secret(Some((b" \n".to_vec(), "stdin")));
         assert!(s.is_none());
-        assert_eq!(c[0].code, Some("config.missing"));
+        assert_eq!(c[0].code, Some(crate::config::codes::MISSING));
     }
 }

@@ -4,6 +4,7 @@
 //! refused on `tools/call`). Each answer maps to one catalog code with the fix the guides
 //! give; this module only reads what came back and never talks to the network.
 
+use crate::mcp::codes;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
@@ -18,11 +19,11 @@ pub enum Step {
 
 impl Step {
     /// The code for a failure of this step that has no more specific cause.
-    pub fn generic_code(self) -> &'static str {
+    pub fn generic_code(self) -> crate::findings::Code {
         match self {
-            Step::Initialize | Step::Initialized => "mcp.initialize-failed",
-            Step::ToolsList => "mcp.tools-missing",
-            Step::ToolsCall => "mcp.tool-error",
+            Step::Initialize | Step::Initialized => codes::INITIALIZE_FAILED,
+            Step::ToolsList => codes::TOOLS_MISSING,
+            Step::ToolsCall => codes::TOOL_ERROR,
         }
     }
 }
@@ -138,17 +139,17 @@ pub enum Cause {
 
 impl Cause {
     /// The catalog code for this cause at `step`.
-    pub fn code(&self, step: Step) -> &'static str {
+    pub fn code(&self, step: Step) -> crate::findings::Code {
         match self {
-            Cause::RejectedAtGateway { .. } => "mcp.rejected-at-gateway",
-            Cause::RejectedByContext7 { .. } => "mcp.rejected-by-context7",
-            Cause::ApiKeyRejected { .. } => "mcp.api-key-rejected",
-            Cause::UserNotProvisioned { .. } => "mcp.user-not-provisioned",
-            Cause::GatewayError { .. } => "mcp.gateway-error",
-            Cause::NotAcceptable { .. } => "mcp.not-acceptable",
-            Cause::Session { .. } => "mcp.session",
-            Cause::EndpointMissing { .. } => "discovery.endpoint-missing",
-            Cause::Revision2026 { .. } => "mcp.protocol-2026",
+            Cause::RejectedAtGateway { .. } => codes::REJECTED_AT_GATEWAY,
+            Cause::RejectedByContext7 { .. } => codes::REJECTED_BY_CONTEXT7,
+            Cause::ApiKeyRejected { .. } => codes::API_KEY_REJECTED,
+            Cause::UserNotProvisioned { .. } => codes::USER_NOT_PROVISIONED,
+            Cause::GatewayError { .. } => codes::GATEWAY_ERROR,
+            Cause::NotAcceptable { .. } => codes::NOT_ACCEPTABLE,
+            Cause::Session { .. } => codes::SESSION,
+            Cause::EndpointMissing { .. } => crate::discovery::codes::ENDPOINT_MISSING,
+            Cause::Revision2026 { .. } => codes::PROTOCOL_2026,
             Cause::Other { .. } => step.generic_code(),
         }
     }
@@ -596,7 +597,7 @@ mod tests {
     fn apim_401_is_the_gateway() {
         let body = br#"{"statusCode":401,"message":"Invalid Azure AD JWT"}"#;
         let c = classify_http(Step::Initialize, 401, &h(None), body, false, Some(&gw()));
-        assert_eq!(c.code(Step::Initialize), "mcp.rejected-at-gateway");
+        assert_eq!(c.code(Step::Initialize), codes::REJECTED_AT_GATEWAY);
     }
 
     #[test]
@@ -612,7 +613,7 @@ mod tests {
             false,
             Some(&gw()),
         );
-        assert_eq!(c.code(Step::Initialize), "mcp.rejected-by-context7");
+        assert_eq!(c.code(Step::Initialize), codes::REJECTED_BY_CONTEXT7);
         assert!(matches!(
             c,
             Cause::RejectedByContext7 {
@@ -630,7 +631,7 @@ mod tests {
     fn refusal_after_acceptance_is_the_user() {
         let body = br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"User is not provisioned in this teamspace"},"id":3}"#;
         let c = classify_http(Step::ToolsCall, 403, &h(None), body, true, None);
-        assert_eq!(c.code(Step::ToolsCall), "mcp.user-not-provisioned");
+        assert_eq!(c.code(Step::ToolsCall), codes::USER_NOT_PROVISIONED);
     }
 
     #[test]
@@ -639,14 +640,14 @@ mod tests {
             start with 'ctx7sk' prefix."}]});
         assert_eq!(
             classify_tool_result(&r).unwrap().code(Step::ToolsCall),
-            "mcp.api-key-rejected"
+            codes::API_KEY_REJECTED
         );
         let ok = json!({"content":[{"type":"text","text":"Available Libraries: …"}]});
         assert!(classify_tool_result(&ok).is_none());
         let err = json!({"isError":true,"content":[{"type":"text","text":"rate limited"}]});
         assert_eq!(
             classify_tool_result(&err).unwrap().code(Step::ToolsCall),
-            "mcp.tool-error"
+            codes::TOOL_ERROR
         );
     }
 
@@ -660,11 +661,11 @@ mod tests {
                 br#"{"statusCode":500,"message":"Internal server error","activityId":"a1"}"#
             )
             .code(Step::Initialize),
-            "mcp.gateway-error"
+            codes::GATEWAY_ERROR
         );
         assert_eq!(
             e(406, Step::Initialize, b"Not Acceptable").code(Step::Initialize),
-            "mcp.not-acceptable"
+            codes::NOT_ACCEPTABLE
         );
         assert_eq!(
             e(
@@ -673,7 +674,7 @@ mod tests {
                 b"Bad Request: Mcp-Session-Id header is required"
             )
             .code(Step::ToolsList),
-            "mcp.session"
+            codes::SESSION
         );
         assert_eq!(
             e(
@@ -682,7 +683,7 @@ mod tests {
                 br#"{"statusCode":404,"message":"Resource not found"}"#
             )
             .code(Step::Initialize),
-            "discovery.endpoint-missing"
+            crate::discovery::codes::ENDPOINT_MISSING
         );
     }
 

@@ -14,6 +14,7 @@
 //! [`super::sse::SseIntegrity`]. Each step yields checks; each HTTP exchange becomes a row of
 //! the conversation table.
 
+use crate::mcp::codes;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -89,7 +90,7 @@ pub struct Conversation {
     /// The tool call answered with a usable result.
     pub tool_ok: bool,
     /// The first failure's code.
-    pub first_failure: Option<&'static str>,
+    pub first_failure: Option<crate::findings::Code>,
     /// `serverInfo.name` and the negotiated version.
     pub server_name: Option<String>,
     pub negotiated_version: Option<String>,
@@ -687,7 +688,7 @@ impl<'a> Client<'a> {
                         "query-docs answers with documentation",
                     )
                     .skip(
-                        "run.prerequisite-failed",
+                        crate::report::codes::PREREQUISITE_FAILED,
                         "not run: the first tool call gave no usable answer",
                     ),
                 ),
@@ -799,7 +800,7 @@ impl<'a> Client<'a> {
                 self.conv.push(
                     Check::new(id, title)
                         .info(
-                            "mcp.protocol-2026",
+                            codes::PROTOCOL_2026,
                             format!(
                                 "{} has no initialize: it speaks the {REVISION_2026} revision \
                                     (supported: {}); continuing with server/discover and \
@@ -826,7 +827,7 @@ impl<'a> Client<'a> {
             Judged::Stream => {
                 self.stream_checks("initialize", &reply);
                 self.conv.push(Check::new(id, title).skip(
-                    "run.prerequisite-failed",
+                    crate::report::codes::PREREQUISITE_FAILED,
                     "no initialize response arrived: the stream broke (see the stream check)",
                 ));
                 false
@@ -896,7 +897,7 @@ impl<'a> Client<'a> {
             Judged::Stream => {
                 self.stream_checks("discover", &reply);
                 self.conv.push(Check::new(id, title).skip(
-                    "run.prerequisite-failed",
+                    crate::report::codes::PREREQUISITE_FAILED,
                     "no server/discover response arrived: the stream broke (see the stream check)",
                 ));
                 false
@@ -934,7 +935,7 @@ impl<'a> Client<'a> {
             }
             200..=299 => {
                 self.conv.push(check.info(
-                    "mcp.initialize-failed",
+                    codes::INITIALIZE_FAILED,
                     format!(
                         "{} instead of 202 Accepted: clients accept it, but the spec \
                             asks for 202 with no body",
@@ -1016,7 +1017,7 @@ impl<'a> Client<'a> {
                 } else {
                     let old = names.iter().any(|n| n == "get-library-docs");
                     self.conv.push(check.fail(
-                        "mcp.tools-missing",
+                        codes::TOOLS_MISSING,
                         format!(
                             "missing {}; the server offers {}{}",
                             missing.join(", "),
@@ -1043,7 +1044,7 @@ impl<'a> Client<'a> {
             }
             Judged::Stream => {
                 self.conv.push(Check::new(id, title).skip(
-                    "run.prerequisite-failed",
+                    crate::report::codes::PREREQUISITE_FAILED,
                     "no tools/list response arrived: the stream broke (see the stream check)",
                 ));
                 false
@@ -1117,7 +1118,7 @@ impl<'a> Client<'a> {
                             .duration(reply.elapsed);
                         check = match expected_start {
                             Some(s) if !text.trim_start().starts_with(s) => check.info(
-                                "mcp.tool-error",
+                                codes::TOOL_ERROR,
                                 format!(
                                     "answered ({} bytes of text), but not with {s:?} as Context7 \
                                         does: {first_line:?}",
@@ -1141,7 +1142,7 @@ impl<'a> Client<'a> {
             }
             Judged::Stream => {
                 self.conv.push(Check::new(id, title).skip(
-                    "run.prerequisite-failed",
+                    crate::report::codes::PREREQUISITE_FAILED,
                     "no tools/call response arrived: the stream broke (see the stream check)",
                 ));
                 None
@@ -1185,7 +1186,7 @@ impl<'a> Client<'a> {
                 });
                 self.conv.push(
                     Check::new(id, title)
-                        .info("mcp.get-404", format!("GET got no answer: {}", e.detail))
+                        .info(codes::GET_404, format!("GET got no answer: {}", e.detail))
                         .evidence("failure", e.kind.as_str()),
                 );
                 return;
@@ -1214,7 +1215,7 @@ impl<'a> Client<'a> {
                 Context7 4.x)",
             ),
             404 => check.info(
-                "mcp.get-404",
+                codes::GET_404,
                 "404: the gateway has no GET operation for the MCP URL (APIM \
                     answers a method without an operation with 404); clients \
                     treat it like 405",
@@ -1223,7 +1224,7 @@ impl<'a> Client<'a> {
                 check.pass("the server offers a GET event stream for server-initiated messages")
             }
             s => check.info(
-                "mcp.get-404",
+                codes::GET_404,
                 format!(
                     "{}: neither 405 nor an event stream; clients that open the \
                     GET stream may log an error",
@@ -1281,7 +1282,7 @@ impl<'a> Client<'a> {
             Body::Other(bytes) => Judged::Failed(Box::new(
                 Check::new(id, title)
                     .fail(
-                        "sse.content-type",
+                        codes::SSE_CONTENT_TYPE,
                         format!(
                             "{} with Content-Type {:?}: neither application/json nor \
                                 text/event-stream",
@@ -1374,7 +1375,7 @@ impl<'a> Client<'a> {
                     through",
                 )
                 .fail(
-                    "discovery.challenge-upstream",
+                    crate::discovery::codes::CHALLENGE_UPSTREAM,
                     format!(
                         "the MCP response carries WWW-Authenticate with \
                                 resource_metadata {url}: Context7's own metadata leaks \
@@ -1411,7 +1412,7 @@ impl<'a> Client<'a> {
                     "The event stream is passed through, not buffered",
                 )
                 .warn(
-                    "sse.buffered",
+                    codes::SSE_BUFFERED,
                     format!(
                         "the event stream carries {}: something between client and \
                                 server buffers (or compresses) the whole response before \
@@ -1478,7 +1479,7 @@ impl<'a> Client<'a> {
                         reply.elapsed.as_millis()
                     )),
                     (Err(_), End::Stalled(t) | End::Deadline(t)) => check.fail(
-                        "sse.stalled",
+                        codes::SSE_STALLED,
                         format!(
                             "the JSON body stopped after {} bytes (at {} ms, deadline {} s \
                                 per chunk)",
@@ -1488,7 +1489,7 @@ impl<'a> Client<'a> {
                         ),
                     ),
                     (Err(_), End::Cap) => check.fail(
-                        "sse.oversized",
+                        codes::SSE_OVERSIZED,
                         format!(
                             "the JSON body is larger than c7doctor's cap ({} bytes read)",
                             reply.wire_bytes
@@ -1498,7 +1499,7 @@ impl<'a> Client<'a> {
                         let round = is_round_size(reply.wire_bytes);
                         check
                             .fail(
-                                "sse.truncated",
+                                codes::SSE_TRUNCATED,
                                 format!(
                                     "the JSON body ended after {} bytes{}{}",
                                     reply.wire_bytes,
@@ -1568,7 +1569,7 @@ impl<'a> Client<'a> {
                 && o.ttfb.is_some_and(|t| t > Duration::from_secs(2))
             {
                 detail.push_str("; every event arrived in one burst after a long wait");
-                return check.warn("sse.buffered", detail);
+                return check.warn(codes::SSE_BUFFERED, detail);
             }
             return check.pass(detail);
         }
@@ -1588,7 +1589,7 @@ impl<'a> Client<'a> {
             End::Stalled(at) => {
                 return check
                     .fail(
-                        "sse.stalled",
+                        codes::SSE_STALLED,
                         format!(
                             "no byte for {} s, at {} ms, before the response arrived; {tail}",
                             self.cfg.idle.as_secs_f64(),
@@ -1599,7 +1600,7 @@ impl<'a> Client<'a> {
             }
             End::Deadline(at) => {
                 return check.fail(
-                    "sse.stalled",
+                    codes::SSE_STALLED,
                     format!(
                         "the response had not arrived after {} s (the overall \
                             deadline; bytes still trickled in); {tail}",
@@ -1609,7 +1610,7 @@ impl<'a> Client<'a> {
             }
             End::Cap => {
                 return check.fail(
-                    "sse.oversized",
+                    codes::SSE_OVERSIZED,
                     format!(
                         "c7doctor stopped reading at the {} MiB cap (--max-stream-mib) \
                             before the response arrived; {tail}",
@@ -1621,7 +1622,7 @@ impl<'a> Client<'a> {
         }
         if o.unterminated_response {
             return check.fail(
-                "sse.framing",
+                codes::SSE_FRAMING,
                 format!(
                     "the response event is not followed by a blank line before the \
                         stream ends: spec-following clients discard it; {tail}"
@@ -1631,7 +1632,7 @@ impl<'a> Client<'a> {
         if let Some(p) = o.problem(ProblemKind::Oversized) {
             return check
                 .fail(
-                    "sse.oversized",
+                    codes::SSE_OVERSIZED,
                     format!("at byte {}: {}; {tail}", p.offset, p.detail),
                 )
                 .evidence("offset", p.offset);
@@ -1640,7 +1641,7 @@ impl<'a> Client<'a> {
             o.problem(ProblemKind::IdMismatch),
             o.truncation.map(|t| t.kind),
         ) {
-            return check.fail("sse.id-mismatch", format!("{}; {tail}", p.detail));
+            return check.fail(codes::SSE_ID_MISMATCH, format!("{}; {tail}", p.detail));
         }
         let t = o.truncation;
         let kind = t.map(|t| t.kind.as_str()).unwrap_or("eof-before-response");
@@ -1654,7 +1655,7 @@ impl<'a> Client<'a> {
         };
         let mut check = check
             .fail(
-                "sse.truncated",
+                codes::SSE_TRUNCATED,
                 format!(
                     "the stream ended {how} after {cut} bytes{}{}",
                     end_note(&reply.end),

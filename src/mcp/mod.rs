@@ -10,6 +10,8 @@
 //! directly with the key from `C7DOCTOR_API_KEY`, so a gateway problem can be told from a
 //! key problem.
 
+pub mod codes;
+
 pub mod classify;
 pub mod client;
 pub mod sse;
@@ -18,13 +20,14 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use url::Url;
 
-use crate::cli::{Hop, ProbeArgs};
+use crate::cli::ProbeArgs;
+use crate::context::{Ctx, Outcome};
+use crate::deployment::Hop;
 use crate::error::Error;
 use crate::http::{self, Http};
 use crate::input;
 use crate::report::redact::{self, Secret};
 use crate::report::{Check, Report, Section, Status};
-use crate::{Ctx, Outcome};
 use client::{Auth, Client, Conversation, ProbeConfig};
 
 /// The guide's own verification call.
@@ -84,7 +87,8 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
             Ok(u) => Some(mcp_url(&u, &ctx.cfg.api_path)),
             Err(e) => {
                 report.push(
-                    Check::new("probe.target", "The gateway's MCP URL").fail("config.invalid", e),
+                    Check::new("probe.target", "The gateway's MCP URL")
+                        .fail(crate::config::codes::INVALID, e),
                 );
                 None
             }
@@ -92,7 +96,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         None if args.api_key => None,
         None => {
             report.push(Check::new("probe.target", "The gateway's MCP URL").skip(
-                "config.missing",
+                crate::config::codes::MISSING,
                 "set --host (or give HOST|URL) to probe the gateway",
             ));
             None
@@ -164,7 +168,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
             None => {
                 report.push(
                     Check::new("probe.direct.key", "An API key to probe Context7 directly").skip(
-                        "config.missing",
+                        crate::config::codes::MISSING,
                         "--api-key: set C7DOCTOR_API_KEY to the teamspace key (ctx7sk…)",
                     ),
                 );
@@ -191,7 +195,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
             }
             None => report.push(
                 Check::new("probe.credential", "A token to send the gateway").skip(
-                    "config.missing",
+                    crate::config::codes::MISSING,
                     "no token: pipe one on stdin, use --token-file or \
                         C7DOCTOR_TOKEN, or sign in with --login",
                 ),
@@ -228,7 +232,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
             }
             Err(e) => report.push(
                 Check::new("probe.direct.target", "Context7's MCP URL (--context7-url)")
-                    .fail("config.invalid", e),
+                    .fail(crate::config::codes::INVALID, e),
             ),
         }
     }
@@ -311,7 +315,7 @@ pub fn explain_gateway_rejection(conv: &mut Conversation, findings: &[(String, S
         .filter(|(code, _)| code.starts_with("token."))
         .collect();
     for c in conv.checks.iter_mut() {
-        if c.code == Some("mcp.rejected-at-gateway") {
+        if c.code == Some(codes::REJECTED_AT_GATEWAY) {
             if relevant.is_empty() {
                 c.detail.push_str(
                     "; the local token checks found nothing wrong with the \
@@ -345,14 +349,14 @@ fn compare(gateway: &Conversation, direct: &Conversation) -> Check {
     match (gateway.tool_ok, direct.tool_ok) {
         (true, true) => check.pass("both answer the tool call"),
         (false, true) => {
-            let code = gateway.first_failure.unwrap_or("mcp.tool-error");
+            let code = gateway.first_failure.unwrap_or(codes::TOOL_ERROR);
             let c = check.info(
                 code,
                 "Context7 accepts the key directly but the conversation \
                     through the gateway fails: the problem is in the gateway \
                     (policy, named value, diagnostics), not the key",
             );
-            if code == "mcp.api-key-rejected" {
+            if code == codes::API_KEY_REJECTED {
                 c.fix(
                     "The key works directly, so the gateway injects another one: \
                     set the APIM named value context7-api-key to this key (a \
@@ -364,12 +368,12 @@ fn compare(gateway: &Conversation, direct: &Conversation) -> Check {
             }
         }
         (true, false) => check.info(
-            direct.first_failure.unwrap_or("mcp.tool-error"),
+            direct.first_failure.unwrap_or(codes::TOOL_ERROR),
             "the gateway works but Context7 refuses this key directly: the \
                 gateway injects a different key than the one given",
         ),
         (false, false) => {
-            let code = direct.first_failure.unwrap_or("mcp.tool-error");
+            let code = direct.first_failure.unwrap_or(codes::TOOL_ERROR);
             check.info(
                 code,
                 "both fail: the key itself is refused by Context7 (or Context7 \

@@ -23,6 +23,7 @@
 //! only counters, the current event (capped at `max_event_bytes`) and the one JSON-RPC
 //! response whose `id` matches the request.
 
+use crate::mcp::codes;
 use serde::{Deserialize, Deserializer, Serialize, de::IgnoredAny};
 use serde_json::Value;
 use std::time::Duration;
@@ -56,11 +57,13 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// The catalog code for this problem.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::findings::Code {
         match self {
-            ProblemKind::Framing | ProblemKind::NotUtf8 | ProblemKind::NotJson => "sse.framing",
-            ProblemKind::Oversized => "sse.oversized",
-            ProblemKind::IdMismatch => "sse.id-mismatch",
+            ProblemKind::Framing | ProblemKind::NotUtf8 | ProblemKind::NotJson => {
+                codes::SSE_FRAMING
+            }
+            ProblemKind::Oversized => codes::SSE_OVERSIZED,
+            ProblemKind::IdMismatch => codes::SSE_ID_MISMATCH,
         }
     }
 }

@@ -6,10 +6,11 @@
 //! checked.
 
 use crate::config::is_guid;
+use crate::policy::codes;
 use roxmltree::{Document, Node};
 
-use crate::Ctx;
-use crate::cli::Pattern;
+use crate::context::Ctx;
+use crate::deployment::Pattern;
 use crate::report::Check;
 
 use super::pattern::{self, Features, KEY_HEADERS, Kind, header_value, is_dynamic, variables_read};
@@ -220,7 +221,7 @@ fn named_value_checks(l: &Lint) -> Vec<Check> {
         out.push(
             l.at(
                 new().fail(
-                    "policy.named-value-in-expression",
+                    codes::NAMED_VALUE_IN_EXPRESSION,
                     format!(
                         "{{{{{name}}}}} is inside the expression of {where_}: APIM substitutes named values only in plain element and attribute text, so the expression sees the literal string \"{{{{{name}}}}}\""
                     ),
@@ -298,7 +299,7 @@ fn named_value_checks(l: &Lint) -> Vec<Check> {
             out.push(
                 l.at(
                     new().fail(
-                        "policy.named-value-in-cdata",
+                        codes::NAMED_VALUE_IN_CDATA,
                         format!(
                             "{{{{{name}}}}} is inside a CDATA section: CDATA disables named-value substitution, so \"{{{{{name}}}}}\" reaches the backend literally"
                         ),
@@ -335,7 +336,7 @@ fn placeholder_checks(l: &Lint, already: &[usize]) -> Vec<Check> {
             l.src
                 .at(
                     new().fail(
-                        "policy.placeholder",
+                        codes::PLACEHOLDER,
                         format!("{ph} is a placeholder from the guide, still in the policy"),
                     ),
                     orig,
@@ -610,7 +611,7 @@ pub fn secret_checks(src: &Source, hits: &[SecretHit]) -> Vec<Check> {
         .map(|h| {
             src.at(
                 new().fail(
-                    "policy.secret-inline",
+                    codes::SECRET_INLINE,
                     format!("{} is written inline: {} (shown masked)", h.what, h.shown),
                 ),
                 h.offset,
@@ -642,7 +643,7 @@ fn validation_checks(l: &Lint, f: &Features) -> Vec<Check> {
         if !forwards_to_context7 && f.inbound_base {
             return vec![l.at_node(
                 new().info(
-                    "policy.no-token-validation",
+                    codes::NO_TOKEN_VALIDATION,
                     "no validate-azure-ad-token here; this policy relies on <base /> — lint the API-level policy too (the guide validates there)",
                 ),
                 inbound,
@@ -655,7 +656,7 @@ fn validation_checks(l: &Lint, f: &Features) -> Vec<Check> {
         };
         return vec![l.at_node(
             new().fail(
-                "policy.no-token-validation",
+                codes::NO_TOKEN_VALIDATION,
                 format!(
                     "no validate-azure-ad-token or validate-jwt in <inbound>: requests are forwarded to Context7 without any check of who sent them{base_note}"
                 ),
@@ -668,7 +669,7 @@ fn validation_checks(l: &Lint, f: &Features) -> Vec<Check> {
     if v.ancestors().any(|a| a.has_tag_name("choose")) {
         out.push(l.at_node(
             new().warn(
-                "policy.no-token-validation",
+                codes::NO_TOKEN_VALIDATION,
                 format!("{tag} is inside a <choose>: requests taking another branch are forwarded without validation"),
             ),
             v,
@@ -684,7 +685,7 @@ fn validation_checks(l: &Lint, f: &Features) -> Vec<Check> {
         let loc = l.loc_of(first.range().start);
         out.push(l.at_node(
             new().warn(
-                "policy.no-token-validation",
+                codes::NO_TOKEN_VALIDATION,
                 format!(
                     "<{}> at {}:{} runs before {tag}: unauthenticated requests reach it",
                     xml::name(*first),
@@ -698,7 +699,7 @@ fn validation_checks(l: &Lint, f: &Features) -> Vec<Check> {
     if descendants_named(v, "audience").next().is_none() {
         out.push(l.at_node(
             new().warn(
-                "policy.no-token-validation",
+                codes::NO_TOKEN_VALIDATION,
                 format!(
                     "{tag} has no <audiences>: a token issued for any app of the tenant is accepted"
                 ),
@@ -760,7 +761,7 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
             out.push(
                 l.at_node(
                     new().fail(
-                        "policy.audience-uri",
+                        codes::AUDIENCE_URI,
                         format!(
                             "the audience is {value}: v2.0 tokens carry the app's client ID (a GUID) in aud, not the Application ID URI, so every valid token is rejected"
                         ),
@@ -775,7 +776,7 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
         } else {
             out.push(l.at_node(
                 new().info(
-                    "policy.audience-uri",
+                    codes::AUDIENCE_URI,
                     format!(
                         "both {value} and a client ID are listed: v2.0 tokens carry the GUID; the api:// entry only matches v1.0 tokens, which Context7 rejects anyway"
                     ),
@@ -799,7 +800,7 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
             if other_named {
                 out.push(l.at_node(
                     new().warn(
-                        "token.audience-other-hop",
+                        crate::token::codes::AUDIENCE_OTHER_HOP,
                         format!(
                             "the audience is the named value {{{{{name}}}}}, which by its name is the other hop's app: with --pattern {} clients send tokens for {which}",
                             p.as_str()
@@ -816,7 +817,7 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
         if other.is_some_and(|o| o.eq_ignore_ascii_case(id)) {
             out.push(l.at_node(
                 new().fail(
-                    "token.audience-other-hop",
+                    crate::token::codes::AUDIENCE_OTHER_HOP,
                     format!(
                         "the audience {id} is the other hop's app; with --pattern {} clients send tokens for {which}",
                         p.as_str()
@@ -829,7 +830,7 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
         {
             out.push(l.at_node(
                 new().warn(
-                    "token.audience-mismatch",
+                    crate::token::codes::AUDIENCE_MISMATCH,
                     format!("the audience {id} is not {which} ({flag} {w})"),
                 ),
                 *node,
@@ -890,7 +891,7 @@ fn scope_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
                 "no required scp claim: any token for the audience passes, app-only tokens included; clients' tokens carry scp {want}"
             )
         };
-        return vec![l.at_node(new().warn("policy.scope-claim", detail), at)];
+        return vec![l.at_node(new().warn(codes::SCOPE_CLAIM, detail), at)];
     }
     let mut out = Vec::new();
     for claim in scp {
@@ -992,9 +993,9 @@ fn scope_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
         }
         for (node, fail, detail) in found {
             let c = if fail {
-                new().fail("policy.scope-claim", detail)
+                new().fail(codes::SCOPE_CLAIM, detail)
             } else {
-                new().warn("policy.scope-claim", detail)
+                new().warn(codes::SCOPE_CLAIM, detail)
             };
             out.push(l.at_node(
                 c.fix(format!(
@@ -1040,7 +1041,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
     let mut out = Vec::new();
     let key_check = || {
         Check::new(
-            "policy.obo-cache-key",
+            codes::OBO_CACHE_KEY.code,
             "The OBO cache key includes the user's oid",
         )
     };
@@ -1054,7 +1055,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
         let tag = xml::name(*n);
         let Some(key) = attr(*n, "key") else {
             out.push(l.at_node(
-                key_check().fail("policy.obo-cache-key", format!("<{tag}> has no key")),
+                key_check().fail(codes::OBO_CACHE_KEY, format!("<{tag}> has no key")),
                 *n,
             ));
             continue;
@@ -1068,7 +1069,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
             key_check().pass(format!("<{tag}> key {key} includes the oid claim"))
         } else if expanded.contains("context.User") {
             key_check().fail(
-                "policy.obo-cache-key",
+                codes::OBO_CACHE_KEY,
                 format!(
                     "<{tag}> key {key} uses context.User — the APIM subscription's user, not the Entra user (usually empty without a subscription): users share one cached OBO token"
                 ),
@@ -1079,7 +1080,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
             ))
         } else {
             key_check().fail(
-                "policy.obo-cache-key",
+                codes::OBO_CACHE_KEY,
                 format!(
                     "<{tag}> key {key} does not include the user's oid: every user gets the OBO token cached for whoever came first"
                 ),
@@ -1094,7 +1095,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
     {
         out.push(l.at_attr(
             key_check().warn(
-                "policy.obo-cache-key",
+                codes::OBO_CACHE_KEY,
                 format!("cache-lookup-value reads key {a} but cache-store-value writes {b}: the cache never serves what was stored"),
             ),
             *store,
@@ -1104,7 +1105,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
 
     let dur_check = || {
         Check::new(
-            "policy.obo-cache-duration",
+            codes::OBO_CACHE_DURATION.code,
             "The OBO cache expires before the token does",
         )
     };
@@ -1118,7 +1119,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
     for n in &f.cache_stores {
         let check = match attr(*n, "duration").map(str::trim) {
             None => dur_check().fail(
-                "policy.obo-cache-duration",
+                codes::OBO_CACHE_DURATION,
                 "cache-store-value has no duration",
             ),
             Some(d) if is_dynamic(d) => dur_check().pass(format!(
@@ -1127,18 +1128,18 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
             )),
             Some(d) => match d.parse::<u64>() {
                 Err(_) => dur_check().fail(
-                    "policy.obo-cache-duration",
+                    codes::OBO_CACHE_DURATION,
                     format!("duration=\"{d}\" is not a number of seconds"),
                 ),
                 Ok(secs) if secs >= limit => dur_check().fail(
-                    "policy.obo-cache-duration",
+                    codes::OBO_CACHE_DURATION,
                     format!(
                         "duration is {secs} s, not shorter than the token lifetime ({limit} s, {source}): APIM keeps forwarding the cached token after it expired, and Context7 answers 401 \"Token expired\""
                     ),
                 ),
                 Ok(secs) if l.opts.token_lifetime.is_some() && secs + CACHE_MARGIN > limit => {
                     dur_check().warn(
-                        "policy.obo-cache-duration",
+                        codes::OBO_CACHE_DURATION,
                         format!(
                             "duration is {secs} s, less than {CACHE_MARGIN} s below the token lifetime ({limit} s): clock skew and slow requests can still see an expired token"
                         ),
@@ -1159,7 +1160,7 @@ fn obo_checks(l: &Lint, f: &Features) -> Vec<Check> {
                 "The OBO token replaces the client's token",
             )
             .fail(
-                "token.audience-other-hop",
+                crate::token::codes::AUDIENCE_OTHER_HOP,
                 "the policy performs the OBO exchange but never sets the Authorization header: Context7 receives the client's gateway token, whose audience is the gateway app",
             )
             .fix("Add <set-header name=\"Authorization\" exists-action=\"override\"><value>@(\"Bearer \" + (string)context.Variables[\"oboToken\"])</value></set-header> to <inbound>, as in the guide's policy."),
@@ -1203,7 +1204,7 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
         {
             out.push(l.at_attr(
                 new().fail(
-                    "policy.challenge-missing",
+                    codes::CHALLENGE_MISSING,
                     format!(
                         "failed-validation-httpcode is {code}: MCP clients start sign-in only on 401 (and the guide's on-error challenge is set on 401)"
                     ),
@@ -1235,9 +1236,9 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
         // Guide 1 (shared-key, passthrough) has no discovery surface: clients are given a
         // token, so a missing challenge is only worth knowing there.
         let c = if p == Pattern::Obo {
-            new().fail("policy.challenge-missing", detail)
+            new().fail(codes::CHALLENGE_MISSING, detail)
         } else {
-            new().info("policy.challenge-missing", detail)
+            new().info(codes::CHALLENGE_MISSING, detail)
         };
         out.push(l.at_node(c, on_error.unwrap_or(l.root)));
         return out;
@@ -1248,7 +1249,7 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
         let Some(rm) = resource_metadata(&value) else {
             out.push(l.at_node(
                 new().fail(
-                    "policy.challenge-missing",
+                    codes::CHALLENGE_MISSING,
                     format!("WWW-Authenticate is {value:?}, without resource_metadata=\"https://<apim-host>/.well-known/oauth-protected-resource\""),
                 ),
                 h,
@@ -1269,7 +1270,7 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
             _ => {
                 out.push(l.at(
                     new().fail(
-                        "policy.challenge-missing",
+                        codes::CHALLENGE_MISSING,
                         format!("resource_metadata {rm:?} is not an absolute URL"),
                     ),
                     at,
@@ -1280,7 +1281,7 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
         let host = url.host_str().unwrap_or("").to_ascii_lowercase();
         let c = if host == "mcp.context7.com" || host.ends_with(".context7.com") {
             new().fail(
-                "policy.challenge-missing",
+                codes::CHALLENGE_MISSING,
                 format!("resource_metadata points at {host}, Context7's own metadata: clients would be sent to Context7's authorization server instead of your Entra tenant"),
             )
         } else if let Some(g) = &gateway
@@ -1288,7 +1289,7 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
                 || g.port_or_known_default() != url.port_or_known_default())
         {
             new().fail(
-                "policy.challenge-missing",
+                codes::CHALLENGE_MISSING,
                 format!(
                     "resource_metadata points at {}, but the gateway is {} (--host): clients fetch the metadata from the wrong place",
                     url.origin().ascii_serialization(),
@@ -1300,7 +1301,7 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
             .starts_with("/.well-known/oauth-protected-resource")
         {
             new().warn(
-                "policy.challenge-missing",
+                codes::CHALLENGE_MISSING,
                 format!("resource_metadata has the path {}; the guide's PRM operation is /.well-known/oauth-protected-resource", url.path()),
             )
         } else if gateway.is_none() {
@@ -1321,7 +1322,7 @@ fn challenge_checks(l: &Lint, f: &Features, p: Pattern) -> Vec<Check> {
 fn buffering_checks(l: &Lint) -> Vec<Check> {
     let new = || {
         Check::new(
-            "policy.buffering",
+            codes::BUFFERING.code,
             "The response stream is not buffered or read",
         )
     };
@@ -1336,7 +1337,7 @@ fn buffering_checks(l: &Lint) -> Vec<Check> {
                         .unwrap_or(a.range_value().start);
                     out.push(l.at(
                         new().fail(
-                            "policy.buffering",
+                            codes::BUFFERING,
                             format!("<{}> reads context.Response.Body in <outbound>: APIM waits for the whole SSE stream before the client sees a byte", xml::name(el)),
                         ),
                         off,
@@ -1347,7 +1348,7 @@ fn buffering_checks(l: &Lint) -> Vec<Check> {
                 let off = l.find_in_content(el, body);
                 out.push(l.at(
                     new().fail(
-                        "policy.buffering",
+                        codes::BUFFERING,
                         format!("<{}> reads context.Response.Body in <outbound>: APIM waits for the whole SSE stream before the client sees a byte", xml::name(el)),
                     ),
                     off,
@@ -1358,7 +1359,7 @@ fn buffering_checks(l: &Lint) -> Vec<Check> {
                 | "xsl-transform" => {
                     out.push(l.at_node(
                         new().fail(
-                            "policy.buffering",
+                            codes::BUFFERING,
                             format!("<{}> in <outbound> rewrites the response body: APIM buffers the whole SSE stream to do it", xml::name(el)),
                         ),
                         el,
@@ -1375,7 +1376,7 @@ fn buffering_checks(l: &Lint) -> Vec<Check> {
             {
                 out.push(l.at_attr(
                     new().fail(
-                        "policy.buffering",
+                        codes::BUFFERING,
                         "forward-request buffer-response=\"true\" holds the SSE stream until it ends",
                     )
                     .fix("Use <forward-request buffer-response=\"false\" /> for the MCP API (APIM's server-sent events guidance)."),
@@ -1387,12 +1388,12 @@ fn buffering_checks(l: &Lint) -> Vec<Check> {
                 let outbound = l.section_of(el) == Some("outbound");
                 let c = if outbound {
                     new().fail(
-                        "policy.buffering",
+                        codes::BUFFERING,
                         "validate-content in <outbound> reads the whole response body: the SSE stream is buffered",
                     )
                 } else {
                     new().warn(
-                        "policy.buffering",
+                        codes::BUFFERING,
                         "validate-content on the MCP API reads the body to validate it; keep it off the streaming responses",
                     )
                 };

@@ -3,6 +3,7 @@
 //! truncates MCP's Server-Sent Events at the logged size (guides' Troubleshooting ›
 //! "Streaming responses get cut off"; APIM's SSE guidance: log no body bytes).
 
+use crate::policy::codes;
 use serde_json::Value;
 
 use crate::report::{Check, Status};
@@ -127,7 +128,7 @@ pub fn lint(
         }
         let detail = format!("{path} = {n} in the {scope}: {}", s.why);
         let check = new()
-            .finding(s.status, "policy.diagnostics-payload", detail)
+            .finding(s.status, codes::DIAGNOSTICS_PAYLOAD, detail)
             .fix(format!(
                 "Set {path} to 0 (portal: {} › Settings › Diagnostics Logs › {} {} › Number of payload bytes to log = 0), then re-check.",
                 if id.contains("/apis/") { "the API" } else { "All APIs" },

@@ -21,6 +21,8 @@
 //!   rules `discovery` applies to the live documents,
 //! - [`diagnostics`]: payload logging in the diagnostics resource.
 
+pub mod codes;
+
 pub mod checks;
 pub mod diagnostics;
 pub mod oauth_proxy;
@@ -34,9 +36,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::cli::PolicyArgs;
+use crate::context::{Ctx, Outcome};
 use crate::error::Error;
 use crate::report::{Check, redact};
-use crate::{Ctx, Outcome};
 
 use source::Source;
 
@@ -153,7 +155,7 @@ fn lint_input(
 ) -> Vec<Check> {
     if !complete {
         return vec![input_check(name).fail(
-            "policy.not-policy",
+            codes::NOT_POLICY,
             format!(
                 "the file is larger than {} MiB (reading stopped there); an APIM policy is a few KiB",
                 MAX_INPUT_BYTES / (1024 * 1024)
@@ -164,17 +166,16 @@ fn lint_input(
         Ok(t) => t,
         Err(why) => {
             return vec![input_check(name).fail(
-                "policy.not-policy",
+                codes::NOT_POLICY,
                 format!("the file is not text ({why}): not a policy XML or JSON document"),
             )];
         }
     };
     let first = text.trim_start().chars().next();
     match first {
-        None => vec![input_check(name).fail(
-            "policy.not-policy",
-            "the file is empty (or only whitespace)",
-        )],
+        None => vec![
+            input_check(name).fail(codes::NOT_POLICY, "the file is empty (or only whitespace)"),
+        ],
         Some('{') | Some('[') => lint_json(name, text, ctx, opts),
         Some(_) => {
             let src = Source::new(name, name.to_string(), text);
@@ -314,7 +315,7 @@ fn lint_json(name: &str, text: String, ctx: &Ctx, opts: &LintOptions) -> Vec<Che
             let off = src.offset_of(e.line(), e.column());
             return vec![src.at(
                 Check::new("policy.input", "The file is valid JSON").fail(
-                    "policy.not-policy",
+                    codes::NOT_POLICY,
                     format!("the file starts like JSON but does not parse: {e}"),
                 ),
                 off,
@@ -342,7 +343,7 @@ fn lint_json(name: &str, text: String, ctx: &Ctx, opts: &LintOptions) -> Vec<Che
                     path
                 };
                 out.push(src.whole(input_check(name).fail(
-                    "policy.not-policy",
+                    codes::NOT_POLICY,
                     format!(
                         "{at} is JSON but neither a policy envelope ({{\"properties\":{{\"value\":\"<policies>…\",\"format\":\"xml\"}}}}) nor an APIM diagnostics resource"
                     ),
@@ -371,7 +372,7 @@ fn lint_envelope(
     };
     let Some(xml_text) = value.as_str() else {
         return vec![envelope_check().fail(
-            "policy.xml-invalid",
+            codes::XML_INVALID,
             format!("{path} is not a string holding the policy XML"),
         )];
     };
@@ -381,7 +382,7 @@ fn lint_envelope(
         Some("rawxml") => Format::RawXml,
         Some(f @ ("xml-link" | "rawxml-link")) => {
             return vec![envelope_check().info(
-                "policy.not-policy",
+                codes::NOT_POLICY,
                 format!(
                     "the envelope's format is {f}: {path} is a link to the policy, not the policy. Download it and lint the XML."
                 ),
@@ -389,7 +390,7 @@ fn lint_envelope(
         }
         Some(other) => {
             return vec![envelope_check().fail(
-                "policy.xml-invalid",
+                codes::XML_INVALID,
                 format!(
                     "unknown format {other:?}: the management API accepts xml, rawxml, xml-link and rawxml-link"
                 ),
@@ -435,7 +436,7 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
                 p.reason.clone()
             };
             let mut c = src
-                .at(xml_check().fail("policy.xml-invalid", detail), p.offset)
+                .at(xml_check().fail(codes::XML_INVALID, detail), p.offset)
                 .evidence("parser", p.parser_message.clone())
                 .evidence(
                     "parser_position",
@@ -475,7 +476,7 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
                         Some(ph) => format!("{ph} is {reason}"),
                         None => format!("{reason} {}", xml::ESCAPING_RULE),
                     };
-                    let mut c = src.at(xml_check().fail("policy.xml-invalid", detail), e.offset);
+                    let mut c = src.at(xml_check().fail(codes::XML_INVALID, detail), e.offset);
                     if let Some(ph) = placeholder {
                         c = c.evidence("placeholder", ph);
                     }
@@ -490,7 +491,7 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
                 );
                 if format == Format::Xml || format == Format::File {
                     out.push(src.whole(xml_check().info(
-                        "policy.xml-invalid",
+                        codes::XML_INVALID,
                         "the rest of the policy was linted with its expressions escaped the way APIM's rawxml format escapes them (if this file is deployed with format rawxml, as APIOps does, APIM escapes expressions itself and only the placeholders are errors)",
                     )));
                 }
@@ -510,7 +511,7 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
         Ok(d) => d,
         Err(e) => {
             // Cannot happen (checked above); report rather than panic.
-            out.push(src.whole(xml_check().fail("policy.xml-invalid", e.to_string())));
+            out.push(src.whole(xml_check().fail(codes::XML_INVALID, e.to_string())));
             return out;
         }
     };
@@ -521,7 +522,7 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
     let depth = xml::max_depth(&doc);
     if depth > xml::DEPTH_LIMIT {
         out.push(src.whole(Check::new("policy.input", "The file is a policy").fail(
-            "policy.not-policy",
+            codes::NOT_POLICY,
             format!(
                 "elements nest {depth} levels deep; policies nest a handful. Not linted further."
             ),
@@ -534,7 +535,7 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
     if !xml::POLICY_ROOTS.contains(&root_name) {
         out.push(src.at(
             Check::new("policy.input", "The document's root is <policies>").fail(
-                "policy.not-policy",
+                codes::NOT_POLICY,
                 format!(
                     "the root element is <{root_name}>, not <policies> (or <fragment>, or one section such as <on-error>): this is not an APIM policy"
                 ),

@@ -32,10 +32,10 @@ pub fn checks(l: &Lint, f: &Features) -> Vec<Check> {
     };
     let exp = DocExpect::from_ctx(l.ctx, None);
     match f.kind {
-        Kind::Prm => body_checks(l, ret, "discovery.prm-invalid", |doc| {
+        Kind::Prm => body_checks(l, ret, crate::discovery::codes::PRM_INVALID, |doc| {
             check_prm_document(doc, &exp)
         }),
-        Kind::AsMetadata => body_checks(l, ret, "discovery.as-invalid", |doc| {
+        Kind::AsMetadata => body_checks(l, ret, crate::discovery::codes::AS_INVALID, |doc| {
             check_as_document(doc, None, &exp)
         }),
         Kind::Authorize => authorize_checks(l, f, ret, &exp),
@@ -166,7 +166,7 @@ fn status_of<'a, 'i>(ret: Node<'a, 'i>) -> Option<(Node<'a, 'i>, Option<u16>)> {
 fn body_checks(
     l: &Lint,
     ret: Node,
-    invalid: &'static str,
+    invalid: crate::findings::Code,
     run: impl FnOnce(&Value) -> Vec<Check>,
 ) -> Vec<Check> {
     let mut out = Vec::new();
@@ -279,7 +279,7 @@ fn authorize_checks(l: &Lint, f: &Features, ret: Node, exp: &DocExpect) -> Vec<C
         Some((_, Some(301 | 302 | 303 | 307 | 308))) => {}
         Some((node, _)) => out.push(l.at_attr(
             new().fail(
-                "discovery.authorize-proxied",
+                crate::discovery::codes::AUTHORIZE_PROXIED,
                 format!(
                     "set-status code is {}: /authorize must answer 302 with a Location, so the browser lands on Entra's own sign-in page",
                     attr(node, "code").unwrap_or("?")
@@ -290,7 +290,7 @@ fn authorize_checks(l: &Lint, f: &Features, ret: Node, exp: &DocExpect) -> Vec<C
         )),
         None => out.push(l.at_node(
             new().fail(
-                "discovery.authorize-proxied",
+                crate::discovery::codes::AUTHORIZE_PROXIED,
                 "the return-response has no set-status: it answers 200, not the 302 that sends the browser to Entra",
             ),
             ret,
@@ -306,7 +306,7 @@ fn authorize_checks(l: &Lint, f: &Features, ret: Node, exp: &DocExpect) -> Vec<C
                     "The redirect's Location is Entra's authorize endpoint",
                 )
                 .fail(
-                    "discovery.authorize-target",
+                    crate::discovery::codes::AUTHORIZE_TARGET,
                     "the return-response sets no Location header",
                 ),
                 ret,

@@ -10,9 +10,10 @@
 //! - the OAuth-proxy operations of guide 2 Part 5: a `return-response` with the PRM or AS
 //!   metadata JSON, or the `302` to Entra's `/authorize`.
 
+use crate::policy::codes;
 use roxmltree::Node;
 
-use crate::cli::Pattern;
+use crate::deployment::Pattern;
 use crate::report::{Check, Source as ConfigSource};
 
 use super::checks::Lint;
@@ -337,7 +338,7 @@ pub fn check(lint: &Lint, f: &Features) -> Check {
         let obo = f.obo_requests[0];
         return lint.at_node(
             check.fail(
-                "policy.pattern-mixed",
+                codes::PATTERN_MIXED,
                 format!(
                     "the policy does both the shared-key swap ({}) and the OBO exchange ({}): Context7 receives the API key, and the per-user identity is lost (or the other way round, depending on order)",
                     where_(swap),
@@ -368,7 +369,7 @@ pub fn check(lint: &Lint, f: &Features) -> Check {
             return lint.at_node(
                 check
                     .fail(
-                        "policy.pattern-mixed",
+                        codes::PATTERN_MIXED,
                         format!(
                             "--pattern is passthrough, but the policy keeps Pattern 1's API-key swap ({}){rewrite}: Context7 receives the shared key, not the user's token",
                             where_(swap)
@@ -388,7 +389,7 @@ pub fn check(lint: &Lint, f: &Features) -> Check {
         return lint.at_node(
             check
                 .fail(
-                    "policy.pattern-mixed",
+                    codes::PATTERN_MIXED,
                     format!(
                         "--pattern is {}, but the policy implements {}{seen}",
                         configured.as_str(),
@@ -409,7 +410,7 @@ pub fn check(lint: &Lint, f: &Features) -> Check {
     {
         return lint.at_node(
             check.info(
-                "policy.pattern-mixed",
+                codes::PATTERN_MIXED,
                 format!(
                     "passthrough, but the policy keeps Pattern 1's rewrite-uri ({}); the migration drops it",
                     where_(*r)

@@ -13,11 +13,29 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-use crate::catalog;
+use crate::findings::Code;
 
 pub use render_json::render_json;
 pub use render_markdown::render_markdown;
 pub use render_text::render_text;
+
+/// The `run.*` findings.
+pub mod codes {
+    crate::declare_findings! {
+        PREREQUISITE_FAILED = "run.prerequisite-failed" {
+            title: "Not run: an earlier step it depends on failed",
+            cause: "This step needs the result of an earlier step, which failed or was skipped.",
+            fix: "Fix the earlier failure first; this step runs again once it passes.",
+            see: "",
+        }
+        INTERRUPTED = "run.interrupted" {
+            title: "Interrupted: the report is partial",
+            cause: "c7doctor was stopped (Ctrl-C) while running; the checks after that point did not run and are not in the report.",
+            fix: "Run the command again and let it finish; if a step hangs against a slow host, lower --timeout so every step ends on its own.",
+            see: "",
+        }
+    }
+}
 
 /// The outcome of one check. Ordered from best to worst for the verdict, with `Skip` apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,9 +85,9 @@ pub enum Verdict {
 /// ```
 /// use c7doctor::report::Check;
 /// let c = Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint")
-///     .fail("token.issuer-v1", "iss is https://sts.windows.net/<tid>/ — a v1.0 token")
+///     .fail(crate::token::codes::ISSUER_V1, "iss is https://sts.windows.net/<tid>/ — a v1.0 token")
 ///     .evidence("iss", "https://sts.windows.net/x/");
-/// assert_eq!(c.code, Some("token.issuer-v1"));
+/// assert_eq!(c.code, Some(crate::token::codes::ISSUER_V1));
 /// assert!(c.fix.is_some()); // taken from the catalog
 /// ```
 ///
@@ -82,7 +100,7 @@ pub struct Check {
     pub title: String,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     pub detail: String,
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub evidence: Map<String, Value>,
@@ -91,6 +109,10 @@ pub struct Check {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub see: Option<String>,
     pub duration_ms: u64,
+    /// Values for the `{placeholders}` of the fix text that only this check knows
+    /// (see [`crate::findings`]); filled in when the report is finished.
+    #[serde(skip)]
+    pub fix_vars: Vec<(String, String)>,
 }
 
 impl Check {
@@ -106,6 +128,7 @@ impl Check {
             fix: None,
             see: None,
             duration_ms: 0,
+            fix_vars: Vec::new(),
         }
     }
 
@@ -118,48 +141,43 @@ impl Check {
         self
     }
 
-    pub fn info(self, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn info(self, code: Code, detail: impl Into<String>) -> Self {
         self.finding(Status::Info, code, detail)
     }
 
-    pub fn warn(self, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn warn(self, code: Code, detail: impl Into<String>) -> Self {
         self.finding(Status::Warn, code, detail)
     }
 
-    pub fn fail(self, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn fail(self, code: Code, detail: impl Into<String>) -> Self {
         self.finding(Status::Fail, code, detail)
     }
 
     /// Skipped: `code` says why (`config.missing` for an unset option,
     /// `run.prerequisite-failed` when an earlier step failed).
-    pub fn skip(self, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn skip(self, code: Code, detail: impl Into<String>) -> Self {
         self.finding(Status::Skip, code, detail)
     }
 
     /// Set any non-pass status with a catalog code; fix and guide section come from the catalog.
-    pub fn finding(
-        mut self,
-        status: Status,
-        code: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
-        debug_assert!(
-            catalog::get(code).is_some(),
-            "code {code} is not in the catalog"
-        );
+    pub fn finding(mut self, status: Status, code: Code, detail: impl Into<String>) -> Self {
         self.status = status;
         self.code = Some(code);
         self.detail = detail.into();
-        if let Some(entry) = catalog::get(code) {
-            self.fix = Some(entry.fix.to_string());
-            self.see = Some(entry.see.to_string()).filter(|s| !s.is_empty());
-        }
+        self.fix = Some(code.fix.to_string());
+        self.see = Some(code.see.to_string()).filter(|s| !s.is_empty());
         self
     }
 
     /// Replace the catalog's fix with one specific to this case.
     pub fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    /// A value for a `{name}` placeholder in the declaration's fix text.
+    pub fn fix_var(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.fix_vars.push((name.to_string(), value.into()));
         self
     }
 
@@ -357,6 +375,23 @@ impl Report {
             Verdict::Warn
         } else {
             Verdict::Pass
+        }
+    }
+
+    /// Stopped by Ctrl-C: the report is partial (the exit code is then 130).
+    pub fn interrupted(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.code == Some(codes::INTERRUPTED))
+    }
+
+    /// Fill the `{placeholders}` of every fix from the check's own values, then from the
+    /// configuration (`config(name)`), else their display form.
+    pub fn fill_fixes(&mut self, config: &dyn Fn(&str) -> Option<String>) {
+        for c in &mut self.checks {
+            if let Some(fix) = &c.fix {
+                c.fix = Some(crate::findings::fill(fix, &c.fix_vars, config));
+            }
         }
     }
 

@@ -15,7 +15,6 @@ use serde_json::Value;
 use super::redact;
 use super::render_text::{first_cause_text, summary_line, verdict_str};
 use super::{RenderOptions, Report, SectionBody, Status};
-use crate::catalog;
 
 /// Escape prose for markdown outside code spans: HTML-significant characters, emphasis
 /// stars, and (in a table cell) pipes and newlines.
@@ -190,7 +189,7 @@ pub fn render_markdown(report: &Report, opts: RenderOptions) -> String {
                     c.status.mark().to_string(),
                     cell(&c.title),
                     c.status.as_str().to_string(),
-                    c.code.map(code_cell).unwrap_or_default(),
+                    c.code.map(|code| code_cell(code.code)).unwrap_or_default(),
                     cell(&c.detail),
                 ]
             })
@@ -201,7 +200,7 @@ pub fn render_markdown(report: &Report, opts: RenderOptions) -> String {
 
     // One collapsed block per finding.
     for c in report.checks.iter().filter(|c| c.status != Status::Pass) {
-        let code = c.code.unwrap_or("");
+        let code = c.code.map_or("", |code| code.code);
         out.push_str(&format!(
             "<details><summary>{} <code>{}</code> — {}</summary>\n\n",
             c.status.mark(),
@@ -211,7 +210,7 @@ pub fn render_markdown(report: &Report, opts: RenderOptions) -> String {
         if !c.detail.is_empty() {
             out.push_str(&format!("**Detail:** {}\n\n", inline(&c.detail, false)));
         }
-        if let Some(entry) = catalog::get(code) {
+        if let Some(entry) = c.code {
             out.push_str(&format!("**Cause:** {}\n\n", inline(entry.cause, false)));
         }
         if let Some(fix) = &c.fix {

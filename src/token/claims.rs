@@ -8,12 +8,13 @@
 //! Each function returns one check; every failing condition is reported, never only the
 //! first. A value that is not configured makes its check `skip` with the option to set.
 
+use crate::token::codes;
 use serde_json::Value;
 
 use super::Expect;
 use super::decode::{Decoded, is_guid, issuer_tenant};
 use super::display::{human_duration, utc};
-use crate::cli::{Hop, Pattern};
+use crate::deployment::{Hop, Pattern};
 use crate::report::Check;
 
 /// The gateway app's delegated scope (guide 2).
@@ -185,17 +186,17 @@ pub fn check_alg(d: &Decoded) -> Check {
     );
     match d.alg() {
         Some("RS256") => c.pass("alg RS256"),
-        None => c.fail("token.alg-unexpected", "the header has no alg"),
+        None => c.fail(codes::ALG_UNEXPECTED, "the header has no alg"),
         Some("none") => c.fail(
-            "token.alg-unexpected",
+            codes::ALG_UNEXPECTED,
             "alg none: the token is unsigned — anyone could have written it",
         ),
         Some(a) if a.starts_with("HS") => c.fail(
-            "token.alg-unexpected",
+            codes::ALG_UNEXPECTED,
             format!("alg {a}: a shared-secret signature, which Entra never issues — this token was not minted by Entra"),
         ),
         Some(a) => c.fail(
-            "token.alg-unexpected",
+            codes::ALG_UNEXPECTED,
             format!("alg {a}: Entra signs access tokens with RS256, APIM and Context7 expect it"),
         ),
     }
@@ -216,7 +217,7 @@ pub fn check_type(d: &Decoded) -> Check {
         };
         return c
             .fail(
-                "token.graph-audience",
+                codes::GRAPH_AUDIENCE,
                 format!(
                     "a Microsoft Graph token (aud {aud}; {why}): the client requested Graph's scope \
                      — e.g. User.Read, or a scope name without its api://<app-id>/ prefix, which \
@@ -240,7 +241,7 @@ pub fn check_type(d: &Decoded) -> Check {
             format!("no scp or roles; has {}", marks.join(", "))
         };
         return c.fail(
-            "token.not-access-token",
+            codes::NOT_ACCESS_TOKEN,
             format!(
                 "an ID token ({why}): it proves a sign-in to the client app and is not accepted by \
                  APIs — the client sent id_token instead of access_token"
@@ -250,7 +251,7 @@ pub fn check_type(d: &Decoded) -> Check {
     if d.claim_str("idtyp") == Some("app") || (!roles.is_empty() && scopes.is_empty()) {
         return c
             .fail(
-                "token.app-only",
+                codes::APP_ONLY,
                 format!(
                     "an app-only token (client credentials: roles [{}]{}, no scp): it carries no \
                      user, so Context7 cannot resolve one — sign in as a user (authorization code \
@@ -295,12 +296,12 @@ fn token_app_name(d: &Decoded, exp: &Expect, fallback: App) -> String {
 pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
     let c = Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint");
     let Some(iss) = d.claim_str("iss") else {
-        return c.fail("token.issuer-foreign", "no iss claim: not an Entra token");
+        return c.fail(codes::ISSUER_FOREIGN, "no iss claim: not an Entra token");
     };
     let c = c.evidence("iss", iss);
     let Ok(url) = url::Url::parse(iss) else {
         return c.fail(
-            "token.issuer-foreign",
+            codes::ISSUER_FOREIGN,
             format!("iss is {iss}: not an Entra issuer URL"),
         );
     };
@@ -310,7 +311,7 @@ pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
         let app_name = token_app_name(d, exp, app);
         return c
             .fail(
-                "token.issuer-v1",
+                codes::ISSUER_V1,
                 format!(
                     "iss is {iss}{} — a v1.0 token: APIM's v2 issuer check and Context7 reject it",
                     match d.claim_str("ver") {
@@ -353,12 +354,12 @@ pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
             )),
         };
         if let Some(detail) = detail {
-            return c.fail("token.issuer-foreign", detail);
+            return c.fail(codes::ISSUER_FOREIGN, detail);
         }
     }
     if !v2_form {
         return c.fail(
-            "token.issuer-foreign",
+            codes::ISSUER_FOREIGN,
             format!("iss is {iss}: not the https://<login host>/<tenant>/v2.0 form of an Entra v2.0 issuer"),
         );
     }
@@ -371,7 +372,7 @@ pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
     let iss_tid = d.claim_str("iss").and_then(issuer_tenant);
     let Some(tid) = tid else {
         return c.fail(
-            "token.issuer-tenant",
+            codes::ISSUER_TENANT,
             "no tid claim: Entra access tokens always name their tenant",
         );
     };
@@ -381,7 +382,7 @@ pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
     {
         return c
             .fail(
-                "token.issuer-tenant",
+                codes::ISSUER_TENANT,
                 format!("iss names tenant {it} but tid is {tid}: the token contradicts itself"),
             )
             .evidence("iss_tenant", it.clone());
@@ -393,11 +394,11 @@ pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
         .filter(|t| !t.is_empty())
     {
         None => c.skip(
-            "config.missing",
+            crate::config::codes::MISSING,
             format!("set --tenant-id to compare (the token's tid is {tid})"),
         ),
         Some(t) if !is_guid(t) => c.skip(
-            "config.invalid",
+            crate::config::codes::INVALID,
             format!(
                 "--tenant-id {t} is not a GUID; tokens carry the tenant's GUID (tid {tid}): set \
                  --tenant-id to the Directory (tenant) ID to compare"
@@ -406,7 +407,7 @@ pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
         Some(t) if t.eq_ignore_ascii_case(tid) => c.pass(format!("tid {tid} is --tenant-id")),
         Some(t) => c
             .fail(
-                "token.issuer-tenant",
+                codes::ISSUER_TENANT,
                 format!(
                     "tid is {tid}, expected {t} (--tenant-id): the user signed in to another \
                      tenant, or the client uses another tenant's authority"
@@ -418,13 +419,13 @@ pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
 
 pub fn check_personal(d: &Decoded) -> Check {
     let c = Check::new(
-        "token.personal-account",
+        codes::PERSONAL_ACCOUNT.code,
         "A work or school account, not a personal Microsoft account",
     );
     let tenant = d.tenant().unwrap_or_default();
     if tenant.eq_ignore_ascii_case(MSA_TENANT) {
         return c.fail(
-            "token.personal-account",
+            codes::PERSONAL_ACCOUNT,
             format!(
                 "tenant {MSA_TENANT} is the personal Microsoft account tenant: the user signed in \
                  with a personal account (outlook.com, hotmail.com, live.com)"
@@ -445,7 +446,7 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
     let auds = d.audiences();
     if auds.is_empty() {
         return c.fail(
-            "token.audience-mismatch",
+            codes::AUDIENCE_MISMATCH,
             format!("no aud claim: expected {}", app.name()),
         );
     }
@@ -470,7 +471,7 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
                 .to_string(),
         };
         let c = c.fail(
-            "token.audience-other-hop",
+            codes::AUDIENCE_OTHER_HOP,
             format!("aud is {shown} — {} ({o}): {why}", app.other().name()),
         );
         return match expected {
@@ -487,7 +488,7 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
         };
         if matches {
             return c.fail(
-                "token.audience-uri",
+                codes::AUDIENCE_URI,
                 format!(
                     "aud is {a}, an App ID URI: v2.0 tokens carry the app's GUID{} — APIM's \
                      <audiences> and Context7 compare the GUID",
@@ -501,7 +502,7 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
     }
     let Some(expected) = expected else {
         return c.skip(
-            "config.missing",
+            crate::config::codes::MISSING,
             format!(
                 "set {} to compare (the token's aud is {shown})",
                 app.option()
@@ -517,7 +518,7 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
         ""
     };
     c.fail(
-        "token.audience-mismatch",
+        codes::AUDIENCE_MISMATCH,
         format!(
             "aud is {shown}{what}, expected {} ({expected}, {})",
             app.name(),
@@ -541,7 +542,7 @@ pub fn check_scope(d: &Decoded, app: App) -> Check {
                 roles.join(", ")
             )
         };
-        return c.fail("token.scope-missing", detail);
+        return c.fail(codes::SCOPE_MISSING, detail);
     }
     let shown = scopes.join(" ");
     let c = c.evidence("scp", shown.clone());
@@ -551,7 +552,7 @@ pub fn check_scope(d: &Decoded, app: App) -> Check {
     let other = app.other().scope();
     if scopes.iter().any(|s| s == other) {
         return c.fail(
-            "token.scope-missing",
+            codes::SCOPE_MISSING,
             format!(
                 "scp is {shown}: {other} is {}'s scope (the other hop) — {want} is missing",
                 app.other().name()
@@ -560,14 +561,14 @@ pub fn check_scope(d: &Decoded, app: App) -> Check {
     }
     if let Some(s) = scopes.iter().find(|s| s.eq_ignore_ascii_case(want)) {
         return c.fail(
-            "token.scope-missing",
+            codes::SCOPE_MISSING,
             format!(
                 "scp has {s}, which differs from {want} in case: scope names are case-sensitive"
             ),
         );
     }
     c.fail(
-        "token.scope-missing",
+        codes::SCOPE_MISSING,
         format!("scp is {shown}: {want} is missing"),
     )
 }
@@ -585,7 +586,7 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
     let c = Check::new("token.expiry", "Not expired (exp)");
     let Some(e) = d.exp() else {
         return c.fail(
-            "token.no-expiry",
+            codes::NO_EXPIRY,
             "no exp claim: Entra access tokens always expire — this token was not issued by Entra, \
              and validators reject it",
         );
@@ -596,7 +597,7 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
     let when = at_phrase(exp);
     if e.saturating_add(leeway) <= at {
         return c.fail(
-            "token.expired",
+            codes::EXPIRED,
             format!(
                 "expired {} ago{when} (exp {}, leeway {} s)",
                 human_duration(at.saturating_sub(e)),
@@ -607,7 +608,7 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
     }
     if e <= at {
         return c.warn(
-            "token.expired",
+            codes::EXPIRED,
             format!(
                 "expired {} ago{when}, accepted only within the {leeway} s clock-skew leeway",
                 human_duration(at.saturating_sub(e))
@@ -631,7 +632,7 @@ pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
     {
         return c
             .fail(
-                "token.not-yet-valid",
+                codes::NOT_YET_VALID,
                 format!(
                     "not valid for another {}{when} (nbf {}): this machine's clock or the \
                      issuer's is wrong",
@@ -646,7 +647,7 @@ pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
     {
         return c
             .fail(
-                "token.not-yet-valid",
+                codes::NOT_YET_VALID,
                 format!(
                     "issued {} in the future{when} (iat {}): a clock is wrong",
                     human_duration(iat.saturating_sub(at)),
@@ -667,7 +668,7 @@ pub fn check_lifetime(d: &Decoded, exp: &Expect) -> Check {
         format!("Lifetime covers the APIM OBO cache ({OBO_CACHE_SECS} s)"),
     );
     let Some(e) = d.exp() else {
-        return c.skip("token.no-expiry", "no exp claim: the lifetime is unknown");
+        return c.skip(codes::NO_EXPIRY, "no exp claim: the lifetime is unknown");
     };
     let Some(start) = d.nbf().or(d.iat()) else {
         return c.pass("no nbf or iat: the lifetime is unknown");
@@ -677,7 +678,7 @@ pub fn check_lifetime(d: &Decoded, exp: &Expect) -> Check {
     if life < OBO_CACHE_SECS {
         if exp.pattern == Pattern::Obo {
             return c.warn(
-                "token.short-lifetime",
+                codes::SHORT_LIFETIME,
                 format!(
                     "lifetime {} ({life} s) is shorter than the {OBO_CACHE_SECS} s the gateway \
                      caches the OBO token: cached tokens expire while still served — Context7 \
@@ -700,7 +701,7 @@ pub fn check_oid(d: &Decoded) -> Check {
     match d.claims.get("oid") {
         Some(Value::String(o)) if !o.trim().is_empty() => c.pass(format!("oid {o}")),
         _ => c.fail(
-            "token.oid-missing",
+            codes::OID_MISSING,
             "no oid claim: Context7 resolves the user from oid, so it cannot serve this token",
         ),
     }
@@ -714,13 +715,13 @@ pub fn check_provisioned(d: &Decoded, exp: &Expect) -> Option<Check> {
     let Some(set) = &exp.provisioned else {
         return (exp.pattern == Pattern::Obo).then(|| {
             c.skip(
-                "config.missing",
+                crate::config::codes::MISSING,
                 "set --provisioned FILE (the teamspace's provisioned users) to check the oid",
             )
         });
     };
     let Some(oid) = d.claim_str("oid") else {
-        return Some(c.skip("token.oid-missing", "no oid claim to look up"));
+        return Some(c.skip(codes::OID_MISSING, "no oid claim to look up"));
     };
     let c = c.evidence("oid", oid);
     Some(if set.contains(&oid.trim().to_ascii_lowercase()) {
@@ -730,7 +731,7 @@ pub fn check_provisioned(d: &Decoded, exp: &Expect) -> Option<Check> {
         ))
     } else {
         c.fail(
-            "token.oid-not-provisioned",
+            codes::OID_NOT_PROVISIONED,
             format!(
                 "oid {oid} is not among the {} provisioned users: Context7 refuses this user",
                 set.len()
@@ -792,27 +793,27 @@ mod tests {
         assert_eq!(code(json!([GW]), Hop::Client), None);
         assert_eq!(
             code(json!(format!("api://{GW}")), Hop::Client),
-            Some("token.audience-uri")
+            Some(codes::AUDIENCE_URI)
         );
         assert_eq!(
             code(json!("api://contoso.example/mcp"), Hop::Client),
-            Some("token.audience-uri")
+            Some(codes::AUDIENCE_URI)
         );
         assert_eq!(
             code(json!(format!("api://{MCP}")), Hop::Client),
-            Some("token.audience-other-hop")
+            Some(codes::AUDIENCE_OTHER_HOP)
         );
         assert_eq!(
             code(json!(GW), Hop::Backend),
-            Some("token.audience-other-hop")
+            Some(codes::AUDIENCE_OTHER_HOP)
         );
         assert_eq!(
             code(json!(GRAPH_APP_ID), Hop::Client),
-            Some("token.audience-mismatch")
+            Some(codes::AUDIENCE_MISMATCH)
         );
         assert_eq!(
             code(json!(null), Hop::Client),
-            Some("token.audience-mismatch")
+            Some(codes::AUDIENCE_MISMATCH)
         );
     }
 
@@ -849,20 +850,20 @@ mod tests {
         let iss = |s: &str| check_issuer(&token(json!({"iss": s})), &e, App::Gateway).code;
         assert_eq!(iss("https://login.microsoftonline.com/t/v2.0"), None);
         assert_eq!(iss("https://login.microsoft.com/t/v2.0"), None);
-        assert_eq!(iss("https://sts.windows.net/t/"), Some("token.issuer-v1"));
+        assert_eq!(iss("https://sts.windows.net/t/"), Some(codes::ISSUER_V1));
         assert_eq!(
             iss("https://login.microsoftonline.us/t/v2.0"),
-            Some("token.issuer-foreign")
+            Some(codes::ISSUER_FOREIGN)
         );
         assert_eq!(
             iss("https://accounts.google.com"),
-            Some("token.issuer-foreign")
+            Some(codes::ISSUER_FOREIGN)
         );
         assert_eq!(
             iss("https://login.microsoftonline.com/t/oauth2"),
-            Some("token.issuer-foreign")
+            Some(codes::ISSUER_FOREIGN)
         );
-        assert_eq!(iss("not a url"), Some("token.issuer-foreign"));
+        assert_eq!(iss("not a url"), Some(codes::ISSUER_FOREIGN));
     }
 
     #[test]
@@ -871,20 +872,20 @@ mod tests {
         assert_eq!(ty(json!({"scp": "a", "azp": "x"})), None);
         assert_eq!(
             ty(json!({"aud": "x", "nonce": "n"})),
-            Some("token.not-access-token")
+            Some(codes::NOT_ACCESS_TOKEN)
         );
-        assert_eq!(ty(json!({"aud": "x"})), Some("token.not-access-token"));
+        assert_eq!(ty(json!({"aud": "x"})), Some(codes::NOT_ACCESS_TOKEN));
         assert_eq!(
             ty(json!({"roles": ["r"], "azp": "x"})),
-            Some("token.app-only")
+            Some(codes::APP_ONLY)
         );
         assert_eq!(
             ty(json!({"scp": "a", "idtyp": "app"})),
-            Some("token.app-only")
+            Some(codes::APP_ONLY)
         );
         assert_eq!(
             ty(json!({"aud": "https://graph.microsoft.com", "scp": "User.Read"})),
-            Some("token.graph-audience")
+            Some(codes::GRAPH_AUDIENCE)
         );
     }
 }

@@ -5,8 +5,9 @@
 use super::Expect;
 use super::claims::{App, expected_app};
 use super::decode::Decoded;
-use crate::cli::{Hop, Pattern};
+use crate::deployment::{Hop, Pattern};
 use crate::report::{Check, Section};
+use crate::token::codes;
 
 const OK: &str = "✓";
 const BAD: &str = "✗";
@@ -38,7 +39,7 @@ pub fn compare_hops(client: &Decoded, backend: &Decoded, exp: &Expect) -> (Vec<C
         c.pass(format!("oid {co} and tid {ct} on both hops"))
     } else {
         c.fail(
-            "token.hops-user-mismatch",
+            codes::HOPS_USER_MISMATCH,
             format!(
                 "{}: the backend token is not the OBO result of this client token (another \
                  user's cached token, or tokens from different sign-ins)",
@@ -59,7 +60,7 @@ pub fn compare_hops(client: &Decoded, backend: &Decoded, exp: &Expect) -> (Vec<C
         );
         checks.push(if !ca.is_empty() && ca == ba {
             c.fail(
-                "token.audience-other-hop",
+                codes::AUDIENCE_OTHER_HOP,
                 format!(
                     "both hops carry aud {ca}: APIM forwarded the client's token without the \
                      On-Behalf-Of exchange"

@@ -5,6 +5,7 @@
 //! `nonce` that Graph hashes before verifying, so nobody else can verify them — that is
 //! explained, never called a forgery.
 
+use crate::token::codes;
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
 
@@ -19,7 +20,7 @@ pub const CHECK_TITLE: &str = "Signature verifies with the tenant's published ke
 /// The check when no keys are available.
 pub fn unchecked(reason: &str) -> Check {
     Check::new(CHECK_ID, CHECK_TITLE)
-        .info("token.signature-unchecked", reason)
+        .info(codes::SIGNATURE_UNCHECKED, reason)
         .fix(
             "Run again with --verify (fetches the keys of the token's tenant from --authority) \
              or --jwks FILE (offline, e.g. a saved <authority>/<tenant>/discovery/v2.0/keys).",
@@ -30,7 +31,7 @@ pub fn unchecked(reason: &str) -> Check {
 pub(crate) fn graph_explained() -> Check {
     Check::new(CHECK_ID, CHECK_TITLE)
         .info(
-            "token.signature-unchecked",
+            codes::SIGNATURE_UNCHECKED,
             "a Microsoft Graph token: its header carries a nonce that only Graph can verify, so \
          its signature cannot be checked with the tenant's keys — not a forgery, but the \
          wrong token: the client must request the gateway's scope, not Graph's",
@@ -59,20 +60,20 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
             ),
             a => format!("alg {a}: Entra signs access tokens with RS256 only"),
         };
-        return check.fail("token.alg-unexpected", what);
+        return check.fail(codes::ALG_UNEXPECTED, what);
     }
     let keys = match jwks.get("keys").and_then(Value::as_array) {
         Some(k) => k,
         None => {
             return check.fail(
-                "token.key-unknown",
+                codes::KEY_UNKNOWN,
                 "the JWKS has no \"keys\" array: no key to verify with",
             );
         }
     };
     let Some(kid) = decoded.kid().or_else(|| decoded.header_str("x5t")) else {
         return check.fail(
-            "token.key-unknown",
+            codes::KEY_UNKNOWN,
             "the header names no key (no kid or x5t): Entra tokens always do",
         );
     };
@@ -86,7 +87,7 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
     }) else {
         return check
             .fail(
-                "token.key-unknown",
+                codes::KEY_UNKNOWN,
                 format!(
                     "kid {kid} is not among the {} published keys: the token comes from \
                      another tenant or cloud, or its key was rotated out",
@@ -99,7 +100,7 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
     if jwk.get("kty").and_then(Value::as_str) != Some("RSA") {
         return check
             .fail(
-                "token.key-unknown",
+                codes::KEY_UNKNOWN,
                 format!("the key {kid} is not an RSA key"),
             )
             .evidence("kid", kid);
@@ -110,7 +111,7 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
     ) else {
         return check
             .fail(
-                "token.key-unknown",
+                codes::KEY_UNKNOWN,
                 format!("the key {kid} has no modulus/exponent (n, e)"),
             )
             .evidence("kid", kid);
@@ -120,7 +121,7 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
         Err(err) => {
             return check
                 .fail(
-                    "token.key-unknown",
+                    codes::KEY_UNKNOWN,
                     format!("the key {kid} is malformed ({err})"),
                 )
                 .evidence("kid", kid);
@@ -128,12 +129,12 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
     };
     let token = compact(raw);
     let Some((signing_input, signature)) = token.rsplit_once('.') else {
-        return check.fail("token.signature-invalid", "the token has no signature");
+        return check.fail(codes::SIGNATURE_INVALID, "the token has no signature");
     };
     let signature = signature.trim_end_matches('=');
     if signature.is_empty() {
         return check
-            .fail("token.signature-invalid", "the signature segment is empty")
+            .fail(codes::SIGNATURE_INVALID, "the signature segment is empty")
             .evidence("kid", kid);
     }
     match jsonwebtoken::crypto::verify(signature, signing_input.as_bytes(), &key, Algorithm::RS256)
@@ -143,7 +144,7 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
             .evidence("kid", kid),
         Ok(false) => check
             .fail(
-                "token.signature-invalid",
+                codes::SIGNATURE_INVALID,
                 format!(
                     "the RS256 signature does not verify with the published key {kid}: the \
                      token was altered or truncated, or signed by someone else under that kid"
@@ -152,7 +153,7 @@ pub fn verify_with_jwks(decoded: &Decoded, raw: &str, jwks: &Value) -> Check {
             .evidence("kid", kid),
         Err(err) => check
             .fail(
-                "token.signature-invalid",
+                codes::SIGNATURE_INVALID,
                 format!("the signature segment cannot be decoded ({err}): truncated or altered"),
             )
             .evidence("kid", kid),
@@ -169,7 +170,7 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
     let oidc = format!("{base}/{tenant}/v2.0/.well-known/openid-configuration");
     let oidc_url = url::Url::parse(&oidc).map_err(|e| {
         Check::new(id, title).fail(
-            "config.invalid",
+            crate::config::codes::INVALID,
             format!("--authority {authority:?} does not make a URL ({e})"),
         )
     })?;
@@ -179,13 +180,13 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
         .map_err(|e| e.to_check(id, title))?;
     let missing = |detail: String| {
         Check::new(id, title)
-            .fail("discovery.tenant-missing", detail)
+            .fail(crate::discovery::codes::TENANT_MISSING, detail)
             .evidence("url", oidc.clone())
     };
     if resp.status >= 500 {
         return Err(Check::new(id, title)
             .fail(
-                "discovery.unreachable",
+                crate::discovery::codes::UNREACHABLE,
                 format!(
                     "{oidc} answered {}: the authority failed, try again later",
                     crate::http::status_text(resp.status)
@@ -225,7 +226,7 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
         Ok(u) => {
             return Err(Check::new(id, title)
                 .fail(
-                    "discovery.jwks-mismatch",
+                    crate::discovery::codes::JWKS_MISMATCH,
                     format!(
                         "jwks_uri points at {} instead of the authority {}: not fetched",
                         u.origin().ascii_serialization(),
@@ -245,7 +246,7 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
     if resp.status != 200 {
         return Err(Check::new(id, title)
             .fail(
-                "discovery.jwks-mismatch",
+                crate::discovery::codes::JWKS_MISMATCH,
                 format!(
                     "the tenant's keys at {jwks_uri} answered {}",
                     crate::http::status_text(resp.status)
@@ -256,7 +257,7 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
     let jwks = resp.json().map_err(|why| {
         Check::new(id, title)
             .fail(
-                "discovery.jwks-mismatch",
+                crate::discovery::codes::JWKS_MISMATCH,
                 format!("the tenant's keys at {jwks_uri} are unusable: {why}"),
             )
             .evidence("jwks_uri", jwks_uri)
@@ -264,7 +265,7 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
     if jwks.get("keys").and_then(Value::as_array).is_none() {
         return Err(Check::new(id, title)
             .fail(
-                "discovery.jwks-mismatch",
+                crate::discovery::codes::JWKS_MISMATCH,
                 format!("{jwks_uri} holds no \"keys\" array"),
             )
             .evidence("jwks_uri", jwks_uri));

@@ -12,6 +12,8 @@
 //! Other commands (`login`, `obo`, `e2e`) reuse [`check_token`], [`compare_hops`] and
 //! [`verify_with_jwks`] on the tokens they obtain.
 
+pub mod codes;
+
 pub mod claims;
 pub mod decode;
 pub mod display;
@@ -25,11 +27,12 @@ pub use decode::{Decoded, Malformed, decode};
 pub use hops::compare_hops;
 pub use jwks::{fetch_tenant_jwks, verify_with_jwks};
 
-use crate::cli::{Hop, Pattern, TokenArgs};
+use crate::cli::TokenArgs;
+use crate::context::{Ctx, Outcome};
+use crate::deployment::{Hop, Pattern};
 use crate::error::Error;
 use crate::input::{self, RawInput};
 use crate::report::{Check, Section, redact};
-use crate::{Ctx, Outcome};
 use claims::{App, expected_app, guess_hop};
 
 /// What a token is checked against.
@@ -108,7 +111,7 @@ impl TokenCheck {
 
 fn malformed_check(m: &Malformed) -> Check {
     Check::new("token.decode", "A signed JWT (JWS) that decodes")
-        .fail("token.malformed", format!("not a JWT: {}", m.sentence))
+        .fail(codes::MALFORMED, format!("not a JWT: {}", m.sentence))
 }
 
 /// Every offline check on `raw` (as pasted: whitespace, `Bearer `, quotes and a token

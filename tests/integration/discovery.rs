@@ -238,7 +238,7 @@ fn every_discovery_code_is_reached() {
     reached.extend(hostile_expected().iter().map(|(_, c)| *c));
     // Reached in the healthy run (info) and by the plain-http test.
     reached.extend(["discovery.no-dcr", "discovery.plain-http"]);
-    for entry in c7doctor::catalog::ENTRIES {
+    for entry in c7doctor::catalog::all() {
         if entry.code.starts_with("discovery.") {
             assert!(
                 reached.contains(&entry.code),

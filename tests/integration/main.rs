@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 mod support;
 
+mod catalog;
 mod cli;
 mod discovery;
 mod e2e;

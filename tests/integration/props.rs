@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use c7doctor::cli::{Hop, Pattern};
+use c7doctor::deployment::{Hop, Pattern};
 use c7doctor::token::{Expect, check_token};
 use proptest::prelude::*;
 
@@ -79,7 +79,7 @@ proptest! {
         let raw = c7doctor::input::normalize_token(&text);
         let result = check_token(&raw, &expect(p, h));
         if result.decoded.is_none() {
-            prop_assert!(result.checks.iter().any(|c| c.code == Some("token.malformed")));
+            prop_assert!(result.checks.iter().any(|c| c.code.map(|c| c.code) == Some("token.malformed")));
         }
     }
 
@@ -105,7 +105,7 @@ proptest! {
         for c in &result.checks {
             if c.status != c7doctor::report::Status::Pass {
                 let code = c.code.expect("non-pass check has a code");
-                prop_assert!(c7doctor::catalog::get(code).is_some(), "{code} in catalog");
+                prop_assert!(c7doctor::catalog::get(code.code).is_some(), "{code} in catalog");
             }
         }
         let json = serde_json::to_string(&result.checks).expect("json");

@@ -1,0 +1,43 @@
+//! The deployment being diagnosed (DESIGN.md §1): which integration pattern the gateway
+//! implements, and which hop of the token chain a token belongs to. Every area judges by
+//! these; the command line only parses them.
+
+use clap::ValueEnum;
+
+/// The integration pattern (`--pattern`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pattern {
+    /// Guide 2: APIM exchanges the client token On-Behalf-Of the user (the default).
+    Obo,
+    /// Guide 1, pattern 2: APIM validates and forwards the Entra token unchanged.
+    Passthrough,
+    /// Guide 1, pattern 1: APIM validates and swaps in the teamspace API key.
+    SharedKey,
+}
+
+impl Pattern {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pattern::Obo => "obo",
+            Pattern::Passthrough => "passthrough",
+            Pattern::SharedKey => "shared-key",
+        }
+    }
+}
+
+/// Which token of the chain: what a client sends APIM, or what APIM forwards to Context7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Hop {
+    Client,
+    Backend,
+}
+
+impl Hop {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hop::Client => "client",
+            Hop::Backend => "backend",
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Findings of Entra token-endpoint answers (`entra.*`), with the AADSTS numbers each one owns:
+//! the one AADSTS table, read by `explain AADSTSnnnn` and by the error mapper.
+
+crate::declare_findings! {
+    PUBLIC_CLIENT_DISABLED = "entra.public-client-disabled" {
+        title: "Public client flows are not enabled",
+        cause: "The device code flow needs the client app to allow public client flows; this app does not, so Entra answers invalid_client (HTTP 401) and asks for a client_assertion or client_secret.",
+        fix: "Entra admin center › App registrations › the app used to sign in › Authentication › Advanced settings › Allow public client flows = Yes › Save.",
+        see: "guide-shared-identity: Pattern 1 › Test end-to-end",
+        aadsts: [7000218],
+    }
+    APP_NOT_FOUND = "entra.app-not-found" {
+        title: "Application not found in the directory",
+        cause: "The client_id is not an application in this tenant: a typo, an app registered in another tenant, or the wrong tenant ID.",
+        fix: "Copy the Application (client) ID from App registrations › the app › Overview; check --tenant-id. For the OBO exchange check the APIM named value apim-gateway-app-id.",
+        see: "guide-per-user-obo: Part 2 › Step 2: Register the APIM Gateway app; guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+        aadsts: [700016],
+    }
+    TENANT_NOT_FOUND = "entra.tenant-not-found" {
+        title: "Tenant not found",
+        cause: "Entra does not know the tenant in the URL (AADSTS90002 on the token endpoint): a wrong tenant ID, or a tenant in another cloud than --authority.",
+        fix: "Use the Directory (tenant) ID from an app registration's Overview in --tenant-id and in the APIM named value entra-tenant-id; for sovereign clouds set --authority.",
+        see: "guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+        aadsts: [90002],
+    }
+    INVALID_SCOPE = "entra.invalid-scope" {
+        title: "The requested scope is invalid",
+        cause: "The scope is malformed or not found: the OBO request must ask for api://<mcp-api-app-id>/.default, and a short scope name (mcp.access, Mcp.Gateway.Access) without its api://<guid>/ prefix is resolved against Microsoft Graph (AADSTS650053).",
+        fix: "Check the APIM named value mcp-api-app-id holds the MCP API app's client ID (a GUID) and that the policy expression renders api://<guid>/.default; clients request the fully qualified api://<gateway-app-id>/Mcp.Gateway.Access.",
+        see: "guide-per-user-obo: Troubleshooting › OBO exchange returns AADSTS70011: Invalid scope",
+        aadsts: [70011, 650053],
+    }
+    RESOURCE_NOT_PERMITTED = "entra.resource-not-permitted" {
+        title: "The API is not among the calling app's permissions",
+        cause: "The calling app's registration does not list the requested API as an allowed resource (650057, 65005), or the API's service principal does not exist in the tenant (500011: scope typo, wrong tenant). For client sign-in: the client's app ID is not in the API app's Authorized client applications.",
+        fix: "OBO: Context7 APIM Gateway › API permissions › + Add a permission › My APIs › Context7 MCP API › Delegated › mcp.access, then Grant admin consent. Client sign-in: Context7 APIM Gateway (shared-key: Context7 MCP) › Expose an API › Authorized client applications › add the client's app ID and tick the scope.",
+        see: "guide-shared-identity: Troubleshooting › AADSTS650057: Invalid resource; guide-per-user-obo: Troubleshooting › Wrong client ID returned to MCP clients",
+        aadsts: [650057, 65005, 500011],
+    }
+    CONSENT_REQUIRED = "entra.consent-required" {
+        title: "Consent has not been granted",
+        cause: "Nobody consented to the app using the API on users' behalf: the Context7 APIM Gateway app lacks admin consent for mcp.access, or the calling client is not pre-authorized and user consent is blocked.",
+        fix: "Context7 APIM Gateway › API permissions: Context7 MCP API → mcp.access (Delegated) must show Granted for <your tenant>; if not, click Grant admin consent. Also add the gateway app under Context7 MCP API › Expose an API › Authorized client applications with mcp.access ticked.",
+        see: "guide-per-user-obo: Troubleshooting › OBO exchange returns AADSTS50013 or AADSTS65001; guide-per-user-obo: Part 2 › Step 3: Wire the permission chain",
+        aadsts: [65001],
+    }
+    DECLINED = "entra.declined" {
+        title: "The user declined the sign-in",
+        cause: "Entra answered authorization_declined or access_denied: the user cancelled or refused the consent prompt, or the consent needs an admin.",
+        fix: "Run `c7doctor login` again and accept; if the prompt asks for admin approval, an admin grants consent (App registrations › the app › API permissions › Grant admin consent).",
+        see: "guide-per-user-obo: Part 2 › Step 3: Wire the permission chain",
+        aadsts: [],
+    }
+    CODE_EXPIRED = "entra.code-expired" {
+        title: "The device code expired",
+        cause: "The sign-in was not completed within the device code's lifetime (expires_in, 15 minutes), so Entra answered expired_token.",
+        fix: "Run `c7doctor login` again and finish the sign-in at the verification URL before the code expires.",
+        see: "guide-shared-identity: Pattern 1 › Test end-to-end",
+        aadsts: [70019, 70020],
+    }
+    CONDITIONAL_ACCESS = "entra.conditional-access" {
+        title: "Blocked or challenged by Conditional Access",
+        cause: "A Conditional Access policy blocked the sign-in (53003) or requires multi-factor authentication or its registration (50076, 50079): device compliance, location, or a policy that blocks the device code flow. A `claims` challenge in the evidence says what is required.",
+        fix: "Look up the correlation_id in Entra admin center › Monitoring › Sign-in logs › Conditional Access to see the policy; sign in interactively where MFA can be satisfied, or ask the Conditional Access admin for an exception.",
+        see: "",
+        aadsts: [53003, 50076, 50079],
+    }
+    USER_NOT_IN_TENANT = "entra.user-not-in-tenant" {
+        title: "The user is not in the tenant",
+        cause: "The signed-in account does not exist in the tenant (an external account that was never invited, or the wrong tenant).",
+        fix: "Invite the user as a guest (Entra admin center › Users › Invite external user) or sign in with an account of the tenant.",
+        see: "",
+        aadsts: [50020],
+    }
+    OBO_AUDIENCE = "entra.obo-audience" {
+        title: "The OBO assertion is for another app",
+        cause: "The token APIM sends as the OBO assertion has an `aud` that is not the app making the OBO call (client_id = the Context7 APIM Gateway app): the client requested a token for the MCP API or another app. AADSTS50013 with an audience message means the same.",
+        fix: "Clients must request api://<gateway-app-id>/Mcp.Gateway.Access; the OBO request's client_id (named value apim-gateway-app-id) must be the app named in the token's `aud`.",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM; guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+        aadsts: [500131],
+    }
+    INVALID_ASSERTION = "entra.invalid-assertion" {
+        title: "The OBO assertion is not a valid token",
+        cause: "Entra refused the OBO assertion: bad signature (e.g. a Microsoft Graph token), wrong audience, expired (50013), malformed (50027: a Bearer prefix left in, truncated) or an ID token (240002). The guide lists AADSTS50013 with missing consent too. c7doctor maps 50013 here and refines it by Entra's description: an audience message becomes entra.obo-audience.",
+        fix: "Check the client token with `c7doctor token`; make sure the policy strips \"Bearer \" before using it as the assertion; then verify Context7 APIM Gateway › API permissions lists Context7 MCP API → mcp.access as Granted for <your tenant>.",
+        see: "guide-per-user-obo: Troubleshooting › OBO exchange returns AADSTS50013 or AADSTS65001",
+        aadsts: [50013, 50027, 240002],
+    }
+    ASSERTION_EXPIRED = "entra.assertion-expired" {
+        title: "The OBO assertion has expired",
+        cause: "The assertion token's exp has passed: the client sent a stale token, or a clock is wrong.",
+        fix: "Have the client get a fresh token (sign in again); check this machine's clock when testing with `c7doctor obo`.",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM",
+        aadsts: [500133],
+    }
+    SECRET_INVALID = "entra.secret-invalid" {
+        title: "The client secret is wrong",
+        cause: "The client secret is not valid for the app; most often the secret's ID (the GUID in the Secret ID column) was copied instead of its Value.",
+        fix: "Context7 APIM Gateway › Certificates & secrets › + New client secret › copy the Value column at once (it is shown only once), then update the APIM named value apim-gateway-client-secret (or its Key Vault secret) and C7DOCTOR_GATEWAY_SECRET.",
+        see: "guide-per-user-obo: Part 2 › Step 2: Register the APIM Gateway app; guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+        aadsts: [7000215],
+    }
+    SECRET_EXPIRED = "entra.secret-expired" {
+        title: "The client secret has expired",
+        cause: "The client secret APIM uses for the OBO exchange is past its expiry date.",
+        fix: "Context7 APIM Gateway › Certificates & secrets › + New client secret, then update the APIM named value apim-gateway-client-secret (or the Key Vault secret it references); delete the expired secret afterwards.",
+        see: "guide-per-user-obo: Part 2 › Step 2: Register the APIM Gateway app; guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+        aadsts: [7000222],
+    }
+    PUBLIC_CLIENT_SECRET = "entra.public-client-secret" {
+        title: "A public client sent a client secret",
+        cause: "A client secret (or assertion) was sent for an app that Entra treats as a public client (Allow public client flows = Yes, or a mobile/desktop redirect URI): public clients must not authenticate with a secret.",
+        fix: "Send no client_secret for device code or PKCE sign-ins (the gateway's /token forward must not add one); if the app is meant to be confidential, set Authentication › Allow public client flows = No.",
+        see: "",
+        aadsts: [700025],
+    }
+    OBO_NOT_ALLOWED = "entra.obo-not-allowed" {
+        title: "The app is not allowed to make OBO calls",
+        cause: "Entra refuses the On-Behalf-Of call: the assertion is an app-only token (no user) or the calling app may not make on-behalf-of calls for it. OBO needs a delegated user token whose audience is the calling app.",
+        fix: "Send a user's delegated token (it has scp) requested for api://<gateway-app-id>/Mcp.Gateway.Access; check it with `c7doctor token`.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+        aadsts: [7000114],
+    }
+    RESOURCE_PARAMETER = "entra.resource-parameter" {
+        title: "The resource parameter does not match the scopes",
+        cause: "The request carries an RFC 8707 `resource` parameter (MCP clients add the MCP URL) that is not an identifier of the API named in the scopes; Entra's v2.0 endpoint rejects the mismatch.",
+        fix: "Drop the `resource` parameter in the gateway's /authorize and /token forwarding, or add the MCP URL to the Context7 APIM Gateway app's Application ID URIs (identifierUris in the manifest).",
+        see: "MCP spec 2025-11-25: Authorization › Resource Parameter Implementation",
+        aadsts: [9010010],
+    }
+    ORIGIN_HEADER = "entra.origin-header" {
+        title: "A browser Origin header on a token request",
+        cause: "The token request carries a browser Origin header, so Entra treats it as a cross-origin single-page-app request, which requires a redirect URI of the Single-page application platform.",
+        fix: "Remove the header in the /token forward (<set-header name=\"Origin\" exists-action=\"delete\" />), or register the client's redirect URI under Authentication › Single-page application.",
+        see: "guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
+        aadsts: [9002326],
+    }
+    OBO_COMMON_ENDPOINT = "entra.obo-common-endpoint" {
+        title: "OBO over /common or /consumers",
+        cause: "The OBO request went to /common or /consumers; On-Behalf-Of needs the tenant-specific token endpoint.",
+        fix: "POST the OBO request to <authority>/<tenant-id>/oauth2/v2.0/token: the guide's policy builds the URL from the named value entra-tenant-id, which must hold the tenant GUID.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+        aadsts: [9001023],
+    }
+    BAD_USER_CODE = "entra.bad-user-code" {
+        title: "Wrong user code entered",
+        cause: "The code typed at the verification page did not match (bad_verification_code).",
+        fix: "Run `c7doctor login` again and enter the user code exactly as printed.",
+        see: "guide-shared-identity: Pattern 1 › Test end-to-end",
+        aadsts: [70018],
+    }
+    HTML_RESPONSE = "entra.html-response" {
+        title: "The token endpoint answered with something other than Entra JSON",
+        cause: "The answer was HTML or other non-JSON: a corporate proxy, captive portal or TLS-inspecting firewall intercepted the request, or --authority (or the gateway's /token route) points at something that is not Entra.",
+        fix: "Check --authority; set HTTPS_PROXY and --cacert for a corporate proxy; open the URL in a browser on the same network to see who answers.",
+        see: "",
+        aadsts: [],
+    }
+    AUTHORIZATION_PENDING = "entra.authorization-pending" {
+        title: "Waiting for the user to finish signing in",
+        cause: "The device code sign-in is not finished yet (authorization_pending); c7doctor keeps polling at the interval Entra gave.",
+        fix: "Open the verification URL, enter the code and sign in.",
+        see: "",
+        aadsts: [70016],
+    }
+    BAD_RESPONSE = "entra.bad-response" {
+        title: "Entra's answer is missing fields or has unusable values",
+        cause: "A device-code answer without device_code, user_code or verification_uri, an interval or expiry out of range (0, 10 000 s), or a token answer (HTTP 200) without access_token: something other than Entra answered, or a proxy rewrote the body.",
+        fix: "Check --authority (it must be the Entra login host of your cloud) and any proxy between c7doctor and Entra (HTTPS_PROXY, TLS inspection); run with -v to see the redacted answer.",
+        see: "",
+    }
+    SECRET_TRIMMED = "entra.secret-trimmed" {
+        title: "The client secret had surrounding whitespace, trimmed",
+        cause: "The gateway app's secret arrived with a trailing newline or spaces (echo, a file saved by an editor). Entra would refuse it as sent (AADSTS7000215); c7doctor trims it, APIM does not.",
+        fix: "Nothing to change for c7doctor; make sure APIM's apim-gateway-client-secret named value (or its Key Vault secret) holds the value without a trailing newline.",
+        see: "guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+    }
+    UNKNOWN_ERROR = "entra.unknown-error" {
+        title: "Entra returned an error c7doctor has no specific advice for",
+        cause: "The token endpoint answered with an AADSTS code not in c7doctor's catalog.",
+        fix: "Read Entra's description in the evidence and look the code up in Microsoft's AADSTS error reference; quote trace_id and correlation_id to Microsoft support.",
+        see: "",
+        aadsts: [],
+    }
+}

@@ -1,0 +1,118 @@
+//! Findings of the MCP conversation (`mcp.*`) and of SSE stream integrity (`sse.*`).
+
+crate::declare_findings! {
+    REJECTED_AT_GATEWAY = "mcp.rejected-at-gateway" {
+        title: "The gateway rejected the request",
+        cause: "APIM answered {\"statusCode\":401,\"message\":…}: validate-azure-ad-token refused the client's token (issuer, audience, scope, expiry or signature) before anything reached Context7.",
+        fix: "Run `c7doctor token` on the same token with the right --pattern: it names the failing claim. Compare with <audiences> and <required-claims> in the context7-mcp policy.",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM; guide-shared-identity: Troubleshooting › 401 Unauthorized with valid-looking token",
+    }
+    REJECTED_BY_CONTEXT7 = "mcp.rejected-by-context7" {
+        title: "Context7 rejected the Entra token",
+        cause: "Context7 answered JSON-RPC -32001 or a token message (Missing audience, Unknown audience, Missing required scope, Token expired, Invalid signature, Invalid token): the token that reached it does not match the teamspace's Microsoft Entra ID configuration (tenant, audience, required scope), or it is a v1 token.",
+        fix: "context7.com/dashboard › Overview › Microsoft Entra ID: Tenant ID = the backend token's tid, Audience = its aud (the Context7 MCP API app's GUID, not the gateway app), Required scope = a value in its scp (mcp.access); click Test connection.",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token",
+    }
+    API_KEY_REJECTED = "mcp.api-key-rejected" {
+        title: "Context7 rejected the API key",
+        cause: "tools/call came back HTTP 200 with the tool text \"Invalid API key…\" or \"Unauthorized. Please check your API key.\": APIM forwarded the request, but the key the policy injects is missing, a placeholder or revoked. Only a tools/call reveals it.",
+        fix: "Generate a fresh key at context7.com/dashboard › API Keys and update the APIM named value context7-api-key (`az apim nv update … --named-value-id context7-api-key --value <key> --secret true`).",
+        see: "guide-shared-identity: Troubleshooting › Invalid API key. Please check your API key.",
+    }
+    USER_NOT_PROVISIONED = "mcp.user-not-provisioned" {
+        title: "The user is not provisioned in Context7",
+        cause: "Context7 accepted the Entra token but refused the user: the token's oid is not in the teamspace's Microsoft Entra ID users list, and there is no auto-provisioning.",
+        fix: "context7.com/dashboard › Overview › Microsoft Entra ID users › Add user with the email and the oid of the backend token (Entra admin center › Users › <name> › Overview › Object ID).",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token; guide-per-user-obo: Part 4 › Step 2: Pre-provision your developers",
+    }
+    GATEWAY_ERROR = "mcp.gateway-error" {
+        title: "The gateway returned a server error",
+        cause: "The gateway answered 5xx: a policy expression threw (a {{named-value}} inside an expression, a null OBO response), the OBO send-request failed or timed out, or the backend could not be reached.",
+        fix: "Trace the request in APIM (the API's Test tab with tracing, or Application Insights) to see which policy failed; test the exchange with `c7doctor obo`; lint the policy with `c7doctor policy policy.xml`.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    NOT_ACCEPTABLE = "mcp.not-acceptable" {
+        title: "The server refused the Accept or Content-Type",
+        cause: "406 or 415: the MCP server requires Accept: application/json, text/event-stream and Content-Type: application/json. A policy that rewrites these headers, or a client that omits one, causes it.",
+        fix: "Do not override Accept or Content-Type in the gateway policy; clients must send both media types in Accept.",
+        see: "MCP spec 2025-11-25: Transports › Sending Messages to the Server",
+    }
+    SESSION = "mcp.session" {
+        title: "Session or protocol version refused",
+        cause: "400 or 404 about the session or protocol version: Mcp-Session-Id missing, expired or unknown, or the MCP-Protocol-Version header refused. A gateway that drops these headers, or balances across backends without affinity, causes it.",
+        fix: "Forward Mcp-Session-Id and MCP-Protocol-Version unchanged in both directions; clients start a new session on 404.",
+        see: "MCP spec 2025-11-25: Transports › Session Management",
+    }
+    INITIALIZE_FAILED = "mcp.initialize-failed" {
+        title: "MCP initialize failed",
+        cause: "The initialize request did not return a JSON-RPC result: an error, HTML (a portal or error page), or another server's answer.",
+        fix: "Check the detail: the body shows who answered. Make sure the API's service URL is https://mcp.context7.com and the policy ends with <rewrite-uri template=\"/mcp/oauth\" /> (obo, shared-key).",
+        see: "guide-per-user-obo: Part 3 › Step 2: Create the API and the MCP operation",
+    }
+    TOOLS_MISSING = "mcp.tools-missing" {
+        title: "Context7's tools are missing",
+        cause: "tools/list lacks resolve-library-id or query-docs: the request reached another MCP server, or an old Context7 (get-library-docs was removed).",
+        fix: "Check the API's service URL (https://mcp.context7.com) and the rewrite-uri template (/mcp/oauth).",
+        see: "guide-per-user-obo: Part 3 › Step 2: Create the API and the MCP operation",
+    }
+    TOOL_ERROR = "mcp.tool-error" {
+        title: "A tool call returned an error",
+        cause: "tools/call returned isError or a JSON-RPC error that is not about authentication.",
+        fix: "Read the tool's text in the detail; retry with another query; if it persists, report it to Context7 with the request time.",
+        see: "",
+    }
+    PROTOCOL_2026 = "mcp.protocol-2026" {
+        title: "The server speaks the 2026-07-28 MCP revision (no initialize)",
+        cause: "initialize was refused as an unsupported protocol version (or an unknown method) and the server lists only 2026-07-28 or later: that revision drops initialize and sessions; clients send server/discover and per-request _meta instead. Clients that only know the 2025 handshake cannot connect.",
+        fix: "Nothing to fix at the gateway: make sure it forwards MCP-Protocol-Version, Mcp-Method and Mcp-Name unchanged, and use clients that support the 2026-07-28 revision (c7doctor continued with server/discover).",
+        see: "MCP spec 2026-07-28: Lifecycle (server/discover)",
+    }
+    GET_404 = "mcp.get-404" {
+        title: "GET on the MCP URL does not answer 405",
+        cause: "A GET on the MCP endpoint (the optional server-to-client stream) answered something other than 405 or an event stream. APIM answers a method without an operation with 404 \"Resource not found\"; clients treat 404 like 405 and go on.",
+        fix: "Usually nothing: POST works. To answer like Context7 (405), add a GET operation for /mcp to the API, or leave it.",
+        see: "MCP spec 2025-11-25: Transports › Listening for Messages from the Server",
+    }
+    SSE_TRUNCATED = "sse.truncated" {
+        title: "The event stream ended before the response was complete",
+        cause: "The stream ended before the JSON-RPC response was complete. A cut at a round size (1024, 4096, 8192 bytes) points at APIM diagnostics' \"Number of payload bytes to log\" for Frontend Response, which breaks MCP's SSE streams.",
+        fix: "APIM › APIs › All APIs › Settings › Diagnostics Logs (Azure Monitor and Application Insights) › Frontend Response › Number of payload bytes to log = 0, at the service level.",
+        see: "guide-per-user-obo: Troubleshooting › Streaming responses get cut off; guide-shared-identity: Troubleshooting › Streaming responses get cut off",
+    }
+    SSE_BUFFERED = "sse.buffered" {
+        title: "The event stream is buffered",
+        cause: "The event stream carries Content-Length or Content-Encoding, or all events arrive in one burst: response body logging, a policy that reads context.Response.Body, or compression buffers it, so clients wait and may time out.",
+        fix: "Set Frontend Response payload bytes to log to 0, use buffer-response=\"false\" on forward-request, and remove body access from <outbound>.",
+        see: "guide-per-user-obo: Troubleshooting › Streaming responses get cut off",
+    }
+    SSE_CONTENT_TYPE = "sse.content-type" {
+        title: "Wrong Content-Type for an event stream",
+        cause: "The response is neither application/json nor text/event-stream (e.g. text/html or text/plain): a policy or an error page replaced the MCP answer.",
+        fix: "Do not set Content-Type in <outbound>; trace the request in APIM to see which policy produced the body.",
+        see: "MCP spec 2025-11-25: Transports › Sending Messages to the Server",
+    }
+    SSE_FRAMING = "sse.framing" {
+        title: "Malformed SSE framing",
+        cause: "The event stream breaks SSE framing: lines that are not field: value, events not separated by a blank line, or data that is not JSON-RPC.",
+        fix: "Remove any policy that rewrites the response body of the MCP operation; the gateway must pass the stream through unchanged.",
+        see: "guide-per-user-obo: Troubleshooting › Streaming responses get cut off",
+    }
+    SSE_STALLED = "sse.stalled" {
+        title: "The event stream stalled",
+        cause: "No byte arrived within the deadline: the response is buffered somewhere, or the backend is slow. Idle gaps over the load balancer's 4 minutes close the connection.",
+        fix: "Check for buffering (payload logging, body access in policies); raise --timeout if the backend is only slow.",
+        see: "guide-per-user-obo: Troubleshooting › Streaming responses get cut off",
+    }
+    SSE_ID_MISMATCH = "sse.id-mismatch" {
+        title: "The response id does not match the request",
+        cause: "The JSON-RPC response's id is not the request's: a cache or policy returned another request's answer.",
+        fix: "Remove response caching from the MCP operation; MCP responses must never be cached.",
+        see: "MCP spec 2025-11-25: Transports",
+    }
+    SSE_OVERSIZED = "sse.oversized" {
+        title: "The response is larger than c7doctor reads",
+        cause: "An event's data (one line, or the lines of one event) or the whole stream went over c7doctor's cap before the response arrived; c7doctor kept counting and dropped the rest, so memory stays bounded. A single data line of many MiB points at a server or gateway that fills the stream with garbage.",
+        fix: "If the response is really that large, raise --max-stream-mib; otherwise find what produces the oversized event (a policy writing the body, a misbehaving backend).",
+        see: "MCP spec 2025-11-25: Transports",
+    }
+}

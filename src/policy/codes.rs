@@ -1,0 +1,94 @@
+//! Findings of the APIM policy lint (`policy.*`).
+
+crate::declare_findings! {
+    XML_INVALID = "policy.xml-invalid" {
+        title: "The policy is not well-formed XML",
+        cause: "The policy does not parse at the line:column shown; usually a raw \", < or & inside an attribute-form expression.",
+        fix: "Escape attribute values as &quot;, &lt;, &gt;, &amp; (in element content only <, >, & need escaping), as in the guide's policy.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    NAMED_VALUE_IN_EXPRESSION = "policy.named-value-in-expression" {
+        title: "A named value inside a policy expression",
+        cause: "APIM substitutes {{named-value}} only in plain element and attribute text. Inside @(…) or @{…} it stays a literal C# string, so e.g. the OBO request sends \"{{apim-gateway-client-secret}}\" as the secret.",
+        fix: "Copy the named value into a variable first (<set-variable name=\"gatewaySecret\" value=\"{{apim-gateway-client-secret}}\" />) and use (string)context.Variables[\"gatewaySecret\"] inside the expression.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    NAMED_VALUE_IN_CDATA = "policy.named-value-in-cdata" {
+        title: "A named value inside CDATA",
+        cause: "CDATA sections disable named-value substitution, so {{…}} inside them reaches the backend literally.",
+        fix: "Use plain element content with &lt;, &gt;, &amp; escapes instead of CDATA.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    PLACEHOLDER = "policy.placeholder" {
+        title: "A placeholder left in the policy",
+        cause: "The policy still holds <your-tenant-id>, <your-apim-host>, <gateway-app-id> or another placeholder from the guide.",
+        fix: "Replace every placeholder with your value (better: a named value such as {{entra-tenant-id}} in plain text) and re-apply the policy.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    NO_TOKEN_VALIDATION = "policy.no-token-validation" {
+        title: "The policy does not validate the token",
+        cause: "No validate-azure-ad-token (or validate-jwt) in <inbound>: the gateway forwards requests without checking who sent them.",
+        fix: "Add validate-azure-ad-token with tenant-id, <audiences> and <required-claims> first in <inbound>, as in the guide's policy.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    AUDIENCE_URI = "policy.audience-uri" {
+        title: "validate-azure-ad-token audience is an App ID URI",
+        cause: "An <audience> is an api://… URI; v2.0 tokens carry the app's GUID, so validation fails for every valid token.",
+        fix: "Use the GUID: <audience>{{apim-gateway-app-id}}</audience> (obo) or the MCP API app's client ID (shared-key, passthrough).",
+        see: "guide-shared-identity: Troubleshooting › 401 Unauthorized with valid-looking token",
+    }
+    SCOPE_CLAIM = "policy.scope-claim" {
+        title: "The required scope claim is missing or wrong",
+        cause: "<required-claims> has no <claim name=\"scp\"> with the pattern's scope (Mcp.Gateway.Access for obo, mcp.access for shared-key and passthrough), names the other hop's scope, or checks another claim.",
+        fix: "Add <claim name=\"scp\" match=\"any\"><value>Mcp.Gateway.Access</value></claim> (obo; mcp.access for the other patterns) to <required-claims>.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    OBO_CACHE_KEY = "policy.obo-cache-key" {
+        title: "The OBO cache key does not include the user's oid",
+        cause: "cache-lookup-value / cache-store-value use a key without the user's oid, so all users share one cached OBO token: every request runs as whoever came first.",
+        fix: "Use key=\"@(&quot;obo-mcp-&quot; + (string)context.Variables[&quot;userOid&quot;])\" on both elements, as in the guide's policy.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    OBO_CACHE_DURATION = "policy.obo-cache-duration" {
+        title: "The OBO cache outlives the token",
+        cause: "cache-store-value's duration is at least the OBO token's lifetime (Entra's default is one hour), so APIM forwards expired tokens from the cache.",
+        fix: "Set duration below the token lifetime: the guide uses 3000 seconds; lower it if Conditional Access issues shorter-lived tokens.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    CHALLENGE_MISSING = "policy.challenge-missing" {
+        title: "The policy does not return the discovery challenge",
+        cause: "<on-error> does not set WWW-Authenticate with resource_metadata on 401, so MCP clients cannot discover how to sign in.",
+        fix: "Add the <choose> block on context.Response.StatusCode == 401 that sets WWW-Authenticate: Bearer resource_metadata=\"https://<apim-host>/.well-known/oauth-protected-resource\".",
+        see: "guide-per-user-obo: Part 5 › Step 3: Add WWW-Authenticate to the MCP API on 401",
+    }
+    SECRET_INLINE = "policy.secret-inline" {
+        title: "A secret written inline in the policy",
+        cause: "A literal client secret or ctx7sk… key appears in the policy: everyone who can read the policy, its exports and source control has it.",
+        fix: "Move it to a secret named value (az apim nv create … --secret true), ideally backed by Key Vault, reference it as {{name}}, and rotate the exposed secret.",
+        see: "guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+    }
+    PATTERN_MIXED = "policy.pattern-mixed" {
+        title: "Elements of different patterns in one policy",
+        cause: "The policy mixes patterns: e.g. the OBO exchange together with an API-key header, or a key swap without rewrite-uri to /mcp/oauth; --pattern disagrees with what the policy does.",
+        fix: "Pick one pattern and keep only its elements: shared-key = validate + set-header key + rewrite-uri; passthrough = validate only; obo = validate + OBO send-request + cache + set-header Authorization + rewrite-uri.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy; guide-shared-identity: Pattern 2 › Migration from Pattern 1",
+    }
+    BUFFERING = "policy.buffering" {
+        title: "The policy buffers or reads the response body",
+        cause: "Response body access (context.Response.Body, set-body in <outbound>), buffer-response=\"true\" or body logging buffers the SSE stream or truncates it.",
+        fix: "Remove body access from <outbound> of the MCP API and use <forward-request buffer-response=\"false\" />.",
+        see: "guide-per-user-obo: Troubleshooting › Streaming responses get cut off",
+    }
+    DIAGNOSTICS_PAYLOAD = "policy.diagnostics-payload" {
+        title: "APIM diagnostics log frontend response bodies",
+        cause: "The diagnostics settings log more than 0 bytes of the frontend response body; this truncates MCP's Server-Sent Events streams.",
+        fix: "Set Frontend Response › Number of payload bytes to log to 0 at the service level (All APIs › Settings › Diagnostics Logs).",
+        see: "guide-per-user-obo: Troubleshooting › Streaming responses get cut off; guide-shared-identity: Troubleshooting › Streaming responses get cut off",
+    }
+    NOT_POLICY = "policy.not-policy" {
+        title: "The file is not an APIM policy or diagnostics resource",
+        cause: "`c7doctor policy` reads policy XML (root <policies>, or <fragment>), the management API's JSON envelope ({\"properties\":{\"value\":\"<policies>…\",\"format\":\"xml\"}}) and APIM diagnostics JSON. This file is none of them: binary, empty, larger than 16 MiB, nested absurdly deep, another XML document, or JSON of another shape.",
+        fix: "Export the policy with `az apim api policy show` or the management API (…/policies/policy?format=rawxml), or the diagnostics with `az apim diagnostic show`, and lint that file.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+}
