@@ -62,6 +62,7 @@ fn bench_token(c: &mut Criterion) {
     let opts = RenderOptions {
         color: false,
         show_pii: false,
+        verbose: false,
     };
     c.bench_function("render/json", |b| {
         b.iter(|| render(black_box(&report), Format::Json, opts))

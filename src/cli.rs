@@ -15,7 +15,8 @@ Every global option can also be set as C7DOCTOR_<NAME> (e.g. C7DOCTOR_TENANT_ID)
 c7doctor.toml (e.g. tenant_id = \"…\"); a flag beats the environment, which beats the file.
 
 Exit codes: 0 pass or warn (warn is 1 under --strict) · 1 a check failed · 2 usage or
-configuration error · 3 c7doctor itself failed.
+configuration error · 3 c7doctor itself failed · 4 incomplete: essential checks could not run
+(the report names the options that would complete it).
 
 Examples:
   az account get-access-token --scope api://<gateway-app-id>/Mcp.Gateway.Access \\
@@ -53,7 +54,10 @@ pub enum ColorChoice {
 
 /// Options accepted before or after the command name. None has a clap default: the
 /// default is applied in `config` after the config file, so each value's source is known.
+/// The booleans take no clap `env`: `config` reads `C7DOCTOR_STRICT` / `C7DOCTOR_SHOW_PII`
+/// itself, to accept 1/0, true/false and yes/no and to name the variable in an error.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// APIM gateway host (e.g. contoso.azure-api.net) or origin
     #[arg(long, global = true, env = "C7DOCTOR_HOST", value_name = "HOST")]
@@ -61,8 +65,14 @@ pub struct GlobalArgs {
     /// Path of the MCP API in APIM [default: context7]
     #[arg(long, global = true, env = "C7DOCTOR_API_PATH", value_name = "PATH")]
     pub api_path: Option<String>,
-    /// Integration pattern [default: obo]
-    #[arg(long, global = true, env = "C7DOCTOR_PATTERN", value_enum)]
+    /// Integration pattern: obo (guide 2, the default), passthrough or shared-key (guide 1)
+    #[arg(
+        long,
+        global = true,
+        env = "C7DOCTOR_PATTERN",
+        value_enum,
+        hide_possible_values = true
+    )]
     pub pattern: Option<Pattern>,
     /// Entra tenant ID (GUID) or verified domain
     #[arg(long, global = true, env = "C7DOCTOR_TENANT_ID", value_name = "TENANT")]
@@ -90,8 +100,8 @@ pub struct GlobalArgs {
     /// Colour in text output (NO_COLOR is honoured) [default: auto]
     #[arg(long, global = true, env = "C7DOCTOR_COLOR", value_enum)]
     pub color: Option<ColorChoice>,
-    /// Treat warnings as failures for the exit code
-    #[arg(long, global = true, env = "C7DOCTOR_STRICT")]
+    /// Treat warnings as failures for the exit code (C7DOCTOR_STRICT=1)
+    #[arg(long, global = true)]
     pub strict: bool,
     /// Print the redacted wire trace on stderr
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -99,13 +109,13 @@ pub struct GlobalArgs {
     /// Configuration file [default: ./c7doctor.toml when present]
     #[arg(long, global = true, env = "C7DOCTOR_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Show personal claims (name, upn, email …) in markdown output
-    #[arg(long, global = true, env = "C7DOCTOR_SHOW_PII")]
+    /// Show personal claims (name, upn, email …) in markdown output (C7DOCTOR_SHOW_PII=1)
+    #[arg(long, global = true)]
     pub show_pii: bool,
     /// Extra CA certificate (PEM) to trust, e.g. a corporate TLS-inspection root
     #[arg(long, global = true, env = "C7DOCTOR_CACERT", value_name = "FILE")]
     pub cacert: Option<PathBuf>,
-    /// Also write the report to FILE (stdout then shows the text summary only for e2e)
+    /// Also write the report to FILE (stdout is unchanged)
     #[arg(long, global = true, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -114,7 +124,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Clone, Args)]
 pub struct TokenSource {
     /// The token (JWT), `-` for stdin. Prefer stdin, --token-file or C7DOCTOR_TOKEN: arguments leak into shell history
-    #[arg(value_name = "TOKEN")]
+    #[arg(help_heading = "Arguments", value_name = "TOKEN")]
     pub token: Option<String>,
     /// Read the token from FILE (`-` for stdin)
     #[arg(long, value_name = "FILE")]
@@ -156,10 +166,12 @@ Example: c7doctor token --token-file tok.txt --tenant-id <tid> --gateway-app-id 
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Token options")]
 pub struct TokenArgs {
     #[command(flatten)]
     pub source: TokenSource,
-    /// Which hop the token is for [default: guessed from aud/scp, and the guess reported]
+    /// Which hop the token is for: the client's (what a client sends APIM) or the backend's
+    /// (what APIM forwards to Context7) [default: client]
     #[arg(long, value_enum)]
     pub hop: Option<Hop>,
     /// The token APIM forwards (after OBO) to check and compare with the client token (`-` for stdin)
@@ -183,9 +195,10 @@ pub struct TokenArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Key options")]
 pub struct KeyArgs {
     /// The API key, `-` for stdin. Prefer stdin or C7DOCTOR_API_KEY
-    #[arg(value_name = "KEY")]
+    #[arg(help_heading = "Arguments", value_name = "KEY")]
     pub key: Option<String>,
     /// Read the key from FILE
     #[arg(long, value_name = "FILE")]
@@ -193,13 +206,15 @@ pub struct KeyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Discovery options")]
 pub struct DiscoveryArgs {
     /// Gateway host, origin, or the full MCP URL [default: --host]
-    #[arg(value_name = "HOST|URL")]
+    #[arg(help_heading = "Arguments", value_name = "HOST|URL")]
     pub target: Option<String>,
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Login options")]
 pub struct LoginArgs {
     /// Client ID to sign in with [default: the gateway app (obo) or the MCP API app]
     #[arg(long, value_name = "GUID")]
@@ -222,6 +237,7 @@ pub struct LoginArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "OBO options")]
 pub struct OboArgs {
     #[command(flatten)]
     pub source: TokenSource,
@@ -237,9 +253,10 @@ pub struct OboArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Probe options")]
 pub struct ProbeArgs {
     /// Gateway host, origin, or the full MCP URL [default: --host]
-    #[arg(value_name = "HOST|URL")]
+    #[arg(help_heading = "Arguments", value_name = "HOST|URL")]
     pub target: Option<String>,
     /// Read the bearer token from FILE (`-` for stdin); else piped stdin or C7DOCTOR_TOKEN
     #[arg(long, value_name = "FILE")]
@@ -278,9 +295,10 @@ pub struct ProbeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Policy options")]
 pub struct PolicyArgs {
     /// Policy XML, management-API JSON envelope, or diagnostics JSON files (`-` for stdin)
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(help_heading = "Arguments", value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// Lifetime of the tokens in seconds, for the OBO cache-duration check
     #[arg(long, value_name = "SECS")]
@@ -288,6 +306,7 @@ pub struct PolicyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "E2e options")]
 pub struct E2eArgs {
     /// Read the client token from FILE (`-` for stdin); else piped stdin or C7DOCTOR_TOKEN
     #[arg(long, value_name = "FILE")]
@@ -307,6 +326,7 @@ pub struct E2eArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Init options")]
 pub struct InitArgs {
     /// File to write
     #[arg(long, value_name = "FILE", default_value = "c7doctor.toml")]
@@ -317,14 +337,64 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Explain options")]
 pub struct ExplainArgs {
     /// A finding code (token.issuer-v1) or an AADSTS number (AADSTS65001, 65001); omit to list all
-    #[arg(value_name = "CODE")]
+    #[arg(help_heading = "Arguments", value_name = "CODE")]
     pub code: Option<String>,
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Completions options")]
 pub struct CompletionsArgs {
-    #[arg(value_enum)]
+    #[arg(help_heading = "Arguments", value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// The man page (roff): clap_mangen's sections, with the commands listed under their own
+/// names. clap_mangen's own list names a `c7doctor-<command>(1)` page for each, and no such
+/// pages exist (`cargo install` installs the binary only).
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut buf = Vec::new();
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_description_section(&mut buf)?;
+    man.render_options_section(&mut buf)?;
+    buf.extend_from_slice(b".SH COMMANDS\n");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        buf.extend_from_slice(
+            format!(
+                ".TP\n\\fBc7doctor {}\\fR\n{}\n",
+                roff_escape(sub.get_name()),
+                roff_escape(&about)
+            )
+            .as_bytes(),
+        );
+    }
+    buf.extend_from_slice(
+        b".PP\nEach command's options: \\fBc7doctor\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR.\n",
+    );
+    man.render_extra_section(&mut buf)?;
+    man.render_version_section(&mut buf)?;
+    Ok(buf)
+}
+
+/// Text for a roff line: backslashes and dashes escaped, no line read as a request.
+fn roff_escape(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            let l = l.replace('\\', "\\e").replace('-', "\\-");
+            if l.starts_with('.') || l.starts_with('\'') {
+                format!("\\&{l}")
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

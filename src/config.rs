@@ -42,6 +42,12 @@ pub mod codes {
             fix: "Use the gateway URL: Azure portal › API Management › Overview › Gateway URL, or `az apim show -g $RG -n $APIM --query gatewayUrl -o tsv` (https://<apim-name>.azure-api.net).",
             see: "guide-per-user-obo: Part 1: Provision API Management",
         }
+        PATTERN_DETECTED = "config.pattern-detected" {
+            title: "The gateway uses another pattern than --pattern (or its default) says",
+            cause: "What the gateway shows — the client token's audience and scope, the MCP API policy — is another integration pattern than the configured one (obo when --pattern is not set). The run was judged by what the gateway really does.",
+            fix: "Nothing to change on the gateway for this. Set --pattern (or pattern in c7doctor.toml) to the pattern named in the detail, so every command expects it.",
+            see: "",
+        }
     }
 }
 
@@ -109,10 +115,67 @@ struct FileConfig {
     timeout: Option<f64>,
     format: Option<Format>,
     color: Option<ColorChoice>,
-    strict: Option<bool>,
+    strict: Option<toml::Value>,
     #[serde(alias = "show-pii")]
-    show_pii: Option<bool>,
+    show_pii: Option<toml::Value>,
     cacert: Option<PathBuf>,
+}
+
+/// A boolean as people write it: `1`/`0`, `true`/`false`, `yes`/`no` (any case; `on`/`off`
+/// too). `None` for anything else.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "on" => Some(true),
+        "0" | "false" | "no" | "n" | "off" | "" => Some(false),
+        _ => None,
+    }
+}
+
+const BOOL_FORMS: &str = "use 1/0, true/false or yes/no";
+
+/// A boolean from the environment, naming the variable when it is not one.
+fn env_bool(var: &str) -> Result<Option<bool>, Error> {
+    match std::env::var(var) {
+        Ok(v) => parse_bool(&v)
+            .map(Some)
+            .ok_or_else(|| Error::usage(format!("{var}={v:?} is not a boolean: {BOOL_FORMS}"))),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::usage(format!(
+            "{var} is not valid text: {BOOL_FORMS}"
+        ))),
+    }
+}
+
+/// A boolean from the config file (a TOML boolean, 1/0, or a string), naming the key.
+fn file_bool(path: &Path, key: &str, v: &Option<toml::Value>) -> Result<Option<bool>, Error> {
+    let Some(v) = v else { return Ok(None) };
+    let parsed = match v {
+        toml::Value::Boolean(b) => Some(*b),
+        toml::Value::Integer(1) => Some(true),
+        toml::Value::Integer(0) => Some(false),
+        toml::Value::String(s) => parse_bool(s),
+        _ => None,
+    };
+    parsed.map(Some).ok_or_else(|| {
+        Error::usage(format!(
+            "config file {}: {key} = {v} is not a boolean: {BOOL_FORMS}",
+            path.display()
+        ))
+    })
+}
+
+/// Where a value came from, in the words an error names it by.
+fn named_source(source: Source, flag: &str, env: &str, key: &str, file: Option<&Path>) -> String {
+    match source {
+        Source::Flag => flag.to_string(),
+        Source::Env => env.to_string(),
+        Source::File => format!(
+            "{key} in {}",
+            file.map(|p| p.display().to_string())
+                .unwrap_or_else(|| DEFAULT_CONFIG_FILE.into())
+        ),
+        Source::Default => format!("the default {flag}"),
+    }
 }
 
 /// Parse a config file's text: the values and the unknown keys. Wrong types are usage
@@ -132,6 +195,8 @@ fn parse_file(path: &Path, text: &str) -> Result<(FileConfig, Vec<String>), Erro
         .collect();
     let parsed: FileConfig = toml::from_str(text)
         .map_err(|e| Error::usage(format!("config file {}: {e}", path.display())))?;
+    file_bool(path, "strict", &parsed.strict)?;
+    file_bool(path, "show_pii", &parsed.show_pii)?;
     Ok((parsed, unknown))
 }
 
@@ -174,7 +239,7 @@ impl Config {
         let (file, unknown_keys, file_path) = match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let (f, u) = parse_file(&path, &text)?;
-                (f, u, Some(path))
+                (f, u, Some(path.clone()))
             }
             Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
                 (FileConfig::default(), Vec::new(), None)
@@ -256,9 +321,10 @@ impl Config {
             Some(DEFAULT_TIMEOUT_SECS)
         );
         let timeout = timeout.unwrap_or(DEFAULT_TIMEOUT_SECS);
-        if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
+        if !(timeout.is_finite() && (1.0..=3600.0).contains(&timeout)) {
             return Err(Error::usage(format!(
-                "--timeout must be between 0 and 3600 seconds, got {timeout}"
+                "{} must be between 1 and 3600 seconds, got {timeout}",
+                named_source(s, "--timeout", "C7DOCTOR_TIMEOUT", "timeout", Some(&path))
             )));
         }
         record("timeout", format!("{timeout}s"), s);
@@ -266,16 +332,20 @@ impl Config {
         let format = format.unwrap_or(Format::Text);
         record("format", format.as_str().into(), s);
         let (color, _) = pick!("color", args.color, file.color, Some(ColorChoice::Auto));
-        let strict_src = source_of(matches, "strict");
-        let strict = if strict_src.is_some() {
+        // Flag > environment > file > off; the booleans' environment is read here (see cli).
+        let strict = if source_of(matches, "strict").is_some() {
             args.strict
+        } else if let Some(b) = env_bool("C7DOCTOR_STRICT")? {
+            b
         } else {
-            file.strict.unwrap_or(false)
+            file_bool(&path, "strict", &file.strict)?.unwrap_or(false)
         };
         let show_pii = if source_of(matches, "show_pii").is_some() {
             args.show_pii
+        } else if let Some(b) = env_bool("C7DOCTOR_SHOW_PII")? {
+            b
         } else {
-            file.show_pii.unwrap_or(false)
+            file_bool(&path, "show_pii", &file.show_pii)?.unwrap_or(false)
         };
         let (cacert, s) = pick!("cacert", args.cacert.clone(), file.cacert, None);
         if cacert.is_some() {

@@ -483,6 +483,13 @@ impl Http {
                 elapsed: start.elapsed(),
             }),
         };
+        // Entra not answering is not the gateway's fault: say which host it was.
+        let result = result.map_err(|mut e| {
+            if self.secret_origin.as_ref() == Some(&req.url.origin()) {
+                e.detail = format!("{} — the Entra authority (--authority)", e.detail);
+            }
+            e
+        });
         if self.trace {
             match &result {
                 Ok(r) => trace(&format!("< {}", truncate_chars(&r.preview(2000), 2000))),
@@ -630,12 +637,70 @@ fn classify(e: &reqwest::Error, url: &Url, elapsed: Duration) -> NetError {
             chain.last().cloned().unwrap_or_else(|| e.to_string()),
         )
     };
+    // Through a proxy, the proxy is what answered (or refused): name it and where it came from.
+    let detail = match proxy_for(url) {
+        Some((var, proxy)) if kind != NetErrorKind::InvalidUrl => {
+            let refused = all.contains("tunnel") || all.contains("proxy");
+            format!(
+                "{detail} — through the proxy {proxy} ({var}{}); if {host} must be reached \
+                 directly, add it to NO_PROXY",
+                if refused {
+                    ", which refused the connection"
+                } else {
+                    ""
+                },
+            )
+        }
+        _ => detail,
+    };
     NetError {
         kind,
         url: url.to_string(),
         detail,
         elapsed,
     }
+}
+
+/// The proxy a request to `url` goes through, and the variable that set it: `HTTPS_PROXY`
+/// (or `HTTP_PROXY` for http), then `ALL_PROXY`, unless `NO_PROXY` lists the host — the
+/// variables reqwest honours. Credentials in the proxy URL are not shown.
+fn proxy_for(url: &Url) -> Option<(&'static str, String)> {
+    let env = |name: &str| {
+        std::env::var(name)
+            .or_else(|_| std::env::var(name.to_ascii_lowercase()))
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    };
+    let host = url.host_str()?.to_ascii_lowercase();
+    if let Some(no) = env("NO_PROXY") {
+        let listed = no
+            .split(',')
+            .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
+            .any(|e| {
+                e == "*" || (!e.is_empty() && (host == e || host.ends_with(&format!(".{e}"))))
+            });
+        if listed {
+            return None;
+        }
+    }
+    let vars: &[&'static str] = if url.scheme() == "https" {
+        &["HTTPS_PROXY", "ALL_PROXY"]
+    } else {
+        &["HTTP_PROXY", "ALL_PROXY"]
+    };
+    vars.iter().find_map(|v| {
+        env(v).map(|p| {
+            let shown = match Url::parse(&p) {
+                Ok(mut u) => {
+                    let _ = u.set_username("");
+                    let _ = u.set_password(None);
+                    u.to_string().trim_end_matches('/').to_string()
+                }
+                Err(_) => "(unparsable)".to_string(),
+            };
+            (*v, shown)
+        })
+    })
 }
 
 /// Parse what a user gave as a host: a bare host, an origin, or a URL. Bare hosts get https.

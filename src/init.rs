@@ -3,6 +3,10 @@
 //! read line by line from stdin, so the command can also be scripted
 //! (`printf 'host\n…' | c7doctor init`). Values already given by flag or environment are
 //! offered as defaults.
+//!
+//! An invalid answer is asked again at a terminal. From a pipe it stops the command naming
+//! the question: asking again would take the next line — the answer to the next question —
+//! and shift every answer after it (an MCP API app ID saved as the gateway app ID).
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -94,9 +98,14 @@ fn valid(q: &Question, answer: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Ask every question on stderr, reading answers from `input`. Returns (key, value) pairs.
-fn ask(cfg: &Config, input: &mut dyn BufRead) -> Result<Vec<(&'static str, String)>, Error> {
-    let mut err = std::io::stderr();
+/// Ask every question on `err`, reading answers from `input`. Returns (key, value) pairs.
+/// `interactive`: a person answers (a terminal), so an invalid answer is asked again.
+fn ask(
+    cfg: &Config,
+    input: &mut dyn BufRead,
+    err: &mut dyn Write,
+    interactive: bool,
+) -> Result<Vec<(&'static str, String)>, Error> {
     let mut answers = Vec::new();
     let _ = writeln!(
         err,
@@ -143,6 +152,13 @@ fn ask(cfg: &Config, input: &mut dyn BufRead) -> Result<Vec<(&'static str, Strin
                 Err(why) => {
                     tries += 1;
                     let _ = writeln!(err, "    ✗ {why}");
+                    if !interactive {
+                        return Err(Error::usage(format!(
+                            "{} ({}): {value:?} — {why}. Nothing was written: fix that line of \
+                             the input and run init again",
+                            q.prompt, q.key
+                        )));
+                    }
                     if n == 0 || tries >= 3 {
                         return Err(Error::usage(format!("{}: {why}", q.prompt)));
                     }
@@ -177,7 +193,13 @@ pub fn write_config(ctx: &Ctx, path: &Path, force: bool) -> Result<Vec<Check>, E
         )));
     }
     let stdin = std::io::stdin();
-    let answers = ask(&ctx.cfg, &mut stdin.lock())?;
+    let interactive = std::io::IsTerminal::is_terminal(&stdin);
+    let answers = ask(
+        &ctx.cfg,
+        &mut stdin.lock(),
+        &mut std::io::stderr(),
+        interactive,
+    )?;
     std::fs::write(path, toml_text(&answers))
         .map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
     eprintln!("c7doctor init: wrote {}", path.display());
@@ -213,11 +235,21 @@ pub fn command(ctx: &Ctx, args: &InitArgs) -> Result<crate::context::Outcome, Er
 mod tests {
     use super::*;
 
+    /// Prompts written to a buffer, not the test output.
+    fn ask_quietly(input: &str, interactive: bool) -> Result<Vec<(&'static str, String)>, Error> {
+        let mut prompts = Vec::new();
+        ask(
+            &Config::defaults(),
+            &mut std::io::Cursor::new(input.to_string()),
+            &mut prompts,
+            interactive,
+        )
+    }
+
     #[test]
-    fn answers_are_validated_and_written_as_toml() {
-        let cfg = Config::defaults();
+    fn a_person_is_asked_again_after_an_invalid_answer() {
         let input = "contoso.azure-api.net\n\nobo\n11111111-1111-1111-1111-111111111111\nnot-a-guid\n22222222-2222-2222-2222-222222222222\n33333333-3333-3333-3333-333333333333\n";
-        let answers = ask(&cfg, &mut std::io::Cursor::new(input)).expect("answers");
+        let answers = ask_quietly(input, true).expect("answers");
         let text = toml_text(&answers);
         let parsed: toml::Table = text.parse().expect("valid toml");
         assert_eq!(parsed["host"].as_str(), Some("contoso.azure-api.net"));
@@ -233,12 +265,18 @@ mod tests {
     }
 
     #[test]
+    fn piped_answers_never_shift_after_an_invalid_one() {
+        // Six lines for six questions, the gateway app ID mistyped: asking again would take
+        // the MCP API app ID as the gateway app ID.
+        let input = "contoso.azure-api.net\n\nobo\n11111111-1111-1111-1111-111111111111\nnot-a-guid\n33333333-3333-3333-3333-333333333333\n";
+        let e = ask_quietly(input, false).expect_err("stops at the invalid answer");
+        let msg = e.to_string();
+        assert!(msg.contains("gateway_app_id"), "{msg}");
+        assert!(msg.contains("not-a-guid"), "{msg}");
+    }
+
+    #[test]
     fn eof_on_an_invalid_answer_is_a_usage_error() {
-        let cfg = Config::defaults();
-        let r = ask(
-            &cfg,
-            &mut std::io::Cursor::new("bad host name with spaces\n"),
-        );
-        assert!(r.is_err());
+        assert!(ask_quietly("bad host name with spaces\n", true).is_err());
     }
 }

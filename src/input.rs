@@ -41,14 +41,59 @@ pub struct RawInput {
 }
 
 impl RawInput {
-    /// The input as text (lossy) — for callers that report invalid UTF-8 separately.
+    /// The input as text (lossy) — for callers that report invalid text separately.
+    /// UTF-16 with a byte-order mark (PowerShell's `>` and `Out-File`) is decoded.
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
+        decode_text(&self.bytes)
+            .unwrap_or_else(|| String::from_utf8_lossy(&self.bytes).into_owned())
     }
     pub fn is_utf8(&self) -> bool {
-        std::str::from_utf8(&self.bytes).is_ok()
+        decode_text(&self.bytes).is_some()
+    }
+    /// Nothing but whitespace: typically a command in a pipe that failed (`az … | c7doctor`).
+    pub fn is_blank(&self) -> bool {
+        self.text()
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .trim()
+            .is_empty()
     }
 }
+
+/// Input bytes as text: UTF-8 (a UTF-8 byte-order mark removed), or UTF-16 LE/BE when it
+/// starts with that byte-order mark — what Windows PowerShell writes with `>` or `Out-File`.
+/// `None` when the bytes are neither.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    let utf16 = |rest: &[u8], le: bool| {
+        if !rest.len().is_multiple_of(2) {
+            return None;
+        }
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|b| {
+                if le {
+                    u16::from_le_bytes([b[0], b[1]])
+                } else {
+                    u16::from_be_bytes([b[0], b[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units).ok()
+    };
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest).ok().map(str::to_string),
+        _ => std::str::from_utf8(bytes).ok().map(str::to_string),
+    }
+}
+
+/// What to say when a token was expected on stdin and nothing came: usually the command
+/// before the pipe failed (not signed in) and printed its error on the terminal.
+pub const EMPTY_STDIN: &str = "stdin was empty (empty input): the command piped into c7doctor printed no \
+token. If it was `az account get-access-token`, it has most likely failed because the Azure CLI \
+is not signed in (its error is above): run `az login --tenant <tenant-id>` (add \
+`--allow-no-subscriptions` for a tenant without subscriptions), then run the pipe again";
 
 pub fn read_stdin() -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
@@ -125,12 +170,15 @@ pub fn read_secret(
 }
 
 /// Normalise what a user pasted as a token: trim, strip a `Bearer ` prefix and surrounding
-/// quotes, and take `access_token` from a whole token-endpoint JSON response.
+/// quotes, and take the token from a whole JSON response: `access_token` (a token
+/// endpoint's answer) or `accessToken` (`az account get-access-token` without `--query`).
 pub fn normalize_token(input: &str) -> String {
     let mut s = input.trim().trim_start_matches('\u{feff}').trim();
     if s.starts_with('{')
         && let Ok(v) = serde_json::from_str::<serde_json::Value>(s)
-        && let Some(tok) = v.get("access_token").and_then(|t| t.as_str())
+        && let Some(tok) = ["access_token", "accessToken"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(|t| t.as_str()))
     {
         return normalize_token(tok);
     }
@@ -195,5 +243,30 @@ mod tests {
             "a.b.c"
         );
         assert_eq!(normalize_token("Authorization: Bearer a.b.c"), "a.b.c");
+        // `az account get-access-token` prints this shape by default.
+        assert_eq!(
+            normalize_token(
+                r#"{"accessToken":"a.b.c","expiresOn":"2026-11-23 11:00:00.000000","expires_on":1795431600,"subscription":"s","tenant":"t","tokenType":"Bearer"}"#
+            ),
+            "a.b.c"
+        );
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_text() {
+        use super::decode_text;
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("a.b.c\r\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_text(&le).as_deref(), Some("a.b.c\r\n"));
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("a.b.c".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode_text(&be).as_deref(), Some("a.b.c"));
+        assert_eq!(decode_text(b"\xEF\xBB\xBFa.b.c").as_deref(), Some("a.b.c"));
+        assert_eq!(decode_text(&[0xFF, 0xFE, 0x61]), None);
+        assert_eq!(decode_text(&[0xC3, 0x28]), None);
     }
 }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod deployment;
+pub mod detected_pattern;
 pub mod discovery;
 pub mod e2e;
 pub mod entra;
@@ -35,18 +36,16 @@ use cli::{Cli, Command};
 use config::Config;
 use context::{Ctx, Outcome};
 use error::Error;
-use report::{RenderOptions, Verdict, redact};
+use report::{RenderOptions, Report, Verdict, redact};
 
 pub use jiff::Timestamp;
 
 /// Run c7doctor with these arguments and return the process exit code.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let matches = match Cli::command().try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let matches = match Cli::command().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => {
-            let _ = e.print();
-            return e.exit_code();
-        }
+        Err(e) => return clap_error(&e, &args),
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
@@ -74,10 +73,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
             return Ok(0);
         }
         Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut buf)
-                .map_err(|e| Error::internal(format!("man page: {e}")))?;
+            let buf = cli::man_page().map_err(|e| Error::internal(format!("man page: {e}")))?;
             std::io::stdout()
                 .write_all(&buf)
                 .map_err(|e| Error::internal(e.to_string()))?;
@@ -99,15 +95,28 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
         );
     }
     let ctx = Ctx::new(cfg)?;
+    // Every command validates its configuration before it judges anything.
+    let validation = validate_for(&ctx.cfg, &cli.command);
+    let stop = sends_to_the_gateway(&cli.command)
+        && validation
+            .iter()
+            .any(|c| c.id == "config.host" && c.status == report::Status::Fail);
     // One thread: every command is I/O-bound and gets its concurrency from joined futures;
     // a worker pool would only add start-up time (measured ~0.4 ms per run).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("runtime: {e}")))?;
-    let mut outcome = runtime.block_on(dispatch(&ctx, cli.command))?;
+    let command_name = command_name(&cli.command);
+    let mut outcome = if stop {
+        // Nothing is sent anywhere on a configuration that is wrong: the report says what.
+        Outcome::from(ctx.report(command_name))
+    } else {
+        runtime.block_on(dispatch(&ctx, cli.command))?
+    };
     // Stop background work (a stalled stream, a slow server) instead of waiting for it.
     runtime.shutdown_background();
+    finish(&mut outcome.report, &ctx.cfg, validation);
     outcome.report.fill_fixes(&|name| ctx.cfg.placeholder(name));
     emit(&ctx, &outcome)?;
     // Stopped by Ctrl-C: the partial report is out, the exit code says "interrupted".
@@ -134,11 +143,109 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Outcome, Error> {
     }
 }
 
+/// A clap error. A bad value that came from a `C7DOCTOR_*` variable (not the command line)
+/// is named by its variable: the user never typed the flag clap would name.
+fn clap_error(e: &clap::Error, args: &[OsString]) -> i32 {
+    use clap::error::{ContextKind, ContextValue};
+    let text = e.render().to_string();
+    let from_env = e.get(ContextKind::InvalidArg).and_then(|v| match v {
+        ContextValue::String(s) => Some(s.clone()),
+        _ => None,
+    });
+    if let Some(arg) = from_env {
+        let long = arg.split_whitespace().next().unwrap_or("").to_string();
+        let typed = args.iter().any(|a| {
+            a.to_str()
+                .is_some_and(|a| a == long || a.starts_with(&format!("{long}=")))
+        });
+        let var = format!(
+            "C7DOCTOR_{}",
+            long.trim_start_matches('-')
+                .replace('-', "_")
+                .to_ascii_uppercase()
+        );
+        if !typed && long.starts_with("--") && std::env::var_os(&var).is_some() {
+            eprint!(
+                "{}",
+                text.replace(
+                    &format!("'{arg}'"),
+                    &format!("{var} (the environment variable for {long})")
+                )
+            );
+            return e.exit_code();
+        }
+    }
+    let _ = e.print();
+    e.exit_code()
+}
+
+/// The name a command's report carries.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Token(_) => "token",
+        Command::Key(_) => "key",
+        Command::Discovery(_) => "discovery",
+        Command::Login(_) => "login",
+        Command::Obo(_) => "obo",
+        Command::Probe(_) => "probe",
+        Command::Policy(_) => "policy",
+        Command::E2e(_) => "e2e",
+        Command::Init(_) => "init",
+        Command::Explain(_) => "explain",
+        Command::Completions(_) => "completions",
+        Command::Man => "man",
+    }
+}
+
+/// The configuration findings a command is judged with (failures and warnings only: an
+/// unset value is each check's own `skip`). A command given its target (`discovery HOST`,
+/// `probe HOST`) has that target validated as the gateway host. `e2e` and `init` report
+/// the whole validation themselves.
+fn validate_for(cfg: &Config, command: &Command) -> Vec<report::Check> {
+    let target = match command {
+        Command::E2e(_) | Command::Init(_) => return Vec::new(),
+        Command::Discovery(a) => a.target.clone(),
+        Command::Probe(a) => a.target.clone(),
+        _ => None,
+    };
+    // The Entra flows judge the tenant themselves: `login` accepts the multi-tenant
+    // aliases, `obo` names the AADSTS9001023 they would cause.
+    let own_tenant_check = matches!(command, Command::Login(_) | Command::Obo(_));
+    let mut cfg = cfg.clone();
+    if target.is_some() {
+        cfg.host = target;
+    }
+    cfg.validate()
+        .into_iter()
+        .filter(|c| matches!(c.status, report::Status::Fail | report::Status::Warn))
+        .filter(|c| !(own_tenant_check && c.id == "config.tenant"))
+        .collect()
+}
+
+/// Commands that send requests to the gateway stop when the gateway host fails validation
+/// (the developer portal, not a URL): nothing they could learn there is about the gateway.
+fn sends_to_the_gateway(command: &Command) -> bool {
+    matches!(command, Command::Discovery(_) | Command::Probe(_))
+}
+
+/// The report as every format shows it: configuration findings first, unique check ids,
+/// the command's essential checks declared (for `incomplete`).
+fn finish(report: &mut Report, cfg: &Config, validation: Vec<report::Check>) {
+    let fresh: Vec<report::Check> = validation
+        .into_iter()
+        .filter(|v| !report.checks.iter().any(|c| c.id == v.id))
+        .collect();
+    report.checks.splice(0..0, fresh);
+    report.unique_ids();
+    report::essentials::declare(report, cfg);
+}
+
 /// Render the report and write it where it belongs, scrubbed of every registered secret.
 fn emit(ctx: &Ctx, outcome: &Outcome) -> Result<(), Error> {
     let opts = RenderOptions {
         color: ctx.cfg.color,
         show_pii: ctx.cfg.show_pii,
+        verbose: ctx.cfg.verbose > 0,
     };
     let rendered = redact::scrub(&report::render(&outcome.report, ctx.cfg.format, opts));
     if let Some(path) = &ctx.cfg.out {
@@ -154,10 +261,7 @@ fn emit(ctx: &Ctx, outcome: &Outcome) -> Result<(), Error> {
                 .map_err(write_err)?;
             eprint!("{rendered}");
         }
-        None if ctx.cfg.out.is_some() && ctx.cfg.format != report::Format::Text => {
-            let text = redact::scrub(&report::render_text(&outcome.report, opts));
-            print_ignoring_pipe(&text).map_err(write_err)?;
-        }
+        // `--out` never changes stdout: a script piping `--format json` gets JSON.
         None => print_ignoring_pipe(&rendered).map_err(write_err)?,
     }
     Ok(())
@@ -177,5 +281,6 @@ pub fn exit_code(verdict: Verdict, strict: bool) -> i32 {
         Verdict::Warn if strict => 1,
         Verdict::Warn => 0,
         Verdict::Fail => 1,
+        Verdict::Incomplete => 4,
     }
 }

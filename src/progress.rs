@@ -1,9 +1,10 @@
-//! Live progress on stderr: one line per step while it runs (indicatif), silent when stderr
-//! is not a terminal so logs and CI output stay clean. Steps finish with their status mark.
+//! Progress on stderr. At a terminal: one live line per step while it runs (indicatif),
+//! finished with its status mark. Elsewhere (CI, a log file): one plain line per finished
+//! step with its mark — failures as well as passes — and nothing that redraws.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::report::Status;
 
@@ -11,30 +12,43 @@ use crate::report::Status;
 #[derive(Clone)]
 pub struct Progress {
     multi: Option<MultiProgress>,
+    /// Not a terminal: print a plain line when a step finishes.
+    plain: bool,
 }
 
 /// One running step.
 pub struct Step {
     bar: Option<ProgressBar>,
     name: String,
+    /// Set when the step's end is printed as a plain line.
+    plain: Option<Instant>,
 }
 
 impl Progress {
-    /// Progress on stderr when it is a terminal; otherwise a no-op.
+    /// Live lines on stderr when it is a terminal; one plain line per finished step otherwise.
     pub fn stderr() -> Progress {
         if std::io::stderr().is_terminal() {
             Progress {
                 multi: Some(MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+                plain: false,
             }
         } else {
-            Progress::hidden()
+            Progress {
+                multi: None,
+                plain: true,
+            }
         }
     }
 
+    /// No progress at all (a prompt owns the terminal).
     pub fn hidden() -> Progress {
-        Progress { multi: None }
+        Progress {
+            multi: None,
+            plain: false,
+        }
     }
 
+    /// Live lines are drawn (a terminal).
     pub fn is_visible(&self) -> bool {
         self.multi.is_some()
     }
@@ -53,6 +67,7 @@ impl Progress {
         Step {
             bar,
             name: name.to_string(),
+            plain: self.plain.then(Instant::now),
         }
     }
 
@@ -77,6 +92,14 @@ impl Step {
 
     /// Finish with the worst status of the step's checks.
     pub fn finish(self, status: Status) {
+        if let Some(started) = self.plain {
+            eprintln!(
+                "{} {} ({:.1} s)",
+                status.mark(),
+                self.name,
+                started.elapsed().as_secs_f64()
+            );
+        }
         if let Some(b) = &self.bar {
             let mark = status.mark();
             b.set_style(

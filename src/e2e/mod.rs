@@ -27,13 +27,16 @@
 //! broken link. Ctrl-C stops the run and prints what finished, with `run.interrupted`
 //! (`lib.rs` exits 130 for it).
 //!
-//! Progress: one live line per step on stderr ([`crate::progress`], silent when stderr is
-//! not a terminal). With `--login` the lines are held back while the device-code prompt and
-//! its countdown own the terminal; the steps that finished meanwhile are printed as plain
-//! lines when the sign-in ends, and the rest run live.
+//! The pattern is judged by what the gateway shows ([`crate::detected_pattern`]): the policy
+//! given with `--policy`, else the client token's audience and scope.
+//!
+//! Progress: one live line per step on stderr ([`crate::progress`]; when stderr is not a
+//! terminal, one plain line per finished step with its mark). With `--login` the lines are
+//! held back while the device-code prompt and its countdown own the terminal; the steps
+//! that finished meanwhile are printed as plain lines when the sign-in ends, and the rest
+//! follow as they finish.
 
 mod board;
-pub mod rank;
 mod steps;
 
 use futures_util::FutureExt;
@@ -49,6 +52,7 @@ use crate::error::Error;
 use crate::http::Http;
 use crate::input;
 use crate::policy::{self, LintOptions};
+use crate::report::rank;
 use crate::report::redact::{self, Secret};
 use crate::report::{Check, Report, Section, Source, Status};
 use board::{Board, Slot, StepId, StepResult};
@@ -145,7 +149,30 @@ pub async fn command(ctx: &Ctx, args: &E2eArgs) -> Result<Outcome, Error> {
     } else {
         ctx
     };
-    let inputs = Inputs::read(ctx, args)?;
+    let mut inputs = Inputs::read(ctx, args)?;
+    // Judge by the pattern the gateway really has: the policy's, else the client token's.
+    let seen = crate::detected_pattern::combine(
+        inputs
+            .policy
+            .as_ref()
+            .and_then(|(checks, _)| crate::detected_pattern::from_policy(checks)),
+        inputs
+            .token
+            .as_ref()
+            .and_then(|t| crate::token::decode(t.secret.expose()).ok())
+            .and_then(|d| crate::detected_pattern::from_token(&d, &ctx.cfg)),
+    );
+    let judged;
+    let mut note = None;
+    let ctx = match crate::detected_pattern::apply(&ctx.cfg, seen) {
+        Some((cfg, check, why)) => {
+            inputs.config_checks.push(check);
+            note = Some(why);
+            judged = Ctx { cfg, now: ctx.now };
+            &judged
+        }
+        None => ctx,
+    };
     let http = ctx.http(None)?;
     let board = Board::new(args.login);
     let interrupted = {
@@ -155,7 +182,9 @@ pub async fn command(ctx: &Ctx, args: &E2eArgs) -> Result<Outcome, Error> {
             _ = ctrl_c() => Some(board.started.elapsed()),
         }
     };
-    Ok(assemble(ctx, &board, interrupted).into())
+    let mut report = assemble(ctx, &board, interrupted);
+    report.notes.extend(note);
+    Ok(report.into())
 }
 
 /// Resolves on Ctrl-C; never when the signal cannot be watched.
@@ -464,7 +493,8 @@ fn assemble(ctx: &Ctx, board: &Board, interrupted: Option<Duration>) -> Report {
         rows,
     )];
     sections.extend(rank::causes_section(&report.checks));
-    sections.extend(displays);
+    // Claims, the hop table and the conversation: detail for -v and the markdown's folds.
+    sections.extend(displays.into_iter().map(Section::fold));
     report.sections = sections;
     report
 }

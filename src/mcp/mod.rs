@@ -135,6 +135,16 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         report.context("token", t.fingerprint());
         let mut exp = crate::token::Expect::from_ctx(ctx);
         exp.hop = Some(Hop::Client);
+        // Judge by the pattern the token shows, not by --pattern's default.
+        let seen = crate::token::decode(t.expose())
+            .ok()
+            .and_then(|d| crate::detected_pattern::from_token(&d, &ctx.cfg));
+        if let Some((cfg, check, note)) = crate::detected_pattern::apply(&ctx.cfg, seen) {
+            exp.pattern = cfg.pattern;
+            report.context("pattern", cfg.pattern.as_str());
+            report.push(check);
+            report.notes.push(note);
+        }
         let tc = crate::token::check_token(t.expose(), &exp);
         for c in &tc.checks {
             if c.status == Status::Fail

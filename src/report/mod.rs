@@ -1,9 +1,14 @@
 //! The report: an ordered list of checks, a verdict, and the context a command ran with.
 //!
 //! Checks never print and renderers never decide: every diagnostic area returns [`Check`]s
-//! (and optional [`Section`]s for displays such as decoded claims), and the renderers in
-//! this module turn a finished [`Report`] into text, JSON or markdown.
+//! (and optional [`Section`]s for displays such as decoded claims), [`answer`] decides what
+//! the report says first (verdict, first cause, what would complete it — with the ranking of
+//! [`rank`] and each command's [`essentials`]), and the renderers in this module turn a
+//! finished [`Report`] into text, JSON or markdown.
 
+pub mod answer;
+pub mod essentials;
+pub mod rank;
 pub mod redact;
 mod render_json;
 mod render_markdown;
@@ -15,9 +20,11 @@ use std::time::Duration;
 
 use crate::findings::Code;
 
+pub use answer::{Essential, FirstCause};
 pub use render_json::render_json;
 pub use render_markdown::render_markdown;
 pub use render_text::render_text;
+pub(crate) use render_text::summary_line;
 
 /// The `run.*` findings.
 pub mod codes {
@@ -71,13 +78,26 @@ impl Status {
     }
 }
 
-/// The verdict of a whole report.
+/// The verdict of a whole report (DESIGN.md §3; decided in [`answer`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
     Warn,
     Fail,
+    /// An essential check could not run (or nothing was checked): nothing can be promised.
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
 }
 
 /// One check. Build it with [`Check::new`] and one of the status setters:
@@ -214,6 +234,10 @@ pub struct Section {
     pub title: String,
     #[serde(flatten)]
     pub body: SectionBody,
+    /// Long detail kept off the first screen: shown with `-v` in text, inside `<details>`
+    /// in markdown (always in JSON).
+    #[serde(skip)]
+    pub folded: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -232,27 +256,56 @@ pub enum SectionBody {
     Text { text: String },
 }
 
+/// One name/value row. `value` keeps the JSON type of what it came from (a claim's `exp` is
+/// a number), `text` is how it is shown when that differs (`1795431900 (2026-11-23T…)`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Field {
     pub name: String,
-    pub value: String,
+    pub value: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pii: bool,
 }
 
 impl Field {
+    /// A row whose value is text.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Field {
             name: name.into(),
-            value: value.into(),
+            value: Value::String(value.into()),
+            text: None,
             pii: false,
         }
     }
     pub fn pii(name: impl Into<String>, value: impl Into<String>) -> Self {
         Field {
-            name: name.into(),
-            value: value.into(),
             pii: true,
+            ..Field::new(name, value)
+        }
+    }
+    /// A row for a value from a token or a document: its JSON value, and the text shown.
+    pub fn typed(name: impl Into<String>, value: Value, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let same = value.as_str() == Some(text.as_str());
+        Field {
+            name: name.into(),
+            value,
+            text: (!same).then_some(text),
+            pii: false,
+        }
+    }
+    /// Mark the row personal (masked in markdown unless `--show-pii`).
+    pub fn personal(mut self) -> Self {
+        self.pii = true;
+        self
+    }
+    /// The text a renderer shows.
+    pub fn shown(&self) -> String {
+        match (&self.text, &self.value) {
+            (Some(t), _) => t.clone(),
+            (None, Value::String(s)) => s.clone(),
+            (None, v) => v.to_string(),
         }
     }
 }
@@ -263,6 +316,7 @@ impl Section {
             id: id.into(),
             title: title.into(),
             body: SectionBody::Fields { rows },
+            folded: false,
         }
     }
     pub fn table(id: &str, title: &str, headers: Vec<String>, rows: Vec<Vec<String>>) -> Self {
@@ -270,6 +324,7 @@ impl Section {
             id: id.into(),
             title: title.into(),
             body: SectionBody::Table { headers, rows },
+            folded: false,
         }
     }
     pub fn code(id: &str, title: &str, lang: &str, text: impl Into<String>) -> Self {
@@ -280,6 +335,7 @@ impl Section {
                 lang: lang.into(),
                 text: text.into(),
             },
+            folded: false,
         }
     }
     pub fn text(id: &str, title: &str, text: impl Into<String>) -> Self {
@@ -287,7 +343,13 @@ impl Section {
             id: id.into(),
             title: title.into(),
             body: SectionBody::Text { text: text.into() },
+            folded: false,
         }
+    }
+    /// Keep it off the first screen (see [`Section::folded`]).
+    pub fn fold(mut self) -> Self {
+        self.folded = true;
+        self
     }
 }
 
@@ -324,6 +386,8 @@ pub struct ConfigEntry {
 pub struct RenderOptions {
     pub color: bool,
     pub show_pii: bool,
+    /// `-v`: every check and every display in text, not one line per area.
+    pub verbose: bool,
 }
 
 /// A finished run of one command.
@@ -338,8 +402,13 @@ pub struct Report {
     pub config: Vec<ConfigEntry>,
     /// UTC time the report was made (RFC 3339), from the injected clock.
     pub generated_at: String,
-    /// The check a reader should fix first, when the command can rank causes (e2e).
+    /// The check to fix first, when the command ranked the causes itself (e2e); otherwise
+    /// [`Report::first_cause`] ranks them.
     pub first_cause: Option<String>,
+    /// The checks the command cannot promise anything without ([`essentials`]).
+    pub essentials: Vec<Essential>,
+    /// What a reader must know before the checks (the pattern judged by what was seen).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -352,6 +421,8 @@ impl Report {
             config: Vec::new(),
             generated_at: String::new(),
             first_cause: None,
+            essentials: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -367,14 +438,24 @@ impl Report {
         self.context.insert(key.into(), value.into());
     }
 
-    pub fn verdict(&self) -> Verdict {
-        let has = |s| self.checks.iter().any(|c| c.status == s);
-        if has(Status::Fail) {
-            Verdict::Fail
-        } else if has(Status::Warn) {
-            Verdict::Warn
-        } else {
-            Verdict::Pass
+    /// Make check ids unique: a repeated id gets `#2`, `#3` … in report order (a rule that
+    /// fires twice in one file, the same rule over several files).
+    pub fn unique_ids(&mut self) {
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        let mut taken: std::collections::HashSet<String> =
+            self.checks.iter().map(|c| c.id.clone()).collect();
+        for c in &mut self.checks {
+            let n = seen.entry(c.id.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                let mut k = *n;
+                while taken.contains(&format!("{}#{k}", c.id)) {
+                    k += 1;
+                }
+                *n = k;
+                c.id = format!("{}#{k}", c.id);
+                taken.insert(c.id.clone());
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::answer::FirstCause;
 use super::{Check, ConfigEntry, Report, Section, Summary, Verdict};
 
 #[derive(Serialize)]
@@ -20,6 +21,16 @@ struct Document<'a> {
     tool: Tool,
     command: &'a str,
     verdict: Verdict,
+    /// What the verdict means for this run (for `incomplete`: what would complete it).
+    headline: String,
+    /// The check to fix first (null on a pass).
+    first_cause: Option<FirstCause>,
+    /// For `incomplete`: the options and inputs that would complete the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    needs: Vec<String>,
+    /// What a reader must know before the checks (the pattern judged by what was seen).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [String],
     context: &'a Map<String, Value>,
     checks: &'a [Check],
     summary: Summary,
@@ -28,8 +39,6 @@ struct Document<'a> {
     sections: &'a [Section],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     config: &'a [ConfigEntry],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    first_cause: Option<&'a str>,
 }
 
 pub fn render_json(report: &Report) -> String {
@@ -41,13 +50,20 @@ pub fn render_json(report: &Report) -> String {
         },
         command: &report.command,
         verdict: report.verdict(),
+        headline: report.headline(),
+        first_cause: report.first_cause(),
+        needs: if report.verdict() == Verdict::Incomplete {
+            report.needs()
+        } else {
+            Vec::new()
+        },
+        notes: &report.notes,
         context: &report.context,
         checks: &report.checks,
         summary: report.summary(),
         generated_at: &report.generated_at,
         sections: &report.sections,
         config: &report.config,
-        first_cause: report.first_cause.as_deref(),
     };
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     out.push('\n');

@@ -593,7 +593,7 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
     };
     let at = exp.at.as_second();
     let leeway = i64::try_from(exp.leeway_secs).unwrap_or(i64::MAX);
-    let c = c.evidence("exp", utc(e));
+    let c = c.evidence("exp", e).evidence("exp_utc", utc(e));
     let when = at_phrase(exp);
     if e.saturating_add(leeway) <= at {
         return c.fail(
@@ -640,7 +640,8 @@ pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
                     utc(nbf)
                 ),
             )
-            .evidence("nbf", utc(nbf));
+            .evidence("nbf", nbf)
+            .evidence("nbf_utc", utc(nbf));
     }
     if let Some(iat) = d.iat()
         && iat > at.saturating_add(leeway)
@@ -654,7 +655,8 @@ pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
                     utc(iat)
                 ),
             )
-            .evidence("iat", utc(iat));
+            .evidence("iat", iat)
+            .evidence("iat_utc", utc(iat));
     }
     match d.nbf() {
         Some(nbf) => c.pass(format!("valid since {}", utc(nbf))),

@@ -52,7 +52,7 @@ crate::declare_findings! {
     AUDIENCE_OTHER_HOP = "token.audience-other-hop" {
         title: "Audience is the other hop's app",
         cause: "`aud` is the other configured app: a token for the Context7 MCP API sent to the gateway (which expects the Context7 APIM Gateway app in the obo pattern), or the gateway token forwarded to Context7 without the OBO exchange.",
-        fix: "Client hop: request api://<gateway-app-id>/Mcp.Gateway.Access, not mcp.access. Backend hop: make sure the policy performs the OBO send-request and overrides the Authorization header with the OBO token before <rewrite-uri template=\"/mcp/oauth\" />.",
+        fix: "Client hop: request api://{gateway_app_id}/Mcp.Gateway.Access, not mcp.access. Backend hop: make sure the policy performs the OBO send-request and overrides the Authorization header with the OBO token before <rewrite-uri template=\"/mcp/oauth\" />.",
         see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM; guide-per-user-obo: End-to-end token claims",
     }
     AUDIENCE_MISMATCH = "token.audience-mismatch" {

@@ -76,6 +76,7 @@ pub fn sections(d: &Decoded, exp: &Expect, prefix: &str, label: &str) -> Vec<Sec
         .iter()
         .map(|(k, v)| field(k, value_text(v)))
         .collect();
+    // Each claim keeps its JSON value (`exp` a number) beside the text shown.
     let claims = d
         .claims
         .iter()
@@ -84,7 +85,8 @@ pub fn sections(d: &Decoded, exp: &Expect, prefix: &str, label: &str) -> Vec<Sec
                 (true, Some(t)) => format!("{t} ({})", utc(t)),
                 _ => value_text(v),
             };
-            field(k, text)
+            let f = Field::typed(k.as_str(), v.clone(), text);
+            if is_pii_claim(k) { f.personal() } else { f }
         })
         .collect();
     let at = exp.at.as_second();

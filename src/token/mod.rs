@@ -298,7 +298,8 @@ fn token_text(raw: &RawInput) -> Result<String, Malformed> {
     if raw.bytes.len() > decode::MAX_TOKEN_BYTES {
         return Err(Malformed::too_large(raw.bytes.len()));
     }
-    String::from_utf8(raw.bytes.clone()).map_err(|_| Malformed::invalid_utf8(&raw.bytes))
+    // UTF-8, or UTF-16 with a byte-order mark (PowerShell's `>`).
+    input::decode_text(&raw.bytes).ok_or_else(|| Malformed::invalid_utf8(&raw.bytes))
 }
 
 fn check_input(raw: &RawInput, exp: &Expect) -> TokenCheck {
@@ -403,7 +404,13 @@ pub async fn command(ctx: &Ctx, args: &TokenArgs) -> Result<Outcome, Error> {
     }
 
     let mut exp = Expect::from_ctx(ctx);
-    exp.hop = args.hop;
+    // The hop a user holds is the client's: only an explicit --hop says otherwise (a token
+    // is never judged by a hop guessed from itself — a wrong-scope token would pass).
+    exp.hop = Some(args.hop.unwrap_or(Hop::Client));
+    if args.hop.is_none() {
+        exp.hop_reason =
+            "the token a client sends APIM (--hop backend checks the token APIM forwards)";
+    }
     exp.leeway_secs = args.leeway;
     if let Some(at) = &args.at {
         exp.at = parse_at(at)?;
@@ -413,7 +420,21 @@ pub async fn command(ctx: &Ctx, args: &TokenArgs) -> Result<Outcome, Error> {
     }
 
     let mut report = ctx.report("token");
-    let mut client = check_input(&raw, &exp);
+    // An empty pipe is the command before it failing (`az …` not signed in), not a token.
+    let mut client = if raw.origin == input::Origin::Stdin && raw.is_blank() {
+        TokenCheck {
+            checks: vec![
+                Check::new("token.decode", "A signed JWT (JWS) that decodes")
+                    .fail(codes::MALFORMED, input::EMPTY_STDIN),
+            ],
+            decoded: None,
+            hop: exp.hop.unwrap_or(Hop::Client),
+            hop_guessed: false,
+            sections: Vec::new(),
+        }
+    } else {
+        check_input(&raw, &exp)
+    };
     let client_raw = String::from_utf8_lossy(&raw.bytes).into_owned();
     // A token wrapped over lines normalises differently from what read_secret registered.
     redact::register_secret(&decode::compact(&client_raw));

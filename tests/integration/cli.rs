@@ -355,6 +355,7 @@ fn regex_escape(s: &str) -> String {
 const PLAIN: RenderOptions = RenderOptions {
     color: false,
     show_pii: false,
+    verbose: false,
 };
 
 #[test]
@@ -389,6 +390,7 @@ fn text_colour_only_when_asked() {
         RenderOptions {
             color: true,
             show_pii: false,
+            verbose: false,
         },
     );
     assert!(coloured.contains("\x1b["), "no colour with color: true");
@@ -397,18 +399,44 @@ fn text_colour_only_when_asked() {
 }
 
 #[test]
-fn text_report_has_marks_fix_and_summary() {
+fn text_report_gives_the_answer_first() {
     let out = render(&sample_report(), Format::Text, PLAIN);
-    assert!(out.starts_with("c7doctor token — fail\n"), "{out}");
-    assert!(out.contains("✓ Token is a JWT access token"));
-    assert!(out.contains("✗ Issuer is the tenant's v2.0 endpoint [token.issuer-v1]"));
-    assert!(out.contains("! Lifetime covers the OBO cache [token.short-lifetime]"));
-    assert!(out.contains("- Signature verifies with the tenant's keys [config.missing]"));
-    assert!(out.contains("• Signing keys were available [token.signature-unchecked]"));
-    assert!(out.contains("→ fix: "));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "c7doctor token — FAIL", "{out}");
+    assert_eq!(lines[1], "1 check failed — one cause to fix first", "{out}");
+    assert_eq!(
+        lines[2], "✗ Fix this first: Issuer is the tenant's v2.0 endpoint [token.issuer-v1]",
+        "{out}"
+    );
+    assert!(lines[3].contains("a v1.0 token"), "{out}");
+    assert!(lines[4].starts_with("  → fix: "), "{out}");
+    // then the other findings, each with its fix …
+    let warn = out
+        .find("! Lifetime covers the OBO cache [token.short-lifetime]")
+        .expect("the warning");
+    assert!(warn > out.find("Fix this first").unwrap());
     assert!(out.contains("see: guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM"));
-    assert!(out.contains("1 failed, 1 warning, 1 passed, 1 info, 1 skipped — verdict: fail"));
-    assert!(out.contains("Fix this first: Issuer is the tenant's v2.0 endpoint [token.issuer-v1]"));
+    // … then the rest folded to one line per area, every check with -v.
+    assert!(
+        out.contains("  ✓ token: 1 passed, 1 info, 1 skipped — not run: token.signature"),
+        "{out}"
+    );
+    assert!(!out.contains("✓ Token is a JWT access token"), "{out}");
+    let verbose = render(
+        &sample_report(),
+        Format::Text,
+        RenderOptions {
+            verbose: true,
+            ..PLAIN
+        },
+    );
+    assert!(
+        verbose.contains("✓ Token is a JWT access token"),
+        "{verbose}"
+    );
+    assert!(verbose.contains("- Signature verifies with the tenant's keys [config.missing]"));
+    assert!(verbose.contains("• Signing keys were available [token.signature-unchecked]"));
+    assert!(out.ends_with("1 failed, 1 warning, 1 passed, 1 info, 1 skipped — verdict: fail\n"));
     // text shows pii fields as they are (it is the user's own terminal)
     assert!(out.contains("Ada Lovelace"));
 }
@@ -436,6 +464,7 @@ fn markdown_masks_pii_unless_show_pii() {
         RenderOptions {
             color: false,
             show_pii: true,
+            verbose: false,
         },
     );
     assert!(shown.contains("Ada Lovelace"));
@@ -446,17 +475,32 @@ fn markdown_masks_pii_unless_show_pii() {
 fn markdown_is_ticket_shaped() {
     let out = render(&sample_report(), Format::Markdown, PLAIN);
     assert!(out.starts_with("## c7doctor token — FAIL\n"));
-    assert!(out.contains(&format!(
-        "{}/{}",
-        std::env::consts::OS,
-        std::env::consts::ARCH
-    )));
+    // The answer before anything else: the first cause, its fix, then the other findings.
+    let first = out.find("**Fix this first:**").expect("first cause");
+    let fix = out.find("**Fix:**").expect("its fix");
+    let also = out
+        .find("### Also failed or warned")
+        .expect("other findings");
+    let meta = out
+        .find(&format!(
+            "{}/{}",
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        ))
+        .expect("the platform");
+    assert!(first < fix && fix < also && also < meta, "{out}");
     assert!(out.contains(NOW));
-    assert!(out.contains("| name | value | source |"));
+    // The configuration, with where each value came from, folded.
+    let config = out.find("| name | value | source |").expect("config table");
+    assert!(
+        out[..config].contains("<details><summary>Configuration"),
+        "{out}"
+    );
     assert!(out.contains("| tenant_id | `11111111-1111-1111-1111-111111111111` | env |"));
-    // one <details> per non-pass check, with the catalog's cause
-    assert_eq!(out.matches("<details>").count(), 4);
-    assert_eq!(out.matches("</details>").count(), 4);
+    // one <details> per non-pass check with the catalog's cause, plus the folds
+    // (configuration, passed and skipped)
+    assert_eq!(out.matches("<details>").count(), 6, "{out}");
+    assert_eq!(out.matches("</details>").count(), 6);
     assert!(
         out.contains(
             c7doctor::catalog::get("token.issuer-v1")

@@ -107,7 +107,7 @@ fn has_code(report: &Value, code: &str) -> bool {
 
 /// The first cause's id and code.
 fn first_cause(report: &Value) -> (String, String) {
-    let id = report["first_cause"]
+    let id = report["first_cause"]["check"]
         .as_str()
         .unwrap_or_else(|| panic!("no first_cause in {}", ids(report)))
         .to_string();
@@ -141,7 +141,7 @@ fn healthy_passes_end_to_end_with_the_real_mcp_server() {
     let doc = r.json();
     assert_eq!(r.code, 0, "{}\n{}", ids(&doc), r.stderr);
     assert_eq!(doc["verdict"], "pass", "{}", ids(&doc));
-    assert!(doc.get("first_cause").is_none());
+    assert!(doc["first_cause"].is_null());
     for (id, want) in [
         ("config.host", "pass"),
         ("discovery.tenant", "pass"),
@@ -221,8 +221,17 @@ fn healthy_passes_end_to_end_with_the_real_mcp_server() {
         .filter(|r| r.header("authorization").is_none())
         .count();
     assert_eq!(unauthenticated, 1);
-    // stderr is not a terminal: no progress lines.
-    assert!(!r.stderr.contains("configuration"), "{}", r.stderr);
+    // stderr is not a terminal: one plain line per finished step, with its mark.
+    let steps: Vec<&str> = r.stderr.lines().filter(|l| l.ends_with(" s)")).collect();
+    assert_eq!(steps.len(), 9, "{}", r.stderr);
+    assert!(
+        steps
+            .iter()
+            .all(|l| l.starts_with("✓ ") || l.starts_with("- ")),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains('\r'), "a redrawn line: {:?}", r.stderr);
 }
 
 #[test]
@@ -468,7 +477,9 @@ fn login_signs_in_with_the_device_code_flow() {
 fn nothing_configured_skips_every_step_with_the_option_to_set() {
     let r = e2e_with(Vec::new(), "2", &["--format", "json"], &[]);
     let doc = r.json();
-    assert_eq!(r.code, 0, "{}", ids(&doc));
+    // Nothing checked is not a pass: incomplete, exit 4.
+    assert_eq!(r.code, 4, "{}", ids(&doc));
+    assert_eq!(doc["verdict"], "incomplete");
     assert!(!has_code(&doc, "run.prerequisite-failed"), "{}", ids(&doc));
     for id in [
         "config.host",
@@ -653,7 +664,7 @@ fn write_config_asks_then_runs_with_the_answers() {
 }
 
 #[test]
-fn out_file_gets_the_report_and_the_terminal_the_summary() {
+fn out_file_gets_the_report_and_stdout_the_same() {
     let sim = Sim::start("healthy");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.md");
@@ -668,7 +679,8 @@ fn out_file_gets_the_report_and_the_terminal_the_summary() {
     let md = std::fs::read_to_string(&path).unwrap();
     assert!(md.starts_with("## c7doctor e2e — PASS"), "{md}");
     assert!(md.contains("### Steps"));
-    assert!(r.stdout.starts_with("c7doctor e2e — pass"), "{}", r.stdout);
+    // --out never changes what stdout holds.
+    assert_eq!(r.stdout, md);
 }
 
 /// The markdown report of a run with findings, for the ticket: ports, durations, the

@@ -16,4 +16,5 @@ mod leaks;
 mod policy;
 mod probe;
 mod props;
+mod reports;
 mod token;

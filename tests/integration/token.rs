@@ -649,7 +649,6 @@ fn healthy_token_of_each_pattern_and_hop_passes() {
             "obo-client-valid.jwt",
             &["--pattern", "obo", "--hop", "client"],
         ),
-        ("obo-backend-valid.jwt", &["--pattern", "obo"]),
         (
             "obo-backend-valid.jwt",
             &["--pattern", "obo", "--hop", "backend"],
@@ -684,17 +683,24 @@ fn healthy_token_of_each_pattern_and_hop_passes() {
 }
 
 #[test]
-fn hop_is_guessed_and_reported() {
-    let (_, doc) = token_json("obo-backend-valid.jwt", &[]);
+fn hop_is_the_client_unless_given() {
+    // The token APIM forwards, checked without --hop: judged as the client hop it is not.
+    let (code, doc) = token_json("obo-backend-valid.jwt", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["context"]["hop"], "client");
+    assert_eq!(doc["context"]["hop_guessed"], false);
+    assert_eq!(
+        check(&doc, "token.audience")["code"],
+        "token.audience-other-hop"
+    );
+    let (code, doc) = token_json("obo-backend-valid.jwt", &["--hop", "backend"]);
+    assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["context"]["hop"], "backend");
-    assert_eq!(doc["context"]["hop_guessed"], true);
     let hop = check(&doc, "token.hop");
     assert!(
-        hop["detail"].as_str().unwrap_or("").contains("guessed"),
+        hop["detail"].as_str().unwrap_or("").contains("--hop"),
         "{hop}"
     );
-    let (_, doc) = token_json("obo-client-valid.jwt", &["--hop", "client"]);
-    assert_eq!(doc["context"]["hop_guessed"], false);
 }
 
 #[test]
@@ -729,8 +735,9 @@ fn unconfigured_values_skip_naming_the_option() {
         assert_eq!(c["code"], "config.missing");
         assert!(c["detail"].as_str().unwrap_or("").contains(option), "{c}");
     }
-    // Unconfigured is not a failure.
-    assert_eq!(doc["verdict"], "pass");
+    // Unconfigured is not a failure, and not a pass either: the essential checks did not run.
+    assert_eq!(doc["verdict"], "incomplete");
+    assert_eq!(r.code, 4);
 }
 
 // ---------------------------------------------------------------- every code
@@ -904,7 +911,12 @@ fn sovereign_cloud_issuer_follows_the_authority() {
 fn provisioned_csv_with_oid_column_passes() {
     let (code, doc) = token_json(
         "obo-backend-valid.jwt",
-        &["--provisioned", "fixtures/tokens/provisioned.csv"],
+        &[
+            "--provisioned",
+            "fixtures/tokens/provisioned.csv",
+            "--hop",
+            "backend",
+        ],
     );
     assert_eq!(check(&doc, "token.provisioned")["status"], "pass");
     assert_eq!(code, 0);

@@ -1,8 +1,9 @@
-//! Ranking failures (issue 7, item 5): the report is in dependency order, so the first
-//! failure is usually the first broken link — but later failures are often its
+//! Ranking failures, for every command's first cause: a report is in dependency order, so
+//! the first failure is usually the first broken link — but later failures are often its
 //! consequences (a v1 token explains APIM's 401, which explains the tool call that never
 //! ran). Each failure is either a root cause or explained by an earlier one; the first
-//! root is "fix this first", and the causes section lists every root with what it explains.
+//! root is "fix this first", and the causes section (e2e) lists every root with what it
+//! explains.
 
 use crate::findings::Code;
 use crate::report::{Check, Section, Status};
