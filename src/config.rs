@@ -73,10 +73,34 @@ pub const FILE_KEYS: &[&str] = &[
     "cacert",
 ];
 
+/// The gateway, parsed once from `--host` (or a command's HOST|URL) with `--api-path`: its
+/// origin — the only place a bearer token may go — and the MCP URL clients are configured
+/// with (`https://<host>/<api-path>/mcp`, or the URL as given when it has a path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gateway {
+    pub origin: url::Url,
+    pub mcp_url: url::Url,
+}
+
+impl Gateway {
+    /// A host name, origin or full MCP URL; the error is a sentence naming the input.
+    pub fn parse(target: &str, api_path: &str) -> Result<Gateway, String> {
+        let url = crate::http::parse_target(target)?;
+        let mcp_url = crate::discovery::documents::mcp_url_for(&url, api_path);
+        Ok(Gateway {
+            origin: crate::discovery::documents::origin_of(&mcp_url),
+            mcp_url,
+        })
+    }
+}
+
 /// The resolved configuration every command runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// As given; [`Config::gateway`] is what it names (change it with [`Config::set_host`]).
     pub host: Option<String>,
+    /// `host` parsed with `api_path`: `None` when no host is set.
+    pub gateway: Option<Result<Gateway, String>>,
     pub api_path: String,
     pub pattern: Pattern,
     pub tenant_id: Option<String>,
@@ -361,8 +385,10 @@ impl Config {
             }
         };
 
+        let gateway = host.as_deref().map(|h| Gateway::parse(h, &api_path));
         Ok(Config {
             host,
+            gateway,
             api_path,
             pattern,
             tenant_id,
@@ -387,6 +413,7 @@ impl Config {
     pub fn defaults() -> Config {
         Config {
             host: None,
+            gateway: None,
             api_path: DEFAULT_API_PATH.into(),
             pattern: Pattern::Obo,
             tenant_id: None,
@@ -405,6 +432,25 @@ impl Config {
             unknown_keys: Vec::new(),
             entries: Vec::new(),
         }
+    }
+
+    /// The gateway, when `--host` is set and names one.
+    pub fn gateway(&self) -> Option<&Gateway> {
+        self.gateway.as_ref().and_then(|g| g.as_ref().ok())
+    }
+
+    /// Set (or clear) the gateway host; the gateway is parsed again.
+    pub fn set_host(&mut self, host: Option<String>) {
+        self.host = host;
+        self.refresh_gateway();
+    }
+
+    /// Parse the gateway again after `host` or `api_path` changed.
+    pub fn refresh_gateway(&mut self) {
+        self.gateway = self
+            .host
+            .as_deref()
+            .map(|h| Gateway::parse(h, &self.api_path));
     }
 
     /// The report context every command starts from.
@@ -484,17 +530,17 @@ impl Config {
         }
 
         let c = Check::new("config.host", "Gateway host is a gateway URL");
-        checks.push(match &self.host {
-            None => c.skip(codes::MISSING, "no gateway host: set --host (or host in c7doctor.toml)"),
-            Some(h) => match crate::http::parse_target(h) {
+        checks.push(match (&self.host, &self.gateway) {
+            (None, _) | (_, None) => c.skip(codes::MISSING, "no gateway host: set --host (or host in c7doctor.toml)"),
+            (Some(h), Some(g)) => match g {
                 Err(e) => c.fail(codes::INVALID, format!("host ({}): {e}", src("host"))),
-                Ok(url) => {
+                Ok(Gateway { origin: url, .. }) => {
                     let host = url.host_str().unwrap_or_default().to_string();
                     if let Some(what) = non_gateway_host(&host) {
                         c.fail(codes::PORTAL_HOST, format!("{host} is {what}, not the APIM gateway"))
                             .fix("Use the gateway URL from APIM › Overview › Gateway URL (https://<name>.azure-api.net).")
                             .evidence("host", host)
-                    } else if url.scheme() == "http" && !crate::http::is_loopback(&url) {
+                    } else if url.scheme() == "http" && !crate::http::is_loopback(url) {
                         c.warn(codes::INVALID, format!("{h} uses plain http: tokens would cross the network unencrypted"))
                             .fix("Use https:// for anything but a local simulator.")
                     } else {
@@ -600,7 +646,7 @@ mod tests {
     #[test]
     fn validation_flags_portal_host_and_bad_ids() {
         let mut cfg = Config::defaults();
-        cfg.host = Some("contoso.developer.azure-api.net".into());
+        cfg.set_host(Some("contoso.developer.azure-api.net".into()));
         cfg.gateway_app_id = Some("api://1b2c".into());
         cfg.tenant_id = Some("common".into());
         let checks = cfg.validate();

@@ -34,10 +34,7 @@ impl Ctx {
 
     /// The gateway origin from `--host`, if configured and well-formed.
     pub fn gateway_url(&self) -> Option<url::Url> {
-        self.cfg
-            .host
-            .as_deref()
-            .and_then(|h| http::parse_target(h).ok())
+        self.cfg.gateway().map(|g| g.origin.clone())
     }
 
     /// The authority as a URL.

@@ -83,7 +83,7 @@ fn valid(q: &Question, answer: &str) -> Result<(), String> {
         return Err("answer obo, passthrough or shared-key".into());
     }
     if q.key == "host" {
-        crate::http::parse_target(answer)?;
+        crate::config::Gateway::parse(answer, "")?;
     }
     if q.guid && q.key != "tenant_id" && !is_guid(answer) {
         return Err(
@@ -221,6 +221,7 @@ pub fn write_config(ctx: &Ctx, path: &Path, force: bool) -> Result<Vec<Check>, E
             _ => {}
         }
     }
+    cfg.refresh_gateway();
     Ok(cfg.validate())
 }
 

@@ -213,7 +213,7 @@ fn validate_for(cfg: &Config, command: &Command) -> Vec<report::Check> {
     let own_tenant_check = matches!(command, Command::Login(_) | Command::Obo(_));
     let mut cfg = cfg.clone();
     if target.is_some() {
-        cfg.host = target;
+        cfg.set_host(target);
     }
     cfg.validate()
         .into_iter()

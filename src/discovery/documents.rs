@@ -33,14 +33,11 @@ impl DocExpect {
     /// Expectations from the configuration. `mcp_url` overrides the MCP URL derived from
     /// `--host` and `--api-path` (a command given an explicit target).
     pub fn from_ctx(ctx: &Ctx, mcp_url: Option<Url>) -> Self {
-        let mcp_url = mcp_url.or_else(|| {
-            ctx.gateway_url()
-                .map(|g| mcp_url_for(&g, &ctx.cfg.api_path))
-        });
+        let mcp_url = mcp_url.or_else(|| ctx.cfg.gateway().map(|g| g.mcp_url.clone()));
         let gateway = mcp_url
             .as_ref()
             .map(origin_of)
-            .or_else(|| ctx.gateway_url().map(|g| origin_of(&g)));
+            .or_else(|| ctx.gateway_url());
         DocExpect {
             mcp_url,
             gateway,

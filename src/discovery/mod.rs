@@ -53,15 +53,19 @@ use fetch::Attempt;
 const MAX_AUTH_SERVERS: usize = 3;
 
 pub async fn command(ctx: &Ctx, args: &DiscoveryArgs) -> Result<Outcome, Error> {
-    let Some(target) = args.target.clone().or_else(|| ctx.cfg.host.clone()) else {
+    // The gateway: HOST as given here, else --host as the configuration parsed it.
+    let target = match &args.target {
+        Some(t) => Some(crate::config::Gateway::parse(t, &ctx.cfg.api_path)),
+        None => ctx.cfg.gateway.clone(),
+    };
+    let Some(target) = target else {
         return Err(Error::usage(
             "discovery needs the gateway: give HOST (a host name, origin or the MCP URL) or set --host",
         ));
     };
-    let target =
-        http::parse_target(&target).map_err(|e| Error::usage(format!("discovery: {e}")))?;
-    let mcp_url = documents::mcp_url_for(&target, &ctx.cfg.api_path);
-    let gateway = origin_of(&mcp_url);
+    let target = target.map_err(|e| Error::usage(format!("discovery: {e}")))?;
+    let mcp_url = target.mcp_url;
+    let gateway = target.origin;
     let exp = DocExpect::from_ctx(ctx, Some(mcp_url.clone()));
     let http = ctx.http(Some(&gateway))?;
 

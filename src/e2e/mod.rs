@@ -47,7 +47,6 @@ use std::time::{Duration, Instant};
 use crate::cli::E2eArgs;
 use crate::context::{Ctx, Outcome};
 use crate::deployment::Pattern;
-use crate::discovery::documents::{mcp_url_for, origin_of};
 use crate::error::Error;
 use crate::http::Http;
 use crate::input;
@@ -243,6 +242,7 @@ fn write_config(ctx: &Ctx) -> Result<Ctx, Error> {
         entry.value = v;
         entry.source = Source::File;
     }
+    cfg.refresh_gateway();
     cfg.file = Some(path);
     Ok(Ctx { cfg, now: ctx.now })
 }
@@ -265,7 +265,7 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
         },
     );
 
-    let gateway: Result<Gateway, Blocked> = match (&cfg.host, ctx.gateway_url()) {
+    let gateway: Result<Gateway, Blocked> = match (&cfg.host, cfg.gateway()) {
         (None, _) => Err(Blocked::missing(
             "set --host to the APIM gateway (APIM › Overview › Gateway URL)",
         )),
@@ -275,13 +275,7 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
         (Some(h), None) => Err(Blocked::failed(format!(
             "{h} is not a host name or URL (see config.host)"
         ))),
-        (Some(_), Some(u)) => {
-            let mcp_url = mcp_url_for(&u, &cfg.api_path);
-            Ok(Gateway {
-                origin: origin_of(&mcp_url),
-                mcp_url,
-            })
-        }
+        (Some(_), Some(g)) => Ok(g.clone()),
     };
     let tenant_blocked: Option<Blocked> = match &cfg.tenant_id {
         None => Some(Blocked::missing(

@@ -6,7 +6,6 @@ use base64::Engine;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::Duration;
-use url::Url;
 
 use super::board::StepResult;
 use crate::context::Ctx;
@@ -52,11 +51,7 @@ impl Blocked {
 }
 
 /// Where the gateway is, when the configuration allows talking to it.
-#[derive(Debug, Clone)]
-pub struct Gateway {
-    pub mcp_url: Url,
-    pub origin: Url,
-}
+pub use crate::config::Gateway;
 
 /// The client token and what the offline checks made of it.
 pub struct ClientToken {

@@ -81,10 +81,14 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
     };
 
     // Where: the gateway's MCP URL.
-    let target = args.target.clone().or_else(|| ctx.cfg.host.clone());
-    let gateway_mcp = match &target {
-        Some(t) => match http::parse_target(t) {
-            Ok(u) => Some(mcp_url(&u, &ctx.cfg.api_path)),
+    // HOST as given here, else --host as the configuration parsed it.
+    let target = match &args.target {
+        Some(t) => Some(crate::config::Gateway::parse(t, &ctx.cfg.api_path)),
+        None => ctx.cfg.gateway.clone(),
+    };
+    let gateway_mcp = match target {
+        Some(t) => match t {
+            Ok(g) => Some(g.mcp_url),
             Err(e) => {
                 report.push(
                     Check::new("probe.target", "The gateway's MCP URL")

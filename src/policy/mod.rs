@@ -582,7 +582,7 @@ mod tests {
 
     fn ctx() -> Ctx {
         let mut cfg = crate::config::Config::defaults();
-        cfg.host = Some("apim.example.net".into());
+        cfg.set_host(Some("apim.example.net".into()));
         Ctx {
             cfg,
             now: jiff::Timestamp::UNIX_EPOCH,
