@@ -62,7 +62,7 @@ impl Serialize for Finding {
 /// mod codes {
 ///     c7doctor::declare_findings! {
 ///         /// The token has expired.
-///         EXPIRED = crate::token::codes::EXPIRED {
+///         EXPIRED = "token.expired" {
 ///             title: "The token has expired",
 ///             cause: "exp is in the past.",
 ///             fix: "Sign in again.",
@@ -70,7 +70,7 @@ impl Serialize for Finding {
 ///         }
 ///     }
 /// }
-/// assert_eq!(codes::EXPIRED.code, crate::token::codes::EXPIRED);
+/// assert_eq!(codes::EXPIRED.code, "token.expired");
 /// assert_eq!(codes::ALL.len(), 1);
 /// ```
 #[macro_export]

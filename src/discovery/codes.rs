@@ -4,7 +4,7 @@ crate::declare_findings! {
     UNREACHABLE = "discovery.unreachable" {
         title: "The host cannot be reached",
         cause: "No HTTP answer: DNS, TCP, TLS or the deadline failed (which one is in the evidence). A typo in the host, an APIM instance reachable only from a VNet, a corporate proxy (HTTPS_PROXY not set), a TLS-inspecting proxy whose CA is not trusted, or a firewall.",
-        fix: "Check --host is the gateway URL (`az apim show -g $RG -n $APIM --query gatewayUrl -o tsv`); behind a proxy set HTTPS_PROXY and --cacert for its CA; raise --timeout on slow links.",
+        fix: "Check the host the detail names: for the gateway, --host is its URL (`az apim show -g $RG -n $APIM --query gatewayUrl -o tsv`); for Entra, --authority is your cloud's login host; through a proxy the detail names it (HTTPS_PROXY; add hosts reached directly to NO_PROXY) and --cacert takes its CA; raise --timeout on slow links.",
         see: "guide-per-user-obo: Part 1: Provision API Management",
     }
     ENDPOINT_OPEN = "discovery.endpoint-open" {

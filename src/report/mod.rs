@@ -105,9 +105,9 @@ impl Verdict {
 /// ```
 /// use c7doctor::report::Check;
 /// let c = Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint")
-///     .fail(crate::token::codes::ISSUER_V1, "iss is https://sts.windows.net/<tid>/ — a v1.0 token")
+///     .fail(c7doctor::token::codes::ISSUER_V1, "iss is https://sts.windows.net/<tid>/ — a v1.0 token")
 ///     .evidence("iss", "https://sts.windows.net/x/");
-/// assert_eq!(c.code, Some(crate::token::codes::ISSUER_V1));
+/// assert_eq!(c.code, Some(c7doctor::token::codes::ISSUER_V1));
 /// assert!(c.fix.is_some()); // taken from the catalog
 /// ```
 ///
