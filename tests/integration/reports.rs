@@ -733,6 +733,17 @@ fn first_screens_of_failing_network_commands() {
     assert!(head.contains("trace ID"), "{head}");
     assert!(head.contains("correlation ID"), "{head}");
     settings().bind(|| insta::assert_snapshot!("obo_fail_markdown", head));
+
+    let sim = Sim::start("public-client-disabled");
+    let mut args = sim.args();
+    args.extend(["--timeout", "5", "login"].map(String::from));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&argv, &[("C7DOCTOR_TIME_SCALE", "0.001")], None);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let head = r.first_lines(10);
+    assert!(head.contains("Fix this first:"), "{head}");
+    assert!(head.contains("AADSTS7000218"), "{head}");
+    settings().bind(|| insta::assert_snapshot!("login_fail_text", head));
 }
 
 // ---- the pattern the gateway really has ----
