@@ -1,6 +1,6 @@
 //! Integration tests: the command line itself (help, version, explain, completions,
 //! usage errors, configuration precedence) and the three renderers on a hand-built report
-//! (insta snapshots under `tests/snapshots/`).
+//! (insta snapshots, `support::snapshot`).
 
 use c7doctor::report::{
     Check, ConfigEntry, Field, Format, RenderOptions, Report, Section, Source, render,
@@ -8,18 +8,9 @@ use c7doctor::report::{
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{NOW, c7doctor};
+use crate::support::{NOW, Run, c7doctor, snapshot};
 
 const KEY: &str = "ctx7sk-0123456789abcdefWXYZ";
-
-fn json_of(out: &[u8]) -> Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON document ({e}):\n{}",
-            String::from_utf8_lossy(out)
-        )
-    })
-}
 
 // ---- help, version, completions, usage errors ----
 
@@ -148,7 +139,7 @@ fn config_precedence_is_visible_in_json() {
     )
     .expect("write config");
 
-    let out = c7doctor()
+    let out = Run::new()
         .env("C7DOCTOR_API_KEY", KEY)
         .env("C7DOCTOR_API_PATH", "from-env")
         .env("C7DOCTOR_TIMEOUT", "5")
@@ -159,9 +150,9 @@ fn config_precedence_is_visible_in_json() {
         .arg("--config")
         .arg(&file)
         .args(["key", "--format", "json", "--timeout", "3"])
-        .assert()
-        .success();
-    let doc = json_of(&out.get_output().stdout);
+        .code(0)
+        .output();
+    let doc = out.report();
     let config = doc["config"].as_array().expect("config entries");
     let entry = |name: &str| {
         config
@@ -191,8 +182,7 @@ fn config_precedence_is_visible_in_json() {
         "https://login.microsoftonline.com"
     );
     // the key itself never appears whole
-    let raw = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    assert!(!raw.contains(KEY));
+    assert!(!out.stdout.contains(KEY));
 }
 
 #[test]
@@ -201,12 +191,11 @@ fn global_options_work_before_and_after_the_command() {
         &["--format", "json", "key"][..],
         &["key", "--format", "json"][..],
     ] {
-        let out = c7doctor()
+        let doc = Run::new()
             .env("C7DOCTOR_API_KEY", KEY)
             .args(args)
-            .assert()
-            .success();
-        let doc = json_of(&out.get_output().stdout);
+            .code(0)
+            .report();
         assert_eq!(doc["schema"], "c7doctor.report.v1", "{args:?}");
         assert_eq!(doc["command"], "key");
     }
@@ -317,41 +306,6 @@ fn sample_report() -> Report {
     r
 }
 
-fn snapshot_settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("../snapshots");
-    s.set_prepend_module_to_snapshot(false);
-    s.add_filter(
-        &regex_escape(&format!(
-            "{}/{}",
-            std::env::consts::OS,
-            std::env::consts::ARCH
-        )),
-        "[os]/[arch]",
-    );
-    s.add_filter(
-        &regex_escape(&format!("c7doctor {}", env!("CARGO_PKG_VERSION"))),
-        "c7doctor [version]",
-    );
-    s.add_filter(
-        &regex_escape(&format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"))),
-        "\"version\": \"[version]\"",
-    );
-    s
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if "\\.+*?()|[]{}^$".contains(c) {
-                format!("\\{c}")
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 const PLAIN: RenderOptions = RenderOptions {
     color: false,
     show_pii: false,
@@ -361,13 +315,13 @@ const PLAIN: RenderOptions = RenderOptions {
 #[test]
 fn snapshot_text_report() {
     let out = render(&sample_report(), Format::Text, PLAIN);
-    snapshot_settings().bind(|| insta::assert_snapshot!("render_text", out));
+    snapshot::settings().bind(|| insta::assert_snapshot!("render_text", out));
 }
 
 #[test]
 fn snapshot_markdown_report() {
     let out = render(&sample_report(), Format::Markdown, PLAIN);
-    snapshot_settings().bind(|| insta::assert_snapshot!("render_markdown", out));
+    snapshot::settings().bind(|| insta::assert_snapshot!("render_markdown", out));
 }
 
 #[test]
@@ -376,7 +330,7 @@ fn snapshot_json_report() {
     let doc: Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(doc["verdict"], "fail");
     assert_eq!(doc["summary"]["fail"], 1);
-    snapshot_settings().bind(|| insta::assert_snapshot!("render_json", out));
+    snapshot::settings().bind(|| insta::assert_snapshot!("render_json", out));
 }
 
 #[test]

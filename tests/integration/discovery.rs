@@ -2,47 +2,16 @@
 //! simulator (one test per profile), the hostile servers, the `rmcp` client's own
 //! discovery (the leak test is the one suite in leaks.rs).
 
-use serde_json::Value;
 use std::time::{Duration, Instant};
 
-use crate::support::c7doctor;
 use crate::support::sim::hostile::{HostileServer, Kind};
 use crate::support::sim::{Sim, profiles};
+use crate::support::{Report, Run, c7doctor};
 
-/// Run `discovery` against a simulator with `--format json`; returns the report and the
-/// exit code.
-fn discover(sim: &Sim, extra: &[&str]) -> (Value, i32) {
-    let out = c7doctor()
-        .arg("discovery")
-        .args(sim.args())
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .expect("run c7doctor");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (report, out.status.code().unwrap_or(-1))
-}
-
-/// `(code, status)` of every non-pass check.
-fn findings(report: &Value) -> Vec<(String, String)> {
-    report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter(|c| c["status"] != "pass")
-        .map(|c| {
-            (
-                c["code"].as_str().unwrap_or("").to_string(),
-                c["status"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
+/// Run `discovery` against a simulator; the report (its exit code checked against the
+/// verdict).
+fn discover(sim: &Sim, extra: &[&str]) -> Report {
+    Run::new().sim(sim).arg("discovery").args(extra).report()
 }
 
 /// What each discovery profile must produce: the findings (code, status) that must be
@@ -116,29 +85,29 @@ fn check_profile(name: &str) {
         &["--timeout", "5"]
     };
     let started = Instant::now();
-    let (report, code) = discover(&sim, extra);
+    let report = discover(&sim, extra);
     let elapsed = started.elapsed();
     assert!(
         elapsed < Duration::from_secs(10),
         "{name}: took {elapsed:?}"
     );
-    let got = findings(&report);
+    let got = report.findings();
     let want = expected(name);
     for (c, s) in want {
         assert!(
-            got.iter().any(|(gc, gs)| gc == c && gs == s),
+            report.has_status(c, s),
             "{name}: expected {c} {s}, got {got:?}"
         );
     }
     for (c, s) in &got {
-        if s == "warn" || s == "fail" {
+        if *s == "warn" || *s == "fail" {
             assert!(
                 want.iter().any(|(wc, _)| wc == c),
                 "{name}: unexpected {c} {s}; all: {got:?}"
             );
         }
     }
-    let verdict = report["verdict"].as_str().unwrap_or("");
+    let verdict = report.verdict();
     let want_verdict = if want.iter().any(|(_, s)| *s == "fail") {
         "fail"
     } else if want.iter().any(|(_, s)| *s == "warn") {
@@ -147,7 +116,6 @@ fn check_profile(name: &str) {
         "pass"
     };
     assert_eq!(verdict, want_verdict, "{name}: {got:?}");
-    assert_eq!(code, if want_verdict == "fail" { 1 } else { 0 }, "{name}");
     // Discovery never sends a credential, and never follows anything to another host.
     for r in sim.requests() {
         assert!(
@@ -252,13 +220,8 @@ fn every_discovery_code_is_reached() {
 #[test]
 fn healthy_reports_no_dcr_and_the_mcp_json() {
     let sim = Sim::start("healthy");
-    let (report, _) = discover(&sim, &[]);
-    let dcr = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "discovery.no-dcr")
-        .expect("no-dcr info");
+    let report = discover(&sim, &[]);
+    let dcr = report.by_code("discovery.no-dcr");
     assert_eq!(dcr["status"], "info");
     assert!(
         dcr["detail"]
@@ -266,7 +229,7 @@ fn healthy_reports_no_dcr_and_the_mcp_json() {
             .unwrap()
             .contains(&sim.gateway_app_id)
     );
-    let text = report.to_string();
+    let text = report.json.to_string();
     assert!(text.contains(r#"\"url\": \""#) || text.contains("mcp.json"));
     assert!(text.contains(&sim.mcp_url()));
 }
@@ -275,15 +238,13 @@ fn healthy_reports_no_dcr_and_the_mcp_json() {
 fn host_forms_are_equivalent() {
     let sim = Sim::start("healthy");
     // Origin (via --host, in sim.args()), full MCP URL as the argument.
-    let out = c7doctor()
+    let report = Run::new()
         .arg("discovery")
         .arg(sim.mcp_url())
         .args(["--authority", &sim.authority, "--tenant-id", &sim.tenant_id])
-        .args(["--gateway-app-id", &sim.gateway_app_id, "--format", "json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["verdict"], "pass", "{}", report);
+        .args(["--gateway-app-id", &sim.gateway_app_id])
+        .report();
+    assert_eq!(report.verdict(), "pass", "{report}");
     assert_eq!(report["context"]["mcp_url"], sim.mcp_url());
 }
 
@@ -295,27 +256,16 @@ fn missing_host_is_a_usage_error() {
 #[test]
 fn plain_http_on_a_real_host_is_warned() {
     // Nothing listens there; the warning comes before any request.
-    let out = c7doctor()
+    let report = Run::new()
         .args([
             "discovery",
             "http://c7doctor-plain-http.invalid",
             "--timeout",
             "2",
-            "--format",
-            "json",
         ])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let got = findings(&report);
-    assert!(
-        got.contains(&("discovery.plain-http".into(), "warn".into())),
-        "{got:?}"
-    );
-    assert!(
-        got.contains(&("discovery.unreachable".into(), "fail".into())),
-        "{got:?}"
-    );
+        .report();
+    report.assert_code("discovery.plain-http", "warn");
+    report.assert_code("discovery.unreachable", "fail");
 }
 
 // ---------------------------------------------------------------- hostile servers
@@ -345,35 +295,25 @@ fn check_hostile(kind: Kind) {
         .unwrap();
     let server = HostileServer::start(kind);
     let started = Instant::now();
-    let out = c7doctor()
-        .args([
-            "discovery",
-            &server.url,
-            "--timeout",
-            "2",
-            "--format",
-            "json",
-        ])
+    let report = Run::new()
+        .args(["discovery", &server.url, "--timeout", "2"])
         .env(
             "C7DOCTOR_TOKEN",
             "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWhvc3RpbGU",
         )
         .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
+        .code(1)
+        .report();
     let elapsed = started.elapsed();
     // --timeout 2 + 1 s is the contract; 10 s is a generous bound for a loaded machine.
     assert!(
         elapsed < Duration::from_secs(10),
         "{kind:?} took {elapsed:?}"
     );
-    assert_eq!(out.status.code(), Some(1), "{kind:?}: {out:?}");
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{kind:?}: not JSON ({e}): {out:?}"));
-    let got = findings(&report);
     assert!(
-        got.iter().any(|(c, s)| c == want && s == "fail"),
-        "{kind:?}: expected {want} fail, got {got:?}"
+        report.has_status(want, "fail"),
+        "{kind:?}: expected {want} fail, got {:?}",
+        report.findings()
     );
     for r in server.requests() {
         assert!(
@@ -413,24 +353,10 @@ hostile_tests! {
 #[test]
 fn tls_failure_is_named() {
     let server = HostileServer::start(Kind::TlsGarbage);
-    let out = c7doctor()
-        .args([
-            "discovery",
-            &server.url,
-            "--timeout",
-            "2",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let endpoint = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "discovery.endpoint")
-        .unwrap();
+    let report = Run::new()
+        .args(["discovery", &server.url, "--timeout", "2"])
+        .report();
+    let endpoint = report.check("discovery.endpoint");
     assert_eq!(endpoint["evidence"]["failure"], "tls", "{endpoint}");
 }
 
@@ -513,8 +439,8 @@ const STRICTER_THAN_RMCP: &[&str] = &[
 fn check_rmcp_agreement(name: &str) {
     let sim = Sim::start(name);
     let rmcp = rmcp_discovery(&sim.mcp_url());
-    let (report, _) = discover(&sim, &["--timeout", "2"]);
-    let got = findings(&report);
+    let report = discover(&sim, &["--timeout", "2"]);
+    let got = report.findings();
     match &rmcp {
         Err(why) => {
             let code = RMCP_FAILS
@@ -525,7 +451,7 @@ fn check_rmcp_agreement(name: &str) {
                     panic!("{name}: rmcp fails ({why}) but the profile is not in RMCP_FAILS")
                 });
             assert!(
-                got.iter().any(|(c, s)| c == code && s == "fail"),
+                report.has_status(code, "fail"),
                 "{name}: rmcp fails ({why}); c7doctor must fail with {code}, got {got:?}"
             );
         }
@@ -534,7 +460,7 @@ fn check_rmcp_agreement(name: &str) {
                 !RMCP_FAILS.iter().any(|(p, _)| *p == name),
                 "{name}: listed in RMCP_FAILS but rmcp succeeds ({source})"
             );
-            let stricter = got.iter().any(|(_, s)| s == "fail" || s == "warn");
+            let stricter = got.iter().any(|(_, s)| *s == "fail" || *s == "warn");
             assert_eq!(
                 stricter,
                 STRICTER_THAN_RMCP.contains(&name),

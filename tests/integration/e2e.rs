@@ -5,36 +5,10 @@
 //! leaks.rs).
 
 use serde_json::Value;
-use std::process::{Command as StdCommand, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::sim::{Sim, entra_token};
-use crate::support::{NOW, c7doctor, fixture};
-use crate::support::{checks, ids};
-
-/// Entra's waits (device-code polling) scaled down for tests.
-const FAST: &str = "0.001";
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-    elapsed: Duration,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not one JSON document ({e}):\n{}\n--- stderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
+use crate::support::{Output, Report, Run, fixture, snapshot};
 
 /// `sim.args()` with `--host` replaced.
 fn args_with_host(sim: &Sim, host: &str) -> Vec<String> {
@@ -45,34 +19,27 @@ fn args_with_host(sim: &Sim, host: &str) -> Vec<String> {
     a
 }
 
-/// Run `c7doctor <global> --timeout <t> e2e <extra>` with the client token in
-/// `C7DOCTOR_TOKEN` (unless `env` sets it to "") and `env`.
-fn e2e_with(global: Vec<String>, timeout: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = c7doctor();
-    cmd.args(global)
+/// Run `c7doctor <global> --timeout <t> e2e <extra>` with Entra's waits scaled down and
+/// `env` (a variable set to "" is removed).
+fn e2e_with(global: Vec<String>, timeout: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut run = Run::new()
+        .args(global)
         .args(["--timeout", timeout, "e2e"])
         .args(extra)
-        .env("C7DOCTOR_TIME_SCALE", FAST)
+        .fast()
         .timeout(Duration::from_secs(30));
     for (k, v) in env {
-        if v.is_empty() {
-            cmd.env_remove(k);
+        run = if v.is_empty() {
+            run.env_remove(*k)
         } else {
-            cmd.env(k, v);
-        }
+            run.env(*k, *v)
+        };
     }
-    let start = Instant::now();
-    let out = cmd.output().expect("run c7doctor");
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-        elapsed: start.elapsed(),
-    }
+    run.output()
 }
 
 /// `e2e --format json` against `sim` with its client token and the gateway secret.
-fn e2e(sim: &Sim, extra: &[&str]) -> Run {
+fn e2e(sim: &Sim, extra: &[&str]) -> Output {
     let token = sim.client_token();
     let mut args = vec!["--format", "json"];
     args.extend_from_slice(extra);
@@ -87,50 +54,9 @@ fn e2e(sim: &Sim, extra: &[&str]) -> Run {
     )
 }
 
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
-    checks(report)
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {}", ids(report)))
-}
-
-fn status(report: &Value, id: &str) -> String {
-    check(report, id)["status"]
-        .as_str()
-        .unwrap_or("")
-        .to_string()
-}
-
-fn has_code(report: &Value, code: &str) -> bool {
-    checks(report).iter().any(|c| c["code"] == code)
-}
-
-/// The first cause's id and code.
-fn first_cause(report: &Value) -> (String, String) {
-    let id = report["first_cause"]["check"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no first_cause in {}", ids(report)))
-        .to_string();
-    let code = check(report, &id)["code"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    (id, code)
-}
-
-/// The ids of the checks in report order, to assert the steps' order.
-fn position(report: &Value, id: &str) -> usize {
-    checks(report)
-        .iter()
-        .position(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {}", ids(report)))
-}
-
-fn steps_table(report: &Value) -> &Vec<Value> {
-    report["sections"]
+fn steps_table(report: &Report) -> &Vec<Value> {
+    report.section("e2e.steps")["rows"]
         .as_array()
-        .and_then(|s| s.iter().find(|s| s["id"] == "e2e.steps"))
-        .and_then(|s| s["rows"].as_array())
         .expect("a steps table")
 }
 
@@ -138,9 +64,9 @@ fn steps_table(report: &Value) -> &Vec<Value> {
 fn healthy_passes_end_to_end_with_the_real_mcp_server() {
     let sim = Sim::start("healthy");
     let r = e2e(&sim, &[]);
-    let doc = r.json();
-    assert_eq!(r.code, 0, "{}\n{}", ids(&doc), r.stderr);
-    assert_eq!(doc["verdict"], "pass", "{}", ids(&doc));
+    let doc = r.report();
+    assert_eq!(r.code, 0, "{}\n{}", doc, r.stderr);
+    assert_eq!(doc["verdict"], "pass", "{}", doc);
     assert!(doc["first_cause"].is_null());
     for (id, want) in [
         ("config.host", "pass"),
@@ -161,7 +87,7 @@ fn healthy_passes_end_to_end_with_the_real_mcp_server() {
         ("e2e.negative.no-token", "pass"),
         ("e2e.negative.forged-token", "pass"),
     ] {
-        assert_eq!(status(&doc, id), want, "{id}: {}", ids(&doc));
+        assert_eq!(doc.status(id), want, "{id}: {}", doc);
     }
     // The report reads in dependency order.
     let order = [
@@ -177,7 +103,7 @@ fn healthy_passes_end_to_end_with_the_real_mcp_server() {
     ];
     for pair in order.windows(2) {
         assert!(
-            position(&doc, pair[0]) < position(&doc, pair[1]),
+            doc.position(pair[0]) < doc.position(pair[1]),
             "{} before {}",
             pair[0],
             pair[1]
@@ -238,10 +164,10 @@ fn healthy_passes_end_to_end_with_the_real_mcp_server() {
 fn other_patterns_skip_what_does_not_apply() {
     let sim = Sim::start("healthy-passthrough");
     let r = e2e(&sim, &[]);
-    let doc = r.json();
-    assert_eq!(doc["verdict"], "pass", "{}", ids(&doc));
+    let doc = r.report();
+    assert_eq!(doc["verdict"], "pass", "{}", doc);
     assert!(
-        !checks(&doc)
+        !doc.checks()
             .iter()
             .any(|c| c["id"].as_str().unwrap_or("").starts_with("obo."))
     );
@@ -283,21 +209,21 @@ fn composite_faults_name_the_first_cause() {
     for (profile, first, also) in cases {
         let sim = Sim::start(profile);
         let r = e2e(&sim, &[]);
-        let doc = r.json();
-        assert_eq!(r.code, 1, "{profile}: {}", ids(&doc));
-        let (_, code) = first_cause(&doc);
-        assert_eq!(&code, first, "{profile}: {}", ids(&doc));
+        let doc = r.report();
+        assert_eq!(r.code, 1, "{profile}: {}", doc);
+        let (_, code) = doc.first_cause();
+        assert_eq!(&code, first, "{profile}: {}", doc);
         for c in *also {
-            assert!(has_code(&doc, c), "{profile}: {c} in {}", ids(&doc));
+            assert!(doc.has(c), "{profile}: {c} in {}", doc);
         }
     }
 
     // The ranking says what the first cause explains.
     let sim = Sim::start("e2e-v1-no-challenge");
-    let doc = e2e(&sim, &[]).json();
-    assert_eq!(first_cause(&doc).0, "token.issuer");
+    let doc = e2e(&sim, &[]).report();
+    assert_eq!(doc.first_cause().0, "token.issuer");
     assert_eq!(
-        status(&doc, "probe.tools-call"),
+        doc.status("probe.tools-call"),
         "skip",
         "the tool call is not made after APIM's 401"
     );
@@ -356,12 +282,12 @@ fn a_black_hole_at_one_step_ends_in_time_with_every_other_result() {
                 ("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET),
             ],
         );
-        let doc = r.json();
+        let doc = r.report();
         let limit = Duration::from_secs_f64(timeout.parse::<f64>().unwrap() + 2.5);
         assert!(r.elapsed < limit, "{profile}: took {:?}", r.elapsed);
-        assert_eq!(status(&doc, stuck), "fail", "{profile}: {}", ids(&doc));
+        assert_eq!(doc.status(stuck), "fail", "{profile}: {}", doc);
         for o in *others {
-            assert_eq!(status(&doc, o), "pass", "{profile}: {o} in {}", ids(&doc));
+            assert_eq!(doc.status(o), "pass", "{profile}: {o} in {}", doc);
         }
         assert_eq!(steps_table(&doc).len(), 9);
     }
@@ -370,56 +296,19 @@ fn a_black_hole_at_one_step_ends_in_time_with_every_other_result() {
 #[test]
 fn ctrl_c_prints_the_partial_report_and_exits_130() {
     let sim = Sim::start("sse-stalled");
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("c7doctor"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("C7DOCTOR_") {
-            cmd.env_remove(k);
-        }
-    }
-    let mut child = cmd
-        .args(sim.args())
+    // Ctrl-C once the stalled tool call is under way (the simulator saw it).
+    let out = Run::new()
+        .sim(&sim)
         .args(["--timeout", "20", "--format", "json", "e2e"])
-        .env("C7DOCTOR_NOW", NOW)
-        .env("C7DOCTOR_TOKEN", sim.client_token())
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the stalled tool call is under way (the simulator saw it), then Ctrl-C.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !sim
-        .requests_to("gateway")
-        .iter()
-        .any(|r| r.body_text().contains("tools/call"))
-    {
-        assert!(Instant::now() < deadline, "the tool call never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(200));
-    let kill = StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let status_code = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("c7doctor did not stop on SIGINT");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
-    assert_eq!(status_code.code(), Some(130));
-    let doc: Value = serde_json::from_str(&out).expect("a report after Ctrl-C");
-    let int = check(&doc, "e2e.interrupted");
+        .token(&sim)
+        .code(130)
+        .interrupt_when(|| {
+            sim.requests_to("gateway")
+                .iter()
+                .any(|r| r.body_text().contains("tools/call"))
+        });
+    let doc = out.report();
+    let int = doc.check("e2e.interrupted");
     assert_eq!(int["code"], "run.interrupted");
     assert!(
         int["evidence"]["running"]
@@ -430,9 +319,9 @@ fn ctrl_c_prints_the_partial_report_and_exits_130() {
         "{int}"
     );
     // The steps that finished are in the report.
-    assert_eq!(status(&doc, "discovery.endpoint"), "pass");
-    assert_eq!(status(&doc, "token.signature"), "pass");
-    assert!(!checks(&doc).iter().any(|c| c["id"] == "probe.initialize"));
+    assert_eq!(doc.status("discovery.endpoint"), "pass");
+    assert_eq!(doc.status("token.signature"), "pass");
+    assert!(!doc.checks().iter().any(|c| c["id"] == "probe.initialize"));
 }
 
 #[test]
@@ -444,11 +333,11 @@ fn login_signs_in_with_the_device_code_flow() {
         &["--format", "json", "--login"],
         &[("C7DOCTOR_TOKEN", "")],
     );
-    let doc = r.json();
-    assert_eq!(doc["verdict"], "pass", "{}\n{}", ids(&doc), r.stderr);
+    let doc = r.report();
+    assert_eq!(doc["verdict"], "pass", "{}\n{}", doc, r.stderr);
     assert_eq!(doc["context"]["token_source"], "device-code sign-in");
-    assert_eq!(status(&doc, "login.sign-in"), "pass");
-    assert_eq!(status(&doc, "probe.tools-call"), "pass");
+    assert_eq!(doc.status("login.sign-in"), "pass");
+    assert_eq!(doc.status("probe.tools-call"), "pass");
     // The prompt went to stderr.
     assert!(r.stderr.contains(entra_token::USER_CODE), "{}", r.stderr);
 
@@ -460,27 +349,27 @@ fn login_signs_in_with_the_device_code_flow() {
         &["--format", "json", "--login"],
         &[("C7DOCTOR_TOKEN", "")],
     );
-    let doc = r.json();
-    assert_eq!(first_cause(&doc).1, "entra.declined", "{}", ids(&doc));
+    let doc = r.report();
+    assert_eq!(doc.first_cause().1, "entra.declined", "{}", doc);
     for id in ["token.decode", "probe.initialize"] {
-        let c = check(&doc, id);
+        let c = doc.check(id);
         assert_eq!(c["code"], "run.prerequisite-failed", "{id}: {c}");
         assert!(
             c["detail"].as_str().unwrap().contains("login.sign-in"),
             "{c}"
         );
     }
-    assert_eq!(status(&doc, "discovery.endpoint"), "pass");
+    assert_eq!(doc.status("discovery.endpoint"), "pass");
 }
 
 #[test]
 fn nothing_configured_skips_every_step_with_the_option_to_set() {
     let r = e2e_with(Vec::new(), "2", &["--format", "json"], &[]);
-    let doc = r.json();
+    let doc = r.report();
     // Nothing checked is not a pass: incomplete, exit 4.
-    assert_eq!(r.code, 4, "{}", ids(&doc));
+    assert_eq!(r.code, 4, "{}", doc);
     assert_eq!(doc["verdict"], "incomplete");
-    assert!(!has_code(&doc, "run.prerequisite-failed"), "{}", ids(&doc));
+    assert!(!doc.has("run.prerequisite-failed"), "{}", doc);
     for id in [
         "config.host",
         "policy.lint",
@@ -491,12 +380,12 @@ fn nothing_configured_skips_every_step_with_the_option_to_set() {
         "probe.initialize",
         "e2e.negative.forged-token",
     ] {
-        let c = check(&doc, id);
+        let c = doc.check(id);
         assert_eq!(c["status"], "skip", "{id}: {c}");
         assert_eq!(c["code"], "config.missing", "{id}: {c}");
     }
     assert!(
-        check(&doc, "e2e.token")["detail"]
+        doc.check("e2e.token")["detail"]
             .as_str()
             .unwrap()
             .contains("--login")
@@ -508,16 +397,11 @@ fn policy_files_are_linted_first() {
     let sim = Sim::start("healthy");
     let policy = fixture("policy/no-token-validation.xml");
     let r = e2e(&sim, &["--policy", policy.to_str().unwrap()]);
-    let doc = r.json();
-    assert_eq!(
-        first_cause(&doc).1,
-        "policy.no-token-validation",
-        "{}",
-        ids(&doc)
-    );
-    assert_eq!(first_cause(&doc).0, "policy.token-validation");
-    assert!(position(&doc, "policy.token-validation") < position(&doc, "discovery.endpoint"));
-    assert_eq!(status(&doc, "probe.tools-call"), "pass", "{}", ids(&doc));
+    let doc = r.report();
+    assert_eq!(doc.first_cause().1, "policy.no-token-validation", "{}", doc);
+    assert_eq!(doc.first_cause().0, "policy.token-validation");
+    assert!(doc.position("policy.token-validation") < doc.position("discovery.endpoint"));
+    assert_eq!(doc.status("probe.tools-call"), "pass", "{}", doc);
     // An unreadable file is a usage error before anything runs.
     let r = e2e(&sim, &["--policy", "/nonexistent/policy.xml"]);
     assert_eq!(r.code, 2, "{}", r.all());
@@ -541,14 +425,15 @@ fn bad_input_is_named() {
         &["--format", "json"],
         &[("C7DOCTOR_TOKEN", &token)],
     );
-    let doc = r.json();
-    let unknown = checks(&doc)
+    let doc = r.report();
+    let unknown = doc
+        .checks()
         .iter()
         .find(|c| c["code"] == "config.unknown-key")
-        .unwrap_or_else(|| panic!("{}", ids(&doc)));
+        .unwrap_or_else(|| panic!("{}", doc));
     assert_eq!(unknown["status"], "warn");
     assert!(unknown["detail"].as_str().unwrap().contains("tenant-idd"));
-    assert_eq!(status(&doc, "probe.tools-call"), "pass");
+    assert_eq!(doc.status("probe.tools-call"), "pass");
 
     // Wrong types: a usage error with the line.
     std::fs::write(&cfg, "host = \"h\"\ntimeout = \"ten\"\n").unwrap();
@@ -570,9 +455,9 @@ fn bad_input_is_named() {
         &["--format", "json"],
         &[("C7DOCTOR_TOKEN", &token)],
     );
-    let doc = r.json();
+    let doc = r.report();
     assert_eq!(
-        first_cause(&doc),
+        doc.first_cause(),
         ("config.host".into(), "config.portal-host".into())
     );
     for id in [
@@ -580,9 +465,9 @@ fn bad_input_is_named() {
         "probe.initialize",
         "e2e.negative.forged-token",
     ] {
-        assert_eq!(check(&doc, id)["code"], "run.prerequisite-failed", "{id}");
+        assert_eq!(doc.check(id)["code"], "run.prerequisite-failed", "{id}");
     }
-    assert_eq!(status(&doc, "token.signature"), "pass");
+    assert_eq!(doc.status("token.signature"), "pass");
 
     // A corporate proxy's HTML login page where the gateway should be.
     let html = html_gateway(&sim);
@@ -592,16 +477,16 @@ fn bad_input_is_named() {
         &["--format", "json"],
         &[("C7DOCTOR_TOKEN", &token)],
     );
-    let doc = r.json();
-    let (id, code) = first_cause(&doc);
-    assert_eq!(code, "discovery.html-response", "{}", ids(&doc));
+    let doc = r.report();
+    let (id, code) = doc.first_cause();
+    assert_eq!(code, "discovery.html-response", "{}", doc);
     assert!(
-        check(&doc, &id)["detail"]
+        doc.check(&id)["detail"]
             .as_str()
             .unwrap()
             .contains("Corporate Web Gateway"),
         "{}",
-        ids(&doc)
+        doc
     );
 }
 
@@ -633,27 +518,16 @@ fn write_config_asks_then_runs_with_the_answers() {
         "{}\n\nobo\n{}\n{}\n{}\n",
         sim.gateway, sim.tenant_id, sim.gateway_app_id, sim.mcp_app_id
     );
-    let out = c7doctor()
-        .args([
-            "--authority",
-            &sim.authority,
-            "--format",
-            "json",
-            "e2e",
-            "--write-config",
-        ])
+    let doc = Run::new()
+        .args(["--authority", &sim.authority, "e2e", "--write-config"])
         .env("C7DOCTOR_TOKEN", sim.client_token())
         .current_dir(dir.path())
-        .write_stdin(answers)
+        .stdin(answers)
         .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let doc: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+        .report();
     let written = std::fs::read_to_string(dir.path().join("c7doctor.toml")).unwrap();
     assert!(written.contains(&sim.gateway_app_id), "{written}");
-    assert_eq!(status(&doc, "probe.tools-call"), "pass", "{}", ids(&doc));
+    assert_eq!(doc.status("probe.tools-call"), "pass", "{}", doc);
     let host = doc["config"]
         .as_array()
         .unwrap()
@@ -699,18 +573,8 @@ fn markdown_report_snapshot() {
         ],
     );
     assert_eq!(r.code, 1, "{}", r.all());
-    let md = r
-        .stdout
-        .replace(&sim.gateway, "http://[gateway]")
-        .replace(&sim.authority, "http://[authority]")
-        .replace(&sim.elsewhere, "http://[elsewhere]");
-    insta::with_settings!({filters => vec![
-        (r"c7doctor \d+\.\d+\.\d+\S* · [a-z0-9_]+/[a-z0-9_]+", "c7doctor [version] · [os]/[arch]"),
-        (r"\b\d+ ms\b", "[n] ms"),
-        (r#""(elapsed_ms|duration_ms)": \d+"#, r#""$1": [n]"#),
-        // The conversation table's ms column.
-        (r"(?m)^(\| \d+ \| (?:POST|GET)[^|]*\|[^|]*\|[^|]*\|[^|]*\|[^|]*\| )\d+ \|", "${1}[n] |"),
-    ]}, {
+    let md = &r.stdout;
+    snapshot::sim_settings(&sim).bind(|| {
         insta::assert_snapshot!("e2e_markdown_v1_no_challenge", md);
     });
 }

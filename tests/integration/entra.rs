@@ -2,8 +2,6 @@
 //! against the simulated tenant. Polling runs under `C7DOCTOR_TIME_SCALE` so Entra's 5 s
 //! interval takes milliseconds; the simulator times every poll.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -11,70 +9,33 @@ use serde_json::Value;
 use crate::support::sim::entra_token::{self, GATEWAY_SECRET, SimError, TENANT_DOMAIN};
 use crate::support::sim::tokens::TokenBuilder;
 use crate::support::sim::{Profile, Sim, now_unix, profile};
-use crate::support::{self, NOW};
+use crate::support::{self, Output, Run};
 
-/// Every wait of the Entra flows ×0.001: a 5 s interval is 5 ms, a 900 s code 0.9 s.
-const FAST: &str = "0.001";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not one JSON document ({e}):\n{}\n--- stderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-/// Run c7doctor against the simulator: global options, the command and its arguments,
-/// extra environment, stdin.
-fn run(sim: &Sim, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
-    let mut cmd = support::c7doctor();
-    cmd.args(sim_args(sim, args))
+/// Run c7doctor against the simulator: its global options and `--timeout 2` (unless `args`
+/// gives one), Entra's waits ×0.001 (a 5 s interval is 5 ms, a 900 s code 0.9 s), the
+/// command and its arguments, extra environment, stdin.
+fn run(sim: &Sim, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut run = Run::new()
+        .sim(sim)
+        .default_arg("--timeout", "2")
         .args(args)
-        .env("C7DOCTOR_TIME_SCALE", FAST)
-        .write_stdin(stdin.as_bytes().to_vec())
+        .fast()
+        .stdin(stdin)
         .timeout(Duration::from_secs(20));
     for (k, v) in env {
-        cmd.env(k, v);
+        run = run.env(*k, *v);
     }
-    let out = cmd.output().expect("c7doctor runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    run.output()
 }
 
-/// The simulator's global options and `--timeout 2`, minus those `args` sets itself (clap
-/// refuses an option given twice).
-fn sim_args(sim: &Sim, args: &[&str]) -> Vec<String> {
-    let mut all = sim.args();
-    all.extend(["--timeout".to_string(), "2".to_string()]);
-    all.chunks(2)
-        .filter(|pair| !args.contains(&pair[0].as_str()))
-        .flat_map(|pair| pair.to_vec())
-        .collect()
-}
-
-fn login(sim: &Sim, extra: &[&str]) -> Run {
+fn login(sim: &Sim, extra: &[&str]) -> Output {
     let mut args = vec!["login", "--format", "json"];
     args.extend_from_slice(extra);
     run(sim, &args, &[], "")
 }
 
 /// `obo` with the simulator's secret in the environment and the token as C7DOCTOR_TOKEN.
-fn obo(sim: &Sim, token: &str, extra: &[&str]) -> Run {
+fn obo(sim: &Sim, token: &str, extra: &[&str]) -> Output {
     let mut args = vec!["obo", "--format", "json"];
     args.extend_from_slice(extra);
     run(
@@ -86,44 +47,6 @@ fn obo(sim: &Sim, token: &str, extra: &[&str]) -> Run {
         ],
         "",
     )
-}
-
-fn checks(doc: &Value) -> Vec<Value> {
-    doc["checks"].as_array().cloned().unwrap_or_default()
-}
-
-fn check<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["checks"]
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["id"] == id))
-        .unwrap_or_else(|| panic!("no check {id} in {}", summary(doc)))
-}
-
-fn summary(doc: &Value) -> String {
-    checks(doc)
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {} {} — {}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or(""),
-                c["code"].as_str().unwrap_or("-"),
-                c["detail"].as_str().unwrap_or("")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The report has a check with this code and status.
-fn assert_code(doc: &Value, code: &str, status: &str) {
-    assert!(
-        checks(doc)
-            .iter()
-            .any(|c| c["code"] == code && c["status"] == status),
-        "expected {status} {code} in:\n{}",
-        summary(doc)
-    );
 }
 
 fn with_entra(name: &str, f: impl FnOnce(&mut support::sim::profiles::EntraFaults)) -> Profile {
@@ -138,13 +61,13 @@ fn with_entra(name: &str, f: impl FnOnce(&mut support::sim::profiles::EntraFault
 fn login_healthy_signs_in_checks_and_verifies_the_token() {
     let sim = Sim::start("healthy");
     let r = login(&sim, &[]);
-    let doc = r.json();
-    assert_eq!(doc["verdict"], "pass", "{}\n{}", summary(&doc), r.stderr);
+    let doc = r.report();
+    assert_eq!(doc["verdict"], "pass", "{}\n{}", doc, r.stderr);
     assert_eq!(r.code, 0);
-    assert_eq!(check(&doc, "login.sign-in")["status"], "pass");
-    assert_eq!(check(&doc, "token.audience")["status"], "pass");
+    assert_eq!(doc.check("login.sign-in")["status"], "pass");
+    assert_eq!(doc.check("token.audience")["status"], "pass");
     // --verify is the default: the signature is checked against the tenant's keys.
-    assert_eq!(check(&doc, "token.signature")["status"], "pass");
+    assert_eq!(doc.check("token.signature")["status"], "pass");
     assert!(
         doc["context"]["token"]
             .as_str()
@@ -168,15 +91,15 @@ fn login_healthy_signs_in_checks_and_verifies_the_token() {
 #[test]
 fn login_no_verify_leaves_signature_unchecked() {
     let sim = Sim::start("healthy");
-    let doc = login(&sim, &["--no-verify"]).json();
-    assert_code(&doc, "token.signature-unchecked", "info");
+    let doc = login(&sim, &["--no-verify"]).report();
+    doc.assert_code("token.signature-unchecked", "info");
 }
 
 #[test]
 fn login_client_and_scope_overrides_and_passthrough_defaults() {
     let sim = Sim::start("healthy-passthrough");
-    let doc = login(&sim, &[]).json();
-    assert_eq!(doc["verdict"], "pass", "{}", summary(&doc));
+    let doc = login(&sim, &[]).report();
+    assert_eq!(doc["verdict"], "pass", "{}", doc);
     assert_eq!(
         doc["context"]["scope"],
         format!("api://{}/mcp.access", sim.mcp_app_id)
@@ -191,20 +114,20 @@ fn login_client_and_scope_overrides_and_passthrough_defaults() {
             &format!("api://{}/Mcp.Gateway.Access", sim.gateway_app_id),
         ],
     )
-    .json();
+    .report();
     assert_eq!(
         doc["context"]["client_id"],
         entra_token::AZURE_CLI_CLIENT_ID
     );
-    assert_eq!(check(&doc, "login.sign-in")["status"], "pass");
+    assert_eq!(doc.check("login.sign-in")["status"], "pass");
 }
 
 #[test]
 fn login_waits_while_pending() {
     let sim = Sim::start("device-code-pending");
-    let doc = login(&sim, &[]).json();
-    assert_eq!(doc["verdict"], "pass", "{}", summary(&doc));
-    let ev = &check(&doc, "login.sign-in")["evidence"];
+    let doc = login(&sim, &[]).report();
+    assert_eq!(doc["verdict"], "pass", "{}", doc);
+    let ev = &doc.check("login.sign-in")["evidence"];
     assert_eq!(ev["polls"], 4);
     assert_eq!(ev["pending"], 3);
     assert_eq!(sim.state.entra_token.poll_times().len(), 4);
@@ -214,17 +137,14 @@ fn login_waits_while_pending() {
 fn login_honours_interval_and_slow_down_growth() {
     // ×0.01: the 5 s interval is 50 ms; each slow_down adds 5 s (50 ms) for good.
     let sim = Sim::start("device-code-slow-down");
-    let mut cmd = support::c7doctor();
-    let out = cmd
-        .args(sim.args())
-        .args(["login", "--format", "json"])
+    let doc = Run::new()
+        .sim(&sim)
+        .arg("login")
         .env("C7DOCTOR_TIME_SCALE", "0.01")
         .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["verdict"], "pass", "{}", summary(&doc));
-    let ev = &check(&doc, "login.sign-in")["evidence"];
+        .report();
+    assert_eq!(doc["verdict"], "pass", "{}", doc);
+    let ev = &doc.check("login.sign-in")["evidence"];
     assert_eq!(ev["slow_down"], 2);
     assert_eq!(ev["interval_s"], 15);
     assert_eq!(ev["polls"], 4);
@@ -253,12 +173,12 @@ fn login_stops_on_declined_and_expired() {
     ] {
         let sim = Sim::start(name);
         let r = login(&sim, &[]);
-        let doc = r.json();
-        assert_code(&doc, code, "fail");
+        let doc = r.report();
+        doc.assert_code(code, "fail");
         assert_eq!(r.code, 1);
         // Stopped at once: one pending poll, then the end.
         assert_eq!(sim.state.entra_token.poll_times().len(), 2, "{name}");
-        let c = check(&doc, "login.sign-in");
+        let c = doc.check("login.sign-in");
         assert_eq!(c["evidence"]["trace_id"], entra_token::TRACE_ID);
         assert_eq!(c["evidence"]["correlation_id"], entra_token::CORRELATION_ID);
     }
@@ -279,10 +199,10 @@ fn login_expires_locally_and_keeps_entras_last_answer() {
         &[("C7DOCTOR_TIME_SCALE", "0.01")],
         "",
     )
-    .json();
+    .report();
     assert!(started.elapsed() < Duration::from_secs(10));
-    assert_code(&doc, "entra.code-expired", "fail");
-    let last = check(&doc, "login.last-answer");
+    doc.assert_code("entra.code-expired", "fail");
+    let last = doc.check("login.last-answer");
     assert_eq!(last["status"], "info");
     assert_eq!(last["code"], "entra.authorization-pending");
     assert_eq!(last["evidence"]["error_codes"][0], 70016);
@@ -291,7 +211,7 @@ fn login_expires_locally_and_keeps_entras_last_answer() {
         (2..=6).contains(&polls),
         "{polls} polls in a 30 s window at 5 s"
     );
-    let waited = check(&doc, "login.sign-in")["evidence"]["waited_s"]
+    let waited = doc.check("login.sign-in")["evidence"]["waited_s"]
         .as_f64()
         .unwrap();
     assert!(waited >= 29.0, "waited {waited} nominal seconds");
@@ -300,61 +220,17 @@ fn login_expires_locally_and_keeps_entras_last_answer() {
 #[test]
 fn login_interrupted_by_ctrl_c_exits_cleanly() {
     let sim = Sim::with(with_entra("healthy", |e| e.device_pending = 1_000_000));
-    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("c7doctor"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("C7DOCTOR_") {
-            cmd.env_remove(k);
-        }
-    }
-    let mut child = cmd
-        .args(sim.args())
+    // Ctrl-C once a few polls have happened (50 ms interval).
+    let doc = Run::new()
+        .sim(&sim)
         .args(["login", "--format", "json"])
-        .env("C7DOCTOR_NOW", NOW)
         .env("C7DOCTOR_TIME_SCALE", "0.01")
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        line.clear();
-        if stderr.read_line(&mut line).unwrap_or(0) == 0 || Instant::now() > deadline {
-            panic!("no prompt on stderr");
-        }
-        if line.contains("Waiting for the sign-in") {
-            break;
-        }
-    }
-    // Let a few polls happen (50 ms interval), then Ctrl-C.
-    std::thread::sleep(Duration::from_millis(200));
-    let kill = StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("c7doctor did not stop on SIGINT");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
-    let doc: Value = serde_json::from_str(&out).expect("a report after Ctrl-C");
-    // Interrupted runs exit 130 whichever command was stopped (the report says so).
-    assert_eq!(status.code(), Some(130));
-    assert_code(&doc, "run.interrupted", "fail");
-    assert_code(&doc, "entra.authorization-pending", "info");
+        // Interrupted runs exit 130 whichever command was stopped (the report says so).
+        .code(130)
+        .interrupt_when(|| !sim.state.entra_token.poll_times().is_empty())
+        .report();
+    doc.assert_code("run.interrupted", "fail");
+    doc.assert_code("entra.authorization-pending", "info");
     assert!(!sim.state.entra_token.poll_times().is_empty());
 }
 
@@ -392,8 +268,8 @@ fn login_save_writes_a_0600_file() {
     std::fs::write(&path, "old").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let r = login(&sim, &["--save", path.to_str().unwrap()]);
-    let doc = r.json();
-    assert_eq!(check(&doc, "login.save")["status"], "pass");
+    let doc = r.report();
+    assert_eq!(doc.check("login.save")["status"], "pass");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let saved = std::fs::read_to_string(&path).unwrap();
@@ -463,8 +339,8 @@ fn login_errors_map_to_entra_codes() {
         let name = p.name.clone();
         let sim = Sim::with(p);
         let r = login(&sim, &[]);
-        let doc = r.json();
-        assert_code(&doc, code, "fail");
+        let doc = r.report();
+        doc.assert_code(code, "fail");
         assert_eq!(r.code, 1, "{name}");
         assert!(!r.all().contains("panicked"), "{name}: {}", r.stderr);
     }
@@ -473,8 +349,8 @@ fn login_errors_map_to_entra_codes() {
 #[test]
 fn login_fixes_name_the_app_and_blade() {
     let sim = Sim::start("public-client-disabled");
-    let doc = login(&sim, &[]).json();
-    let c = check(&doc, "login.sign-in");
+    let doc = login(&sim, &[]).report();
+    let c = doc.check("login.sign-in");
     assert_eq!(c["code"], "entra.public-client-disabled");
     let fix = c["fix"].as_str().unwrap();
     assert!(fix.contains("Allow public client flows"), "{fix}");
@@ -491,8 +367,8 @@ fn login_fixes_name_the_app_and_blade() {
         assert!(!c["evidence"][k].is_null(), "evidence {k}");
     }
     let sim = Sim::start("conditional-access");
-    let doc = login(&sim, &[]).json();
-    let c = check(&doc, "login.sign-in");
+    let doc = login(&sim, &[]).report();
+    let c = doc.check("login.sign-in");
     assert!(
         c["evidence"]["claims"]
             .as_str()
@@ -511,19 +387,17 @@ fn login_fixes_name_the_app_and_blade() {
 fn login_black_hole_times_out() {
     let sim = Sim::start("entra-black-hole");
     let started = Instant::now();
-    let mut cmd = support::c7doctor();
-    let out = cmd
-        .args(sim.args())
-        .args(["login", "--format", "json", "--timeout", "1"])
-        .env("C7DOCTOR_TIME_SCALE", FAST)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
+    let doc = run(
+        &sim,
+        &["login", "--format", "json", "--timeout", "1"],
+        &[],
+        "",
+    )
+    .report();
     assert!(started.elapsed() < Duration::from_secs(5));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_code(&doc, "discovery.unreachable", "fail");
+    doc.assert_code("discovery.unreachable", "fail");
     assert_eq!(
-        check(&doc, "login.device-code")["evidence"]["failure"],
+        doc.check("login.device-code")["evidence"]["failure"],
         "timeout"
     );
 }
@@ -535,16 +409,11 @@ fn login_bad_device_code_answers_are_findings() {
         let sim = Sim::with(with_entra("healthy", |e| {
             e.device_interval = Some(interval)
         }));
-        let doc = login(&sim, &[]).json();
-        let c = check(&doc, "login.device-code-fields");
+        let doc = login(&sim, &[]).report();
+        let c = doc.check("login.device-code-fields");
         assert_eq!(c["status"], "warn");
         assert_eq!(c["code"], "entra.bad-response");
-        assert_eq!(
-            check(&doc, "login.sign-in")["status"],
-            "pass",
-            "{}",
-            summary(&doc)
-        );
+        assert_eq!(doc.check("login.sign-in")["status"], "pass", "{}", doc);
     }
     // An access token that is not a JWT goes to the token checks.
     let sim = Sim::with(with_entra("healthy", |e| {
@@ -554,14 +423,16 @@ fn login_bad_device_code_answers_are_findings() {
         )
     }));
     let r = login(&sim, &[]);
-    let doc = r.json();
-    assert_code(&doc, "token.malformed", "fail");
+    let doc = r.report();
+    doc.assert_code("token.malformed", "fail");
     assert!(!r.all().contains("opaque-access-token-0123456789abcdef"));
     // Not JSON at all.
     let sim = Sim::with(with_entra("healthy", |e| {
         e.device_code_body = Some("this is not json".into())
     }));
-    assert_code(&login(&sim, &[]).json(), "entra.html-response", "fail");
+    login(&sim, &[])
+        .report()
+        .assert_code("entra.html-response", "fail");
 }
 
 #[test]
@@ -573,31 +444,16 @@ fn login_accepts_a_domain_tenant() {
         &[],
         "",
     )
-    .json();
-    assert_eq!(check(&doc, "login.tenant")["status"], "pass");
-    assert_eq!(
-        check(&doc, "login.sign-in")["status"],
-        "pass",
-        "{}",
-        summary(&doc)
-    );
+    .report();
+    assert_eq!(doc.check("login.tenant")["status"], "pass");
+    assert_eq!(doc.check("login.sign-in")["status"], "pass", "{}", doc);
 }
 
 #[test]
 fn login_without_configuration_says_what_to_set() {
-    let r = {
-        let mut cmd = support::c7doctor();
-        let out = cmd.args(["login", "--format", "json"]).output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    };
-    let doc = r.json();
-    assert_code(&doc, "config.missing", "fail");
-    assert!(summary(&doc).contains("--gateway-app-id"));
-    assert_eq!(r.code, 1);
+    let doc = Run::new().arg("login").code(1).report();
+    doc.assert_code("config.missing", "fail");
+    assert!(doc.to_string().contains("--gateway-app-id"));
 }
 
 // ---------------------------------------------------------------- obo
@@ -610,11 +466,11 @@ fn client_token(sim: &Sim) -> String {
 fn obo_healthy_exchanges_and_compares_hops() {
     let sim = Sim::start("healthy");
     let r = obo(&sim, &client_token(&sim), &[]);
-    let doc = r.json();
-    assert_eq!(doc["verdict"], "pass", "{}\n{}", summary(&doc), r.stderr);
-    assert_eq!(check(&doc, "obo.forecast")["status"], "pass");
-    assert_eq!(check(&doc, "obo.exchange")["status"], "pass");
-    assert_eq!(check(&doc, "token.backend.audience")["status"], "pass");
+    let doc = r.report();
+    assert_eq!(doc["verdict"], "pass", "{}\n{}", doc, r.stderr);
+    assert_eq!(doc.check("obo.forecast")["status"], "pass");
+    assert_eq!(doc.check("obo.exchange")["status"], "pass");
+    assert_eq!(doc.check("token.backend.audience")["status"], "pass");
     assert!(
         doc["context"]["backend_token"]
             .as_str()
@@ -655,14 +511,9 @@ fn obo_secret_from_stdin_is_trimmed_and_said() {
         &[("C7DOCTOR_TOKEN", &client_token(&sim))],
         &format!("{GATEWAY_SECRET}\n"),
     );
-    let doc = r.json();
-    assert_code(&doc, "entra.secret-trimmed", "info");
-    assert_eq!(
-        check(&doc, "obo.exchange")["status"],
-        "pass",
-        "{}",
-        summary(&doc)
-    );
+    let doc = r.report();
+    doc.assert_code("entra.secret-trimmed", "info");
+    assert_eq!(doc.check("obo.exchange")["status"], "pass", "{}", doc);
     assert!(!r.all().contains(GATEWAY_SECRET));
 }
 
@@ -686,9 +537,9 @@ fn obo_without_secret_forecasts_only() {
         &[("C7DOCTOR_TOKEN", &client_token(&sim))],
         "",
     );
-    let doc = r.json();
-    assert_code(&doc, "config.missing", "fail");
-    assert_eq!(check(&doc, "obo.forecast")["status"], "pass");
+    let doc = r.report();
+    doc.assert_code("config.missing", "fail");
+    assert_eq!(doc.check("obo.forecast")["status"], "pass");
     assert!(
         sim.requests_to("entra").is_empty(),
         "nothing is sent without a secret"
@@ -700,10 +551,10 @@ fn obo_refuses_multi_tenant_endpoints_before_sending() {
     let sim = Sim::start("healthy");
     for t in ["common", "organizations", "consumers"] {
         let r = obo(&sim, &client_token(&sim), &["--tenant-id", t]);
-        let doc = r.json();
-        assert_code(&doc, "entra.obo-common-endpoint", "fail");
+        let doc = r.report();
+        doc.assert_code("entra.obo-common-endpoint", "fail");
         assert!(
-            check(&doc, "obo.tenant")["detail"]
+            doc.check("obo.tenant")["detail"]
                 .as_str()
                 .unwrap()
                 .contains("9001023")
@@ -714,13 +565,8 @@ fn obo_refuses_multi_tenant_endpoints_before_sending() {
         "an OBO request went to /common"
     );
     // A domain name is a tenant like the GUID.
-    let doc = obo(&sim, &client_token(&sim), &["--tenant-id", TENANT_DOMAIN]).json();
-    assert_eq!(
-        check(&doc, "obo.exchange")["status"],
-        "pass",
-        "{}",
-        summary(&doc)
-    );
+    let doc = obo(&sim, &client_token(&sim), &["--tenant-id", TENANT_DOMAIN]).report();
+    assert_eq!(doc.check("obo.exchange")["status"], "pass", "{}", doc);
 }
 
 #[test]
@@ -787,13 +633,13 @@ fn obo_forecast_before_and_entra_after() {
     ];
     for (token, code) in cases {
         let r = obo(&sim, &token, &[]);
-        let doc = r.json();
-        let forecast = check(&doc, "obo.forecast");
-        assert_eq!(forecast["code"], code, "forecast: {}", summary(&doc));
+        let doc = r.report();
+        let forecast = doc.check("obo.forecast");
+        assert_eq!(forecast["code"], code, "forecast: {}", doc);
         assert!(forecast["detail"].as_str().unwrap().contains("Entra will"));
-        let exchange = check(&doc, "obo.exchange");
+        let exchange = doc.check("obo.exchange");
         assert_eq!(exchange["status"], "fail");
-        assert_eq!(exchange["code"], code, "Entra's answer: {}", summary(&doc));
+        assert_eq!(exchange["code"], code, "Entra's answer: {}", doc);
         assert!(!r.all().contains(&token));
     }
 }
@@ -869,8 +715,8 @@ fn obo_errors_map_to_entra_codes() {
         let name = p.name.clone();
         let sim = Sim::with(p);
         let r = obo(&sim, &client_token(&sim), &[]);
-        let doc = r.json();
-        assert_code(&doc, code, "fail");
+        let doc = r.report();
+        doc.assert_code(code, "fail");
         assert_eq!(r.code, 1, "{name}");
     }
 }
@@ -878,8 +724,8 @@ fn obo_errors_map_to_entra_codes() {
 #[test]
 fn obo_consent_fix_names_the_blade_and_keeps_suberror() {
     let sim = Sim::start("obo-consent-missing");
-    let doc = obo(&sim, &client_token(&sim), &[]).json();
-    let c = check(&doc, "obo.exchange");
+    let doc = obo(&sim, &client_token(&sim), &[]).report();
+    let c = doc.check("obo.exchange");
     assert_eq!(c["evidence"]["suberror"], "consent_required");
     let fix = c["fix"].as_str().unwrap();
     assert!(
@@ -888,8 +734,8 @@ fn obo_consent_fix_names_the_blade_and_keeps_suberror() {
     );
     assert!(fix.contains(&sim.gateway_app_id), "{fix}");
     let sim = Sim::start("obo-secret-invalid");
-    let doc = obo(&sim, &client_token(&sim), &[]).json();
-    let fix = check(&doc, "obo.exchange")["fix"]
+    let doc = obo(&sim, &client_token(&sim), &[]).report();
+    let fix = doc.check("obo.exchange")["fix"]
         .as_str()
         .unwrap()
         .to_string();
@@ -914,10 +760,10 @@ fn obo_wrong_secret_and_secret_id() {
         ],
         "",
     );
-    let doc = r.json();
+    let doc = r.report();
     // Predicted before sending (a GUID is the secret's ID), confirmed by Entra.
-    assert_eq!(check(&doc, "obo.secret")["code"], "entra.secret-invalid");
-    assert_eq!(check(&doc, "obo.exchange")["code"], "entra.secret-invalid");
+    assert_eq!(doc.check("obo.secret")["code"], "entra.secret-invalid");
+    assert_eq!(doc.check("obo.exchange")["code"], "entra.secret-invalid");
 }
 
 #[test]
@@ -926,7 +772,7 @@ fn obo_black_hole_times_out() {
     let started = Instant::now();
     let r = obo(&sim, &client_token(&sim), &["--timeout", "1"]);
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_code(&r.json(), "discovery.unreachable", "fail");
+    r.report().assert_code("discovery.unreachable", "fail");
 }
 
 // Leaks: the one leak suite (tests/integration/leaks.rs) runs login and obo (healthy and

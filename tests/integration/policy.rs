@@ -7,8 +7,7 @@
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-use crate::support::checks;
-use crate::support::{c7doctor, fixture};
+use crate::support::{Report, Run, fixture};
 
 // fixtures/tokens/ids.env
 const TENANT_ID: &str = "7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f";
@@ -20,10 +19,11 @@ const HOST: &str = "apim-c7doctor-test.azure-api.net";
 const CLIENT_SECRET: &str = "Zq58Q~cD7doctorTestSecretNotRealAbCdEf012";
 const API_KEY: &str = "ctx7sk-5f0c2a9e-7b1d-4c3e-9a8f-c7d0c70c7e57";
 
-/// Run `policy` on fixtures with the test configuration; (exit code, report).
-fn lint_args(files: &[&str], extra: &[&str]) -> (i32, Value) {
-    let mut cmd = c7doctor();
-    cmd.args(["policy", "--format", "json"])
+/// Run `policy` on fixtures with the test configuration; the report (its exit code
+/// checked against the verdict).
+fn lint_args(files: &[&str], extra: &[&str]) -> Report {
+    Run::new()
+        .arg("policy")
         .args(["--host", HOST, "--tenant-id", TENANT_ID])
         .args([
             "--gateway-app-id",
@@ -31,36 +31,18 @@ fn lint_args(files: &[&str], extra: &[&str]) -> (i32, Value) {
             "--mcp-app-id",
             MCP_APP_ID,
         ])
-        .args(extra);
-    for f in files {
-        cmd.arg(fixture(&format!("policy/{f}")));
-    }
-    let out = cmd.output().expect("runs");
-    let stdout = String::from_utf8(out.stdout).expect("utf-8");
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report)
+        .args(extra)
+        .args(files.iter().map(|f| fixture(&format!("policy/{f}"))))
+        .report()
 }
 
-fn lint(file: &str) -> (i32, Value) {
+fn lint(file: &str) -> Report {
     lint_args(&[file], &[])
 }
 
-/// Every check with this code.
-fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
-    checks(report)
-        .iter()
-        .filter(|c| c["code"] == code)
-        .collect()
-}
-
 /// The one check with this code, asserted to be at `line:col` of `file` with `status`.
-fn assert_finding(report: &Value, code: &str, status: &str, file: &str, line: u64, col: u64) {
-    let found = with_code(report, code);
+fn assert_finding(report: &Report, code: &str, status: &str, file: &str, line: u64, col: u64) {
+    let found = report.with_code(code);
     let hit = found.iter().find(|c| {
         c["evidence"]["line"] == line && c["evidence"]["column"] == col && c["status"] == status
     });
@@ -83,8 +65,9 @@ fn assert_finding(report: &Value, code: &str, status: &str, file: &str, line: u6
     );
 }
 
-fn no_failures(report: &Value) {
-    let bad: Vec<_> = checks(report)
+fn no_failures(report: &Report) {
+    let bad: Vec<_> = report
+        .checks()
         .iter()
         .filter(|c| c["status"] == "fail")
         .collect();
@@ -100,10 +83,11 @@ fn no_failures(report: &Value) {
 
 #[test]
 fn guide_obo_policy_passes() {
-    let (code, r) = lint("obo-policy.xml");
-    assert_eq!(code, 0, "{r}");
+    let r = lint("obo-policy.xml");
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(r["verdict"], "pass", "{r}");
-    let pattern = checks(&r)
+    let pattern = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.pattern")
         .unwrap();
@@ -118,7 +102,7 @@ fn guide_obo_policy_passes() {
         "policy.challenge",
         "policy.buffering",
     ] {
-        assert!(checks(&r).iter().any(|c| c["id"] == id), "no {id} check");
+        assert!(r.checks().iter().any(|c| c["id"] == id), "no {id} check");
     }
 }
 
@@ -130,17 +114,18 @@ fn guide_oauth_proxy_policies_pass() {
         ("authorize-policy.xml", "oauth-proxy-authorize"),
         ("authorize-named-values.xml", "oauth-proxy-authorize"),
     ] {
-        let (code, r) = lint(file);
-        assert_eq!(code, 0, "{file}: {r}");
+        let r = lint(file);
+        assert_eq!(r.code, 0, "{file}: {r}");
         no_failures(&r);
-        let pattern = checks(&r)
+        let pattern = r
+            .checks()
             .iter()
             .find(|c| c["id"] == "policy.pattern")
             .unwrap();
         assert_eq!(pattern["evidence"]["recognised"], recognised, "{file}");
         // The discovery rules ran on the documents the policy serves.
         assert!(
-            checks(&r)
+            r.checks()
                 .iter()
                 .any(|c| c["id"].as_str().unwrap().starts_with("discovery.")),
             "{file}: no discovery check"
@@ -154,10 +139,11 @@ fn shared_key_and_passthrough_policies_pass() {
         ("shared-key-policy.xml", "shared-key", "shared-key"),
         ("passthrough-policy.xml", "passthrough", "passthrough"),
     ] {
-        let (code, r) = lint_args(&[file], &["--pattern", pattern]);
-        assert_eq!(code, 0, "{file}: {r}");
+        let r = lint_args(&[file], &["--pattern", pattern]);
+        assert_eq!(r.code, 0, "{file}: {r}");
         assert_eq!(r["verdict"], "pass", "{file}: {r}");
-        let p = checks(&r)
+        let p = r
+            .checks()
             .iter()
             .find(|c| c["id"] == "policy.pattern")
             .unwrap();
@@ -169,13 +155,13 @@ fn shared_key_and_passthrough_policies_pass() {
 fn envelopes_are_linted_like_the_xml() {
     // The guide's jq envelope (format xml) and an exported rawxml envelope.
     for file in ["obo-policy-body.json", "obo-policy-rawxml.json"] {
-        let (code, r) = lint(file);
-        assert_eq!(code, 0, "{file}: {r}");
+        let r = lint(file);
+        assert_eq!(r.code, 0, "{file}: {r}");
         assert_eq!(r["verdict"], "pass", "{file}: {r}");
     }
     // Locations inside an envelope point into its XML.
-    let (_, r) = lint_args(&["obo-policy-body.json"], &["--token-lifetime", "1800"]);
-    let c = with_code(&r, "policy.obo-cache-duration")[0];
+    let r = lint_args(&["obo-policy-body.json"], &["--token-lifetime", "1800"]);
+    let c = r.with_code("policy.obo-cache-duration")[0];
     assert_eq!(
         c["evidence"]["location"]
             .as_str()
@@ -200,15 +186,14 @@ fn the_envelope_fixture_is_the_obo_policy() {
 
 #[test]
 fn stdin_is_read_with_dash() {
-    let out = c7doctor()
-        .args(["policy", "-", "--format", "json"])
-        .write_stdin(std::fs::read(fixture("policy/obo-policy.xml")).unwrap())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = Run::new()
+        .args(["policy", "-"])
+        .stdin(std::fs::read(fixture("policy/obo-policy.xml")).unwrap())
+        .code(0)
+        .report();
     assert_eq!(r["verdict"], "pass");
-    let loc = checks(&r)
+    let loc = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.token-validation")
         .unwrap()["evidence"]["location"]
@@ -218,10 +203,10 @@ fn stdin_is_read_with_dash() {
 
 #[test]
 fn several_files_make_one_report() {
-    let (code, r) = lint_args(&["obo-policy.xml", "obo-cache-key.xml"], &[]);
-    assert_eq!(code, 1);
+    let r = lint_args(&["obo-policy.xml", "obo-cache-key.xml"], &[]);
+    assert_eq!(r.code, 1);
     assert_eq!(r["context"]["files"].as_array().unwrap().len(), 2);
-    assert_eq!(with_code(&r, "policy.obo-cache-key").len(), 2);
+    assert_eq!(r.with_code("policy.obo-cache-key").len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,8 +214,8 @@ fn several_files_make_one_report() {
 
 #[test]
 fn xml_invalid_raw_quote_in_attribute() {
-    let (code, r) = lint("xml-invalid-quote.xml");
-    assert_eq!(code, 1);
+    let r = lint("xml-invalid-quote.xml");
+    assert_eq!(r.code, 1);
     assert_finding(
         &r,
         "policy.xml-invalid",
@@ -239,7 +224,7 @@ fn xml_invalid_raw_quote_in_attribute() {
         31,
         14,
     );
-    let c = with_code(&r, "policy.xml-invalid")[0];
+    let c = r.with_code("policy.xml-invalid")[0];
     let detail = c["detail"].as_str().unwrap();
     assert!(detail.contains("&quot;"), "{detail}");
     assert!(
@@ -249,12 +234,12 @@ fn xml_invalid_raw_quote_in_attribute() {
     // The parser's own position is kept.
     assert_eq!(c["evidence"]["parser_position"], "31:17");
     // The rest of the policy is still linted (with the expression escaped).
-    assert!(checks(&r).iter().any(|c| c["id"] == "policy.obo-cache-key"));
+    assert!(r.checks().iter().any(|c| c["id"] == "policy.obo-cache-key"));
 }
 
 #[test]
 fn xml_invalid_generic_in_element_text() {
-    let (_, r) = lint("xml-invalid-generic.xml");
+    let r = lint("xml-invalid-generic.xml");
     assert_finding(
         &r,
         "policy.xml-invalid",
@@ -263,7 +248,7 @@ fn xml_invalid_generic_in_element_text() {
         53,
         60,
     );
-    let detail = with_code(&r, "policy.xml-invalid")[0]["detail"]
+    let detail = r.with_code("policy.xml-invalid")[0]["detail"]
         .as_str()
         .unwrap()
         .to_string();
@@ -272,7 +257,7 @@ fn xml_invalid_generic_in_element_text() {
 
 #[test]
 fn xml_invalid_placeholder_says_it_is_a_placeholder() {
-    let (_, r) = lint("xml-invalid-placeholder.xml");
+    let r = lint("xml-invalid-placeholder.xml");
     assert_finding(
         &r,
         "policy.xml-invalid",
@@ -281,16 +266,16 @@ fn xml_invalid_placeholder_says_it_is_a_placeholder() {
         89,
         52,
     );
-    let c = with_code(&r, "policy.xml-invalid")[0];
+    let c = r.with_code("policy.xml-invalid")[0];
     assert_eq!(c["evidence"]["placeholder"], "<your-apim-host>");
     assert!(c["detail"].as_str().unwrap().contains("placeholder"));
     // Not reported twice as policy.placeholder.
-    assert!(with_code(&r, "policy.placeholder").is_empty());
+    assert!(r.with_code("policy.placeholder").is_empty());
 }
 
 #[test]
 fn unfilled_prm_policy_reports_each_placeholder_and_the_prm_rules() {
-    let (_, r) = lint("prm-policy-unfilled.xml");
+    let r = lint("prm-policy-unfilled.xml");
     for (line, col) in [(9, 24), (10, 38), (11, 31)] {
         assert_finding(
             &r,
@@ -301,14 +286,14 @@ fn unfilled_prm_policy_reports_each_placeholder_and_the_prm_rules() {
             col,
         );
     }
-    assert!(!with_code(&r, "discovery.prm-placeholder").is_empty());
+    assert!(!r.with_code("discovery.prm-placeholder").is_empty());
 }
 
 #[test]
 fn envelope_whose_value_is_not_xml() {
-    let (code, r) = lint("envelope-not-xml.json");
-    assert_eq!(code, 1);
-    let c = with_code(&r, "policy.xml-invalid")[0];
+    let r = lint("envelope-not-xml.json");
+    assert_eq!(r.code, 1);
+    let c = r.with_code("policy.xml-invalid")[0];
     assert!(
         c["evidence"]["location"]
             .as_str()
@@ -319,7 +304,7 @@ fn envelope_whose_value_is_not_xml() {
 
 #[test]
 fn named_value_in_expression() {
-    let (_, r) = lint("named-value-in-expression.xml");
+    let r = lint("named-value-in-expression.xml");
     assert_finding(
         &r,
         "policy.named-value-in-expression",
@@ -329,14 +314,14 @@ fn named_value_in_expression() {
         35,
     );
     assert_eq!(
-        with_code(&r, "policy.named-value-in-expression")[0]["evidence"]["named_value"],
+        r.with_code("policy.named-value-in-expression")[0]["evidence"]["named_value"],
         "apim-gateway-client-secret"
     );
 }
 
 #[test]
 fn named_value_in_cdata() {
-    let (_, r) = lint("named-value-in-cdata.xml");
+    let r = lint("named-value-in-cdata.xml");
     assert_finding(
         &r,
         "policy.named-value-in-cdata",
@@ -349,17 +334,17 @@ fn named_value_in_cdata() {
 
 #[test]
 fn placeholder_in_attribute() {
-    let (_, r) = lint("placeholder.xml");
+    let r = lint("placeholder.xml");
     assert_finding(&r, "policy.placeholder", "fail", "placeholder.xml", 5, 41);
     assert_eq!(
-        with_code(&r, "policy.placeholder")[0]["evidence"]["placeholder"],
+        r.with_code("policy.placeholder")[0]["evidence"]["placeholder"],
         "<your-tenant-id>"
     );
 }
 
 #[test]
 fn no_token_validation() {
-    let (_, r) = lint("no-token-validation.xml");
+    let r = lint("no-token-validation.xml");
     assert_finding(
         &r,
         "policy.no-token-validation",
@@ -372,10 +357,10 @@ fn no_token_validation() {
 
 #[test]
 fn audience_uri_and_both_forms() {
-    let (_, r) = lint("audience-uri.xml");
+    let r = lint("audience-uri.xml");
     assert_finding(&r, "policy.audience-uri", "fail", "audience-uri.xml", 10, 9);
-    let (code, r) = lint("audience-both-forms.xml");
-    assert_eq!(code, 0);
+    let r = lint("audience-both-forms.xml");
+    assert_eq!(r.code, 0);
     assert_finding(
         &r,
         "policy.audience-uri",
@@ -388,9 +373,9 @@ fn audience_uri_and_both_forms() {
 
 #[test]
 fn scope_claim_of_the_other_hop_and_match_misuse() {
-    let (_, r) = lint("scope-claim.xml");
+    let r = lint("scope-claim.xml");
     assert_finding(&r, "policy.scope-claim", "fail", "scope-claim.xml", 13, 9);
-    let (_, r) = lint("scope-claim-match.xml");
+    let r = lint("scope-claim-match.xml");
     assert_finding(
         &r,
         "policy.scope-claim",
@@ -411,7 +396,7 @@ fn scope_claim_of_the_other_hop_and_match_misuse() {
 
 #[test]
 fn obo_cache_key_without_oid() {
-    let (_, r) = lint("obo-cache-key.xml");
+    let r = lint("obo-cache-key.xml");
     assert_finding(
         &r,
         "policy.obo-cache-key",
@@ -432,7 +417,7 @@ fn obo_cache_key_without_oid() {
 
 #[test]
 fn obo_cache_duration_against_default_and_configured_lifetime() {
-    let (_, r) = lint("obo-cache-duration.xml");
+    let r = lint("obo-cache-duration.xml");
     assert_finding(
         &r,
         "policy.obo-cache-duration",
@@ -442,8 +427,8 @@ fn obo_cache_duration_against_default_and_configured_lifetime() {
         23,
     );
     // The guide's 3000 s passes by default, fails against a 45-minute lifetime.
-    let (code, r) = lint_args(&["obo-policy.xml"], &["--token-lifetime", "2700"]);
-    assert_eq!(code, 1);
+    let r = lint_args(&["obo-policy.xml"], &["--token-lifetime", "2700"]);
+    assert_eq!(r.code, 1);
     assert_finding(
         &r,
         "policy.obo-cache-duration",
@@ -456,7 +441,7 @@ fn obo_cache_duration_against_default_and_configured_lifetime() {
 
 #[test]
 fn challenge_missing_and_pointing_elsewhere() {
-    let (_, r) = lint("challenge-missing.xml");
+    let r = lint("challenge-missing.xml");
     assert_finding(
         &r,
         "policy.challenge-missing",
@@ -465,7 +450,7 @@ fn challenge_missing_and_pointing_elsewhere() {
         84,
         3,
     );
-    let (_, r) = lint("challenge-wrong-host.xml");
+    let r = lint("challenge-wrong-host.xml");
     assert_finding(
         &r,
         "policy.challenge-missing",
@@ -475,18 +460,10 @@ fn challenge_missing_and_pointing_elsewhere() {
         44,
     );
     // A gateway other than the one in the policy.
-    let out = c7doctor()
-        .args([
-            "policy",
-            "--format",
-            "json",
-            "--host",
-            "other.azure-api.net",
-        ])
+    let r = Run::new()
+        .args(["policy", "--host", "other.azure-api.net"])
         .arg(fixture("policy/obo-policy.xml"))
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .report();
     assert_finding(
         &r,
         "policy.challenge-missing",
@@ -499,7 +476,7 @@ fn challenge_missing_and_pointing_elsewhere() {
 
 #[test]
 fn secret_inline_is_reported_masked() {
-    let (_, r) = lint("secret-inline.xml");
+    let r = lint("secret-inline.xml");
     assert_finding(
         &r,
         "policy.secret-inline",
@@ -508,7 +485,7 @@ fn secret_inline_is_reported_masked() {
         21,
         47,
     );
-    let (_, r) = lint("secret-inline-api-key.xml");
+    let r = lint("secret-inline-api-key.xml");
     assert_finding(
         &r,
         "policy.secret-inline",
@@ -518,14 +495,14 @@ fn secret_inline_is_reported_masked() {
         21,
     );
     assert_eq!(
-        with_code(&r, "policy.secret-inline")[0]["evidence"]["secret"],
+        r.with_code("policy.secret-inline")[0]["evidence"]["secret"],
         "ctx7sk…7e57"
     );
 }
 
 #[test]
 fn pattern_mixed_obo_and_key_swap() {
-    let (_, r) = lint("pattern-mixed.xml");
+    let r = lint("pattern-mixed.xml");
     assert_finding(
         &r,
         "policy.pattern-mixed",
@@ -539,8 +516,8 @@ fn pattern_mixed_obo_and_key_swap() {
 #[test]
 fn pattern_mixed_after_migration_and_pattern_mismatch() {
     // Guide 1 "Migration from Pattern 1": passthrough must drop the swap.
-    let (code, r) = lint_args(&["shared-key-policy.xml"], &["--pattern", "passthrough"]);
-    assert_eq!(code, 1);
+    let r = lint_args(&["shared-key-policy.xml"], &["--pattern", "passthrough"]);
+    assert_eq!(r.code, 1);
     assert_finding(
         &r,
         "policy.pattern-mixed",
@@ -550,19 +527,18 @@ fn pattern_mixed_after_migration_and_pattern_mismatch() {
         5,
     );
     // An explicit --pattern that disagrees with the policy.
-    let (_, r) = lint_args(&["obo-policy.xml"], &["--pattern", "shared-key"]);
+    let r = lint_args(&["obo-policy.xml"], &["--pattern", "shared-key"]);
     assert_finding(&r, "policy.pattern-mixed", "fail", "obo-policy.xml", 36, 9);
     // The default pattern is not a claim: a shared-key policy is fine without --pattern.
-    let (code, _) = lint("shared-key-policy.xml");
-    assert_eq!(code, 0);
+    assert_eq!(lint("shared-key-policy.xml").code, 0);
 }
 
 #[test]
 fn buffering() {
-    let (_, r) = lint("buffering.xml");
+    let r = lint("buffering.xml");
     assert_finding(&r, "policy.buffering", "fail", "buffering.xml", 83, 48);
     assert_finding(&r, "policy.buffering", "fail", "buffering.xml", 79, 53);
-    let (_, r) = lint("buffering-validate-content.xml");
+    let r = lint("buffering-validate-content.xml");
     assert_finding(
         &r,
         "policy.buffering",
@@ -575,8 +551,8 @@ fn buffering() {
 
 #[test]
 fn diagnostics_payload() {
-    let (code, r) = lint("diagnostics-service-8192.json");
-    assert_eq!(code, 1);
+    let r = lint("diagnostics-service-8192.json");
+    assert_eq!(r.code, 1);
     assert_finding(
         &r,
         "policy.diagnostics-payload",
@@ -585,7 +561,7 @@ fn diagnostics_payload() {
         25,
         11,
     );
-    let c = with_code(&r, "policy.diagnostics-payload")[0];
+    let c = r.with_code("policy.diagnostics-payload")[0];
     assert!(
         c["detail"]
             .as_str()
@@ -593,11 +569,11 @@ fn diagnostics_payload() {
             .starts_with("properties.frontend.response.body.bytes = 8192"),
         "{c}"
     );
-    let (code, r) = lint("diagnostics-api-0.json");
-    assert_eq!(code, 0);
+    let r = lint("diagnostics-api-0.json");
+    assert_eq!(r.code, 0);
     assert_eq!(r["verdict"], "pass");
-    let (code, r) = lint("diagnostics-request-logging.json");
-    assert_eq!(code, 0);
+    let r = lint("diagnostics-request-logging.json");
+    assert_eq!(r.code, 0);
     assert_finding(
         &r,
         "policy.diagnostics-payload",
@@ -607,7 +583,7 @@ fn diagnostics_payload() {
         28,
     );
     assert!(
-        with_code(&r, "policy.diagnostics-payload")[0]["detail"]
+        r.with_code("policy.diagnostics-payload")[0]["detail"]
             .as_str()
             .unwrap()
             .starts_with("frontend.request.body.bytes = 1024")
@@ -616,7 +592,7 @@ fn diagnostics_payload() {
 
 #[test]
 fn oauth_proxy_rules_are_discoverys() {
-    let (_, r) = lint("prm-resource-mismatch.xml");
+    let r = lint("prm-resource-mismatch.xml");
     assert_finding(
         &r,
         "discovery.prm-resource",
@@ -625,7 +601,7 @@ fn oauth_proxy_rules_are_discoverys() {
         9,
         3,
     );
-    let (_, r) = lint("as-metadata-issuer-pkce.xml");
+    let r = lint("as-metadata-issuer-pkce.xml");
     assert_finding(
         &r,
         "discovery.as-issuer",
@@ -634,8 +610,8 @@ fn oauth_proxy_rules_are_discoverys() {
         9,
         3,
     );
-    assert!(!with_code(&r, "discovery.as-pkce").is_empty());
-    let (_, r) = lint("authorize-drops-query.xml");
+    assert!(!r.with_code("discovery.as-pkce").is_empty());
+    let r = lint("authorize-drops-query.xml");
     assert_finding(
         &r,
         "discovery.authorize-query",
@@ -651,41 +627,36 @@ fn oauth_proxy_rules_are_discoverys() {
 
 #[test]
 fn not_a_policy() {
-    let (code, r) = lint("not-a-policy.xml");
-    assert_eq!(code, 1);
+    let r = lint("not-a-policy.xml");
+    assert_eq!(r.code, 1);
     assert_finding(&r, "policy.not-policy", "fail", "not-a-policy.xml", 2, 1);
 }
 
 #[test]
 fn xml_bomb_is_rejected_quickly() {
     let start = Instant::now();
-    let (code, r) = lint("xml-bomb.xml");
+    let r = lint("xml-bomb.xml");
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "took {:?}",
         start.elapsed()
     );
-    assert_eq!(code, 1);
+    assert_eq!(r.code, 1);
     assert_finding(&r, "policy.xml-invalid", "fail", "xml-bomb.xml", 2, 1);
     assert!(
-        with_code(&r, "policy.xml-invalid")[0]["detail"]
+        r.with_code("policy.xml-invalid")[0]["detail"]
             .as_str()
             .unwrap()
             .contains("DTD")
     );
 }
 
-fn lint_path(path: &std::path::Path) -> (i32, Value) {
-    let out = c7doctor()
-        .args(["policy", "--format", "json"])
+fn lint_path(path: &std::path::Path) -> Report {
+    Run::new()
+        .arg("policy")
         .arg(path)
         .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        serde_json::from_slice(&out.stdout).expect("a JSON report"),
-    )
+        .report()
 }
 
 #[test]
@@ -703,11 +674,11 @@ fn huge_file_is_refused_without_loading_it() {
         f.write_all(b"</inbound></policies>").unwrap();
     }
     let start = Instant::now();
-    let (code, r) = lint_path(&path);
+    let r = lint_path(&path);
     assert!(start.elapsed() < Duration::from_secs(10));
-    assert_eq!(code, 1);
+    assert_eq!(r.code, 1);
     assert!(
-        with_code(&r, "policy.not-policy")[0]["detail"]
+        r.with_code("policy.not-policy")[0]["detail"]
             .as_str()
             .unwrap()
             .contains("16 MiB")
@@ -719,14 +690,14 @@ fn binary_and_empty_files_are_findings() {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("policy.bin");
     std::fs::write(&bin, [0x7f, b'E', b'L', b'F', 0, 1, 2, 0xff, 0xfe, 0]).unwrap();
-    let (code, r) = lint_path(&bin);
-    assert_eq!(code, 1);
-    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+    let r = lint_path(&bin);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.with_code("policy.not-policy").len(), 1);
     let empty = dir.path().join("empty.xml");
     std::fs::write(&empty, "  \n").unwrap();
-    let (code, r) = lint_path(&empty);
-    assert_eq!(code, 1);
-    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+    let r = lint_path(&empty);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.with_code("policy.not-policy").len(), 1);
 }
 
 #[test]
@@ -742,18 +713,18 @@ fn deep_nesting_and_many_nodes_are_findings() {
         ),
     )
     .unwrap();
-    let (code, r) = lint_path(&deep);
-    assert_eq!(code, 1);
-    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+    let r = lint_path(&deep);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.with_code("policy.not-policy").len(), 1);
     let wide = dir.path().join("wide.xml");
     std::fs::write(
         &wide,
         format!("<policies>{}</policies>", "<a/>".repeat(200_000)),
     )
     .unwrap();
-    let (code, r) = lint_path(&wide);
-    assert_eq!(code, 1);
-    assert_eq!(with_code(&r, "policy.xml-invalid").len(), 1);
+    let r = lint_path(&wide);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.with_code("policy.xml-invalid").len(), 1);
 }
 
 #[test]
@@ -761,29 +732,27 @@ fn unknown_json_and_bad_json_are_findings() {
     let dir = tempfile::tempdir().unwrap();
     let other = dir.path().join("other.json");
     std::fs::write(&other, r#"{"name": "not a policy"}"#).unwrap();
-    let (code, r) = lint_path(&other);
-    assert_eq!(code, 1);
-    assert_eq!(with_code(&r, "policy.not-policy").len(), 1);
+    let r = lint_path(&other);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.with_code("policy.not-policy").len(), 1);
     let broken = dir.path().join("broken.json");
     std::fs::write(
         &broken,
         "{\n  \"properties\": {\"value\": \"<policies/>\",\n}",
     )
     .unwrap();
-    let (code, r) = lint_path(&broken);
-    assert_eq!(code, 1);
-    assert_eq!(with_code(&r, "policy.not-policy")[0]["evidence"]["line"], 3);
+    let r = lint_path(&broken);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.with_code("policy.not-policy")[0]["evidence"]["line"], 3);
 }
 
 #[test]
 fn unreadable_path_is_a_usage_error_naming_it() {
-    let out = c7doctor()
+    let out = Run::new()
         .args(["policy", "fixtures/policy/does-not-exist.xml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("does-not-exist.xml"), "{err}");
+        .code(2)
+        .output();
+    assert!(out.stderr.contains("does-not-exist.xml"), "{out}");
     assert!(out.stdout.is_empty());
 }
 
@@ -810,12 +779,11 @@ fn inline_secrets_are_found_on_an_error_line_and_in_an_envelope() {
     .unwrap();
     for path in [&broken, &env] {
         for format in ["text", "json", "markdown"] {
-            let out = c7doctor()
+            let out = Run::new()
                 .args(["policy", "--format", format])
                 .arg(path)
-                .output()
-                .unwrap();
-            let s = String::from_utf8_lossy(&out.stdout);
+                .output();
+            let s = &out.stdout;
             assert!(
                 !s.contains(API_KEY) && !s.contains(CLIENT_SECRET),
                 "{format}: {s}"
@@ -828,20 +796,19 @@ fn inline_secrets_are_found_on_an_error_line_and_in_an_envelope() {
 #[test]
 fn a_lone_on_error_section_is_linted() {
     // The guide prints the Part 5 Step 3 block on its own.
-    let (code, r) = lint("on-error-challenge.xml");
-    assert_eq!(code, 0, "{r}");
-    assert!(with_code(&r, "policy.no-token-validation").is_empty());
-    let c = checks(&r)
+    let r = lint("on-error-challenge.xml");
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.with_code("policy.no-token-validation").is_empty());
+    let c = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.challenge")
         .unwrap();
     assert_eq!(c["status"], "pass");
-    let out = c7doctor()
-        .args(["policy", "--format", "json", "--host", "other.example.net"])
+    let r = Run::new()
+        .args(["policy", "--host", "other.example.net"])
         .arg(fixture("policy/on-error-challenge.xml"))
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .report();
     assert_finding(
         &r,
         "policy.challenge-missing",

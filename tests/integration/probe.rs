@@ -1,63 +1,32 @@
 //! Integration tests: `c7doctor probe` against the simulated gateway, with a real `rmcp`
 //! Context7 behind it. Every `mcp.*` and `sse.*` code is reached by the real binary.
 
-use serde_json::Value;
-
-use crate::support::c7doctor;
 use crate::support::sim::Sim;
-use crate::support::{checks, codes, ids};
+use crate::support::{Report, Run};
 
-/// Run `probe` against a simulator with the client token, `--format json`, and return the
-/// report and the exit code.
-fn probe(sim: &Sim, extra: &[&str]) -> (Value, i32) {
+/// Run `probe` against a simulator with the client token and `--timeout 3`; the report.
+fn probe(sim: &Sim, extra: &[&str]) -> Report {
     probe_env(sim, extra, &[])
 }
 
-fn probe_env(sim: &Sim, extra: &[&str], env: &[(&str, &str)]) -> (Value, i32) {
-    let mut cmd = c7doctor();
-    cmd.args(sim.args())
-        .args(["--format", "json", "--timeout", "3", "probe"])
+fn probe_env(sim: &Sim, extra: &[&str], env: &[(&str, &str)]) -> Report {
+    let mut run = Run::new()
+        .sim(sim)
+        .args(["--timeout", "3", "probe"])
         .args(extra)
-        .env("C7DOCTOR_TOKEN", sim.client_token());
+        .token(sim);
     for (k, v) in env {
-        cmd.env(k, v);
+        run = run.env(*k, *v);
     }
-    let out = cmd.output().expect("run c7doctor");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (report, out.status.code().unwrap_or(-1))
-}
-
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
-    checks(report)
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {}", ids(report)))
-}
-
-fn has_code(report: &Value, code: &str) -> bool {
-    codes(report).iter().any(|c| c == code)
-}
-
-fn assert_code(report: &Value, code: &str) {
-    assert!(
-        has_code(report, code),
-        "expected {code} in: {}",
-        ids(report)
-    );
+    run.report()
 }
 
 #[test]
 fn healthy_conversation_passes_with_the_whole_conversation_shown() {
     let sim = Sim::start("healthy");
-    let (r, code) = probe(&sim, &["--query-docs"]);
-    assert_eq!(r["verdict"], "pass", "{}", ids(&r));
-    assert_eq!(code, 0);
+    let r = probe(&sim, &["--query-docs"]);
+    assert_eq!(r["verdict"], "pass", "{}", r);
+    assert_eq!(r.code, 0);
     for id in [
         "probe.target",
         "probe.initialize",
@@ -70,19 +39,19 @@ fn healthy_conversation_passes_with_the_whole_conversation_shown() {
         "probe.query-docs",
         "probe.get",
     ] {
-        assert_eq!(check(&r, id)["status"], "pass", "{id}: {}", ids(&r));
+        assert_eq!(r.check(id)["status"], "pass", "{id}: {}", r);
     }
     // The local token check ran on the client hop.
     assert!(
-        checks(&r)
+        r.checks()
             .iter()
             .any(|c| c["id"].as_str().is_some_and(|i| i.starts_with("token.")))
     );
     // A real rmcp server answered: Context7, stateless, over SSE.
-    let init = check(&r, "probe.initialize");
+    let init = r.check("probe.initialize");
     assert_eq!(init["evidence"]["server"], "Context7");
     assert_eq!(init["evidence"]["session"], false);
-    let stream = check(&r, "probe.tools-call.stream");
+    let stream = r.check("probe.tools-call.stream");
     assert!(stream["evidence"]["events"].as_u64().unwrap() >= 1);
     // The conversation table: every request with status and content type.
     let section = r["sections"]
@@ -137,12 +106,13 @@ fn truncation_at_1024_and_8192_is_the_payload_logging_signature() {
         ("sse-truncated-8192", 8192),
     ] {
         let sim = Sim::start(name);
-        let (r, code) = probe(&sim, &[]);
-        assert_eq!(code, 1, "{name}");
-        let c = checks(&r)
+        let r = probe(&sim, &[]);
+        assert_eq!(r.code, 1, "{name}");
+        let c = r
+            .checks()
             .iter()
             .find(|c| c["code"] == "sse.truncated")
-            .unwrap_or_else(|| panic!("{name}: {}", ids(&r)));
+            .unwrap_or_else(|| panic!("{name}: {}", r));
         assert_eq!(c["evidence"]["cut_at"], cut, "{name}");
         assert_eq!(c["evidence"]["round_size"], true);
         assert!(
@@ -158,117 +128,112 @@ fn truncation_at_1024_and_8192_is_the_payload_logging_signature() {
 #[test]
 fn buffered_and_compressed_streams_are_reported() {
     let sim = Sim::start("sse-buffered");
-    let (r, code) = probe(&sim, &[]);
-    assert_code(&r, "sse.buffered");
-    assert_eq!(r["verdict"], "warn", "{}", ids(&r));
-    assert_eq!(code, 0);
-    let b = checks(&r)
+    let r = probe(&sim, &[]);
+    assert!(r.has("sse.buffered"), "{r}");
+    assert_eq!(r["verdict"], "warn", "{}", r);
+    assert_eq!(r.code, 0);
+    let b = r
+        .checks()
         .iter()
         .find(|c| c["code"] == "sse.buffered")
         .unwrap();
     assert!(b["fix"].as_str().unwrap().contains("buffer-response"));
 
     let sim = Sim::start("sse-gzip");
-    let (r, _) = probe(&sim, &[]);
-    assert_code(&r, "sse.buffered");
+    let r = probe(&sim, &[]);
+    assert!(r.has("sse.buffered"), "{r}");
     // The stream is decoded and the conversation still completes.
-    assert_eq!(
-        check(&r, "probe.tools-call")["status"],
-        "pass",
-        "{}",
-        ids(&r)
-    );
+    assert_eq!(r.check("probe.tools-call")["status"], "pass", "{}", r);
 }
 
 #[test]
 fn a_stalled_stream_is_reported_within_the_deadline() {
     let sim = Sim::start("sse-stalled");
     let start = std::time::Instant::now();
-    let mut cmd = c7doctor();
-    cmd.args(sim.args())
-        .args(["--format", "json", "--timeout", "1", "probe"])
-        .env("C7DOCTOR_TOKEN", sim.client_token());
-    let out = cmd.output().unwrap();
+    let r = Run::new()
+        .sim(&sim)
+        .args(["--timeout", "1", "probe"])
+        .token(&sim)
+        .report();
     assert!(start.elapsed() < std::time::Duration::from_secs(8));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let c = check(&r, "probe.tools-call.stream");
-    assert_eq!(c["code"], "sse.stalled", "{}", ids(&r));
+    let c = r.check("probe.tools-call.stream");
+    assert_eq!(c["code"], "sse.stalled", "{}", r);
     assert_eq!(c["evidence"]["stalled_after_bytes"], 512);
 }
 
 #[test]
 fn a_reset_mid_stream_is_a_truncation() {
     let sim = Sim::start("sse-reset");
-    let (r, code) = probe(&sim, &[]);
-    assert_eq!(code, 1);
-    let c = check(&r, "probe.tools-call.stream");
-    assert_eq!(c["code"], "sse.truncated", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    assert_eq!(r.code, 1);
+    let c = r.check("probe.tools-call.stream");
+    assert_eq!(c["code"], "sse.truncated", "{}", r);
     assert_eq!(c["evidence"]["cut_at"], 3000);
 }
 
 #[test]
 fn a_huge_stream_stops_at_the_cap() {
     let sim = Sim::start("sse-huge");
-    let (r, code) = probe(&sim, &["--max-stream-mib", "8"]);
-    assert_eq!(code, 1);
-    let c = check(&r, "probe.tools-call.stream");
-    assert_eq!(c["code"], "sse.oversized", "{}", ids(&r));
+    let r = probe(&sim, &["--max-stream-mib", "8"]);
+    assert_eq!(r.code, 1);
+    let c = r.check("probe.tools-call.stream");
+    assert_eq!(c["code"], "sse.oversized", "{}", r);
     assert!(c["evidence"]["notifications"].as_u64().unwrap() > 1000);
 }
 
 #[test]
 fn a_huge_data_line_is_capped_and_reported() {
     let sim = Sim::start("sse-huge-line");
-    let (r, _) = probe(&sim, &["--max-stream-mib", "4"]);
-    let c = check(&r, "probe.tools-call.stream");
-    assert_eq!(c["code"], "sse.oversized", "{}", ids(&r));
+    let r = probe(&sim, &["--max-stream-mib", "4"]);
+    let c = r.check("probe.tools-call.stream");
+    assert_eq!(c["code"], "sse.oversized", "{}", r);
 }
 
 #[test]
 fn api_key_text_is_api_key_rejected() {
     let sim = Sim::start("api-key-invalid");
-    let (r, code) = probe(&sim, &[]);
-    assert_eq!(code, 1);
+    let r = probe(&sim, &[]);
+    assert_eq!(r.code, 1);
     // initialize and tools/list pass: only the tool call shows it.
-    assert_eq!(check(&r, "probe.initialize")["status"], "pass");
-    assert_eq!(check(&r, "probe.tools-list")["status"], "pass");
-    let c = check(&r, "probe.tools-call");
-    assert_eq!(c["code"], "mcp.api-key-rejected", "{}", ids(&r));
+    assert_eq!(r.check("probe.initialize")["status"], "pass");
+    assert_eq!(r.check("probe.tools-list")["status"], "pass");
+    let c = r.check("probe.tools-call");
+    assert_eq!(c["code"], "mcp.api-key-rejected", "{}", r);
     assert!(c["fix"].as_str().unwrap().contains("context7-api-key"));
 }
 
 #[test]
 fn an_unprovisioned_user_is_refused_on_tools_call_only() {
     let sim = Sim::start("user-not-provisioned");
-    let (r, _) = probe(&sim, &[]);
-    assert_eq!(check(&r, "probe.initialize")["status"], "pass");
+    let r = probe(&sim, &[]);
+    assert_eq!(r.check("probe.initialize")["status"], "pass");
     assert_eq!(
-        check(&r, "probe.tools-call")["code"],
+        r.check("probe.tools-call")["code"],
         "mcp.user-not-provisioned",
         "{}",
-        ids(&r)
+        r
     );
 }
 
 #[test]
 fn apim_401_is_rejected_at_gateway_with_the_token_check() {
     let sim = Sim::start("gateway-rejects");
-    let (r, code) = probe(&sim, &[]);
-    assert_eq!(code, 1);
-    let c = check(&r, "probe.initialize");
-    assert_eq!(c["code"], "mcp.rejected-at-gateway", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    assert_eq!(r.code, 1);
+    let c = r.check("probe.initialize");
+    assert_eq!(c["code"], "mcp.rejected-at-gateway", "{}", r);
     assert!(c["detail"].as_str().unwrap().contains("token"));
 }
 
 #[test]
 fn context7_401_is_rejected_by_context7_and_its_challenge_leaks() {
     let sim = Sim::start("context7-rejects-audience");
-    let (r, _) = probe(&sim, &[]);
-    let c = check(&r, "probe.initialize");
-    assert_eq!(c["code"], "mcp.rejected-by-context7", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    let c = r.check("probe.initialize");
+    assert_eq!(c["code"], "mcp.rejected-by-context7", "{}", r);
     assert!(c["fix"].as_str().unwrap().contains("Audience"));
     assert_eq!(
-        check(&r, "probe.challenge")["code"],
+        r.check("probe.challenge")["code"],
         "discovery.challenge-upstream"
     );
 }
@@ -276,44 +241,39 @@ fn context7_401_is_rejected_by_context7_and_its_challenge_leaks() {
 #[test]
 fn gateway_500_and_406() {
     let sim = Sim::start("gateway-500");
-    let (r, _) = probe(&sim, &[]);
-    let c = check(&r, "probe.initialize");
-    assert_eq!(c["code"], "mcp.gateway-error", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    let c = r.check("probe.initialize");
+    assert_eq!(c["code"], "mcp.gateway-error", "{}", r);
     assert!(c["detail"].as_str().unwrap().contains("activityId"));
 
     let sim = Sim::start("not-acceptable");
-    let (r, _) = probe(&sim, &[]);
+    let r = probe(&sim, &[]);
     assert_eq!(
-        check(&r, "probe.initialize")["code"],
+        r.check("probe.initialize")["code"],
         "mcp.not-acceptable",
         "{}",
-        ids(&r)
+        r
     );
 }
 
 #[test]
 fn a_2026_server_is_recognised_not_failed() {
     let sim = Sim::start("mcp-2026");
-    let (r, code) = probe(&sim, &[]);
-    let c = check(&r, "probe.initialize");
-    assert_eq!(c["status"], "info", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    let c = r.check("probe.initialize");
+    assert_eq!(c["status"], "info", "{}", r);
     assert_eq!(c["code"], "mcp.protocol-2026");
-    assert_eq!(check(&r, "probe.discover")["status"], "pass", "{}", ids(&r));
-    assert_eq!(
-        check(&r, "probe.tools-call")["status"],
-        "pass",
-        "{}",
-        ids(&r)
-    );
-    assert_eq!(code, 0, "{}", ids(&r));
+    assert_eq!(r.check("probe.discover")["status"], "pass", "{}", r);
+    assert_eq!(r.check("probe.tools-call")["status"], "pass", "{}", r);
+    assert_eq!(r.code, 0, "{}", r);
 }
 
 #[test]
 fn sessions_are_echoed_and_a_dropped_session_is_reported() {
     let sim = Sim::start("healthy-sessions");
-    let (r, code) = probe(&sim, &[]);
-    assert_eq!(code, 0, "{}", ids(&r));
-    assert_eq!(check(&r, "probe.initialize")["evidence"]["session"], true);
+    let r = probe(&sim, &[]);
+    assert_eq!(r.code, 0, "{}", r);
+    assert_eq!(r.check("probe.initialize")["evidence"]["session"], true);
     let posts: Vec<_> = sim
         .requests_to("gateway")
         .into_iter()
@@ -327,76 +287,71 @@ fn sessions_are_echoed_and_a_dropped_session_is_reported() {
     );
 
     let sim = Sim::start("session-dropped");
-    let (r, _) = probe(&sim, &[]);
-    assert_eq!(
-        check(&r, "probe.initialized")["code"],
-        "mcp.session",
-        "{}",
-        ids(&r)
-    );
+    let r = probe(&sim, &[]);
+    assert_eq!(r.check("probe.initialized")["code"], "mcp.session", "{}", r);
 }
 
 #[test]
 fn initialize_errors_and_other_backends() {
     let sim = Sim::start("initialize-error");
-    let (r, _) = probe(&sim, &[]);
+    let r = probe(&sim, &[]);
     assert_eq!(
-        check(&r, "probe.initialize")["code"],
+        r.check("probe.initialize")["code"],
         "mcp.initialize-failed",
         "{}",
-        ids(&r)
+        r
     );
 
     let sim = Sim::start("backend-html");
-    let (r, _) = probe(&sim, &[]);
+    let r = probe(&sim, &[]);
     assert_eq!(
-        check(&r, "probe.initialize")["code"],
+        r.check("probe.initialize")["code"],
         "sse.content-type",
         "{}",
-        ids(&r)
+        r
     );
 }
 
 #[test]
 fn old_tools_and_tool_errors() {
     let sim = Sim::start("tools-old");
-    let (r, _) = probe(&sim, &[]);
-    let c = check(&r, "probe.tools-list");
-    assert_eq!(c["code"], "mcp.tools-missing", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    let c = r.check("probe.tools-list");
+    assert_eq!(c["code"], "mcp.tools-missing", "{}", r);
     assert!(c["detail"].as_str().unwrap().contains("get-library-docs"));
 
     let sim = Sim::start("tool-error");
-    let (r, _) = probe(&sim, &[]);
+    let r = probe(&sim, &[]);
     assert_eq!(
-        check(&r, "probe.tools-call")["code"],
+        r.check("probe.tools-call")["code"],
         "mcp.tool-error",
         "{}",
-        ids(&r)
+        r
     );
 }
 
 #[test]
 fn get_404_is_a_note() {
     let sim = Sim::start("get-404");
-    let (r, code) = probe(&sim, &[]);
-    let c = check(&r, "probe.get");
+    let r = probe(&sim, &[]);
+    let c = r.check("probe.get");
     assert_eq!(c["status"], "info");
     assert_eq!(c["code"], "mcp.get-404");
-    assert_eq!(code, 0, "{}", ids(&r));
+    assert_eq!(r.code, 0, "{}", r);
 }
 
 #[test]
 fn framing_and_id_mismatch() {
     let sim = Sim::start("sse-framing");
-    let (r, _) = probe(&sim, &[]);
-    let c = check(&r, "probe.initialize.stream");
-    assert_eq!(c["code"], "sse.framing", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    let c = r.check("probe.initialize.stream");
+    assert_eq!(c["code"], "sse.framing", "{}", r);
     assert!(c["detail"].as_str().unwrap().contains("blank line"));
 
     let sim = Sim::start("sse-id-mismatch");
-    let (r, _) = probe(&sim, &[]);
-    let c = check(&r, "probe.initialize.stream");
-    assert_eq!(c["code"], "sse.id-mismatch", "{}", ids(&r));
+    let r = probe(&sim, &[]);
+    let c = r.check("probe.initialize.stream");
+    assert_eq!(c["code"], "sse.id-mismatch", "{}", r);
     assert!(c["detail"].as_str().unwrap().contains("string"));
 }
 
@@ -406,26 +361,23 @@ fn api_key_direct_tells_a_gateway_problem_from_a_key_problem() {
     // The key works directly; the gateway injects a placeholder: a gateway problem.
     let sim = Sim::start("api-key-invalid");
     let direct = format!("{}/mcp", sim.state.proxy.context7);
-    let (r, _) = probe_env(
+    let r = probe_env(
         &sim,
         &["--api-key", "--context7-url", &direct],
         &[("C7DOCTOR_API_KEY", VALID_KEY)],
     );
+    assert_eq!(r.check("probe.tools-call")["code"], "mcp.api-key-rejected");
     assert_eq!(
-        check(&r, "probe.tools-call")["code"],
-        "mcp.api-key-rejected"
-    );
-    assert_eq!(
-        check(&r, "probe.direct.tools-call")["status"],
+        r.check("probe.direct.tools-call")["status"],
         "pass",
         "{}",
-        ids(&r)
+        r
     );
-    let cmp = check(&r, "probe.compare");
+    let cmp = r.check("probe.compare");
     assert_eq!(cmp["code"], "mcp.api-key-rejected");
     assert!(cmp["fix"].as_str().unwrap().contains("named value"));
     assert!(
-        checks(&r)
+        r.checks()
             .iter()
             .any(|c| c["id"].as_str().is_some_and(|i| i.starts_with("apikey.")))
     );
@@ -433,17 +385,17 @@ fn api_key_direct_tells_a_gateway_problem_from_a_key_problem() {
 
     // A revoked key fails directly too: a key problem.
     let bad = "ctx7sk-00000000-0000-0000-0000-000000000000";
-    let (r, _) = probe_env(
+    let r = probe_env(
         &sim,
         &["--api-key", "--context7-url", &direct],
         &[("C7DOCTOR_API_KEY", bad)],
     );
     assert_eq!(
-        check(&r, "probe.direct.tools-call")["code"],
+        r.check("probe.direct.tools-call")["code"],
         "mcp.api-key-rejected"
     );
     assert!(
-        check(&r, "probe.compare")["detail"]
+        r.check("probe.compare")["detail"]
             .as_str()
             .unwrap()
             .contains("key itself")
@@ -453,26 +405,20 @@ fn api_key_direct_tells_a_gateway_problem_from_a_key_problem() {
 #[test]
 fn no_token_is_a_skip_not_a_crash() {
     let sim = Sim::start("healthy");
-    let out = c7doctor()
-        .args(sim.args())
-        .args(["--format", "json", "probe"])
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(check(&r, "probe.credential")["code"], "config.missing");
+    let r = Run::new().sim(&sim).arg("probe").report();
+    assert_eq!(r.check("probe.credential")["code"], "config.missing");
     assert!(sim.requests_to("gateway").is_empty());
 }
 
 #[test]
 fn bad_args_are_usage_errors() {
     let sim = Sim::start("healthy");
-    let out = c7doctor()
-        .args(sim.args())
+    Run::new()
+        .sim(&sim)
         .args(["probe", "--args", "[1,2]"])
-        .env("C7DOCTOR_TOKEN", sim.client_token())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .token(&sim)
+        .code(2)
+        .output();
 }
 
 #[test]
@@ -483,8 +429,8 @@ fn probe_never_leaks_the_token_or_the_key() {
     let signature = token.rsplit('.').next().unwrap().to_string();
     let direct = format!("{}/mcp", sim.state.proxy.context7);
     for format in ["text", "json", "markdown"] {
-        let out = c7doctor()
-            .args(sim.args())
+        let all = Run::new()
+            .sim(&sim)
             .args([
                 "--format",
                 format,
@@ -497,12 +443,7 @@ fn probe_never_leaks_the_token_or_the_key() {
             .env("C7DOCTOR_TOKEN", &token)
             .env("C7DOCTOR_API_KEY", VALID_KEY)
             .output()
-            .unwrap();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .all();
         assert!(all.contains("> POST"), "{format}: no wire trace");
         assert!(!all.contains(&token), "{format}: token leaked");
         assert!(!all.contains(&signature), "{format}: signature leaked");
@@ -514,29 +455,22 @@ fn probe_never_leaks_the_token_or_the_key() {
 #[test]
 fn login_first_then_probe() {
     let sim = Sim::start("healthy");
-    let out = c7doctor()
-        .args(sim.args())
-        .args(["--format", "json", "--timeout", "3", "probe", "--login"])
+    let r = Run::new()
+        .sim(&sim)
+        .args(["--timeout", "3", "probe", "--login"])
         .env("C7DOCTOR_TIME_SCALE", "0.01")
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .report();
     assert_eq!(r["context"]["token_source"], "device-code sign-in");
-    assert_eq!(
-        check(&r, "probe.tools-call")["status"],
-        "pass",
-        "{}",
-        ids(&r)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("devicelogin"));
+    assert_eq!(r.check("probe.tools-call")["status"], "pass", "{}", r);
+    assert!(r.stderr.contains("devicelogin"));
 }
 
 #[test]
 fn json_responses_are_accepted_and_checked() {
     let sim = Sim::start("healthy-json");
-    let (r, code) = probe(&sim, &[]);
-    assert_eq!(code, 0, "{}", ids(&r));
-    let s = check(&r, "probe.tools-call.stream");
+    let r = probe(&sim, &[]);
+    assert_eq!(r.code, 0, "{}", r);
+    let s = r.check("probe.tools-call.stream");
     assert_eq!(s["status"], "pass");
     assert!(
         s["evidence"]["content_type"]
@@ -546,11 +480,12 @@ fn json_responses_are_accepted_and_checked() {
     );
 
     let sim = Sim::start("json-truncated-1024");
-    let (r, _) = probe(&sim, &[]);
-    let c = checks(&r)
+    let r = probe(&sim, &[]);
+    let c = r
+        .checks()
         .iter()
         .find(|c| c["code"] == "sse.truncated")
-        .unwrap_or_else(|| panic!("{}", ids(&r)));
+        .unwrap_or_else(|| panic!("{}", r));
     assert_eq!(c["evidence"]["cut_at"], 1024);
     assert_eq!(c["evidence"]["round_size"], true);
 }
@@ -559,43 +494,29 @@ fn json_responses_are_accepted_and_checked() {
 fn the_token_comes_from_stdin_or_a_file() {
     let sim = Sim::start("healthy");
     let token = sim.client_token();
-    let out = c7doctor()
-        .args(sim.args())
-        .args(["--format", "json", "probe"])
-        .write_stdin(format!("Bearer {token}\n"))
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = Run::new()
+        .sim(&sim)
+        .arg("probe")
+        .stdin(format!("Bearer {token}\n"))
+        .report();
     assert_eq!(r["context"]["token_source"], "stdin");
-    assert_eq!(
-        check(&r, "probe.tools-call")["status"],
-        "pass",
-        "{}",
-        ids(&r)
-    );
+    assert_eq!(r.check("probe.tools-call")["status"], "pass", "{}", r);
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("token.json");
     std::fs::write(&path, format!("{{\"access_token\":\"{token}\"}}")).unwrap();
-    let out = c7doctor()
-        .args(sim.args())
-        .args(["--format", "json", "probe", "--token-file"])
+    let r = Run::new()
+        .sim(&sim)
+        .args(["probe", "--token-file"])
         .arg(&path)
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .report();
     assert!(
         r["context"]["token_source"]
             .as_str()
             .unwrap()
             .starts_with("file ")
     );
-    assert_eq!(
-        check(&r, "probe.tools-call")["status"],
-        "pass",
-        "{}",
-        ids(&r)
-    );
+    assert_eq!(r.check("probe.tools-call")["status"], "pass", "{}", r);
 }
 
 /// Not a test: serves the `sse-huge` simulator (256 MiB of events before the tools/call

@@ -14,7 +14,7 @@
 use serde_json::Value;
 use std::path::PathBuf;
 
-use crate::support::{c7doctor, fixture};
+use crate::support::{Output, Report, Run, fixture, snapshot};
 
 /// The fixture tokens: how each is minted.
 pub mod mint {
@@ -542,75 +542,23 @@ fn configured() -> Vec<String> {
     ]
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-}
-
-fn run(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
-    let mut cmd = c7doctor();
-    cmd.args(args);
+fn run(args: &[&str], stdin: Option<Vec<u8>>) -> Output {
+    let mut run = Run::new().args(args);
     if let Some(input) = stdin {
-        cmd.write_stdin(input);
+        run = run.stdin(input);
     }
-    let out = cmd.output().expect("run c7doctor");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    run.output()
 }
 
-/// `token --format json --token-file FIXTURE <configured> <extra>`.
-fn token_json(fixture_name: &str, extra: &[&str]) -> (i32, Value) {
-    let path = tok(fixture_name);
-    let path = path.to_string_lossy().into_owned();
-    let cfg = configured();
-    let mut args: Vec<&str> = vec!["token", "--format", "json", "--token-file", &path];
-    args.extend(cfg.iter().map(String::as_str));
-    args.extend_from_slice(extra);
-    let r = run(&args, None);
-    assert!(
-        r.code == 0 || r.code == 1,
-        "exit {} for {fixture_name}: {}",
-        r.code,
-        r.stderr
-    );
-    (r.code, r.json())
-}
-
-fn checks(doc: &Value) -> Vec<Value> {
-    doc["checks"].as_array().cloned().unwrap_or_default()
-}
-
-fn codes(doc: &Value) -> Vec<String> {
-    checks(doc)
-        .iter()
-        .filter_map(|c| c["code"].as_str().map(str::to_string))
-        .collect()
-}
-
-fn check<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["checks"]
-        .as_array()
-        .and_then(|a| a.iter().find(|c| c["id"] == id))
-        .unwrap_or_else(|| panic!("no check {id} in {doc:#}"))
-}
-
-fn failing_codes(doc: &Value) -> Vec<String> {
-    checks(doc)
-        .iter()
-        .filter(|c| c["status"] == "fail")
-        .filter_map(|c| c["code"].as_str().map(str::to_string))
-        .collect()
+/// `token --format json --token-file FIXTURE <configured> <extra>`; the report (its exit
+/// code checked against the verdict).
+fn token_json(fixture_name: &str, extra: &[&str]) -> Report {
+    Run::new()
+        .args(["token", "--token-file"])
+        .arg(tok(fixture_name))
+        .args(configured())
+        .args(extra)
+        .report()
 }
 
 // ---------------------------------------------------------------- fixtures
@@ -668,10 +616,11 @@ fn healthy_token_of_each_pattern_and_hop_passes() {
     for (name, extra) in cases {
         let mut extra = extra.to_vec();
         extra.extend(["--provisioned", "fixtures/tokens/provisioned.csv"]);
-        let (code, doc) = token_json(name, &extra);
+        let doc = token_json(name, &extra);
         assert_eq!(doc["verdict"], "pass", "{name} {extra:?}: {doc:#}");
-        assert_eq!(code, 0, "{name} {extra:?}");
-        let statuses: Vec<String> = checks(&doc)
+        assert_eq!(doc.code, 0, "{name} {extra:?}");
+        let statuses: Vec<String> = doc
+            .checks()
             .iter()
             .filter_map(|c| c["status"].as_str().map(str::to_string))
             .collect();
@@ -685,18 +634,18 @@ fn healthy_token_of_each_pattern_and_hop_passes() {
 #[test]
 fn hop_is_the_client_unless_given() {
     // The token APIM forwards, checked without --hop: judged as the client hop it is not.
-    let (code, doc) = token_json("obo-backend-valid.jwt", &[]);
-    assert_eq!(code, 1);
+    let doc = token_json("obo-backend-valid.jwt", &[]);
+    assert_eq!(doc.code, 1);
     assert_eq!(doc["context"]["hop"], "client");
     assert_eq!(doc["context"]["hop_guessed"], false);
     assert_eq!(
-        check(&doc, "token.audience")["code"],
+        doc.check("token.audience")["code"],
         "token.audience-other-hop"
     );
-    let (code, doc) = token_json("obo-backend-valid.jwt", &["--hop", "backend"]);
-    assert_eq!(code, 0, "{doc:#}");
+    let doc = token_json("obo-backend-valid.jwt", &["--hop", "backend"]);
+    assert_eq!(doc.code, 0, "{doc}");
     assert_eq!(doc["context"]["hop"], "backend");
-    let hop = check(&doc, "token.hop");
+    let hop = doc.check("token.hop");
     assert!(
         hop["detail"].as_str().unwrap_or("").contains("--hop"),
         "{hop}"
@@ -705,9 +654,9 @@ fn hop_is_the_client_unless_given() {
 
 #[test]
 fn signature_is_unchecked_without_keys() {
-    let (code, doc) = token_json("obo-client-valid.jwt", &[]);
-    assert_eq!(code, 0);
-    let sig = check(&doc, "token.signature");
+    let doc = token_json("obo-client-valid.jwt", &[]);
+    assert_eq!(doc.code, 0);
+    let sig = doc.check("token.signature");
     assert_eq!(sig["status"], "info");
     assert_eq!(sig["code"], "token.signature-unchecked");
 }
@@ -724,13 +673,13 @@ fn unconfigured_values_skip_naming_the_option() {
         ],
         None,
     );
-    let doc = r.json();
+    let doc = r.report();
     for (id, option) in [
         ("token.tenant", "--tenant-id"),
         ("token.audience", "--gateway-app-id"),
         ("token.provisioned", "--provisioned"),
     ] {
-        let c = check(&doc, id);
+        let c = doc.check(id);
         assert_eq!(c["status"], "skip", "{c}");
         assert_eq!(c["code"], "config.missing");
         assert!(c["detail"].as_str().unwrap_or("").contains(option), "{c}");
@@ -816,8 +765,8 @@ fn every_token_code_is_triggered_by_a_fixture() {
     ];
     let mut seen = std::collections::BTreeSet::new();
     for (name, extra, want) in cases {
-        let (code, doc) = token_json(name, extra);
-        let got = codes(&doc);
+        let doc = token_json(name, extra);
+        let got = doc.codes();
         assert!(
             got.iter().any(|c| c == want),
             "{name} {extra:?}: want {want}, got {got:?}"
@@ -827,7 +776,7 @@ fn every_token_code_is_triggered_by_a_fixture() {
             "token.signature-unchecked" | "token.short-lifetime" => 0,
             _ => 1,
         };
-        assert_eq!(code, expected_exit, "{name} {extra:?}: {got:?}");
+        assert_eq!(doc.code, expected_exit, "{name} {extra:?}: {got:?}");
         seen.insert(want.to_string());
     }
     // Every token.* code the catalog has is covered here.
@@ -845,27 +794,27 @@ fn every_token_code_is_triggered_by_a_fixture() {
 #[test]
 fn all_failures_are_reported_at_once() {
     // The MCP-API token sent to the gateway: wrong audience AND the other hop's scope.
-    let (_, doc) = token_json("obo-client-mcp-audience.jwt", &["--hop", "client"]);
-    let f = failing_codes(&doc);
+    let doc = token_json("obo-client-mcp-audience.jwt", &["--hop", "client"]);
+    let f = doc.codes_with("fail");
     assert!(f.contains(&"token.audience-other-hop".into()), "{f:?}");
     assert!(f.contains(&"token.scope-missing".into()), "{f:?}");
-    let scope = check(&doc, "token.scope");
+    let scope = doc.check("token.scope");
     assert!(
         scope["detail"].as_str().unwrap_or("").contains("other hop"),
         "{scope}"
     );
     // Microsoft's v1 sample: v1 issuer, a tenant that contradicts tid, expired years ago.
-    let (_, doc) = token_json("ms-sample-v1.jwt", &[]);
-    let f = failing_codes(&doc);
+    let doc = token_json("ms-sample-v1.jwt", &[]);
+    let f = doc.codes_with("fail");
     for want in ["token.issuer-v1", "token.issuer-tenant", "token.expired"] {
-        assert!(f.contains(&want.to_string()), "{want} not in {f:?}");
+        assert!(f.contains(&want), "{want} not in {f:?}");
     }
 }
 
 #[test]
 fn expired_says_how_long_ago_and_at_moves_the_clock() {
-    let (_, doc) = token_json("expired.jwt", &[]);
-    let c = check(&doc, "token.expiry");
+    let doc = token_json("expired.jwt", &[]);
+    let c = doc.check("token.expiry");
     assert!(
         c["detail"]
             .as_str()
@@ -874,42 +823,42 @@ fn expired_says_how_long_ago_and_at_moves_the_clock() {
         "{c}"
     );
     // At the time of the ticket (3 h earlier) the same token was valid.
-    let (code, doc) = token_json("expired.jwt", &["--at", "2026-11-23T07:00:00Z"]);
-    assert_eq!(check(&doc, "token.expiry")["status"], "pass");
-    assert_eq!(code, 0, "{doc:#}");
+    let doc = token_json("expired.jwt", &["--at", "2026-11-23T07:00:00Z"]);
+    assert_eq!(doc.check("token.expiry")["status"], "pass");
+    assert_eq!(doc.code, 0, "{doc:#}");
     assert_eq!(doc["context"]["at"], "2026-11-23T07:00:00Z");
     // And a valid token is expired two hours later.
-    let (code, doc) = token_json("obo-client-valid.jwt", &["--at", "2026-11-23T12:00:00Z"]);
-    assert_eq!(check(&doc, "token.expiry")["code"], "token.expired");
-    assert_eq!(code, 1);
+    let doc = token_json("obo-client-valid.jwt", &["--at", "2026-11-23T12:00:00Z"]);
+    assert_eq!(doc.check("token.expiry")["code"], "token.expired");
+    assert_eq!(doc.code, 1);
 }
 
 #[test]
 fn leeway_is_applied_and_shown() {
     // expired.jwt expired 7980 s before NOW: a leeway larger than that accepts it (as a warning).
-    let (_, doc) = token_json("expired.jwt", &["--leeway", "8000"]);
-    let c = check(&doc, "token.expiry");
+    let doc = token_json("expired.jwt", &["--leeway", "8000"]);
+    let c = doc.check("token.expiry");
     assert_eq!(c["status"], "warn", "{c}");
     assert_eq!(doc["context"]["leeway_s"], 8000);
 }
 
 #[test]
 fn sovereign_cloud_issuer_follows_the_authority() {
-    let (_, doc) = token_json(
+    let doc = token_json(
         "issuer-foreign.jwt",
         &["--authority", "https://login.microsoftonline.us"],
     );
-    assert_eq!(check(&doc, "token.issuer")["status"], "pass", "{doc:#}");
-    let (_, doc) = token_json(
+    assert_eq!(doc.check("token.issuer")["status"], "pass", "{doc:#}");
+    let doc = token_json(
         "obo-client-valid.jwt",
         &["--authority", "https://login.microsoftonline.us"],
     );
-    assert_eq!(check(&doc, "token.issuer")["code"], "token.issuer-foreign");
+    assert_eq!(doc.check("token.issuer")["code"], "token.issuer-foreign");
 }
 
 #[test]
 fn provisioned_csv_with_oid_column_passes() {
-    let (code, doc) = token_json(
+    let doc = token_json(
         "obo-backend-valid.jwt",
         &[
             "--provisioned",
@@ -918,8 +867,8 @@ fn provisioned_csv_with_oid_column_passes() {
             "backend",
         ],
     );
-    assert_eq!(check(&doc, "token.provisioned")["status"], "pass");
-    assert_eq!(code, 0);
+    assert_eq!(doc.check("token.provisioned")["status"], "pass");
+    assert_eq!(doc.code, 0);
     let r = run(
         &[
             "token",
@@ -941,16 +890,16 @@ fn microsoft_samples_decode_padded_or_not() {
         "ms-sample-v2.jwt",
         "ms-sample-v1-padded.jwt",
     ] {
-        let (_, doc) = token_json(name, &[]);
+        let doc = token_json(name, &[]);
         assert_eq!(
-            check(&doc, "token.decode")["status"],
+            doc.check("token.decode")["status"],
             "pass",
             "{name}: {doc:#}"
         );
     }
-    let (_, doc) = token_json("ms-sample-v1-padded.jwt", &[]);
+    let doc = token_json("ms-sample-v1-padded.jwt", &[]);
     assert!(
-        check(&doc, "token.decode")["detail"]
+        doc.check("token.decode")["detail"]
             .as_str()
             .unwrap_or("")
             .contains("padding"),
@@ -966,8 +915,8 @@ fn token_arrives_every_documented_way() {
     let cfg: Vec<&str> = ids_cfg.iter().map(String::as_str).collect();
     let token = std::fs::read_to_string(tok("obo-client-valid.jwt")).expect("fixture");
     let want = c7doctor::report::redact::fingerprint(token.trim());
-    let expect_pass = |r: Run, how: &str| {
-        let doc = r.json();
+    let expect_pass = |r: Output, how: &str| {
+        let doc = r.report();
         assert_eq!(doc["verdict"], "pass", "{how}: {doc:#}");
         assert_eq!(doc["context"]["token"], want.as_str(), "{how}");
     };
@@ -993,12 +942,11 @@ fn token_arrives_every_documented_way() {
     args.extend(&cfg);
     expect_pass(run(&args, None), "token response JSON");
     // The environment.
-    let mut cmd = c7doctor();
-    cmd.args(["token", "--format", "json"])
+    let doc = Run::new()
+        .arg("token")
         .args(&cfg)
-        .env("C7DOCTOR_TOKEN", token.trim());
-    let out = cmd.output().expect("run");
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+        .env("C7DOCTOR_TOKEN", token.trim())
+        .report();
     assert_eq!(doc["verdict"], "pass");
     assert_eq!(doc["context"]["token_source"], "$C7DOCTOR_TOKEN");
 }
@@ -1045,8 +993,8 @@ fn bad_input_is_malformed_not_a_crash() {
             assert_eq!(r.code, 1, "{what} ({format}): {}", r.stderr);
             assert!(!r.stderr.contains("panicked"), "{what}: {}", r.stderr);
             if format == "json" {
-                let doc = r.json();
-                let c = check(&doc, "token.decode");
+                let doc = r.report();
+                let c = doc.check("token.decode");
                 assert_eq!(c["code"], "token.malformed", "{what}");
                 assert!(
                     c["detail"].as_str().unwrap_or("").contains(sentence),
@@ -1061,13 +1009,9 @@ fn bad_input_is_malformed_not_a_crash() {
         "payload-not-json.jwt",
         "garbage.txt",
     ] {
-        let (code, doc) = token_json(f, &[]);
-        assert_eq!(code, 1);
-        assert_eq!(
-            check(&doc, "token.decode")["code"],
-            "token.malformed",
-            "{f}"
-        );
+        let doc = token_json(f, &[]);
+        assert_eq!(doc.code, 1);
+        assert_eq!(doc.check("token.decode")["code"], "token.malformed", "{f}");
     }
 }
 
@@ -1106,14 +1050,14 @@ fn missing_token_file_is_a_usage_error_naming_the_path() {
 
 #[test]
 fn two_hops_are_compared_in_the_guides_table() {
-    let (code, doc) = token_json(
+    let doc = token_json(
         "obo-client-valid.jwt",
         &["--backend-token", "fixtures/tokens/obo-backend-valid.jwt"],
     );
     assert_eq!(doc["verdict"], "pass", "{doc:#}");
-    assert_eq!(code, 0);
-    assert_eq!(check(&doc, "token.hops")["status"], "pass");
-    assert_eq!(check(&doc, "token.backend.audience")["status"], "pass");
+    assert_eq!(doc.code, 0);
+    assert_eq!(doc.check("token.hops")["status"], "pass");
+    assert_eq!(doc.check("token.backend.audience")["status"], "pass");
     let table = doc["sections"]
         .as_array()
         .and_then(|s| s.iter().find(|s| s["id"] == "token.hops"))
@@ -1129,15 +1073,12 @@ fn two_hops_are_compared_in_the_guides_table() {
         "{rows:?}"
     );
 
-    let (code, doc) = token_json(
+    let doc = token_json(
         "obo-client-valid.jwt",
         &["--backend-token", "fixtures/tokens/backend-other-user.jwt"],
     );
-    assert_eq!(code, 1);
-    assert_eq!(
-        check(&doc, "token.hops")["code"],
-        "token.hops-user-mismatch"
-    );
+    assert_eq!(doc.code, 1);
+    assert_eq!(doc.check("token.hops")["code"], "token.hops-user-mismatch");
     let table = doc["sections"]
         .as_array()
         .and_then(|s| s.iter().find(|s| s["id"] == "token.hops"))
@@ -1146,11 +1087,11 @@ fn two_hops_are_compared_in_the_guides_table() {
     assert!(text.contains('✗'), "{text}");
 
     // The client token forwarded without OBO.
-    let (_, doc) = token_json(
+    let doc = token_json(
         "obo-client-valid.jwt",
         &["--backend-token", "fixtures/tokens/obo-client-valid.jwt"],
     );
-    let f = failing_codes(&doc);
+    let f = doc.codes_with("fail");
     assert!(f.contains(&"token.audience-other-hop".into()), "{f:?}");
 
     // Text output shows the table.
@@ -1248,40 +1189,40 @@ fn jwks_file(name: &str) -> Value {
 fn verify_fetches_the_tenants_keys_over_loopback() {
     let ids = mint::ids();
     let good = loopback::start(&ids.tenant, jwks_file("jwks.json"));
-    let (_, doc) = token_json(
+    let doc = token_json(
         "obo-client-valid.jwt",
         &["--verify", "--authority", &good.authority],
     );
-    assert_eq!(check(&doc, "token.signature")["status"], "pass", "{doc:#}");
-    let (_, doc) = token_json(
+    assert_eq!(doc.check("token.signature")["status"], "pass", "{doc:#}");
+    let doc = token_json(
         "unknown-kid.jwt",
         &["--verify", "--authority", &good.authority],
     );
-    assert_eq!(check(&doc, "token.signature")["code"], "token.key-unknown");
-    let (_, doc) = token_json(
+    assert_eq!(doc.check("token.signature")["code"], "token.key-unknown");
+    let doc = token_json(
         "signature-tampered.jwt",
         &["--verify", "--authority", &good.authority],
     );
     assert_eq!(
-        check(&doc, "token.signature")["code"],
+        doc.check("token.signature")["code"],
         "token.signature-invalid"
     );
     // A token from a tenant the authority does not know: AADSTS90002.
-    let (_, doc) = token_json(
+    let doc = token_json(
         "issuer-wrong-tenant.jwt",
         &["--verify", "--authority", &good.authority],
     );
     assert_eq!(
-        check(&doc, "token.signature")["code"],
+        doc.check("token.signature")["code"],
         "discovery.tenant-missing",
         "{doc:#}"
     );
     // A Graph token is explained, not called forged.
-    let (_, doc) = token_json(
+    let doc = token_json(
         "graph-token.jwt",
         &["--verify", "--authority", &good.authority],
     );
-    let sig = check(&doc, "token.signature");
+    let sig = doc.check("token.signature");
     assert_eq!(sig["code"], "token.signature-unchecked");
     assert!(
         sig["detail"]
@@ -1292,12 +1233,12 @@ fn verify_fetches_the_tenants_keys_over_loopback() {
     );
 
     let wrong = loopback::start(&ids.tenant, jwks_file("jwks-other-key-same-kid.json"));
-    let (_, doc) = token_json(
+    let doc = token_json(
         "obo-client-valid.jwt",
         &["--verify", "--authority", &wrong.authority],
     );
     assert_eq!(
-        check(&doc, "token.signature")["code"],
+        doc.check("token.signature")["code"],
         "token.signature-invalid",
         "{doc:#}"
     );
@@ -1311,13 +1252,13 @@ fn verify_against_a_dead_authority_is_a_finding() {
         .map(|a| a.port())
         .expect("port");
     let authority = format!("http://127.0.0.1:{port}");
-    let (code, doc) = token_json(
+    let doc = token_json(
         "obo-client-valid.jwt",
         &["--verify", "--authority", &authority, "--timeout", "2"],
     );
-    assert_eq!(code, 1);
+    assert_eq!(doc.code, 1);
     assert_eq!(
-        check(&doc, "token.signature")["code"],
+        doc.check("token.signature")["code"],
         "discovery.unreachable"
     );
 }
@@ -1337,23 +1278,9 @@ fn snapshot_output(fixture_name: &str, format: &str) -> String {
     r.stdout
 }
 
-fn snapshot_settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("snapshots");
-    s.set_prepend_module_to_snapshot(false);
-    // The version and platform are the only things that change between machines and releases.
-    s.add_filter(r#""version": "[^"]+""#, r#""version": "[version]""#);
-    s.add_filter(
-        r"c7doctor \d+\.\d+\.\d+\S* · [^·\n]+ ·",
-        "c7doctor [version] · [os] ·",
-    );
-    s.add_filter(r"c7doctor \d+\.\d+\.\d+\S*", "c7doctor [version]");
-    s
-}
-
 #[test]
 fn snapshots_of_a_passing_and_a_failing_token() {
-    let settings = snapshot_settings();
+    let settings = snapshot::settings();
     settings.bind(|| {
         for (name, label) in [("obo-client-valid.jwt", "pass"), ("expired.jwt", "fail")] {
             for format in ["text", "json", "markdown"] {

@@ -1,4 +1,5 @@
-//! Shared test support: running the real binary, and the gateway simulator.
+//! Shared test support: running the real binary ([`Run`] → [`Report`]), the one snapshot
+//! set-up ([`snapshot`]), and the gateway simulator ([`sim`]).
 
 use assert_cmd::Command;
 
@@ -34,36 +35,10 @@ pub fn fixture(rel: &str) -> std::path::PathBuf {
         .join(rel)
 }
 
+pub mod report;
+pub mod run;
 pub mod sim;
+pub mod snapshot;
 
-/// The `checks` array of a `--format json` report.
-pub fn checks(report: &serde_json::Value) -> &Vec<serde_json::Value> {
-    report["checks"].as_array().expect("report has checks")
-}
-
-/// The codes of every non-pass check, in report order.
-pub fn codes(report: &serde_json::Value) -> Vec<String> {
-    checks(report)
-        .iter()
-        .filter_map(|c| c["code"].as_str().map(String::from))
-        .collect()
-}
-
-/// `id=status(code), …` for every check: what an assertion message should show.
-pub fn ids(report: &serde_json::Value) -> String {
-    checks(report)
-        .iter()
-        .map(|c| {
-            let code = c["code"]
-                .as_str()
-                .map(|s| format!("({s})"))
-                .unwrap_or_default();
-            format!(
-                "{}={}{code}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or("")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub use report::Report;
+pub use run::{Output, Run};
