@@ -5,7 +5,7 @@
 //! prints the profile names.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod support;
 
 use support::sim::{Sim, profiles};

@@ -195,28 +195,6 @@ profile_tests! {
     profile_gateway_rejects => "gateway-rejects",
 }
 
-/// Every `discovery.*` code of the catalog (DESIGN.md §5) is reached by some profile or
-/// hostile server in this file.
-#[test]
-fn every_discovery_code_is_reached() {
-    let mut reached: Vec<&str> = profiles::DISCOVERY
-        .iter()
-        .flat_map(|p| expected(p).iter().map(|(c, _)| *c))
-        .collect();
-    reached.extend(hostile_expected().iter().map(|(_, c)| *c));
-    // Reached in the healthy run (info) and by the plain-http test.
-    reached.extend(["discovery.no-dcr", "discovery.plain-http"]);
-    for entry in c7doctor::catalog::all() {
-        if entry.code.starts_with("discovery.") {
-            assert!(
-                reached.contains(&entry.code),
-                "{} is not reached by any test",
-                entry.code
-            );
-        }
-    }
-}
-
 #[test]
 fn healthy_reports_no_dcr_and_the_mcp_json() {
     let sim = Sim::start("healthy");

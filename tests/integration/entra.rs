@@ -777,20 +777,3 @@ fn obo_black_hole_times_out() {
 
 // Leaks: the one leak suite (tests/integration/leaks.rs) runs login and obo (healthy and
 // refused, secret from the environment and from stdin) in every format, with and without -v.
-
-/// Every `entra.*` code of the catalog is asserted by a test above (through the simulator
-/// and the real binary): a new code without a test fails here.
-#[test]
-fn every_entra_code_is_reached_by_a_test() {
-    let src = include_str!("entra.rs");
-    let (tests, _) = src
-        .split_once("fn every_entra_code_is_reached_by_a_test")
-        .unwrap();
-    for e in c7doctor::catalog::all().filter(|e| e.code.starts_with("entra.")) {
-        assert!(
-            tests.contains(&format!("\"{}\"", e.code)),
-            "{} is not reached by any test in tests/integration/entra.rs",
-            e.code
-        );
-    }
-}

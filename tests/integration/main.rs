@@ -7,6 +7,7 @@ mod support;
 
 mod catalog;
 mod cli;
+mod coverage;
 mod discovery;
 mod e2e;
 mod entra;

@@ -205,9 +205,10 @@ impl Run {
 
     /// Start the run, wait until `ready()` holds (polled every 20 ms, at most 10 s) and
     /// 200 ms more (the run settles into what it waits on), send SIGINT (Ctrl-C) and return
-    /// what the run printed. `kill(1)` sends the signal.
+    /// what the run printed (`--format json` unless the test chose a format: read it with
+    /// [`Output::report`]). `kill(1)` sends the signal.
     pub fn interrupt_when(self, ready: impl Fn() -> bool) -> Output {
-        let argv = self.argv(false);
+        let argv = self.argv(true);
         let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("c7doctor"));
         for (k, _) in std::env::vars() {
             if k.starts_with("C7DOCTOR_") || k.to_ascii_lowercase().ends_with("_proxy") {

@@ -73,6 +73,14 @@ pub const NAMES: &[&str] = &[
     "conditional-access",
     "entra-html",
     "entra-black-hole",
+    "device-code-bad-user-code",
+    "device-code-never-signed-in",
+    "user-not-in-tenant",
+    "entra-unknown-error",
+    "token-answer-incomplete",
+    "obo-public-client-secret",
+    "obo-resource-parameter",
+    "obo-origin-header",
     // the MCP conversation and the stream (helper F)
     "sse-truncated-1024",
     "sse-truncated-8192",
@@ -161,6 +169,14 @@ pub const ENTRA: &[&str] = &[
     "conditional-access",
     "entra-html",
     "entra-black-hole",
+    "device-code-bad-user-code",
+    "device-code-never-signed-in",
+    "user-not-in-tenant",
+    "entra-unknown-error",
+    "token-answer-incomplete",
+    "obo-public-client-secret",
+    "obo-resource-parameter",
+    "obo-origin-header",
 ];
 
 /// The profiles whose fault is in the discovery chain (or that must pass it).
@@ -569,6 +585,65 @@ pub fn profile(name: &str) -> Profile {
         "entra-html" => entra(p, |e| e.token_html = true),
         // Entra's token endpoints accept the connection and never answer.
         "entra-black-hole" => entra(p, |e| e.token_black_hole = true),
+        // The user typed the code wrong (AADSTS70000: bad_verification_code).
+        "device-code-bad-user-code" => entra(p, |e| {
+            e.device_end = Some(SimError::bad_verification_code());
+        }),
+        // Nobody signs in: a 300 s code runs out while Entra keeps answering "pending".
+        "device-code-never-signed-in" => entra(p, |e| {
+            e.device_pending = 1_000_000;
+            e.device_expires_in = Some(300);
+        }),
+        // A guest account the tenant does not know (AADSTS50020).
+        "user-not-in-tenant" => entra(p, |e| {
+            e.device_end = Some(SimError::new(
+                400,
+                "invalid_grant",
+                50020,
+                "User account 'guest@fabrikam.example' from identity provider 'live.com' does not exist in tenant 'Contoso' and cannot access the application.",
+            ));
+        }),
+        // An AADSTS number c7doctor has never seen, at the device-code request.
+        "entra-unknown-error" => entra(p, |e| {
+            e.device_code_error = Some(SimError::new(
+                400,
+                "invalid_request",
+                4242424,
+                "Something Entra added last week.",
+            ));
+        }),
+        // A token endpoint answer without an access_token (sign-in and exchange).
+        "token-answer-incomplete" => entra(p, |e| {
+            e.token_body = Some(r#"{"token_type":"Bearer","expires_in":3599}"#.into());
+        }),
+        // The gateway app is registered as a public client, so its secret is refused
+        // (AADSTS700025).
+        "obo-public-client-secret" => entra(p, |e| {
+            e.obo_error = Some(SimError::new(
+                401,
+                "invalid_client",
+                700025,
+                "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+            ));
+        }),
+        // A v1 `resource` parameter sent with v2 scopes (AADSTS9010010).
+        "obo-resource-parameter" => entra(p, |e| {
+            e.obo_error = Some(SimError::new(
+                400,
+                "invalid_target",
+                9010010,
+                "The resource parameter provided in the request doesn't match with the requested scopes.",
+            ));
+        }),
+        // An Origin header on the exchange: Entra takes it for a SPA (AADSTS9002326).
+        "obo-origin-header" => entra(p, |e| {
+            e.obo_error = Some(SimError::new(
+                400,
+                "invalid_request",
+                9002326,
+                "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
+            ));
+        }),
         // ---- the MCP conversation and the stream (helper F) ----
         // APIM diagnostics log 1024 / 8192 bytes of the frontend response: the stream is cut.
         "sse-truncated-1024" => mcp(p, |m| m.truncate_after = Some(1024)),
