@@ -278,7 +278,7 @@ areas! {
 
 /// Every code the binary can report.
 fn declared() -> Vec<&'static str> {
-    c7doctor::catalog::ENTRIES.iter().map(|e| e.code).collect()
+    c7doctor::catalog::all().map(|e| e.code).collect()
 }
 
 /// Every declared code has a row, in the file of its family; every row names a declared
