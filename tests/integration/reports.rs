@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::support::sim::{Sim, entra_token};
-use crate::support::{NOW, c7doctor, fixture};
+use crate::support::{NOW, c7doctor, fixture, snapshot};
 
 /// The IDs the fixture tokens are minted for (fixtures/tokens/ids.env).
 const TENANT: &str = "7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f";
@@ -77,45 +77,6 @@ fn check<'a>(doc: &'a Value, id: &str) -> &'a Value {
         .as_array()
         .and_then(|c| c.iter().find(|c| c["id"] == id))
         .unwrap_or_else(|| panic!("no check {id} in {doc}"))
-}
-
-/// Stable snapshots: loopback ports, durations, the version and the platform filtered.
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
-    // Table rows hold timings whose width moves the borders: one placeholder per row.
-    s.add_filter(r"(?m)^  [┌│├└].*$", "  [table row]");
-    s.add_filter(&regex_lite_escape(env!("CARGO_MANIFEST_DIR")), "[repo]");
-    s.add_filter(r"\d+(\.\d+)? ms\b", "[ms] ms");
-    s.add_filter(r"\(\d+\.\d s\)", "([s] s)");
-    s.add_filter(r"sha256:[0-9a-f]{12}", "sha256:[fp]");
-    // Stream timings and chunking vary from run to run.
-    s.add_filter(r"\b(chunks|ttfb_ms|max_gap_ms|total_ms)=\d+", "$1=[n]");
-    s.add_filter(
-        &regex_lite_escape(&format!(
-            "{}/{}",
-            std::env::consts::OS,
-            std::env::consts::ARCH
-        )),
-        "[os]/[arch]",
-    );
-    s.add_filter(
-        &regex_lite_escape(&format!("c7doctor {}", env!("CARGO_PKG_VERSION"))),
-        "c7doctor [version]",
-    );
-    s
-}
-
-fn regex_lite_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if "\\.+*?()|[]{}^$".contains(c) {
-                format!("\\{c}")
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 // ---- incomplete ----
@@ -212,7 +173,8 @@ fn probe_and_e2e_with_nothing_configured_are_incomplete() {
     ] {
         assert!(head.contains(need), "{need} not in {head}");
     }
-    settings().bind(|| insta::assert_snapshot!("e2e_incomplete_text", r.first_lines(SCREEN)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("e2e_incomplete_text", r.first_lines(SCREEN)));
 }
 
 #[test]
@@ -531,7 +493,8 @@ fn check_ids_are_unique_in_a_multi_file_policy_report() {
         regex_like_location(text),
         "no file:line:col location in:\n{text}"
     );
-    settings().bind(|| insta::assert_snapshot!("policy_fail_text", t.first_lines(SCREEN)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("policy_fail_text", t.first_lines(SCREEN)));
 }
 
 /// A `<file>.xml:<line>:<col>` somewhere in the text.
@@ -578,7 +541,7 @@ fn a_healthy_e2e_fits_on_one_screen() {
         r.stdout
     );
     assert!(lines[0].starts_with("c7doctor e2e — PASS"));
-    settings().bind(|| insta::assert_snapshot!("e2e_healthy_text", r.stdout));
+    snapshot::screen_settings().bind(|| insta::assert_snapshot!("e2e_healthy_text", r.stdout));
     // CI (stderr not a terminal): one line per finished step, with its mark.
     assert!(
         r.stderr.lines().any(|l| l.starts_with("✓ configuration")),
@@ -607,10 +570,12 @@ fn a_failing_e2e_shows_the_cause_and_fix_first_in_text_and_markdown() {
         "{}",
         r.stderr
     );
-    settings().bind(|| insta::assert_snapshot!("e2e_fail_text", r.first_lines(SCREEN)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("e2e_fail_text", r.first_lines(SCREEN)));
 
     let m = e2e_run(&sim, "markdown", &[]);
-    settings().bind(|| insta::assert_snapshot!("e2e_fail_markdown", m.first_lines(20)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("e2e_fail_markdown", m.first_lines(20)));
     assert_markdown_answer_first(&m.stdout);
 }
 
@@ -657,11 +622,13 @@ fn first_screens_of_failing_runs() {
         "{}",
         r.stdout
     );
-    settings().bind(|| insta::assert_snapshot!("token_fail_text", r.first_lines(12)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("token_fail_text", r.first_lines(12)));
     let mut margs = args.clone();
     margs.extend(["--format", "markdown"]);
     let m = run(&margs, &[], None);
-    settings().bind(|| insta::assert_snapshot!("token_fail_markdown", m.first_lines(12)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("token_fail_markdown", m.first_lines(12)));
     assert_markdown_answer_first(&m.stdout);
 
     // key
@@ -671,7 +638,7 @@ fn first_screens_of_failing_runs() {
         None,
     );
     assert_eq!(r.code, 1, "{}", r.stdout);
-    settings().bind(|| insta::assert_snapshot!("key_fail_text", r.first_lines(8)));
+    snapshot::screen_settings().bind(|| insta::assert_snapshot!("key_fail_text", r.first_lines(8)));
 
     // incomplete token, markdown
     let file = token_file("obo-client-valid.jwt");
@@ -689,7 +656,8 @@ fn first_screens_of_failing_runs() {
         None,
     );
     assert_eq!(m.code, 4);
-    settings().bind(|| insta::assert_snapshot!("token_incomplete_markdown", m.first_lines(10)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("token_incomplete_markdown", m.first_lines(10)));
 }
 
 #[test]
@@ -701,7 +669,8 @@ fn first_screens_of_failing_network_commands() {
     let r = run(&argv, &[], None);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.lines().nth(2).unwrap().contains("Fix this first:"));
-    settings().bind(|| insta::assert_snapshot!("discovery_fail_text", r.first_lines(10)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("discovery_fail_text", r.first_lines(10)));
 
     let sim = Sim::start("gateway-rejects");
     let mut args = sim.args();
@@ -711,7 +680,8 @@ fn first_screens_of_failing_network_commands() {
     let r = run(&argv, &[("C7DOCTOR_TOKEN", token.as_str())], None);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.lines().nth(2).unwrap().contains("Fix this first:"));
-    settings().bind(|| insta::assert_snapshot!("probe_fail_text", r.first_lines(10)));
+    snapshot::screen_settings()
+        .bind(|| insta::assert_snapshot!("probe_fail_text", r.first_lines(10)));
 
     let sim = Sim::start("obo-consent-missing");
     let mut args = sim.args();
@@ -732,7 +702,7 @@ fn first_screens_of_failing_network_commands() {
     assert!(head.contains("AADSTS65001"), "{head}");
     assert!(head.contains("trace ID"), "{head}");
     assert!(head.contains("correlation ID"), "{head}");
-    settings().bind(|| insta::assert_snapshot!("obo_fail_markdown", head));
+    snapshot::screen_settings().bind(|| insta::assert_snapshot!("obo_fail_markdown", head));
 
     let sim = Sim::start("public-client-disabled");
     let mut args = sim.args();
@@ -743,7 +713,7 @@ fn first_screens_of_failing_network_commands() {
     let head = r.first_lines(10);
     assert!(head.contains("Fix this first:"), "{head}");
     assert!(head.contains("AADSTS7000218"), "{head}");
-    settings().bind(|| insta::assert_snapshot!("login_fail_text", head));
+    snapshot::screen_settings().bind(|| insta::assert_snapshot!("login_fail_text", head));
 }
 
 // ---- the pattern the gateway really has ----
