@@ -1,6 +1,6 @@
 //! `config.*`: each code raised by the configuration a command runs with.
 
-use super::{Row, config_row, fixture_row};
+use super::{Row, config_row, fixture_row, profile_row};
 
 pub const ROWS: &[Row] = &[
     // No tenant or app IDs: the checks that need them are skipped naming the option.
@@ -24,5 +24,11 @@ pub const ROWS: &[Row] = &[
     config_row(
         "config.portal-host",
         &["e2e", "--host", "contoso.portal.azure-api.net", "--timeout", "1"],
+    ),
+    // A shared-key gateway checked as OBO: the client token says which pattern it is.
+    profile_row(
+        "config.pattern-detected",
+        "healthy-shared-key",
+        &["probe", "--pattern", "obo"],
     ),
 ];
