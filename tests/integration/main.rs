@@ -18,4 +18,5 @@ mod policy;
 mod probe;
 mod props;
 mod reports;
+mod structure;
 mod token;
