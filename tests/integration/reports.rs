@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::support::sim::{Sim, entra_token};
-use crate::support::{NOW, c7doctor, fixture, snapshot};
+use crate::support::{NOW, Output, Run, fixture, snapshot};
 
 /// The IDs the fixture tokens are minted for (fixtures/tokens/ids.env).
 const TENANT: &str = "7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f";
@@ -20,41 +20,15 @@ const MCP: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 /// How many lines a first screen has (a 100×40 terminal, less the prompt).
 const SCREEN: usize = 38;
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not one JSON document ({e}):\n{}\n--- stderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-    fn first_lines(&self, n: usize) -> String {
-        self.stdout.lines().take(n).collect::<Vec<_>>().join("\n")
-    }
-}
-
-fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<Vec<u8>>) -> Run {
-    let mut cmd = c7doctor();
-    cmd.args(args).timeout(Duration::from_secs(40));
+fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<Vec<u8>>) -> Output {
+    let mut run = Run::new().args(args).timeout(Duration::from_secs(40));
     for (k, v) in env {
-        cmd.env(k, v);
+        run = run.env(*k, *v);
     }
     if let Some(input) = stdin {
-        cmd.write_stdin(input);
+        run = run.stdin(input);
     }
-    let out = cmd.output().expect("run c7doctor");
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
+    run.output()
 }
 
 fn ids_args() -> Vec<&'static str> {
@@ -70,13 +44,6 @@ fn ids_args() -> Vec<&'static str> {
 
 fn token_file(name: &str) -> String {
     fixture(&format!("tokens/{name}")).display().to_string()
-}
-
-fn check<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["checks"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["id"] == id))
-        .unwrap_or_else(|| panic!("no check {id} in {doc}"))
 }
 
 // ---- incomplete ----
@@ -114,7 +81,7 @@ fn token_without_configuration_is_incomplete_and_says_what_completes_it() {
         None,
     );
     assert_eq!(j.code, 4);
-    let doc = j.json();
+    let doc = j.report();
     assert_eq!(doc["verdict"], "incomplete");
     for id in [
         "token.decode",
@@ -122,9 +89,9 @@ fn token_without_configuration_is_incomplete_and_says_what_completes_it() {
         "token.scope",
         "token.expiry",
     ] {
-        assert_eq!(check(&doc, id)["status"], "pass", "{id}");
+        assert_eq!(doc.check(id)["status"], "pass", "{id}");
     }
-    assert_eq!(check(&doc, "token.audience")["status"], "skip");
+    assert_eq!(doc.check("token.audience")["status"], "skip");
     assert_eq!(
         doc["needs"],
         serde_json::json!(["--gateway-app-id", "--mcp-app-id", "--tenant-id"])
@@ -156,8 +123,8 @@ fn the_readme_token_command_gives_a_real_verdict() {
 fn probe_and_e2e_with_nothing_configured_are_incomplete() {
     let r = run(&["probe", "--format", "json"], &[], None);
     assert_eq!(r.code, 4, "{}", r.stdout);
-    assert_eq!(r.json()["verdict"], "incomplete");
-    assert!(r.json()["headline"].as_str().unwrap().contains("--host"));
+    assert_eq!(r.report()["verdict"], "incomplete");
+    assert!(r.report()["headline"].as_str().unwrap().contains("--host"));
 
     let r = run(&["e2e"], &[], None);
     assert_eq!(r.code, 4, "{}\n{}", r.stdout, r.stderr);
@@ -205,10 +172,10 @@ fn an_mcp_api_token_sent_to_an_obo_gateway_fails_the_client_hop() {
     args.extend(ids_args());
     let r = run(&args, &[], None);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let doc = r.json();
+    let doc = r.report();
     assert_eq!(doc["context"]["hop"], "client");
     assert_eq!(
-        check(&doc, "token.audience")["code"],
+        doc.check("token.audience")["code"],
         "token.audience-other-hop"
     );
     assert_eq!(doc["first_cause"]["code"], "token.audience-other-hop");
@@ -230,8 +197,8 @@ fn an_mcp_api_token_sent_to_an_obo_gateway_fails_the_client_hop() {
         "backend",
     ];
     args.extend(ids_args());
-    let doc = run(&args, &[], None).json();
-    assert_eq!(check(&doc, "token.audience")["status"], "pass");
+    let doc = run(&args, &[], None).report();
+    assert_eq!(doc.check("token.audience")["status"], "pass");
 }
 
 #[test]
@@ -253,8 +220,8 @@ fn the_hop_is_never_guessed_from_the_token() {
         None,
     );
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let doc = r.json();
-    assert_eq!(check(&doc, "token.scope")["code"], "token.scope-missing");
+    let doc = r.report();
+    assert_eq!(doc.check("token.scope")["code"], "token.scope-missing");
     assert_eq!(doc["context"]["hop_guessed"], false);
 }
 
@@ -280,7 +247,7 @@ fn az_account_get_access_token_json_is_accepted() {
     args.extend(ids_args());
     let r = run(&args, &[], Some(az_json(&tok).into_bytes()));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(r.json()["verdict"], "pass");
+    assert_eq!(r.report()["verdict"], "pass");
     assert!(!r.stdout.contains(&tok[tok.len() - 20..]), "token echoed");
 }
 
@@ -310,7 +277,7 @@ fn utf16_token_files_are_accepted() {
 fn an_empty_pipe_says_the_command_before_it_failed_and_how_to_sign_in() {
     let r = run(&["token", "--format", "json"], &[], Some(b"\n".to_vec()));
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let doc = r.json();
+    let doc = r.report();
     assert_eq!(doc["first_cause"]["code"], "token.malformed");
     let detail = doc["first_cause"]["detail"].as_str().unwrap();
     assert!(detail.contains("stdin was empty"), "{detail}");
@@ -406,7 +373,7 @@ fn every_command_validates_its_configuration_first() {
         None,
     );
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let doc = r.json();
+    let doc = r.report();
     assert_eq!(doc["first_cause"]["check"], "config.gateway_app_id");
     assert_eq!(doc["first_cause"]["code"], "config.invalid");
 
@@ -422,7 +389,7 @@ fn every_command_validates_its_configuration_first() {
         None,
     );
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(r.json()["first_cause"]["code"], "config.portal-host");
+    assert_eq!(r.report()["first_cause"]["code"], "config.portal-host");
 }
 
 // ---- machine output ----
@@ -445,9 +412,9 @@ fn out_never_changes_stdout_and_json_stays_json() {
     args.extend(ids_args());
     let r = run(&args, &[], None);
     assert_eq!(r.code, 1);
-    let doc = r.json(); // stdout parses as one JSON document
+    let doc = r.report(); // stdout parses as one JSON document
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(doc, written);
+    assert_eq!(doc.json, written);
     // Claims keep their JSON types beside the display text.
     let claims = doc["sections"]
         .as_array()
@@ -463,7 +430,7 @@ fn out_never_changes_stdout_and_json_stays_json() {
         .expect("exp row");
     assert!(exp["value"].is_i64(), "{exp}");
     assert!(exp["text"].as_str().unwrap().contains("T"), "{exp}");
-    assert!(check(&doc, "token.expiry")["evidence"]["exp"].is_i64());
+    assert!(doc.check("token.expiry")["evidence"]["exp"].is_i64());
 }
 
 fn assert_unique_ids(doc: &Value) {
@@ -482,7 +449,7 @@ fn check_ids_are_unique_in_a_multi_file_policy_report() {
         .to_string();
     let r = run(&["policy", &a, &b, "--format", "json"], &[], None);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert_unique_ids(&r.json());
+    assert_unique_ids(&r.report());
     // Text: grouped by file, every located finding at file:line:col.
     let t = run(&["policy", &a, &b], &[], None);
     let text = &t.stdout;
@@ -516,7 +483,7 @@ fn e2e_args(sim: &Sim, format: &str) -> Vec<String> {
     a
 }
 
-fn e2e_run(sim: &Sim, format: &str, extra_env: &[(&str, &str)]) -> Run {
+fn e2e_run(sim: &Sim, format: &str, extra_env: &[(&str, &str)]) -> Output {
     let token = sim.client_token();
     let args = e2e_args(sim, format);
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -809,7 +776,7 @@ fn a_refusing_proxy_is_named_with_its_variable() {
         None,
     );
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let doc = r.json();
+    let doc = r.report();
     assert_eq!(
         doc["first_cause"]["code"], "discovery.unreachable",
         "{doc:#}"

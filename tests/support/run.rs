@@ -315,6 +315,11 @@ impl Output {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
+    /// The first `n` lines of stdout (what a first screen shows).
+    pub fn first_lines(&self, n: usize) -> String {
+        self.stdout.lines().take(n).collect::<Vec<_>>().join("\n")
+    }
+
     pub fn assert_code(&self, want: i32) {
         assert_eq!(self.code, want, "{}: exit code\n{self}", self.command);
     }
