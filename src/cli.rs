@@ -303,6 +303,22 @@ pub struct PolicyArgs {
     /// Lifetime of the tokens in seconds, for the OBO cache-duration check
     #[arg(long, value_name = "SECS")]
     pub token_lifetime: Option<u64>,
+    /// How the policies are deployed, when no management-API envelope says: `xml` needs raw
+    /// `"`, `<`, `&` inside expressions escaped; `rawxml` (portal, Bicep, Terraform, APIOps)
+    /// does not [default: read like rawxml, and say what xml would need]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub deploy_format: Option<DeployFormat>,
+    /// The deployment's named values (`az apim nv list` JSON), substituted where the policy
+    /// references them; secret values are never shown
+    #[arg(long, value_name = "FILE")]
+    pub named_values: Option<PathBuf>,
+}
+
+/// How a policy reaches the management API (`--deploy-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeployFormat {
+    Xml,
+    Rawxml,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 //! The steps, in the order the integration depends on them (the report's order):
 //!
 //! 1. configuration — [`crate::config::Config::validate`];
-//! 2. policy lint — [`crate::policy::lint_file`] on `--policy FILE…` (read and linted
+//! 2. policy lint — [`crate::policy::lint_files`] on `--policy FILE…` (read and linted
 //!    before the network steps start: an unreadable file is a usage error, and linting
 //!    takes milliseconds);
 //! 3. tenant OIDC and keys — [`crate::discovery::tenant`], fetched once;
@@ -90,10 +90,8 @@ impl Inputs {
         } else {
             let start = Instant::now();
             let opts = LintOptions::default();
-            let mut checks = Vec::new();
-            for path in &args.policy {
-                checks.extend(policy::lint_file(path, ctx, &opts)?);
-            }
+            // Linted together: fragments and scopes resolve across the files.
+            let checks = policy::lint_files(&args.policy, ctx, &opts)?;
             Some((checks, start.elapsed()))
         };
 

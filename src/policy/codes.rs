@@ -1,16 +1,17 @@
-//! Findings of the APIM policy lint (`policy.*`).
+//! Findings of the APIM policy lint (`policy.*`), declared beside the rules that raise them
+//! (`super::rules`).
 
 crate::declare_findings! {
     XML_INVALID = "policy.xml-invalid" {
         title: "The policy is not well-formed XML",
-        cause: "The policy does not parse at the line:column shown; usually a raw \", < or & inside an attribute-form expression.",
-        fix: "Escape attribute values as &quot;, &lt;, &gt;, &amp; (in element content only <, >, & need escaping), as in the guide's policy.",
+        cause: "The policy does not parse at the line:column shown: an element never closed, a raw < or & outside any policy expression, a <placeholder> from the guide read as a tag. Raw \", < or & inside an @(…)/@{…} expression are an error only when the policy is deployed with format xml (the guide's jq … format: \"xml\"): the portal, format rawxml, Bicep, Terraform xml_content and APIOps accept them.",
+        fix: "Fix the XML at the line:column shown as the detail says (close the element, replace the placeholder with your value, write &lt; / &amp; for a raw < / & outside expressions). For format xml, escape expressions in attributes as &quot;, &lt;, &amp; — or deploy with format rawxml.",
         see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
     }
     NAMED_VALUE_IN_EXPRESSION = "policy.named-value-in-expression" {
         title: "A named value inside a policy expression",
-        cause: "APIM substitutes {{named-value}} only in plain element and attribute text. Inside @(…) or @{…} it stays a literal C# string, so e.g. the OBO request sends \"{{apim-gateway-client-secret}}\" as the secret.",
-        fix: "Copy the named value into a variable first (<set-variable name=\"gatewaySecret\" value=\"{{apim-gateway-client-secret}}\" />) and use (string)context.Variables[\"gatewaySecret\"] inside the expression.",
+        cause: "The guide says {{named-value}} is not substituted inside @(…)/@{…} and copies each into a variable first. Microsoft documents the opposite (api-management-howto-properties, \"Use a named value\", with an example and its result) and its own MCP samples rely on it: APIM substitutes named values inside expressions too. The real risks: a value holding \" or \\ breaks the C# string literal it is pasted into, and a secret named value used in an expression is visible to whoever may trace the API.",
+        fix: "Nothing to change for substitution. If the value can hold \" or \\, or is a secret, copy it into a variable first as the guide does (<set-variable name=\"gatewaySecret\" value=\"{{apim-gateway-client-secret}}\" />) and read (string)context.Variables[\"gatewaySecret\"].",
         see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
     }
     NAMED_VALUE_IN_CDATA = "policy.named-value-in-cdata" {
@@ -57,7 +58,7 @@ crate::declare_findings! {
     }
     CHALLENGE_MISSING = "policy.challenge-missing" {
         title: "The policy does not return the discovery challenge",
-        cause: "<on-error> does not set WWW-Authenticate with resource_metadata on 401, so MCP clients cannot discover how to sign in.",
+        cause: "No WWW-Authenticate with resource_metadata on the 401 the policy answers (validate-* failures, check-header, return-response 401, <on-error>), or it points elsewhere, so MCP clients cannot discover how to sign in.",
         fix: "Add the <choose> block on context.Response.StatusCode == 401 that sets WWW-Authenticate: Bearer resource_metadata=\"https://<apim-host>/.well-known/oauth-protected-resource\".",
         see: "guide-per-user-obo: Part 5 › Step 3: Add WWW-Authenticate to the MCP API on 401",
     }
@@ -87,8 +88,38 @@ crate::declare_findings! {
     }
     NOT_POLICY = "policy.not-policy" {
         title: "The file is not an APIM policy or diagnostics resource",
-        cause: "`c7doctor policy` reads policy XML (root <policies>, or <fragment>), the management API's JSON envelope ({\"properties\":{\"value\":\"<policies>…\",\"format\":\"xml\"}}) and APIM diagnostics JSON. This file is none of them: binary, empty, larger than 16 MiB, nested absurdly deep, another XML document, or JSON of another shape.",
+        cause: "`c7doctor policy` reads policy XML (root <policies>, or <fragment>), the management API's JSON envelope ({\"properties\":{\"value\":\"<policies>…\",\"format\":\"xml\"}}) and APIM diagnostics (REST/az JSON, ARM templates, Bicep, Terraform azurerm). This file is none of them: binary, empty, larger than 16 MiB, nested absurdly deep, another XML document, JSON of another shape, or another text format.",
         fix: "Export the policy with `az apim api policy show` or the management API (…/policies/policy?format=rawxml), or the diagnostics with `az apim diagnostic show`, and lint that file.",
         see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    TENANT_UNPINNED = "policy.tenant-unpinned" {
+        title: "Tokens of any Entra tenant pass validation",
+        cause: "validate-jwt reads the /common or /organizations metadata (or validate-azure-ad-token names one of them) and no <issuers> is pinned: any tenant's token for that audience passes. Harmless only while the app registration stays single-tenant.",
+        fix: "Pin the issuer inside validate-jwt: <issuers><issuer>https://login.microsoftonline.com/{tenant_id}/v2.0</issuer></issuers> — or use validate-azure-ad-token tenant-id=\"{tenant_id}\".",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    REQUIRED_CLAIMS_IMPOSSIBLE = "policy.required-claims-impossible" {
+        title: "No token can satisfy the required claims",
+        cause: "<required-claims> asks for something no token has: two different values under match=\"all\" for a claim Entra issues once (tid, oid, azp, ver, …), a time claim (exp, nbf, iat) equal to a fixed value, or a tid other than the tenant validated. Every request gets 401 although the token is right.",
+        fix: "Use match=\"any\" for alternatives, drop claims that are times, and require the tid of the tenant-id you validate.",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    SECRET_IN_TRACE = "policy.secret-in-trace" {
+        title: "A token or secret is written to a trace, log or response header",
+        cause: "<trace>, log-to-eventhub or a response header the policy emits holds the Authorization header, the token endpoint's response (the OBO token), client_secret or a secret named value: whoever may trace the API, read the event hub or see responses can replay it.",
+        fix: "Trace what identifies the request instead (the user's oid, the token's jti/uti, a hash), never the token or the response body; remove the header.",
+        see: "guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+    }
+    FRAGMENT_MISSING = "policy.fragment-missing" {
+        title: "An included policy fragment was not linted",
+        cause: "<include-fragment fragment-id=\"…\"/> names a fragment that was not given in this run, so what it does (token validation, the OBO exchange, the challenge) is not seen.",
+        fix: "Lint the fragment with the policy: c7doctor policy policy.xml <fragment-id>.xml (the fragment id is the file name without .xml, or the envelope's name).",
+        see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
+    }
+    RUNTIME_VALUE = "policy.runtime-value" {
+        title: "A value the policy builds at run time",
+        cause: "The value (a WWW-Authenticate challenge, a redirect Location, a metadata body) is built by an expression from something only known at run time — a request header, a method call, a named value not given — so the policy alone cannot say what clients receive.",
+        fix: "Run `c7doctor discovery` against the gateway: it checks the live value. Give --named-values (az apim nv list) to resolve named values here.",
+        see: "guide-per-user-obo: Part 5 › Step 3: Add WWW-Authenticate to the MCP API on 401",
     }
 }

@@ -1,74 +1,90 @@
-//! Policy area: lint APIM policy XML and APIM diagnostics settings before they are deployed
-//! (issue 6).
+//! Policy area: lint APIM policies and diagnostics settings before they are deployed, the
+//! way APIM itself reads them.
 //!
-//! Half of the per-user guide's policy section is about XML traps (named values are not
-//! substituted inside expressions or CDATA, attribute expressions must be escaped); other
-//! mistakes are silent and dangerous (an OBO cache key without the user's `oid`, a cache
-//! that outlives the token, an `on-error` without the `WWW-Authenticate` challenge,
-//! payload logging that truncates SSE). All of them are visible in the files that
-//! `az apim … policy show`, the management API and `az apim diagnostic show` return.
+//! Half of the guides' policy advice is about XML traps; other mistakes are silent and
+//! dangerous (an OBO cache key without the user's `oid`, a cache that outlives the token, a
+//! 401 without the `WWW-Authenticate` challenge, payload logging that truncates SSE, a
+//! token written to a trace). All of them are visible in the files that `az apim … policy
+//! show`, the management API, templates and `az apim diagnostic show` give.
 //!
-//! Inputs: raw policy XML (format `xml`, or `rawxml` with unescaped expressions), the
-//! management API's JSON envelope (`{"properties":{"value":"<policies>…","format":"xml"}}`,
-//! also `rawxml`, a list of them, or the bare `{"value":…,"format":…}`), and the APIM
-//! diagnostics resource (service or API scope, management-API or flattened az CLI shape).
+//! Real-world policies are judged as APIM judges them: expressions are tokenised before the
+//! XML is parsed (raw quotes inside `@(…)` are fine unless the policy is deployed with
+//! format `xml`), named values are substituted inside expressions too, fragments and
+//! `<base />` are resolved against the other files of the run, stream rules apply only to
+//! the operation that carries the MCP stream, and the guide's Context7-specific names are
+//! required only when the policy targets Context7 (or the configuration says so).
 //!
+//! - [`input`]: what each file is (policy XML, envelope, diagnostics, ARM/Bicep/Terraform),
 //! - [`source`]: positions and snippets (every finding has `file:line:column`),
-//! - [`xml`]: parsing, the `rawxml` escaper, parse-error explanations,
-//! - [`pattern`]: which integration pattern (or OAuth-proxy operation) the policy implements,
-//! - [`checks`]: the `policy.*` rules,
-//! - [`oauth_proxy`]: PRM / AS metadata / `/authorize` operations, checked with the same
-//!   rules `discovery` applies to the live documents,
-//! - [`diagnostics`]: payload logging in the diagnostics resource.
+//! - [`xml`]: expression tokenising, parsing, parse-error explanations,
+//! - [`secrets`]: secrets recognised by their form, registered before anything is shown,
+//! - [`features`]: what the policy does (pattern, variables, 401s, includes),
+//! - [`lint`]: the rule context, [`eval`]: the values that matter, evaluated symbolically,
+//! - [`named_values`]: `--named-values`,
+//! - [`rules`]: the `policy.*` rules, in the order of [`RULES`],
+//! - [`diagnostics`]: payload logging in the diagnostics resources.
 
 pub mod codes;
-
-pub mod checks;
 pub mod diagnostics;
-pub mod oauth_proxy;
-pub mod pattern;
+pub mod eval;
+pub mod features;
+pub mod input;
+pub mod lint;
+pub mod named_values;
+pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod xml;
 
-use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::cli::PolicyArgs;
-use crate::context::{Ctx, Outcome};
+use crate::cli::{DeployFormat, PolicyArgs};
 use crate::error::Error;
-use crate::report::{Check, redact};
+use crate::report::{Check, Status};
+use crate::context::{Ctx, Outcome};
 
+pub use lint::{Format, LintOptions};
+use lint::{Lint, MAX_FINDINGS, Peer, Peers, Provides};
+use named_values::NamedValues;
+use secrets::SecretHit;
 use source::Source;
+use xml::Escaped;
 
-/// Largest input read. APIM policies are a few KiB; a larger file is refused with a
-/// finding after reading this much, never loaded whole.
-pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+/// A rule: the checks it makes on one policy.
+pub type Rule = fn(&Lint) -> Vec<Check>;
 
-/// Options of a lint run.
-#[derive(Debug, Clone, Default)]
-pub struct LintOptions {
-    /// Lifetime of the backend tokens in seconds (`--token-lifetime`), for the OBO cache
-    /// duration. Without it the guide's one hour applies.
-    pub token_lifetime: Option<u64>,
-}
-
-/// How a policy text is to be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A file: must be well-formed XML (what the guide's `jq … format: "xml"` deploys).
-    File,
-    /// Management-API format `xml`.
-    Xml,
-    /// Management-API format `rawxml`: expressions need no escaping, APIM escapes them.
-    RawXml,
-}
+/// Every rule, in report order.
+pub const RULES: &[Rule] = &[
+    rules::pattern::check,
+    rules::named_values::check,
+    rules::placeholders::check,
+    rules::secrets::check,
+    rules::trace::check,
+    rules::fragments::check,
+    rules::oauth_proxy::check,
+    rules::validation::check,
+    rules::audience::check,
+    rules::scope::check,
+    rules::claims::check,
+    rules::obo::check,
+    rules::challenge::check,
+    rules::buffering::check,
+];
 
 /// `c7doctor policy FILE...`
 pub fn command(ctx: &Ctx, args: &PolicyArgs) -> Result<Outcome, Error> {
     let opts = LintOptions {
         token_lifetime: args.token_lifetime,
+        deploy_format: args.deploy_format.map(|f| match f {
+            DeployFormat::Xml => Format::Xml,
+            DeployFormat::Rawxml => Format::RawXml,
+        }),
+        named_values: match &args.named_values {
+            Some(p) => NamedValues::load(p)?,
+            None => NamedValues::default(),
+        },
     };
     // Read everything first: an unreadable path is a usage error before any output.
     let mut inputs = Vec::new();
@@ -80,446 +96,334 @@ pub fn command(ctx: &Ctx, args: &PolicyArgs) -> Result<Outcome, Error> {
             }
             stdin_read = true;
         }
-        inputs.push((path.display().to_string(), read_input(path)?));
+        inputs.push((path.display().to_string(), input::read_input(path)?));
     }
     let mut report = ctx.report("policy");
     report.context(
         "files",
         Value::from(inputs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
     );
-    for (name, (bytes, complete)) in &inputs {
-        report.extend(lint_input(name, bytes, *complete, ctx, &opts));
+    if let Some(nv) = &opts.named_values.source {
+        report.context("named_values", Value::from(nv.clone()));
     }
+    let units = inputs
+        .iter()
+        .flat_map(|(name, (bytes, complete))| {
+            input::units(name, bytes, *complete, opts.deploy_format)
+        })
+        .collect();
+    report.extend(lint_units(units, ctx, &opts));
     Ok(report.into())
 }
 
-/// Lint one document given as bytes (a policy XML, an envelope, a diagnostics JSON); `name`
-/// labels its locations. For `e2e --policy` and the fuzzer.
+/// Lint one document given as bytes (a policy XML, an envelope, a diagnostics file);
+/// `name` labels its locations. For the fuzzer and tests.
 pub fn lint_text(name: &str, text: &[u8], ctx: &Ctx, opts: &LintOptions) -> Vec<Check> {
-    let complete = text.len() as u64 <= MAX_INPUT_BYTES;
-    let cut = text.len().min(MAX_INPUT_BYTES as usize + 1);
-    lint_input(name, &text[..cut], complete, ctx, opts)
+    let complete = text.len() as u64 <= input::MAX_INPUT_BYTES;
+    let cut = text.len().min(input::MAX_INPUT_BYTES as usize + 1);
+    let units = input::units(name, &text[..cut], complete, opts.deploy_format);
+    lint_units(units, ctx, opts)
 }
 
 /// Read and lint one file (`-` for stdin). An unreadable path is a usage error naming it.
 pub fn lint_file(path: &Path, ctx: &Ctx, opts: &LintOptions) -> Result<Vec<Check>, Error> {
-    let (bytes, complete) = read_input(path)?;
-    Ok(lint_input(
-        &path.display().to_string(),
-        &bytes,
-        complete,
-        ctx,
-        opts,
-    ))
+    lint_files(std::slice::from_ref(&path.to_path_buf()), ctx, opts)
 }
 
-/// Read at most [`MAX_INPUT_BYTES`] (+1 to know there was more). Returns the bytes and
-/// whether that was all of it.
-fn read_input(path: &Path) -> Result<(Vec<u8>, bool), Error> {
-    let mut buf = Vec::new();
-    let limit = MAX_INPUT_BYTES + 1;
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::usage(format!("cannot read stdin: {e}")))?;
-    } else {
-        let f = std::fs::File::open(path)
-            .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
-        f.take(limit)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
-    }
-    let complete = buf.len() as u64 <= MAX_INPUT_BYTES;
-    buf.truncate(MAX_INPUT_BYTES as usize);
-    Ok((buf, complete))
-}
-
-fn input_check(name: &str) -> Check {
-    Check::new(
-        "policy.input",
-        "The file is a policy, a policy envelope or a diagnostics resource",
-    )
-    .evidence("location", name.to_string())
-    .evidence("file", name.to_string())
-}
-
-/// Lint one input: decide what it is, then lint it.
-fn lint_input(
-    name: &str,
-    bytes: &[u8],
-    complete: bool,
+/// Read and lint files together (fragments and scopes resolved across them).
+pub fn lint_files(
+    paths: &[std::path::PathBuf],
     ctx: &Ctx,
     opts: &LintOptions,
-) -> Vec<Check> {
-    if !complete {
-        return vec![input_check(name).fail(
-            codes::NOT_POLICY,
-            format!(
-                "the file is larger than {} MiB (reading stopped there); an APIM policy is a few KiB",
-                MAX_INPUT_BYTES / (1024 * 1024)
-            ),
-        )];
+) -> Result<Vec<Check>, Error> {
+    let mut units = Vec::new();
+    for p in paths {
+        let (bytes, complete) = input::read_input(p)?;
+        units.extend(input::units(
+            &p.display().to_string(),
+            &bytes,
+            complete,
+            opts.deploy_format,
+        ));
     }
-    let text = match decode(bytes) {
-        Ok(t) => t,
-        Err(why) => {
-            return vec![input_check(name).fail(
-                codes::NOT_POLICY,
-                format!("the file is not text ({why}): not a policy XML or JSON document"),
-            )];
-        }
-    };
-    let first = text.trim_start().chars().next();
-    match first {
-        None => vec![
-            input_check(name).fail(codes::NOT_POLICY, "the file is empty (or only whitespace)"),
-        ],
-        Some('{') | Some('[') => lint_json(name, text, ctx, opts),
-        Some(_) => {
-            let src = Source::new(name, name.to_string(), text);
-            lint_xml(src, Format::File, ctx, opts)
-        }
-    }
-}
-
-/// Bytes to text: UTF-8 (BOM allowed) or UTF-16 with a BOM (what some Windows tools
-/// write). Anything else, or NUL bytes, is binary.
-fn decode(bytes: &[u8]) -> Result<String, String> {
-    let utf16 = |be: bool| -> Result<String, String> {
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| {
-                if be {
-                    u16::from_be_bytes([c[0], c[1]])
-                } else {
-                    u16::from_le_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16(&units).map_err(|_| "invalid UTF-16".to_string())
-    };
-    let text = match bytes {
-        [0xFF, 0xFE, ..] => utf16(false)?,
-        [0xFE, 0xFF, ..] => utf16(true)?,
-        _ => {
-            let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-            match std::str::from_utf8(b) {
-                Ok(s) => s.to_string(),
-                Err(e) => {
-                    return Err(format!("invalid UTF-8 at byte {}", e.valid_up_to()));
-                }
-            }
-        }
-    };
-    if let Some(p) = text.find('\0') {
-        return Err(format!("a NUL byte at offset {p}"));
-    }
-    Ok(text)
+    Ok(lint_units(units, ctx, opts))
 }
 
 // ---------------------------------------------------------------------------------------
-// JSON inputs
+// Parsing
 
-/// What a JSON value (or an element of a list) is.
-enum JsonItem<'v> {
-    /// A policy envelope: path of `value`, the value, and the `format`.
-    Envelope {
-        path: String,
-        value: &'v Value,
-        format: Option<&'v str>,
-    },
-    /// A diagnostics resource: path prefix of its properties (`properties.` or ``).
-    Diagnostics {
-        prefix: String,
-        obj: &'v Value,
-        props: &'v Value,
-    },
-    Unknown {
-        path: String,
-    },
+/// A policy text made ready to parse: secrets registered, expressions tokenised, and what
+/// parsing found.
+struct Prepared {
+    format: Format,
+    name: String,
+    /// Parse-stage findings (XML errors, the format note).
+    checks: Vec<Check>,
+    /// Placeholders already reported as XML errors.
+    placeholders: Vec<usize>,
+    secrets: Vec<SecretHit>,
 }
 
-/// Most list elements looked at in one JSON file.
-const JSON_ITEMS_LIMIT: usize = 1000;
+fn xml_check() -> Check {
+    Check::new("policy.xml", "The policy is well-formed XML")
+}
 
-fn classify<'v>(v: &'v Value, path: &str, out: &mut Vec<JsonItem<'v>>) {
-    if out.len() >= JSON_ITEMS_LIMIT {
-        return;
-    }
-    let join = |p: &str, k: &str| {
-        if p.is_empty() {
-            k.to_string()
-        } else {
-            format!("{p}.{k}")
+/// A parse error of `text` (the text as written, or `esc` of it), located in the text as
+/// written and explained.
+fn problem(src: &Source, err: &roxmltree::Error, esc: Option<&Escaped>) -> (Check, Option<usize>) {
+    let p = match esc {
+        None => xml::explain(&src.text, err, |l, c| src.offset_of(l, c)),
+        Some(e) => {
+            let lines = Source::new("", String::new(), e.text.clone());
+            let mut p = xml::explain(&e.text, err, |l, c| lines.offset_of(l, c));
+            p.offset = e.orig(p.offset);
+            // The position the parser reports is in the tokenised text: show the original.
+            let loc = src.loc(p.offset);
+            p.parser_pos = (loc.line as u32, loc.col as u32);
+            p
         }
     };
-    match v {
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                classify(item, &format!("{path}[{i}]"), out);
+    let mut c = src
+        .at(xml_check().fail(codes::XML_INVALID, p.reason.clone()), p.offset)
+        .evidence("parser", p.parser_message.clone())
+        .evidence(
+            "parser_position",
+            format!("{}:{}", p.parser_pos.0, p.parser_pos.1),
+        );
+    let placeholder = p.placeholder.is_some().then_some(p.offset);
+    if let Some(ph) = &p.placeholder {
+        c = c.evidence("placeholder", ph.clone());
+    }
+    (c, placeholder)
+}
+
+/// Register the secrets found by form, tokenise and parse. Returns the tokenised text when
+/// it parses.
+fn prepare(src: &mut Source, format: Format, name: String) -> (Prepared, Option<Escaped>) {
+    let secrets = secrets::scan_secrets(&src.text);
+    for s in &secrets {
+        src.add_secret(&s.value, s.shown.clone());
+    }
+    let mut p = Prepared {
+        format,
+        name,
+        checks: Vec::new(),
+        placeholders: Vec::new(),
+        secrets,
+    };
+    let strict = xml::parse(&src.text).err();
+    let esc = match &strict {
+        None => {
+            p.checks.push(src.whole(xml_check().pass("the policy parses")));
+            return (p, Some(Escaped::identity(&src.text)));
+        }
+        Some(
+            err @ (roxmltree::Error::DtdDetected
+            | roxmltree::Error::NodesLimitReached
+            | roxmltree::Error::EntityReferenceLoop(_)),
+        ) => {
+            p.checks.push(problem(src, err, None).0);
+            return (p, None);
+        }
+        Some(err) => match xml::escape_expressions(&src.text) {
+            // Nothing to tokenise: the error is the document's own.
+            None => {
+                let (c, ph) = problem(src, err, None);
+                p.checks.push(c);
+                p.placeholders.extend(ph);
+                return (p, None);
+            }
+            Some(esc) => match xml::parse(&esc.text) {
+                Ok(_) => esc,
+                Err(e2) => {
+                    let (c, ph) = problem(src, &e2, Some(&esc));
+                    p.checks.push(c);
+                    p.placeholders.extend(ph);
+                    return (p, None);
+                }
+            },
+        },
+    };
+    report_escapes(src, &esc, &mut p);
+    (p, Some(esc))
+}
+
+/// What tokenising had to change: real XML errors (a placeholder read as a tag, a raw `<`
+/// or `&` outside an expression) fail in any format; raw characters inside expressions
+/// fail only for format `xml`, and are one `info` when the format is not known.
+fn report_escapes(src: &Source, esc: &Escaped, p: &mut Prepared) {
+    let mut failed = false;
+    for e in esc
+        .escapes
+        .iter()
+        .filter(|e| !e.in_expression)
+        .take(MAX_FINDINGS)
+    {
+        let placeholder = (e.kind == xml::EscapeKind::Placeholder)
+            .then(|| xml::placeholder_tag_at(&src.text[e.offset..]))
+            .flatten()
+            .map(|(_, n)| format!("<{n}>"));
+        let reason = xml::escape_reason(e.kind);
+        let detail = match &placeholder {
+            Some(ph) => format!("{ph} is {reason}"),
+            None => format!("{reason} This is outside any policy expression, so APIM refuses it in every format."),
+        };
+        let mut c = src.at(xml_check().fail(codes::XML_INVALID, detail), e.offset);
+        if let Some(ph) = placeholder {
+            c = c.evidence("placeholder", ph);
+            p.placeholders.push(e.offset);
+        }
+        p.checks.push(c);
+        failed = true;
+    }
+    let in_expr: Vec<&xml::Escape> = esc.escapes.iter().filter(|e| e.in_expression).collect();
+    if !in_expr.is_empty() {
+        match p.format {
+            Format::Xml => {
+                for e in in_expr.iter().take(MAX_FINDINGS) {
+                    // An attribute's expression is pointed at where it starts; a `<` or `&`
+                    // in element content at the character itself.
+                    let at = match e.kind {
+                        xml::EscapeKind::QuoteInAttribute | xml::EscapeKind::LtInAttribute => {
+                            e.region
+                        }
+                        _ => e.offset,
+                    };
+                    p.checks.push(src.at(
+                        xml_check().fail(
+                            codes::XML_INVALID,
+                            format!(
+                                "{} The policy is deployed with format xml (its envelope or --deploy-format says so), which takes the text as XML: {}",
+                                xml::escape_reason(e.kind),
+                                xml::ESCAPING_RULE
+                            ),
+                        ),
+                        at,
+                    ));
+                }
+                failed = true;
+            }
+            Format::RawXml => {}
+            Format::Unknown => {
+                let first = src.location(in_expr[0].offset);
+                p.checks.push(
+                    src.at(
+                        xml_check().info(
+                            codes::XML_INVALID,
+                            format!(
+                                "{} policy expression(s) hold a raw \", < or & (first at {first}). APIM's portal editor, format rawxml, Bicep (format: 'rawxml'), Terraform (xml_content) and APIOps accept that; deployed with format xml — the guide's jq … format: \"xml\" — they must be escaped as &quot;, &lt;, &amp;. Give --deploy-format xml|rawxml to decide",
+                                in_expr.len()
+                            ),
+                        ),
+                        in_expr[0].offset,
+                    )
+                    .evidence("expressions", Value::from(in_expr.len())),
+                );
             }
         }
-        Value::Object(o) => {
-            let (props, ppath) = match o.get("properties") {
-                Some(p @ Value::Object(_)) => (p, join(path, "properties")),
-                _ => (v, path.to_string()),
-            };
-            let is_diag_type = o
-                .get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.to_ascii_lowercase().ends_with("/diagnostics"));
-            if props.get("value").is_some_and(|x| !x.is_array())
-                || props.get("format").is_some_and(Value::is_string)
-            {
-                out.push(JsonItem::Envelope {
-                    path: join(&ppath, "value"),
-                    value: props.get("value").unwrap_or(&Value::Null),
-                    format: props.get("format").and_then(Value::as_str),
-                });
-            } else if is_diag_type
-                || props.get("frontend").is_some()
-                || props.get("backend").is_some_and(Value::is_object)
-                || props.get("loggerId").is_some()
-            {
-                let prefix = if ppath.is_empty() {
-                    String::new()
-                } else {
-                    format!("{ppath}.")
-                };
-                out.push(JsonItem::Diagnostics {
-                    prefix,
-                    obj: v,
-                    props,
-                });
-            } else if let Some(list @ Value::Array(_)) = o.get("value") {
-                classify(list, &join(path, "value"), out);
+    }
+    if !failed {
+        p.checks.push(src.whole(xml_check().pass(format!(
+            "the policy parses as APIM reads it ({} expression(s) with raw characters tokenised{})",
+            in_expr.len(),
+            if p.format == Format::RawXml {
+                ", as format rawxml does"
             } else {
-                out.push(JsonItem::Unknown {
-                    path: path.to_string(),
-                });
+                ""
             }
-        }
-        _ => out.push(JsonItem::Unknown {
-            path: path.to_string(),
-        }),
+        ))));
     }
 }
 
-fn lint_json(name: &str, text: String, ctx: &Ctx, opts: &LintOptions) -> Vec<Check> {
-    let src = Source::new(name, name.to_string(), text);
-    let value: Value = match serde_json::from_str(&src.text) {
-        Ok(v) => v,
-        Err(e) => {
-            let off = src.offset_of(e.line(), e.column());
-            return vec![src.at(
-                Check::new("policy.input", "The file is valid JSON").fail(
-                    codes::NOT_POLICY,
-                    format!("the file starts like JSON but does not parse: {e}"),
-                ),
-                off,
-            )];
-        }
-    };
-    let mut items = Vec::new();
-    classify(&value, "", &mut items);
-    let mut out = Vec::new();
-    let mut cursor = 0;
-    for item in items {
-        match item {
-            JsonItem::Envelope {
-                path,
-                value,
+// ---------------------------------------------------------------------------------------
+// Linting a run
+
+/// Lint the units of a run, fragments and scopes resolved across them.
+fn lint_units(units: Vec<input::Unit>, ctx: &Ctx, opts: &LintOptions) -> Vec<Check> {
+    // What each unit becomes, in order.
+    enum Slot {
+        Done(Vec<Check>),
+        Policy(usize),
+    }
+    let mut slots = Vec::new();
+    let mut srcs: Vec<Source> = Vec::new();
+    let mut preps: Vec<Prepared> = Vec::new();
+    let mut escs: Vec<Option<Escaped>> = Vec::new();
+    for u in units {
+        match u {
+            input::Unit::Checks(c) => slots.push(Slot::Done(c)),
+            input::Unit::Policy {
+                mut src,
                 format,
-            } => out.extend(lint_envelope(&src, &path, value, format, ctx, opts)),
-            JsonItem::Diagnostics { prefix, obj, props } => {
-                out.extend(diagnostics::lint(&src, &prefix, obj, props, &mut cursor))
+                name,
+            } => {
+                let (p, esc) = prepare(&mut src, format, name);
+                slots.push(Slot::Policy(srcs.len()));
+                srcs.push(src);
+                preps.push(p);
+                escs.push(esc);
             }
-            JsonItem::Unknown { path } => {
-                let at = if path.is_empty() {
-                    "the document".to_string()
-                } else {
-                    path
-                };
-                out.push(src.whole(input_check(name).fail(
-                    codes::NOT_POLICY,
-                    format!(
-                        "{at} is JSON but neither a policy envelope ({{\"properties\":{{\"value\":\"<policies>…\",\"format\":\"xml\"}}}}) nor an APIM diagnostics resource"
-                    ),
-                )));
+        }
+    }
+    let docs: Vec<Option<roxmltree::Document>> = escs
+        .iter()
+        .map(|e| e.as_ref().and_then(|e| xml::parse(&e.text).ok()))
+        .collect();
+    // What each document provides to the others.
+    let mut peers = Peers::default();
+    for (i, doc) in docs.iter().enumerate() {
+        let (Some(doc), Some(esc)) = (doc, &escs[i]) else {
+            continue;
+        };
+        let root = doc.root_element();
+        if !xml::POLICY_ROOTS.contains(&xml::name(root)) || xml::max_depth(doc) > xml::DEPTH_LIMIT
+        {
+            continue;
+        }
+        let f = features::features(root);
+        peers.docs.push(Peer {
+            fragment_id: (xml::name(root) == "fragment").then(|| preps[i].name.clone()),
+            label: srcs[i].label.clone(),
+            provides: Provides::of(&srcs[i], esc, &f),
+        });
+    }
+    let mut out = Vec::new();
+    for slot in slots {
+        match slot {
+            Slot::Done(c) => out.extend(merge(c)),
+            Slot::Policy(i) => {
+                let checks = lint_policy(
+                    &mut srcs[i],
+                    &mut preps[i],
+                    escs[i].as_ref(),
+                    docs[i].as_ref(),
+                    ctx,
+                    opts,
+                    &peers,
+                );
+                out.extend(merge(checks));
             }
         }
     }
     out
 }
 
-fn lint_envelope(
-    src: &Source,
-    path: &str,
-    value: &Value,
-    format: Option<&str>,
+/// Lint one parsed policy with the rules.
+fn lint_policy(
+    src: &mut Source,
+    p: &mut Prepared,
+    esc: Option<&Escaped>,
+    doc: Option<&roxmltree::Document>,
     ctx: &Ctx,
     opts: &LintOptions,
+    peers: &Peers,
 ) -> Vec<Check> {
-    let label = format!("{}[{path}]", src.label);
-    let envelope_check = || {
-        src.whole(Check::new(
-            "policy.input",
-            "The envelope holds a policy document",
-        ))
-        .evidence("location", label.clone())
-    };
-    let Some(xml_text) = value.as_str() else {
-        return vec![envelope_check().fail(
-            codes::XML_INVALID,
-            format!("{path} is not a string holding the policy XML"),
-        )];
-    };
-    let format_lower = format.map(str::to_ascii_lowercase);
-    let fmt = match format_lower.as_deref() {
-        None | Some("xml") => Format::Xml,
-        Some("rawxml") => Format::RawXml,
-        Some(f @ ("xml-link" | "rawxml-link")) => {
-            return vec![envelope_check().info(
-                codes::NOT_POLICY,
-                format!(
-                    "the envelope's format is {f}: {path} is a link to the policy, not the policy. Download it and lint the XML."
-                ),
-            )];
-        }
-        Some(other) => {
-            return vec![envelope_check().fail(
-                codes::XML_INVALID,
-                format!(
-                    "unknown format {other:?}: the management API accepts xml, rawxml, xml-link and rawxml-link"
-                ),
-            )];
-        }
-    };
-    // A secret in the envelope file is a secret in the policy: the inner source registers it.
-    let inner = Source::new(&src.file, label, xml_text.to_string());
-    lint_xml(inner, fmt, ctx, opts)
-}
-
-// ---------------------------------------------------------------------------------------
-// XML inputs
-
-/// Lint one policy text.
-pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) -> Vec<Check> {
-    let mut out = Vec::new();
-    // Secrets first, so every snippet below (even of a parse error) shows them masked.
-    let mut secrets = checks::scan_secrets(&src.text);
-    for s in &secrets {
-        src.add_secret(&s.value, s.shown.clone());
-    }
-
-    let xml_check = || Check::new("policy.xml", "The policy is well-formed XML");
-    let strict_err = xml::parse(&src.text).err();
-    let escaped = match &strict_err {
-        None => Some(xml::Escaped::identity(&src.text)),
-        Some(roxmltree::Error::DtdDetected)
-        | Some(roxmltree::Error::NodesLimitReached)
-        | Some(roxmltree::Error::EntityReferenceLoop(_)) => None,
-        Some(_) => xml::escape_expressions(&src.text).filter(|e| xml::parse(&e.text).is_ok()),
-    };
-
-    // Report what does not parse.
-    let mut reported_placeholders = Vec::new();
-    if let Some(err) = &strict_err {
-        let rawxml_fixes_it = format == Format::RawXml && escaped.is_some();
-        let problem = xml::explain(&src.text, err, |l, c| src.offset_of(l, c));
-        let report_problem = |p: &xml::XmlProblem| -> Check {
-            let detail = if p.escaping {
-                format!("{} {}", p.reason, xml::ESCAPING_RULE)
-            } else {
-                p.reason.clone()
-            };
-            let mut c = src
-                .at(xml_check().fail(codes::XML_INVALID, detail), p.offset)
-                .evidence("parser", p.parser_message.clone())
-                .evidence(
-                    "parser_position",
-                    format!("{}:{}", p.parser_pos.0, p.parser_pos.1),
-                );
-            if let Some(ph) = &p.placeholder {
-                c = c.evidence("placeholder", ph.clone()).fix(
-                    "Replace the placeholder with your value (or a named value such as {{entra-tenant-id}} in plain text) and re-apply the policy.",
-                );
-            }
-            c
-        };
-        match (&escaped, rawxml_fixes_it) {
-            // rawxml: APIM escapes expressions itself; placeholders are reported below.
-            (Some(_), true) => {}
-            (Some(esc), false) => {
-                out.push(report_problem(&problem));
-                if problem.placeholder.is_some() {
-                    reported_placeholders.push(problem.offset);
-                }
-                // Every other place that needed escaping is an error of its own (the
-                // parser stops at the first; the escaper found them all).
-                let covered =
-                    |e: &xml::Escape| e.offset == problem.offset || e.region == problem.offset;
-                for e in esc
-                    .escapes
-                    .iter()
-                    .filter(|e| !covered(e))
-                    .take(checks::MAX_FINDINGS)
-                {
-                    let placeholder = (e.kind == xml::EscapeKind::Placeholder)
-                        .then(|| xml::placeholder_tag_at(&src.text[e.offset..]))
-                        .flatten()
-                        .map(|(_, n)| format!("<{n}>"));
-                    let reason = xml::escape_reason(e.kind);
-                    let detail = match &placeholder {
-                        Some(ph) => format!("{ph} is {reason}"),
-                        None => format!("{reason} {}", xml::ESCAPING_RULE),
-                    };
-                    let mut c = src.at(xml_check().fail(codes::XML_INVALID, detail), e.offset);
-                    if let Some(ph) = placeholder {
-                        c = c.evidence("placeholder", ph);
-                    }
-                    out.push(c);
-                }
-                reported_placeholders.extend(
-                    esc.escapes
-                        .iter()
-                        .filter(|e| e.kind == xml::EscapeKind::Placeholder)
-                        .take(checks::MAX_FINDINGS)
-                        .map(|e| e.offset),
-                );
-                if format == Format::Xml || format == Format::File {
-                    out.push(src.whole(xml_check().info(
-                        codes::XML_INVALID,
-                        "the rest of the policy was linted with its expressions escaped the way APIM's rawxml format escapes them (if this file is deployed with format rawxml, as APIOps does, APIM escapes expressions itself and only the placeholders are errors)",
-                    )));
-                }
-            }
-            (None, _) => {
-                out.push(report_problem(&problem));
-                out.extend(checks::secret_checks(&src, &secrets));
-                return out;
-            }
-        }
-    }
-    let Some(esc) = escaped else {
-        out.extend(checks::secret_checks(&src, &secrets));
+    let mut out = std::mem::take(&mut p.checks);
+    let (Some(esc), Some(doc)) = (esc, doc) else {
+        out.extend(rules::secrets::secret_checks(src, &p.secrets));
         return out;
     };
-    let doc = match xml::parse(&esc.text) {
-        Ok(d) => d,
-        Err(e) => {
-            // Cannot happen (checked above); report rather than panic.
-            out.push(src.whole(xml_check().fail(codes::XML_INVALID, e.to_string())));
-            return out;
-        }
-    };
-    if strict_err.is_none() {
-        out.push(src.whole(xml_check().pass("the policy parses")));
-    }
-
-    let depth = xml::max_depth(&doc);
+    let depth = xml::max_depth(doc);
     if depth > xml::DEPTH_LIMIT {
         out.push(src.whole(Check::new("policy.input", "The file is a policy").fail(
             codes::NOT_POLICY,
@@ -527,7 +431,7 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
                 "elements nest {depth} levels deep; policies nest a handful. Not linted further."
             ),
         )));
-        out.extend(checks::secret_checks(&src, &secrets));
+        out.extend(rules::secrets::secret_checks(src, &p.secrets));
         return out;
     }
     let root = doc.root_element();
@@ -542,37 +446,96 @@ pub fn lint_xml(mut src: Source, format: Format, ctx: &Ctx, opts: &LintOptions) 
             ),
             esc.orig(root.range().start),
         ));
-        out.extend(checks::secret_checks(&src, &secrets));
+        out.extend(rules::secrets::secret_checks(src, &p.secrets));
         return out;
     }
-
+    let format = p.format;
     // Secrets only the structure reveals (a literal in a secret-named variable, a key header).
-    let structural =
-        checks::structural_secrets(&checks::Lint::new(&src, &esc, &doc, ctx, opts, format));
+    let structural = {
+        let l = Lint::new(src, esc, doc, ctx, opts, format, peers, &[], &p.placeholders);
+        rules::secrets::structural(&l)
+    };
     for s in structural {
-        if !secrets
+        if !p
+            .secrets
             .iter()
             .any(|x| x.offset == s.offset || x.value == s.value)
         {
-            secrets.push(s);
+            p.secrets.push(s);
         }
     }
-    for s in &secrets {
+    p.secrets.sort_by_key(|s| s.offset);
+    for s in &p.secrets {
         src.add_secret(&s.value, s.shown.clone());
     }
-    let lint = checks::Lint::new(&src, &esc, &doc, ctx, opts, format);
-    out.extend(lint.run(&secrets, &reported_placeholders));
+    let l = Lint::new(
+        src,
+        esc,
+        doc,
+        ctx,
+        opts,
+        format,
+        peers,
+        &p.secrets,
+        &p.placeholders,
+    );
+    for rule in RULES {
+        out.extend(rule(&l));
+    }
     out
 }
 
-/// Mask a secret for display: an API key keeps its prefix and last four, anything else is
-/// named by its fingerprint.
-pub fn shown_secret(value: &str) -> String {
-    if value.starts_with("ctx7sk") {
-        redact::mask_key(value)
-    } else {
-        format!("‹secret {}›", redact::fingerprint(value))
+// ---------------------------------------------------------------------------------------
+// One finding per rule per file
+
+/// Locations listed in a merged finding's evidence.
+const MAX_LOCATIONS: usize = 50;
+
+/// Merge repeated findings of one file: checks with the same id, status and code become
+/// one, whose evidence lists every location (and the count), its detail the first's.
+pub fn merge(checks: Vec<Check>) -> Vec<Check> {
+    let key = |c: &Check| (c.id.clone(), c.status, c.code);
+    let mut out: Vec<(Check, Vec<Value>, Vec<String>, usize)> = Vec::new();
+    for c in checks {
+        let loc = c.evidence.get("location").cloned();
+        match out.iter_mut().find(|(o, ..)| key(o) == key(&c)) {
+            Some((_, locs, details, n)) => {
+                *n += 1;
+                if let Some(l) = loc
+                    && locs.len() < MAX_LOCATIONS
+                {
+                    locs.push(l);
+                }
+                if details.len() < 10 && !details.contains(&c.detail) {
+                    details.push(c.detail.clone());
+                }
+            }
+            None => {
+                let details = vec![c.detail.clone()];
+                out.push((c, loc.into_iter().collect(), details, 1));
+            }
+        }
     }
+    out.into_iter()
+        .map(|(mut c, locs, details, n)| {
+            if n > 1 {
+                let more = n - 1;
+                if c.status != Status::Pass {
+                    c.detail = format!(
+                        "{} (and {more} more place{} like it: see locations)",
+                        c.detail,
+                        if more == 1 { "" } else { "s" }
+                    );
+                }
+                c.evidence.insert("count".into(), Value::from(n));
+                c.evidence.insert("locations".into(), Value::from(locs));
+                if details.len() > 1 {
+                    c.evidence.insert("details".into(), Value::from(details));
+                }
+            }
+            c
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -599,7 +562,10 @@ mod tests {
         "</outbound>",
         "<on-error>",
         "</on-error>",
+        "<fragment>",
+        "</fragment>",
         "<base />",
+        "<include-fragment fragment-id=\"f\" />",
         "<set-header name=\"WWW-Authenticate\">",
         "<set-header name=\"Authorization\">",
         "</set-header>",
@@ -632,13 +598,20 @@ mod tests {
         "</return-response>",
         "<set-body>",
         "</set-body>",
+        "<trace source=\"x\"><message>",
+        "</message></trace>",
         "{\"resource\": \"https://h/x\", \"issuer\": 1}",
         "<validate-azure-ad-token tenant-id=\"t\">",
         "</validate-azure-ad-token>",
+        "<validate-jwt><openid-config url=\"https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration\" />",
+        "</validate-jwt>",
+        "<required-claims>",
+        "</required-claims>",
         "<audience>",
         "</audience>",
         "api://",
         "<claim name=\"scp\" match=\"all\">",
+        "<claim name=\"tid\" match=\"all\">",
         "</claim>",
         "<cache-store-value key=\"@(k)\" duration=\"x\"/>",
         "<send-request>on_behalf_of",
@@ -656,8 +629,16 @@ mod tests {
         "\\\"",
         "resource_metadata=\"https://",
         "Q~abcdefghijklmnopqrstuvwxyz0123456789",
+        "client_secret=abcdefgh12345",
         "{\"frontend\":{\"response\":{\"body\":{\"bytes\":",
         "8192}}}}",
+        "resource d 'Microsoft.ApiManagement/service/diagnostics@2022-08-01' = {",
+        "resource \"azurerm_api_management_diagnostic\" \"d\" {",
+        "frontend_response {",
+        "body_bytes = 8192",
+        "<<XML\n",
+        "\nXML\n",
+        "bytes: 8192",
         "[",
         "]",
     ];
@@ -696,5 +677,18 @@ mod tests {
                 .iter()
                 .any(|c| c.id == "policy.xml" && c.status == crate::report::Status::Pass)
         );
+    }
+
+    #[test]
+    fn repeated_findings_merge_into_one_with_every_location() {
+        let text = "<policies><inbound><set-variable name=\"a\" value=\"x &amp y\" /><set-variable name=\"b\" value=\"x &amp y\" /></inbound></policies>";
+        let checks = lint_text("m.xml", text.as_bytes(), &ctx(), &LintOptions::default());
+        let xml: Vec<_> = checks
+            .iter()
+            .filter(|c| c.code == Some(codes::XML_INVALID))
+            .collect();
+        assert_eq!(xml.len(), 1, "{xml:?}");
+        assert_eq!(xml[0].evidence["count"], 2);
+        assert_eq!(xml[0].evidence["locations"].as_array().unwrap().len(), 2);
     }
 }

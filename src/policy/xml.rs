@@ -1,5 +1,12 @@
 //! Parsing policy XML with positions, and explaining why it does not parse.
 //!
+//! APIM reads a policy the way its portal editor shows it: policy expressions (`@(…)`,
+//! `@{…}`, with C# strings, chars, comments and nested braces) are tokenised first, so a
+//! raw `"`, `<` or `&` inside one is not an XML error; only the management API's format
+//! `xml` needs them escaped. [`escape_expressions`] does that tokenising and records each
+//! place format `xml` would reject; what still does not parse afterwards is a real XML
+//! error (an unclosed element, a raw `<` outside an expression, a `<placeholder>`).
+//!
 //! `roxmltree` keeps byte ranges for every node and attribute, refuses DTDs (so an
 //! entity-expansion "XML bomb" is rejected before anything is expanded) and stops at a node
 //! limit. Two kinds of text are parsed:
@@ -254,6 +261,9 @@ pub struct Escape {
     /// Start of the expression or placeholder that holds it.
     pub region: usize,
     pub kind: EscapeKind,
+    /// Inside a policy expression (`@(…)`, `@{…}`): an error only in format `xml`, since
+    /// APIM tokenises expressions before parsing the rest (portal, `rawxml`).
+    pub in_expression: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,6 +411,7 @@ pub fn escape_expressions(src: &str) -> Option<Escaped> {
                 offset: i,
                 region: i,
                 kind: EscapeKind::Amp,
+                in_expression: false,
             });
             out.entity(i, "&amp;");
             i += 1;
@@ -431,6 +442,7 @@ fn escape_placeholder(out: &mut Out, at: usize, len: usize) {
         offset: at,
         region: at,
         kind: EscapeKind::Placeholder,
+        in_expression: false,
     });
     out.entity(at, "&lt;");
     out.copy(at + 1, at + len - 1);
@@ -483,6 +495,7 @@ fn copy_tag(out: &mut Out, start: usize) -> usize {
                                 offset: j,
                                 region: vstart,
                                 kind: EscapeKind::LtInAttribute,
+                                in_expression: false,
                             });
                             out.entity(j, "&lt;");
                             j += 1;
@@ -494,6 +507,7 @@ fn copy_tag(out: &mut Out, start: usize) -> usize {
                             offset: j,
                             region: vstart,
                             kind: EscapeKind::Amp,
+                            in_expression: false,
                         });
                         out.entity(j, "&amp;");
                         j += 1;
@@ -541,6 +555,7 @@ fn escape_region(out: &mut Out, start: usize, end: usize, quote: Option<u8>) {
                 offset: j,
                 region: start,
                 kind,
+                in_expression: true,
             });
             first = false;
         }
