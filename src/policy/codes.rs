@@ -41,7 +41,7 @@ crate::declare_findings! {
     SCOPE_CLAIM = "policy.scope-claim" {
         title: "The required scope claim is missing or wrong",
         cause: "<required-claims> has no <claim name=\"scp\"> with the pattern's scope (Mcp.Gateway.Access for obo, mcp.access for shared-key and passthrough), names the other hop's scope, or checks another claim.",
-        fix: "Add <claim name=\"scp\" match=\"any\"><value>Mcp.Gateway.Access</value></claim> (obo; mcp.access for the other patterns) to <required-claims>.",
+        fix: "Add <claim name=\"scp\" match=\"any\"><value>{scope}</value></claim> to <required-claims> (the guide's scope: Mcp.Gateway.Access for obo, mcp.access for shared-key and passthrough).",
         see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
     }
     OBO_CACHE_KEY = "policy.obo-cache-key" {
@@ -83,7 +83,7 @@ crate::declare_findings! {
     DIAGNOSTICS_PAYLOAD = "policy.diagnostics-payload" {
         title: "APIM diagnostics log frontend response bodies",
         cause: "The diagnostics settings log more than 0 bytes of the frontend response body; this truncates MCP's Server-Sent Events streams.",
-        fix: "Set Frontend Response › Number of payload bytes to log to 0 at the service level (All APIs › Settings › Diagnostics Logs).",
+        fix: "Set {property} to 0 (portal: {scope} › Settings › Diagnostics Logs › {setting} › Number of payload bytes to log = 0) — at the service level for all APIs — then re-check.",
         see: "guide-per-user-obo: Troubleshooting › Streaming responses get cut off; guide-shared-identity: Troubleshooting › Streaming responses get cut off",
     }
     NOT_POLICY = "policy.not-policy" {

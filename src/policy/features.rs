@@ -328,8 +328,7 @@ pub fn features<'a, 'i>(root: Node<'a, 'i>) -> Features<'a, 'i> {
                 f.unauthorized.push(n)
             }
             "validate-azure-ad-token" | "validate-jwt"
-                if attr(n, "failed-validation-httpcode")
-                    .is_none_or(|c| c.trim() == "401") =>
+                if attr(n, "failed-validation-httpcode").is_none_or(|c| c.trim() == "401") =>
             {
                 f.unauthorized.push(n)
             }
@@ -351,9 +350,9 @@ pub fn features<'a, 'i>(root: Node<'a, 'i>) -> Features<'a, 'i> {
             }
         }
     }
-    let Some(inbound) = section(root, "inbound").or_else(|| {
-        (xml::name(root) == "fragment").then_some(root)
-    }) else {
+    let Some(inbound) =
+        section(root, "inbound").or_else(|| (xml::name(root) == "fragment").then_some(root))
+    else {
         return f;
     };
     for n in inbound.descendants().filter(|n| n.is_element()) {

@@ -98,10 +98,12 @@ pub fn units(name: &str, bytes: &[u8], complete: bool, deploy: Option<Format>) -
     };
     let first = text.trim_start().chars().next();
     match first {
-        None => vec![Unit::Checks(vec![input_check(name).fail(
-            codes::NOT_POLICY,
-            "the file is empty (or only whitespace)",
-        )])],
+        None => {
+            vec![Unit::Checks(vec![input_check(name).fail(
+                codes::NOT_POLICY,
+                "the file is empty (or only whitespace)",
+            )])]
+        }
         Some('{') | Some('[') => json_units(name, text),
         Some('<') => vec![Unit::Policy {
             src: Source::new(name, name.to_string(), text),
@@ -221,7 +223,12 @@ fn classify<'v>(v: &'v Value, path: &str, arm: Option<&'v Value>, out: &mut Vec<
                 && (o.contains_key("$schema") || o.contains_key("contentVersion"))
             {
                 for (i, r) in res.iter().enumerate() {
-                    classify(r, &format!("{}[{i}]", join(path, "resources")), Some(v), out);
+                    classify(
+                        r,
+                        &format!("{}[{i}]", join(path, "resources")),
+                        Some(v),
+                        out,
+                    );
                 }
                 return;
             }
@@ -229,7 +236,10 @@ fn classify<'v>(v: &'v Value, path: &str, arm: Option<&'v Value>, out: &mut Vec<
                 Some(p @ Value::Object(_)) => (p, join(path, "properties")),
                 _ => (v, path.to_string()),
             };
-            let ty = o.get("type").and_then(Value::as_str).map(str::to_ascii_lowercase);
+            let ty = o
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase);
             let is_diag_type = ty.as_deref().is_some_and(|t| t.ends_with("/diagnostics"));
             if props.get("value").is_some_and(|x| !x.is_array())
                 || props.get("format").is_some_and(Value::is_string)

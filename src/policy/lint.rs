@@ -88,9 +88,11 @@ pub struct Peers {
 
 impl Peers {
     pub fn fragment(&self, id: &str) -> Option<&Peer> {
-        self.docs
-            .iter()
-            .find(|p| p.fragment_id.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(id)))
+        self.docs.iter().find(|p| {
+            p.fragment_id
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case(id))
+        })
     }
 
     /// Whole policies other than `label` (parent or child scopes linted together).

@@ -20,7 +20,7 @@
 //! - [`secrets`]: secrets recognised by their form, registered before anything is shown,
 //! - [`features`]: what the policy does (pattern, variables, 401s, includes),
 //! - [`lint`]: the rule context, [`eval`]: the values that matter, evaluated symbolically,
-//! - [`named_values`]: `--named-values`,
+//! - [`named_values`]: the deployment's named values, read from `--named-values`,
 //! - [`rules`]: the `policy.*` rules, in the order of [`RULES`],
 //! - [`diagnostics`]: payload logging in the diagnostics resources.
 
@@ -41,9 +41,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::cli::{DeployFormat, PolicyArgs};
+use crate::context::{Ctx, Outcome};
 use crate::error::Error;
 use crate::report::{Check, Status};
-use crate::context::{Ctx, Outcome};
 
 pub use lint::{Format, LintOptions};
 use lint::{Lint, MAX_FINDINGS, Peer, Peers, Provides};
@@ -184,7 +184,10 @@ fn problem(src: &Source, err: &roxmltree::Error, esc: Option<&Escaped>) -> (Chec
         }
     };
     let mut c = src
-        .at(xml_check().fail(codes::XML_INVALID, p.reason.clone()), p.offset)
+        .at(
+            xml_check().fail(codes::XML_INVALID, p.reason.clone()),
+            p.offset,
+        )
         .evidence("parser", p.parser_message.clone())
         .evidence(
             "parser_position",
@@ -214,7 +217,8 @@ fn prepare(src: &mut Source, format: Format, name: String) -> (Prepared, Option<
     let strict = xml::parse(&src.text).err();
     let esc = match &strict {
         None => {
-            p.checks.push(src.whole(xml_check().pass("the policy parses")));
+            p.checks
+                .push(src.whole(xml_check().pass("the policy parses")));
             return (p, Some(Escaped::identity(&src.text)));
         }
         Some(
@@ -266,7 +270,9 @@ fn report_escapes(src: &Source, esc: &Escaped, p: &mut Prepared) {
         let reason = xml::escape_reason(e.kind);
         let detail = match &placeholder {
             Some(ph) => format!("{ph} is {reason}"),
-            None => format!("{reason} This is outside any policy expression, so APIM refuses it in every format."),
+            None => format!(
+                "{reason} This is outside any policy expression, so APIM refuses it in every format."
+            ),
         };
         let mut c = src.at(xml_check().fail(codes::XML_INVALID, detail), e.offset);
         if let Some(ph) = placeholder {
@@ -376,8 +382,7 @@ fn lint_units(units: Vec<input::Unit>, ctx: &Ctx, opts: &LintOptions) -> Vec<Che
             continue;
         };
         let root = doc.root_element();
-        if !xml::POLICY_ROOTS.contains(&xml::name(root)) || xml::max_depth(doc) > xml::DEPTH_LIMIT
-        {
+        if !xml::POLICY_ROOTS.contains(&xml::name(root)) || xml::max_depth(doc) > xml::DEPTH_LIMIT {
             continue;
         }
         let f = features::features(root);
@@ -452,7 +457,17 @@ fn lint_policy(
     let format = p.format;
     // Secrets only the structure reveals (a literal in a secret-named variable, a key header).
     let structural = {
-        let l = Lint::new(src, esc, doc, ctx, opts, format, peers, &[], &p.placeholders);
+        let l = Lint::new(
+            src,
+            esc,
+            doc,
+            ctx,
+            opts,
+            format,
+            peers,
+            &[],
+            &p.placeholders,
+        );
         rules::secrets::structural(&l)
     };
     for s in structural {
@@ -690,5 +705,85 @@ mod tests {
         assert_eq!(xml.len(), 1, "{xml:?}");
         assert_eq!(xml[0].evidence["count"], 2);
         assert_eq!(xml[0].evidence["locations"].as_array().unwrap().len(), 2);
+    }
+
+    fn codes_of(text: &str) -> Vec<(Status, &'static str)> {
+        let mut v: Vec<(Status, &'static str)> =
+            lint_text("t.xml", text.as_bytes(), &ctx(), &LintOptions::default())
+                .iter()
+                .filter(|c| c.status != Status::Pass)
+                .filter_map(|c| c.code.map(|k| (c.status, k.code)))
+                .collect();
+        v.sort_by_key(|x| x.1);
+        v
+    }
+
+    #[test]
+    fn tokens_in_event_hub_logs_and_response_headers_are_secret_in_trace() {
+        let text = r#"<policies><inbound>
+            <log-to-eventhub logger-id="hub">@(context.Request.Headers.GetValueOrDefault("Authorization", ""))</log-to-eventhub>
+            <log-to-eventhub logger-id="hub">@(context.Request.Headers.GetValueOrDefault("Authorization", "").AsJwt()?.Claims.GetValueOrDefault("oid", ""))</log-to-eventhub>
+            </inbound><outbound>
+            <set-header name="x-debug-token" exists-action="override"><value>@((string)context.Variables["oboToken"])</value></set-header>
+            </outbound></policies>"#;
+        let text = text.replace(
+            "<policies><inbound>",
+            r#"<policies><inbound><send-request mode="new" response-variable-name="r"><set-body>grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&amp;requested_token_use=on_behalf_of</set-body></send-request><set-variable name="oboToken" value='@((string)((IResponse)context.Variables["r"]).Body.As&lt;JObject&gt;()["access_token"])' />"#,
+        );
+        let checks = lint_text("t.xml", text.as_bytes(), &ctx(), &LintOptions::default());
+        let trace: Vec<_> = checks
+            .iter()
+            .filter(|c| c.code == Some(codes::SECRET_IN_TRACE))
+            .collect();
+        assert_eq!(trace.len(), 1, "{trace:?}");
+        // The Authorization log and the emitted header; not the oid log.
+        assert_eq!(trace[0].evidence["count"], 2, "{:?}", trace[0]);
+    }
+
+    #[test]
+    fn azure_ad_token_for_common_is_tenant_unpinned_and_a_foreign_tid_is_impossible() {
+        let found = codes_of(
+            r#"<policies><inbound><validate-azure-ad-token tenant-id="organizations"><audiences><audience>a</audience></audiences></validate-azure-ad-token></inbound></policies>"#,
+        );
+        assert!(
+            found.contains(&(Status::Warn, "policy.tenant-unpinned")),
+            "{found:?}"
+        );
+        let found = codes_of(
+            r#"<policies><inbound><validate-azure-ad-token tenant-id="7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f"><audiences><audience>a</audience></audiences><required-claims><claim name="tid"><value>0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f</value></claim><claim name="roles" match="all"><value>A</value><value>B</value></claim></required-claims></validate-azure-ad-token></inbound></policies>"#,
+        );
+        let impossible: Vec<_> = found
+            .iter()
+            .filter(|(_, c)| *c == "policy.required-claims-impossible")
+            .collect();
+        // The foreign tid only: roles is multi-valued, two under match="all" is satisfiable.
+        assert_eq!(impossible.len(), 1, "{found:?}");
+    }
+
+    #[test]
+    fn a_fragment_id_comes_from_the_envelope_name() {
+        let frag = serde_json::json!({
+            "name": "entra-validate",
+            "properties": {"format": "rawxml", "value": "<fragment><validate-azure-ad-token tenant-id=\"t\"><audiences><audience>a</audience></audiences></validate-azure-ad-token></fragment>"}
+        });
+        let units = vec![
+            input::units(
+                "api.xml",
+                b"<policies><inbound><include-fragment fragment-id=\"entra-validate\" /><rewrite-uri template=\"/mcp\" /></inbound></policies>",
+                true,
+                None,
+            ),
+            input::units("frag.json", frag.to_string().as_bytes(), true, None),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let checks = lint_units(units, &ctx(), &LintOptions::default());
+        let v = checks
+            .iter()
+            .find(|c| c.id == "policy.token-validation")
+            .expect("validation check");
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(v.detail.contains("entra-validate"), "{v:?}");
     }
 }

@@ -98,9 +98,15 @@ impl NamedValues {
             if names.is_empty() {
                 return None;
             }
-            let secret = props.get("secret").and_then(Value::as_bool).unwrap_or(false)
+            let secret = props
+                .get("secret")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
                 || props.get("keyVault").is_some_and(|k| !k.is_null());
-            let value = props.get("value").and_then(Value::as_str).map(str::to_string);
+            let value = props
+                .get("value")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             if secret && let Some(v) = &value {
                 // Whatever the file holds for a secret never reaches the output.
                 redact::register_secret(v);

@@ -103,7 +103,11 @@ pub fn scan_secrets(text: &str) -> Vec<SecretHit> {
             continue;
         }
         let s = run_len(b, i + h + p + 2, is_b64url);
-        out.push(hit(i, &text[i..i + h + p + 2 + s], "a JWT (an access token)"));
+        out.push(hit(
+            i,
+            &text[i..i + h + p + 2 + s],
+            "a JWT (an access token)",
+        ));
         n += 1;
     }
     // Entra client secrets: 40 characters, the 5th and 6th are "Q~".
@@ -123,7 +127,11 @@ pub fn scan_secrets(text: &str) -> Vec<SecretHit> {
         }
         let len = run_len(b, start, secret_char);
         if (36..=44).contains(&len) && !overlaps(&out, start) {
-            out.push(hit(start, &text[start..start + len], "an Entra client secret"));
+            out.push(hit(
+                start,
+                &text[start..start + len],
+                "an Entra client secret",
+            ));
             n += 1;
         }
     }
@@ -179,8 +187,10 @@ pub fn scan_secrets(text: &str) -> Vec<SecretHit> {
             };
             let start = i + key.len() + sep_len;
             let len = run_len(b, start, |c| {
-                !matches!(c, b'&' | b'"' | b'\'' | b'\\' | b'<' | b';' | b',' | b')' | b'}')
-                    && !c.is_ascii_whitespace()
+                !matches!(
+                    c,
+                    b'&' | b'"' | b'\'' | b'\\' | b'<' | b';' | b',' | b')' | b'}'
+                ) && !c.is_ascii_whitespace()
             });
             let value = &text[start..start + len];
             // A JSON value must have been quoted; a form value is what runs to `&`.
@@ -254,7 +264,9 @@ mod tests {
 
     #[test]
     fn old_secret_formats() {
-        assert!(old_entra_secret("AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/AbCdE="));
+        assert!(old_entra_secret(
+            "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/AbCdE="
+        ));
         assert!(old_entra_secret("k[7Lq]mZ@x:9*bQ2-Rt_8vN.wE4yH1sP"));
         assert!(!old_entra_secret("11111111-2222-4333-8444-555555555555"));
     }

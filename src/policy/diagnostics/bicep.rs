@@ -63,7 +63,8 @@ fn tokens(text: &str, max: usize) -> Vec<(usize, Tok)> {
             b'=' => out.push((start, Tok::Eq)),
             c if c.is_ascii_alphanumeric() || c == b'_' => {
                 let mut j = i;
-                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.') {
+                while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.')
+                {
                     j += 1;
                 }
                 out.push((start, Tok::Ident(text[i..j].to_string())));
@@ -88,7 +89,10 @@ fn declared_number(toks: &[(usize, Tok)], name: &str) -> Option<u64> {
             continue;
         }
         // The first `=` after, then its value.
-        let eq = toks[i + 2..].iter().take(3).position(|(_, t)| *t == Tok::Eq)?;
+        let eq = toks[i + 2..]
+            .iter()
+            .take(3)
+            .position(|(_, t)| *t == Tok::Eq)?;
         if let Some((_, Tok::Ident(v))) = toks.get(i + 2 + eq + 1) {
             return v.parse().ok();
         }
@@ -152,10 +156,8 @@ pub fn lint(src: &Source) -> Option<Vec<Check>> {
                                     Tok::Ident(s) | Tok::Str(s) => s.clone(),
                                     _ => "?".into(),
                                 };
-                                let bytes = raw
-                                    .parse()
-                                    .ok()
-                                    .or_else(|| declared_number(&toks, &raw));
+                                let bytes =
+                                    raw.parse().ok().or_else(|| declared_number(&toks, &raw));
                                 found.push(Found {
                                     setting: idx,
                                     path: format!("{}.{}.body.bytes", stack[n - 3], stack[n - 2]),
@@ -178,7 +180,11 @@ pub fn lint(src: &Source) -> Option<Vec<Check>> {
         resources.push(Resource {
             scope: format!(
                 "{} diagnostics '{name}' (Bicep)",
-                if api_scope { "API-scope" } else { "service-scope" }
+                if api_scope {
+                    "API-scope"
+                } else {
+                    "service-scope"
+                }
             ),
             api_scope,
             found,
@@ -202,7 +208,10 @@ mod tests {
         let src = Source::new("d.bicep", "d.bicep".into(), text.into());
         let checks = lint(&src).expect("diagnostics");
         assert_eq!(checks.len(), 1, "{checks:?}");
-        assert_eq!(checks[0].code, Some(crate::policy::codes::DIAGNOSTICS_PAYLOAD));
+        assert_eq!(
+            checks[0].code,
+            Some(crate::policy::codes::DIAGNOSTICS_PAYLOAD)
+        );
         assert_eq!(checks[0].evidence["bytes"], 8192);
         assert_eq!(checks[0].evidence["line"], 6);
     }

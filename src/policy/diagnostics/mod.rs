@@ -122,13 +122,24 @@ pub fn judge(src: &Source, r: &Resource) -> Vec<Check> {
         let detail = format!("{} = {n} in the {}: {}", f.path, r.scope, s.why);
         let check = new()
             .finding(s.status, codes::DIAGNOSTICS_PAYLOAD, detail)
-            .fix(format!(
-                "Set {} to 0 (portal: {} › Settings › Diagnostics Logs › {} {} › Number of payload bytes to log = 0), then re-check.",
-                f.path,
-                if r.api_scope { "the API" } else { "All APIs" },
-                if s.side == "frontend" { "Frontend" } else { "Backend" },
-                if s.direction == "response" { "Response" } else { "Request" },
-            ))
+            .fix_var("property", f.path.clone())
+            .fix_var("scope", if r.api_scope { "the API" } else { "All APIs" })
+            .fix_var(
+                "setting",
+                format!(
+                    "{} {}",
+                    if s.side == "frontend" {
+                        "Frontend"
+                    } else {
+                        "Backend"
+                    },
+                    if s.direction == "response" {
+                        "Response"
+                    } else {
+                        "Request"
+                    }
+                ),
+            )
             .evidence("property", f.path.clone())
             .evidence("bytes", Value::from(n));
         out.push(place(check, f.offset));

@@ -85,7 +85,10 @@ fn tokens(text: &str, max: usize) -> Vec<(usize, Tok)> {
             c if c.is_ascii_alphanumeric() || c == b'_' => {
                 let mut j = i;
                 while j < b.len()
-                    && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.' || b[j] == b'-')
+                    && (b[j].is_ascii_alphanumeric()
+                        || b[j] == b'_'
+                        || b[j] == b'.'
+                        || b[j] == b'-')
                 {
                     j += 1;
                 }
@@ -215,7 +218,11 @@ pub fn lint(src: &Source) -> Option<Vec<Check>> {
         resources.push(Resource {
             scope: format!(
                 "{} diagnostics {ty}.{res_name}{} (Terraform)",
-                if api_scope { "API-scope" } else { "service-scope" },
+                if api_scope {
+                    "API-scope"
+                } else {
+                    "service-scope"
+                },
                 identifier.map(|i| format!(" '{i}'")).unwrap_or_default()
             ),
             api_scope,

@@ -3,15 +3,14 @@
 
 use roxmltree::Node;
 
-use crate::deployment::Pattern;
 use crate::config::is_guid;
+use crate::deployment::Pattern;
 use crate::report::Check;
 
 use crate::policy::codes;
 use crate::policy::features::expected_pattern;
 use crate::policy::lint::Lint;
 use crate::policy::xml::{descendants_named, named_values, text_of};
-
 
 pub fn check(l: &Lint) -> Vec<Check> {
     if l.f.kind.is_proxy() {
@@ -161,4 +160,3 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
     }
     out
 }
-

@@ -90,8 +90,7 @@ fn buffering_checks(l: &Lint) -> Vec<Check> {
                     new().fail(
                         codes::BUFFERING,
                         "forward-request buffer-response=\"true\" holds the SSE stream until it ends",
-                    )
-                    .fix("Use <forward-request buffer-response=\"false\" /> for the MCP API (APIM's server-sent events guidance)."),
+                    ),
                     el,
                     "buffer-response",
                 ));
@@ -122,4 +121,3 @@ fn buffering_checks(l: &Lint) -> Vec<Check> {
     }
     out
 }
-

@@ -257,4 +257,3 @@ mod tests {
         assert_eq!(resource_metadata("Bearer realm=x"), None);
     }
 }
-

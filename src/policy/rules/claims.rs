@@ -85,10 +85,7 @@ fn claims_of(l: &Lint, v: Node) -> Vec<Check> {
                 "<claim name=\"{name}\"> requires {name} to equal {}: {name} is a time, different on every token, so no token passes",
                 values.join(", ")
             ))
-        } else if all
-            && distinct.len() > 1
-            && SINGLE_VALUED.contains(&lower.as_str())
-        {
+        } else if all && distinct.len() > 1 && SINGLE_VALUED.contains(&lower.as_str()) {
             Some(format!(
                 "<claim name=\"{name}\" match=\"all\"> requires the values {} at once, but a token carries one {name}: no token passes. Use match=\"any\" if any of them may pass",
                 distinct.join(", ")
@@ -97,7 +94,9 @@ fn claims_of(l: &Lint, v: Node) -> Vec<Check> {
             && let Some(t) = attr(v, "tenant-id").map(str::trim)
             && is_guid(t)
             && !values.is_empty()
-            && values.iter().all(|s| is_guid(s) && !s.eq_ignore_ascii_case(t))
+            && values
+                .iter()
+                .all(|s| is_guid(s) && !s.eq_ignore_ascii_case(t))
         {
             Some(format!(
                 "<claim name=\"{name}\"> requires {} but the policy validates tokens of tenant {t}: no token has both",
@@ -108,11 +107,8 @@ fn claims_of(l: &Lint, v: Node) -> Vec<Check> {
         };
         if let Some(detail) = problem {
             out.push(
-                l.at_node(
-                    new().fail(codes::REQUIRED_CLAIMS_IMPOSSIBLE, detail),
-                    claim,
-                )
-                .evidence("claim", name.to_string()),
+                l.at_node(new().fail(codes::REQUIRED_CLAIMS_IMPOSSIBLE, detail), claim)
+                    .evidence("claim", name.to_string()),
             );
         }
     }

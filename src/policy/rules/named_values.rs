@@ -28,7 +28,8 @@ pub fn check(l: &Lint) -> Vec<Check> {
         }
         seen.push(off);
         let nv = &l.opts.named_values;
-        let breaks = matches!(nv.lookup(name), Lookup::Known(v) if v.contains('"') || v.contains('\\'));
+        let breaks =
+            matches!(nv.lookup(name), Lookup::Known(v) if v.contains('"') || v.contains('\\'));
         let c = if breaks {
             new().warn(
                 codes::NAMED_VALUE_IN_EXPRESSION,

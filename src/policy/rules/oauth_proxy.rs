@@ -309,7 +309,6 @@ fn authorize_checks(l: &Lint, ret: Node, exp: &DocExpect) -> Vec<Check> {
     out
 }
 
-
 /// Does the policy remove the RFC 8707 `resource` parameter (query or form field)?
 fn resource_checks(l: &Lint) -> Vec<Check> {
     let new = || {

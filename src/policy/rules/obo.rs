@@ -15,7 +15,6 @@ use crate::policy::features::{expand_variables, is_dynamic};
 use crate::policy::lint::Lint;
 use crate::policy::xml::{self, attr, is_expression};
 
-
 /// Entra's default access-token lifetime (one hour), the guide's reference for the cache.
 pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 /// Margin below the token lifetime under which a cache duration is flagged as tight.
@@ -173,4 +172,3 @@ fn obo_checks(l: &Lint) -> Vec<Check> {
     }
     out
 }
-

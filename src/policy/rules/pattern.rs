@@ -144,7 +144,9 @@ fn pattern_check(lint: &Lint) -> Check {
         } else {
             "no integration pattern recognised"
         };
-        format!("{what}: no token validation, API-key swap, OBO exchange or OAuth-proxy response here")
+        format!(
+            "{what}: no token validation, API-key swap, OBO exchange or OAuth-proxy response here"
+        )
     } else {
         format!("recognised {}{seen}", f.kind.describe())
     };

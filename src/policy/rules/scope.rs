@@ -189,14 +189,8 @@ fn scope_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
                     ),
                 ),
             };
-            out.push(l.at_node(
-                c.fix(format!(
-                    "<claim name=\"scp\" match=\"any\"><value>{want}</value></claim> in <required-claims>."
-                )),
-                node,
-            ));
+            out.push(l.at_node(c.fix_var("scope", want), node));
         }
     }
     out
 }
-

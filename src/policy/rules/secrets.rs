@@ -85,9 +85,10 @@ pub fn structural(l: &Lint) -> Vec<SecretHit> {
                     out.push(hit(at_attr(el, "password", p), p, "a literal password"));
                 }
             }
-            "key" if el
-                .parent()
-                .is_some_and(|p| matches!(xml::name(p), "issuer-signing-keys" | "decryption-keys")) =>
+            "key"
+                if el.parent().is_some_and(|p| {
+                    matches!(xml::name(p), "issuer-signing-keys" | "decryption-keys")
+                }) =>
             {
                 // Text content is a symmetric key (base64); RSA keys are attributes n/e and
                 // certificates are referenced by id: neither is secret.

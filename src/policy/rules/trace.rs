@@ -32,7 +32,7 @@ fn sensitive(l: &Lint, text: &str, tainted: &[String]) -> Option<String> {
     }
     for word in ["access_token", "refresh_token", "client_secret", "id_token"] {
         if lower.contains(word) {
-            return Some(format!("{word}"));
+            return Some(word.to_string());
         }
     }
     if lower.contains("\"authorization\"") && !(lower.contains("asjwt") && lower.contains("claims"))
@@ -52,7 +52,11 @@ fn sensitive(l: &Lint, text: &str, tainted: &[String]) -> Option<String> {
 /// `send-request` that talks to a token endpoint, and what is assigned from them.
 fn tainted_variables(l: &Lint) -> Vec<String> {
     let mut tainted: Vec<String> = Vec::new();
-    for sr in l.root.descendants().filter(|n| n.has_tag_name("send-request")) {
+    for sr in l
+        .root
+        .descendants()
+        .filter(|n| n.has_tag_name("send-request"))
+    {
         let all: String = sr
             .descendants()
             .filter_map(|n| if n.is_text() { n.text() } else { None })
@@ -150,12 +154,7 @@ pub fn check(l: &Lint) -> Vec<Check> {
                 }
                 looked += 1;
                 let value: String = descendants_named(el, "value").map(text_of).collect();
-                report(
-                    el,
-                    format!("the response header {name}"),
-                    &value,
-                    &mut out,
-                );
+                report(el, format!("the response header {name}"), &value, &mut out);
             }
             _ => {}
         }
@@ -164,7 +163,9 @@ pub fn check(l: &Lint) -> Vec<Check> {
         let detail = if looked == 0 {
             "no <trace>, log-to-eventhub or response header here".to_string()
         } else {
-            format!("{looked} trace, log or response-header value(s), none holding a token or secret")
+            format!(
+                "{looked} trace, log or response-header value(s), none holding a token or secret"
+            )
         };
         out.push(l.src.whole(new().pass(detail)));
     }

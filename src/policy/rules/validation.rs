@@ -171,7 +171,8 @@ fn tenant_checks(l: &Lint, v: Node) -> Vec<Check> {
             .into_iter()
             .find(|t| s.contains(&format!("/{t}/")) || s.trim() == *t)
     };
-    let issuer_line = "<issuers><issuer>https://login.microsoftonline.com/{tenant_id}/v2.0</issuer></issuers>";
+    let issuer_line =
+        "<issuers><issuer>https://login.microsoftonline.com/{tenant_id}/v2.0</issuer></issuers>";
     match xml::name(v) {
         "validate-jwt" => {
             let Some(cfg) = descendants_named(v, "openid-config")
