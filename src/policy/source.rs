@@ -78,12 +78,8 @@ impl Source {
             Err(i) => i - 1,
         };
         let start = self.line_starts[idx];
-        // Characters = bytes that do not continue a UTF-8 sequence (fast on long lines).
-        let col = self.text.as_bytes()[start..offset]
-            .iter()
-            .filter(|b| (**b & 0xC0) != 0x80)
-            .count()
-            + 1;
+        // std's (vectorised) character count: a hostile file may be one 16 MiB line.
+        let col = self.text[start..offset].chars().count() + 1;
         Loc {
             offset,
             line: idx + 1,

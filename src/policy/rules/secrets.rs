@@ -108,24 +108,51 @@ pub fn structural(l: &Lint) -> Vec<SecretHit> {
     out
 }
 
-/// One failing check per secret, or a pass.
+/// Locations listed for the secrets of one file (all of them are counted).
+const MAX_LISTED: usize = 50;
+
+/// One failing check for all the secrets of a file (every place in its evidence), or a
+/// pass. Built merged: a file of thousands of secrets costs fifty locations, not thousands.
 pub fn secret_checks(src: &Source, hits: &[SecretHit]) -> Vec<Check> {
     let new = || Check::new("policy.secrets", "No secret is written in the policy");
-    if hits.is_empty() {
+    let Some(first) = hits.first() else {
         return vec![src.whole(new().pass("no API key, client secret, password or token literal"))];
+    };
+    let more = hits.len() - 1;
+    let detail = if more == 0 {
+        format!(
+            "{} is written inline: {} (shown masked)",
+            first.what, first.shown
+        )
+    } else {
+        format!(
+            "{} is written inline: {} (shown masked), and {more} more secret{} (see locations)",
+            first.what,
+            first.shown,
+            if more == 1 { "" } else { "s" }
+        )
+    };
+    let mut c = src
+        .at(new().fail(codes::SECRET_INLINE, detail), first.offset)
+        .evidence("secret", first.shown.clone());
+    if more > 0 {
+        let mut kinds: Vec<&str> = Vec::new();
+        for h in hits {
+            if !kinds.contains(&h.what) {
+                kinds.push(h.what);
+            }
+        }
+        let locations: Vec<String> = hits
+            .iter()
+            .take(MAX_LISTED)
+            .map(|h| src.location(h.offset))
+            .collect();
+        c = c
+            .evidence("count", hits.len())
+            .evidence("locations", locations)
+            .evidence("kinds", kinds);
     }
-    hits.iter()
-        .map(|h| {
-            src.at(
-                new().fail(
-                    codes::SECRET_INLINE,
-                    format!("{} is written inline: {} (shown masked)", h.what, h.shown),
-                ),
-                h.offset,
-            )
-            .evidence("secret", h.shown.clone())
-        })
-        .collect()
+    vec![c]
 }
 
 pub fn check(l: &Lint) -> Vec<Check> {
