@@ -54,4 +54,34 @@ pub const ROWS: &[Row] = &[
         POLICY,
     ),
     fixture_row("policy.not-policy", "policy/not-a-policy.xml", POLICY),
+    fixture_row(
+        "policy.tenant-unpinned",
+        "policy/real-world/tenant-common.xml",
+        POLICY,
+    ),
+    fixture_row(
+        "policy.required-claims-impossible",
+        "policy/real-world/required-claims-impossible.xml",
+        POLICY,
+    ),
+    fixture_row(
+        "policy.secret-in-trace",
+        "policy/real-world/token-in-trace.xml",
+        POLICY,
+    ),
+    fixture_row(
+        "policy.fragment-missing",
+        "policy/real-world/fragments/mcp-api.xml",
+        POLICY,
+    ),
+    fixture_row(
+        "policy.runtime-value",
+        "policy/real-world/challenge-runtime.xml",
+        POLICY,
+    ),
+    fixture_row(
+        "policy.diagnostics-payload",
+        "policy/real-world/diagnostics.tf",
+        POLICY,
+    ),
 ];
