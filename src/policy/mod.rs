@@ -746,7 +746,7 @@ mod tests {
             r#"<policies><inbound><validate-azure-ad-token tenant-id="organizations"><audiences><audience>a</audience></audiences></validate-azure-ad-token></inbound></policies>"#,
         );
         assert!(
-            found.contains(&(Status::Warn, "policy.tenant-unpinned")),
+            found.contains(&(Status::Warn, codes::TENANT_UNPINNED.code)),
             "{found:?}"
         );
         let found = codes_of(
@@ -754,7 +754,7 @@ mod tests {
         );
         let impossible: Vec<_> = found
             .iter()
-            .filter(|(_, c)| *c == "policy.required-claims-impossible")
+            .filter(|(_, c)| *c == codes::REQUIRED_CLAIMS_IMPOSSIBLE.code)
             .collect();
         // The foreign tid only: roles is multi-valued, two under match="all" is satisfiable.
         assert_eq!(impossible.len(), 1, "{found:?}");
