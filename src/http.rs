@@ -422,6 +422,10 @@ impl Http {
         for v in headers.get_all(reqwest::header::LOCATION) {
             redact::register_url_secrets(&String::from_utf8_lossy(v.as_bytes()));
         }
+        // An MCP session id is a bearer of the session: registered before the trace shows it.
+        for v in headers.get_all("mcp-session-id") {
+            redact::register_secret(&String::from_utf8_lossy(v.as_bytes()));
+        }
         if !self.trace {
             return;
         }
@@ -490,6 +494,11 @@ impl Http {
             }
             e
         });
+        if let Ok(r) = &result {
+            // Tokens in any shape of answer (JSON, camelCase, form-encoded) are secrets
+            // before anything can show the body.
+            redact::register_body_secrets(&r.body);
+        }
         if self.trace {
             match &result {
                 Ok(r) => trace(&format!("< {}", truncate_chars(&r.preview(2000), 2000))),
@@ -542,9 +551,11 @@ fn truncate_chars(s: &str, max: usize) -> String {
     t
 }
 
-/// Write one wire-trace block to stderr, scrubbed of every registered secret.
+/// Write one wire-trace block to stderr, scrubbed of every registered secret, with every
+/// control and invisible character a server sent shown escaped (a response body or header
+/// may hold ESC sequences aimed at the terminal).
 pub fn trace(text: &str) {
-    eprintln!("{}", redact::scrub(text));
+    eprintln!("{}", redact::scrub(&crate::report::sanitize::terminal(text)));
 }
 
 /// Classify a reqwest error by walking its source chain.

@@ -10,6 +10,7 @@ pub mod answer;
 pub mod essentials;
 pub mod rank;
 pub mod redact;
+pub mod sanitize;
 mod render_json;
 mod render_markdown;
 mod render_text;
@@ -519,11 +520,18 @@ impl Format {
     }
 }
 
-/// Render a report in the chosen format.
+/// Render a report in the chosen format. Text and markdown render a copy whose untrusted
+/// strings went through [`sanitize::report`] first; JSON renders the values exactly.
 pub fn render(report: &Report, format: Format, opts: RenderOptions) -> String {
     match format {
-        Format::Text => render_text(report, opts),
         Format::Json => render_json(report),
-        Format::Markdown => render_markdown(report, opts),
+        Format::Text | Format::Markdown => {
+            let mut safe = report.clone();
+            sanitize::report(&mut safe, format);
+            match format {
+                Format::Markdown => render_markdown(&safe, opts),
+                _ => render_text(&safe, opts),
+            }
+        }
     }
 }

@@ -108,9 +108,10 @@ impl std::fmt::Display for Secret {
 
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// Remember a secret so [`scrub`] masks it wherever it would appear. A JWT is also
-/// registered by its signature segment, which must never appear even alone. Values shorter
-/// than 8 characters are ignored (they would mask ordinary words).
+/// Remember a secret so [`scrub`] masks it wherever it would appear, in every encoding
+/// it travels in ([`match_encoded`]). A JWT is also registered by its signature segment,
+/// which must never appear even alone. Values shorter than 8 characters are ignored (they
+/// would mask ordinary words).
 pub fn register_secret(secret: &str) {
     let secret = secret.trim();
     if secret.len() < 8 {
@@ -124,6 +125,211 @@ pub fn register_secret(secret: &str) {
     if parts.len() == 3 && parts[2].len() >= 8 && !list.iter().any(|s| s == parts[2]) {
         list.push(parts[2].to_string());
     }
+}
+
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let s = std::str::from_utf8(pair).ok()?;
+    u8::from_str_radix(s, 16).ok()
+}
+
+/// Where `secret` ends if it is written at `text[at..]` in any of the encodings it travels
+/// in, character by character: as itself, percent-encoded (either case of hex, whatever
+/// set of characters the encoder chose — a real Entra secret's `~` arrives as `%7E` from one
+/// encoder and as `~` from the next), form-encoded (space as `+`), JSON-escaped (`\"`,
+/// `\\`, `\/`, `\n`, `\uXXXX`), or escaped for markdown (`\*`, `&amp;`).
+fn match_encoded(text: &[u8], at: usize, secret: &str) -> Option<usize> {
+    let mut j = at;
+    for ch in secret.chars() {
+        let mut buf = [0u8; 4];
+        let raw = ch.encode_utf8(&mut buf).as_bytes();
+        if text[j..].starts_with(raw) {
+            j += raw.len();
+            continue;
+        }
+        let mut k = j;
+        let percent = raw.iter().all(|b| {
+            let ok = text.get(k) == Some(&b'%')
+                && text.get(k + 1..k + 3).and_then(hex_byte) == Some(*b);
+            k += 3;
+            ok
+        });
+        if percent {
+            j = k;
+            continue;
+        }
+        if ch == ' ' && text.get(j) == Some(&b'+') {
+            j += 1;
+            continue;
+        }
+        // HTML entities markdown writes for `&`, `<`, `>`.
+        let entity: &[u8] = match ch {
+            '&' => b"&amp;",
+            '<' => b"&lt;",
+            '>' => b"&gt;",
+            _ => b"",
+        };
+        if !entity.is_empty() && text[j..].starts_with(entity) {
+            j += entity.len();
+            continue;
+        }
+        if text.get(j) == Some(&b'\\') {
+            let escaped = match text.get(j + 1) {
+                Some(b'"') if ch == '"' => Some(2),
+                Some(b'\\') if ch == '\\' => Some(2),
+                Some(b'/') if ch == '/' => Some(2),
+                Some(b'n') if ch == '\n' => Some(2),
+                Some(b'r') if ch == '\r' => Some(2),
+                Some(b't') if ch == '\t' => Some(2),
+                // Markdown's backslash escape of punctuation (`\*`, `\[`, `\|`).
+                Some(c) if ch.is_ascii_punctuation() && *c == ch as u8 => Some(2),
+                Some(b'u') => text
+                    .get(j + 2..j + 6)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .filter(|cp| *cp == ch as u32)
+                    .map(|_| 6),
+                _ => None,
+            };
+            if let Some(n) = escaped {
+                j += n;
+                continue;
+            }
+        }
+        return None;
+    }
+    Some(j)
+}
+
+/// `text` with every occurrence of `secret`, in any encoding, replaced by `mask`.
+fn replace_encoded(text: &str, secret: &str, mask: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let first = secret.as_bytes()[0];
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (b == first || matches!(b, b'%' | b'\\' | b'+' | b'&')) && text.is_char_boundary(i) {
+            if let Some(end) = match_encoded(bytes, i, secret) {
+                out.push_str(&text[copied..i]);
+                out.push_str(mask);
+                copied = end;
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// Field and parameter names are compared this way: lower case without `_` and `-`, so
+/// `refresh_token`, `refreshToken` and `Refresh-Token` are one name.
+fn normalized(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Secret-bearing fields of a token, device-code or error response body, normalized
+/// ([`normalized`]). `code` is left out: in JSON it is an error code (Graph's
+/// `"code": "InvalidAuthenticationToken"`), not an authorization code.
+const SECRET_BODY_FIELDS: &[&str] = &[
+    "accesstoken",
+    "refreshtoken",
+    "idtoken",
+    "clientsecret",
+    "clientassertion",
+    "assertion",
+    "devicecode",
+    "codeverifier",
+    "password",
+];
+
+/// Secret-bearing query parameters of a URL, normalized: the body fields, an
+/// authorization `code`, an Azure SAS `sig`, APIM's `subscription-key`, and generic
+/// `token`, `key`, `secret`, `apikey`.
+const SECRET_URL_PARAMS: &[&str] = &[
+    "accesstoken",
+    "refreshtoken",
+    "idtoken",
+    "clientsecret",
+    "clientassertion",
+    "assertion",
+    "devicecode",
+    "codeverifier",
+    "password",
+    "code",
+    "sig",
+    "subscriptionkey",
+    "token",
+    "key",
+    "secret",
+    "apikey",
+];
+
+/// A field of a JSON body or form that holds a secret, however it is spelled.
+pub fn is_secret_field(name: &str) -> bool {
+    SECRET_BODY_FIELDS.contains(&normalized(name).as_str())
+}
+
+fn is_secret_param(name: &str) -> bool {
+    SECRET_URL_PARAMS.contains(&normalized(name).as_str())
+}
+
+/// Register every secret a response body carries, whatever its shape: a JSON object with
+/// `access_token` / `refreshToken` / `id_token` … at any depth, or a form-encoded
+/// `access_token=…&refresh_token=…` (GitHub-style token endpoints, misconfigured proxies).
+/// Called on every body before the trace or a check can show it.
+pub fn register_body_secrets(body: &[u8]) {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return;
+    };
+    let trimmed = text.trim();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(trimmed) {
+            register_json_secrets(&v);
+        }
+        return;
+    }
+    if looks_like_form(trimmed) {
+        for (k, v) in url::form_urlencoded::parse(trimmed.as_bytes()) {
+            if is_secret_field(&k) || normalized(&k) == "code" {
+                register_secret(&v);
+            }
+        }
+    }
+}
+
+fn register_json_secrets(v: &serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, val) in map {
+                match val {
+                    serde_json::Value::String(s) if is_secret_field(k) => register_secret(s),
+                    other => register_json_secrets(other),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(register_json_secrets),
+        _ => {}
+    }
+}
+
+/// `name=value&name=value` with no spaces or line breaks: a form-encoded body.
+fn looks_like_form(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() < 64 * 1024
+        && !text.contains(char::is_whitespace)
+        && text.split('&').all(|p| {
+            p.split_once('=')
+                .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'))
+        })
 }
 
 /// Register the values of secret-named parameters ([`SECRET_FORM_FIELDS`]: `code`,
@@ -153,19 +359,88 @@ pub fn register_url_secrets(url: &str) {
 }
 
 /// Replace every registered secret in `text` with its fingerprint (longest first, so a
-/// token is replaced whole before its signature alone is).
+/// token is replaced whole before its signature alone is), then mask what any URL in it
+/// carries: `user:password@` and secret-bearing query parameters ([`mask_url_credentials`]).
 pub fn scrub(text: &str) -> String {
     let mut list = SECRETS.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    if list.is_empty() {
-        return text.to_string();
-    }
     list.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let mut out = text.to_string();
     for s in &list {
-        if out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), &format!("‹secret {}›", fingerprint(s)));
+        if let Some(masked) = replace_encoded(&out, s, &format!("‹secret {}›", fingerprint(s))) {
+            out = masked;
         }
     }
+    mask_url_credentials(&out)
+}
+
+/// Characters that end a URL part in running text, JSON and markdown.
+fn ends_url_part(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`' | ')' | ']' | '‹' | '|')
+}
+
+/// Mask credentials in every URL of `text`: the userinfo of `scheme://user:pass@host`
+/// becomes `‹userinfo›@`, and the value of a secret-bearing query parameter
+/// (`subscription-key`, `sig`, `code`, `client_secret`, `token` …, however spelled)
+/// becomes `‹redacted›`. A `code` of digits only is left alone: it is an error number in an
+/// Entra `error_uri`, not an authorization code.
+pub fn mask_url_credentials(text: &str) -> String {
+    if !text.contains("://") && !text.contains('=') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // Userinfo.
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| ends_url_part(c) || matches!(c, '/' | '?' | '#'))
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(userinfo_end) if userinfo_end > 0 => {
+                out.push_str("‹userinfo›");
+                rest = &tail[userinfo_end..];
+            }
+            _ => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    mask_secret_params(&out)
+}
+
+/// The query-parameter half of [`mask_url_credentials`]: a secret parameter's value after
+/// `?`, `&` or `;` (markdown writes `&` as `&amp;`).
+fn mask_secret_params(text: &str) -> String {
+    let is_name = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, c) in text.char_indices() {
+        if at < copied || !matches!(c, '?' | '&' | ';') {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let name_len = rest.find(|ch: char| !is_name(ch)).unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        if name.is_empty() || !rest[name_len..].starts_with('=') || !is_secret_param(name) {
+            continue;
+        }
+        let value_start = at + 1 + name_len + 1;
+        let tail = &text[value_start..];
+        let value_len = tail
+            .find(|ch: char| ends_url_part(ch) || matches!(ch, '&' | '#'))
+            .unwrap_or(tail.len());
+        let value = &tail[..value_len];
+        let error_number = normalized(name) == "code" && value.bytes().all(|b| b.is_ascii_digit());
+        if value.is_empty() || error_number {
+            continue;
+        }
+        out.push_str(&text[copied..value_start]);
+        out.push_str("‹redacted›");
+        copied = value_start + value_len;
+    }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -188,20 +463,25 @@ pub fn header_for_trace(name: &str, value: &str) -> String {
 pub fn form_for_trace(body: &str) -> String {
     body.split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if SECRET_FORM_FIELDS.contains(&k) => format!("{k}=‹redacted›"),
+            Some((k, _)) if SECRET_FORM_FIELDS.contains(&k) || is_secret_field(k) => {
+                format!("{k}=‹redacted›")
+            }
             _ => pair.to_string(),
         })
         .collect::<Vec<_>>()
         .join("&")
 }
 
-/// A JSON body with secret-named fields masked (token responses, device-code responses).
+/// A body with secret-named fields masked (token responses, device-code responses): JSON
+/// with its secret fields (any spelling: `refresh_token`, `refreshToken`) masked, a
+/// form-encoded body with its secret fields masked, anything else as it is.
 pub fn json_for_trace(body: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(mut v) => {
             mask_json_secrets(&mut v);
             serde_json::to_string(&v).unwrap_or_default()
         }
+        Err(_) if looks_like_form(body.trim()) => form_for_trace(body.trim()),
         Err(_) => body.to_string(),
     }
 }
@@ -211,7 +491,8 @@ pub fn mask_json_secrets(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if SECRET_FORM_FIELDS.contains(&k.as_str()) && val.is_string() {
+                if (SECRET_FORM_FIELDS.contains(&k.as_str()) || is_secret_field(k)) && val.is_string()
+                {
                     *val = serde_json::Value::String("‹redacted›".into());
                 } else {
                     mask_json_secrets(val);
@@ -291,5 +572,65 @@ mod tests {
         );
         let h = header_for_trace("Authorization", "Bearer abc.def.ghi");
         assert!(h.starts_with("Bearer ‹sha256:") && !h.contains("abc.def"));
+    }
+
+    #[test]
+    fn a_secret_is_masked_in_every_encoding() {
+        let secret = "Zq9~8Q.x/yz+Ab\"cD7 secret";
+        register_secret(secret);
+        for shown in [
+            "Zq9%7E8Q.x%2Fyz%2BAb%22cD7%20secret",
+            "Zq9%7e8Q.x%2fyz%2bAb%22cD7%20secret",
+            "Zq9~8Q.x%2Fyz%2BAb%22cD7%20secret",
+            "Zq9%7E8Q.x%2Fyz%2BAb%22cD7+secret",
+            "Zq9~8Q.x/yz+Ab\\\"cD7 secret",
+            "Zq9~8Q.x\\/yz+Ab\\\"cD7 secret",
+        ] {
+            let out = scrub(&format!("error_description: client_secret={shown}&x=1"));
+            assert!(out.contains("‹secret sha256:"), "{shown} → {out}");
+            assert!(!out.contains("cD7"), "{shown} → {out}");
+        }
+    }
+
+    #[test]
+    fn token_responses_in_any_shape_register_their_tokens() {
+        register_body_secrets(br#"{"tokenType":"Bearer","refreshToken":"camelRefreshToken123","nested":{"Access_Token":"nestedAccess456"}}"#);
+        register_body_secrets(b"access_token=formAccessToken789&refresh_token=formRefresh%7E012&scope=x");
+        let out = scrub("camelRefreshToken123 nestedAccess456 formAccessToken789 formRefresh~012");
+        for s in ["camelRefresh", "nestedAccess", "formAccess", "formRefresh"] {
+            assert!(!out.contains(s), "{out}");
+        }
+        // A Graph error's `code` is not a secret.
+        register_body_secrets(br#"{"error":{"code":"InvalidAuthenticationTokenX"}}"#);
+        assert!(scrub("InvalidAuthenticationTokenX").contains("InvalidAuthentication"));
+        assert_eq!(
+            json_for_trace("access_token=a1&refreshToken=b2&scope=x"),
+            "access_token=‹redacted›&refreshToken=‹redacted›&scope=x"
+        );
+        assert_eq!(
+            json_for_trace(r#"{"refreshToken":"r","idToken":"i","scope":"s"}"#),
+            r#"{"refreshToken":"‹redacted›","idToken":"‹redacted›","scope":"s"}"#
+        );
+    }
+
+    #[test]
+    fn urls_lose_userinfo_and_secret_parameters() {
+        assert_eq!(
+            mask_url_credentials("GET https://alice:pa55w0rd@gw.example/context7/mcp?subscription-key=abc123&x=1"),
+            "GET https://‹userinfo›@gw.example/context7/mcp?subscription-key=‹redacted›&x=1"
+        );
+        assert_eq!(
+            mask_url_credentials(r#"{"url":"https://s.blob.example/c?sv=1&sig=AbC%2Bd&se=2"}"#),
+            r#"{"url":"https://s.blob.example/c?sv=1&sig=‹redacted›&se=2"}"#
+        );
+        assert_eq!(
+            mask_url_credentials("http://h/cb?state=s&amp;code=0.AQ4Asecret&amp;Client_Secret=x y"),
+            "http://h/cb?state=s&amp;code=‹redacted›&amp;Client_Secret=‹redacted› y"
+        );
+        // An Entra error number is not an authorization code; no value, nothing to mask.
+        let entra = "https://login.microsoftonline.com/error?code=700016 and ?code=";
+        assert_eq!(mask_url_credentials(entra), entra);
+        let plain = "mailto:a@b.example, https://gw.example/x?state=ok ✓";
+        assert_eq!(mask_url_credentials(plain), plain);
     }
 }

@@ -65,7 +65,7 @@ pub fn render_json(report: &Report) -> String {
         sections: &report.sections,
         config: &report.config,
     };
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    let mut out = super::sanitize::json_pretty(&doc).unwrap_or_else(|_| "{}".into());
     out.push('\n');
     out
 }

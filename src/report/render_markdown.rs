@@ -9,108 +9,17 @@
 //! Personal claims are masked (fields marked `pii`, evidence keys named like a personal
 //! claim) unless `--show-pii`: a ticket travels further than a terminal.
 //!
-//! Prose is escaped for GitHub-flavoured markdown: `<tid>`-style placeholders would
-//! otherwise vanish as unknown HTML tags, and `|` would break table cells. Text inside
-//! backticks is left as a code span.
+//! Prose is escaped for GitHub-flavoured markdown by the primitives in
+//! [`super::sanitize::markdown`]: `<tid>`-style placeholders would otherwise vanish as unknown
+//! HTML tags, `|` would break table cells, and a value's `[text](url)` would become a live
+//! link. Text inside backticks is left as a code span.
 
 use serde_json::Value;
 
 use super::redact;
+use super::sanitize::markdown::{cell, code_cell, fenced, html, inline};
 use super::render_text::{by_file, location, summary_line, summary_of};
 use super::{Check, RenderOptions, Report, Section, SectionBody, Status, Verdict};
-
-/// Escape prose for markdown outside code spans: HTML-significant characters, emphasis
-/// stars, and (in a table cell) pipes and newlines.
-fn escape_plain(text: &str, cell: bool, out: &mut String) {
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '*' => out.push_str("\\*"),
-            '\\' => out.push_str("\\\\"),
-            '|' if cell => out.push_str("\\|"),
-            '\r' => {}
-            '\n' if cell => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Escape inline text: segments between backticks stay code spans (only `|` escaped in
-/// a table cell, as GFM requires); the rest is escaped with [`escape_plain`]. Unbalanced
-/// backticks are escaped as literal characters.
-fn inline(text: &str, cell: bool) -> String {
-    let mut out = String::new();
-    let balanced = text.matches('`').count().is_multiple_of(2);
-    if !balanced {
-        escape_plain(&text.replace('`', "'"), cell, &mut out);
-        return out;
-    }
-    for (i, seg) in text.split('`').enumerate() {
-        if i % 2 == 0 {
-            escape_plain(seg, cell, &mut out);
-        } else {
-            out.push('`');
-            for ch in seg.chars() {
-                match ch {
-                    '|' if cell => out.push_str("\\|"),
-                    '\n' | '\r' => out.push(' '),
-                    c => out.push(c),
-                }
-            }
-            out.push('`');
-        }
-    }
-    out
-}
-
-/// A table cell.
-fn cell(text: &str) -> String {
-    inline(text, true)
-}
-
-/// A value shown literally as a code span, whatever it contains (a table cell).
-fn code_cell(text: &str) -> String {
-    if text.is_empty() {
-        return String::new();
-    }
-    let flat = text.replace(['\n', '\r'], " ");
-    let longest = longest_backtick_run(&flat);
-    let ticks = "`".repeat(longest + 1);
-    let pad = if flat.starts_with('`') || flat.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{ticks}{pad}{}{pad}{ticks}", flat.replace('|', "\\|"))
-}
-
-fn longest_backtick_run(text: &str) -> usize {
-    let (mut best, mut run) = (0, 0);
-    for ch in text.chars() {
-        if ch == '`' {
-            run += 1;
-            best = best.max(run);
-        } else {
-            run = 0;
-        }
-    }
-    best
-}
-
-/// A fenced block whose fence is longer than any backtick run inside.
-fn fenced(lang: &str, text: &str) -> String {
-    let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
-    format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))
-}
-
-/// Escape text going inside an HTML element (`<summary>`).
-fn html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
 
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut s = format!("| {} |\n", headers.join(" | "));
@@ -409,33 +318,4 @@ pub fn render_markdown(report: &Report, opts: RenderOptions) -> String {
         verdict.as_str()
     ));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_escape_pipes_newlines_and_html() {
-        assert_eq!(
-            cell("a|b\nc <tid> & *x*"),
-            "a\\|b<br>c &lt;tid&gt; &amp; \\*x\\*"
-        );
-        assert_eq!(cell("run `a | b` now"), "run `a \\| b` now");
-        assert_eq!(inline("<x> `<y>`", false), "&lt;x&gt; `<y>`");
-        assert_eq!(inline("odd ` tick <", false), "odd ' tick &lt;");
-    }
-
-    #[test]
-    fn code_cells_survive_backticks() {
-        assert_eq!(code_cell("a`b"), "``a`b``");
-        assert_eq!(code_cell("`a"), "`` `a ``");
-        assert_eq!(code_cell(""), "");
-    }
-
-    #[test]
-    fn fences_are_longer_than_content_runs() {
-        assert_eq!(fenced("json", "x ```` y"), "`````json\nx ```` y\n`````\n");
-        assert_eq!(fenced("", "a\n"), "```\na\n```\n");
-    }
 }

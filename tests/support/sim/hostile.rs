@@ -48,7 +48,21 @@ pub enum Kind {
     /// endpoints, `jwks_uri`) points at another host (the recorder); other GETs and, on an
     /// authority, POSTs are redirected there.
     ForeignMetadata,
+    /// Well-formed answers whose every text — the challenge, the APIM error message, the PRM
+    /// `resource` and scopes, the AS `issuer`, Entra's `error_description`, non-JSON
+    /// bodies — is full of terminal control sequences ([`CONTROL_PAYLOAD`]). Not in
+    /// [`Kind::ALL`]: it is no failure of the connection but an attack on the output.
+    ControlChars,
 }
+
+/// What [`Kind::ControlChars`] puts in every text: a window retitle (OSC … BEL), clear
+/// screen and home, a carriage return and backspaces over the line, a fake pass, NUL, a C1
+/// CSI (U+009B) recolouring, a bidi override and a zero-width space.
+pub const CONTROL_PAYLOAD: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[H\r\u{8}\u{8}✓ Audience is fine — verdict: pass\u{0}\u{9b}32m\u{202e}ssap\u{200b}\u{7f}";
+
+/// [`CONTROL_PAYLOAD`] as an HTTP header value may carry it: without the C0 bytes and DEL
+/// (an HTTP client refuses those), with the C1 and bidi characters as UTF-8 (obs-text).
+pub const CONTROL_PAYLOAD_HEADER: &str = "\u{9b}2J\u{9b}H\u{202e}ssap-tahw\u{200b} \u{9b}32m✓ verdict: pass";
 
 impl Kind {
     pub const ALL: &[Kind] = &[
@@ -80,6 +94,7 @@ impl Kind {
             Kind::ZeroByte => "zero-byte",
             Kind::TlsGarbage => "tls-garbage",
             Kind::ForeignMetadata => "foreign-metadata",
+            Kind::ControlChars => "control-chars",
         }
     }
 
@@ -383,6 +398,7 @@ async fn connection(
                 return Ok(());
             }
             Kind::ForeignMetadata => return foreign_metadata(&mut sock, &ctx, &path, is_get).await,
+            Kind::ControlChars => return control_chars(&mut sock, &ctx, &path, is_get).await,
             Kind::TlsGarbage => unreachable!("handled above"),
         }
     }
@@ -458,6 +474,90 @@ async fn foreign_metadata(
             )
             .await?;
             sock.flush().await
+        }
+    }
+}
+
+/// [`Kind::ControlChars`]: a plausible gateway and authority whose texts attack the terminal.
+async fn control_chars(
+    sock: &mut TcpStream,
+    ctx: &Context,
+    path: &str,
+    is_get: bool,
+) -> std::io::Result<()> {
+    let me = &ctx.me;
+    let evil = CONTROL_PAYLOAD;
+    let json = |v: serde_json::Value| v.to_string().into_bytes();
+    if !is_get {
+        let (status, body) = if path.contains("/token") || path.contains("devicecode") {
+            (
+                "400 Bad Request",
+                json(serde_json::json!({
+                    "error": format!("invalid_client{evil}"),
+                    "error_description": format!("AADSTS7000215: Invalid client secret provided.{evil}"),
+                    "error_codes": [7000215],
+                    "trace_id": evil,
+                    "correlation_id": evil,
+                })),
+            )
+        } else {
+            (
+                "401 Unauthorized",
+                json(serde_json::json!({"statusCode": 401, "message": format!("Unauthorized. {evil}")})),
+            )
+        };
+        write_head(
+            sock,
+            status,
+            &[
+                ("content-type", "application/json".into()),
+                ("content-length", body.len().to_string()),
+                (
+                    "www-authenticate",
+                    format!(
+                        "Bearer resource_metadata=\"{me}/.well-known/oauth-protected-resource\", error=\"invalid_token\", error_description=\"{CONTROL_PAYLOAD_HEADER}\""
+                    ),
+                ),
+                ("x-evil", CONTROL_PAYLOAD_HEADER.to_string()),
+            ],
+        )
+        .await?;
+        sock.write_all(&body).await?;
+        return sock.flush().await;
+    }
+    let doc = if path.contains("oauth-protected-resource") {
+        Some(serde_json::json!({
+            "resource": format!("{me}/context7/mcp{evil}"),
+            "authorization_servers": [format!("{me}/tenant")],
+            "scopes_supported": [format!("api://3b9e6a14-8f2d-4c7b-a5e1-6d0c9f2b7a41/Mcp.Gateway.Access{evil}")],
+            "bearer_methods_supported": ["header"],
+            "resource_name": evil,
+        }))
+    } else if path.contains("oauth-authorization-server") || path.contains("openid-configuration") {
+        Some(serde_json::json!({
+            "issuer": format!("{me}/tenant{evil}"),
+            "authorization_endpoint": format!("{me}/authorize{evil}"),
+            "token_endpoint": format!("{me}/token"),
+            "device_authorization_endpoint": format!("{me}/devicecode"),
+            "jwks_uri": format!("{me}/keys"),
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": [evil]
+        }))
+    } else if path.contains("keys") {
+        Some(serde_json::json!({"keys": [{"kty": "RSA", "kid": evil, "use": "sig", "n": "AQAB", "e": "AQAB"}]}))
+    } else {
+        None
+    };
+    match doc {
+        Some(d) => respond(sock, "200 OK", "application/json", &json(d)).await,
+        None => {
+            respond(
+                sock,
+                "404 Not Found",
+                "text/html",
+                format!("<html><title>{evil}</title>{evil}</html>").as_bytes(),
+            )
+            .await
         }
     }
 }

@@ -1,0 +1,559 @@
+//! The output boundary for untrusted text (DESIGN.md §4): nothing that came from a token, a
+//! file or a server reaches a terminal or a ticket raw.
+//!
+//! Checks put what they saw into the report as it was. JSON keeps it exact for a parser:
+//! serde escapes C0 controls and [`json_pretty`] writes the other hidden characters as
+//! `\uXXXX` escapes. Just before a report is rendered as text or markdown,
+//! [`report`] rewrites every string of the model — titles, details, evidence (keys and
+//! values), fixes, sections, context, configuration — so that:
+//!
+//! - C0 controls, DEL, C1 controls, bidi overrides and isolates, zero-width and other
+//!   invisible format characters are shown escaped, as Rust writes them (`\u{1b}`,
+//!   `\u{202e}`, `\r`). ESC, CSI (U+009B), BEL, CR and backspace could otherwise move the
+//!   cursor, recolour or retitle the terminal and overwrite a failing line with a fake
+//!   "✓ … verdict: pass"; bidi overrides reorder what a reader sees.
+//! - Newlines survive only where the layout has room for them (code and text sections);
+//!   in a one-line slot (a check's title or detail, an evidence value, a table cell) a
+//!   newline is shown as `\n`, so a value can never start a line of its own.
+//!
+//! This works on the model, not on a renderer's layout, so any renderer gets it. The
+//! markdown primitives in [`markdown`] add what only markdown needs: links, images, raw
+//! HTML, autolinks, emphasis and table breaks in prose are neutralised, and code spans and
+//! fences are sized to survive any backticks inside. [`terminal`] is the same escaping for
+//! text that goes to stderr outside a report (the `-v` wire trace, error lines).
+//!
+//! [`lookalike`] and [`spell`] serve checks that compare a value with an expected one: a
+//! value that differs only by invisible or look-alike characters is spelled out code point
+//! by code point, because printed plainly it looks identical to what was expected.
+
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use super::{Format, Report, SectionBody};
+
+/// A character that must not reach an output channel raw: C0 (newline included — callers
+/// that allow it say so), DEL, C1, and the invisible format characters that hide or
+/// reorder text (bidi controls, zero-width characters, fillers, tag characters).
+pub fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e007f}'
+            | '\u{e0100}'..='\u{e01ef}'
+    )
+}
+
+fn push_escaped(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\0' => out.push_str("\\0"),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// `text` with every hidden character escaped; newlines kept when `keep_newlines`.
+pub fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let needs = |c: char| is_hidden(c) && !(keep_newlines && c == '\n');
+    if !text.chars().any(needs) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs(c) {
+            push_escaped(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One line's worth of untrusted text: every hidden character escaped, newlines included.
+pub fn line(text: &str) -> Cow<'_, str> {
+    escape(text, false)
+}
+
+/// Text for stderr outside a report (the wire trace, error messages): newlines kept,
+/// everything else hidden escaped.
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+fn line_in_place(s: &mut String) {
+    if let Cow::Owned(o) = line(s) {
+        *s = o;
+    }
+}
+
+fn block_in_place(s: &mut String) {
+    if let Cow::Owned(o) = escape(s, true) {
+        *s = o;
+    }
+}
+
+fn value_in_place(v: &mut Value) {
+    match v {
+        Value::String(s) => line_in_place(s),
+        Value::Array(items) => items.iter_mut().for_each(value_in_place),
+        Value::Object(map) => map_in_place(map),
+        _ => {}
+    }
+}
+
+fn map_in_place(map: &mut Map<String, Value>) {
+    let needs_key_change = map.keys().any(|k| matches!(line(k), Cow::Owned(_)));
+    if needs_key_change {
+        let old = std::mem::take(map);
+        for (k, mut v) in old {
+            value_in_place(&mut v);
+            map.insert(line(&k).into_owned(), v);
+        }
+    } else {
+        map.values_mut().for_each(value_in_place);
+    }
+}
+
+/// Make every string of `report` safe for `format` (JSON is left exact: its strings are
+/// escaped by the serializer and a program reading them wants the real value).
+pub fn report(report: &mut Report, format: Format) {
+    if format == Format::Json {
+        return;
+    }
+    line_in_place(&mut report.command);
+    map_in_place(&mut report.context);
+    for c in &mut report.checks {
+        line_in_place(&mut c.id);
+        line_in_place(&mut c.title);
+        line_in_place(&mut c.detail);
+        map_in_place(&mut c.evidence);
+        if let Some(fix) = &mut c.fix {
+            block_in_place(fix);
+        }
+        if let Some(see) = &mut c.see {
+            line_in_place(see);
+        }
+    }
+    for s in &mut report.sections {
+        line_in_place(&mut s.id);
+        line_in_place(&mut s.title);
+        match &mut s.body {
+            SectionBody::Fields { rows } => {
+                for f in rows {
+                    line_in_place(&mut f.name);
+                    line_in_place(&mut f.value);
+                }
+            }
+            SectionBody::Table { headers, rows } => {
+                headers.iter_mut().for_each(line_in_place);
+                rows.iter_mut().flatten().for_each(line_in_place);
+            }
+            SectionBody::Code { lang, text } => {
+                line_in_place(lang);
+                block_in_place(text);
+            }
+            SectionBody::Text { text } => block_in_place(text),
+        }
+    }
+    for e in &mut report.config {
+        line_in_place(&mut e.name);
+        line_in_place(&mut e.value);
+    }
+    if let Some(first) = &mut report.first_cause {
+        line_in_place(first);
+    }
+}
+
+/// Pretty JSON whose strings stay exact for a parser but show no hidden character raw:
+/// serde escapes C0, `"` and `\\`; DEL, C1, bidi and zero-width characters are written as
+/// `\\uXXXX` escapes too (a UTF-8 terminal would otherwise act on U+009B or reorder on
+/// U+202E when the JSON is printed).
+pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        EscapingFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut ser)?;
+    Ok(String::from_utf8(buf).unwrap_or_default())
+}
+
+/// serde_json's pretty formatter with [`is_hidden`] characters escaped in strings.
+struct EscapingFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for EscapingFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if is_hidden(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{:04x}", u)?;
+                }
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// The character a look-alike stands for, when it is one: Cyrillic and Greek letters that
+/// look Latin, full-width ASCII, other spaces and dashes. Not a full confusables table —
+/// the characters seen in spoofed identifiers and URLs.
+fn plain_for(c: char) -> Option<char> {
+    let mapped = match c {
+        'а' => 'a',
+        'е' => 'e',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'с' | 'ϲ' => 'c',
+        'у' => 'y',
+        'х' | 'χ' => 'x',
+        'і' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'ı' => 'i',
+        'ν' => 'v',
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'Е' | 'Ε' => 'E',
+        'Н' | 'Η' => 'H',
+        'І' | 'Ι' => 'I',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'С' => 'C',
+        'Т' | 'Τ' => 'T',
+        'Х' | 'Χ' => 'X',
+        'Υ' => 'Y',
+        'Ζ' => 'Z',
+        '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => ' ',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0)?,
+        _ => return None,
+    };
+    Some(mapped)
+}
+
+/// What `s` looks like to a reader: hidden characters dropped, look-alikes replaced.
+fn skeleton(s: &str) -> String {
+    s.chars()
+        .filter(|c| !is_hidden(*c))
+        .map(|c| plain_for(c).unwrap_or(c))
+        .collect()
+}
+
+/// `value` differs from `expected` only by invisible or look-alike characters: printed
+/// plainly, the two would look the same.
+pub fn lookalike(value: &str, expected: &str) -> bool {
+    value != expected && skeleton(value) == skeleton(expected)
+}
+
+/// `value` spelled out so that no character can hide: printable ASCII as itself, anything
+/// else as `<U+XXXX>` (`api://<U+0430>pp` for a Cyrillic `а`).
+pub fn spell(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        if c.is_ascii_graphic() || c == ' ' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        }
+    }
+    out
+}
+
+/// A sentence for a mismatch finding when `value` looks like `expected` but is not it, or
+/// `None` when the difference is visible anyway.
+pub fn lookalike_note(value: &str, expected: &str) -> Option<String> {
+    lookalike(value, expected).then(|| {
+        format!(
+            "it looks like {expected} but differs by invisible or look-alike characters: {}",
+            spell(value)
+        )
+    })
+}
+
+/// Markdown primitives for prose and values (GitHub-flavoured markdown, where a ticket is
+/// read). Prose keeps c7doctor's own code spans; everything that could become live in a
+/// ticket — links and images (`[`, `]`), raw HTML, autolinks (`https://`, `www.`),
+/// bold, and in a table cell pipes and newlines — is escaped.
+pub mod markdown {
+    /// Escape prose for markdown outside code spans.
+    pub fn escape_plain(text: &str, cell: bool, out: &mut String) {
+        for (at, ch) in text.char_indices() {
+            match ch {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '*' | '[' | ']' | '\\' => {
+                    out.push('\\');
+                    out.push(ch);
+                }
+                // `scheme://` and `www.` would become a live autolink: an escaped `:` or
+                // `.` breaks the pattern and renders as itself.
+                ':' if text[at..].starts_with("://") => out.push_str("\\:"),
+                '.' if prev_word_is_www(out) => out.push_str("\\."),
+                '|' if cell => out.push_str("\\|"),
+                '\r' => {}
+                '\n' if cell => out.push_str("<br>"),
+                c => out.push(c),
+            }
+        }
+    }
+
+    /// The text written so far ends in a word `www` (case-insensitive).
+    fn prev_word_is_www(out: &str) -> bool {
+        let tail = out.as_bytes();
+        tail.len() >= 3
+            && tail[tail.len() - 3..].eq_ignore_ascii_case(b"www")
+            && (tail.len() == 3 || !tail[tail.len() - 4].is_ascii_alphanumeric())
+    }
+
+    /// Escape inline text: segments between backticks stay code spans (only `|` escaped in
+    /// a table cell, as GFM requires; a code span shows everything else literally); the rest
+    /// is escaped with [`escape_plain`]. Unbalanced backticks become `'`, so a value's
+    /// stray backtick cannot turn the prose after it into code or the code into prose.
+    pub fn inline(text: &str, cell: bool) -> String {
+        let mut out = String::new();
+        let balanced = text.matches('`').count().is_multiple_of(2);
+        if !balanced {
+            escape_plain(&text.replace('`', "'"), cell, &mut out);
+            return out;
+        }
+        for (i, seg) in text.split('`').enumerate() {
+            if i % 2 == 0 {
+                escape_plain(seg, cell, &mut out);
+            } else {
+                out.push('`');
+                for ch in seg.chars() {
+                    match ch {
+                        '|' if cell => out.push_str("\\|"),
+                        '\n' | '\r' => out.push(' '),
+                        c => out.push(c),
+                    }
+                }
+                out.push('`');
+            }
+        }
+        out
+    }
+
+    /// A table cell.
+    pub fn cell(text: &str) -> String {
+        inline(text, true)
+    }
+
+    /// A value shown literally as a code span, whatever it contains (a table cell).
+    pub fn code_cell(text: &str) -> String {
+        if text.is_empty() {
+            return String::new();
+        }
+        let flat = text.replace(['\n', '\r'], " ");
+        let longest = longest_backtick_run(&flat);
+        let ticks = "`".repeat(longest + 1);
+        let pad = if flat.starts_with('`') || flat.ends_with('`') {
+            " "
+        } else {
+            ""
+        };
+        format!("{ticks}{pad}{}{pad}{ticks}", flat.replace('|', "\\|"))
+    }
+
+    pub fn longest_backtick_run(text: &str) -> usize {
+        let (mut best, mut run) = (0, 0);
+        for ch in text.chars() {
+            if ch == '`' {
+                run += 1;
+                best = best.max(run);
+            } else {
+                run = 0;
+            }
+        }
+        best
+    }
+
+    /// A fenced block whose fence is longer than any backtick run inside.
+    pub fn fenced(lang: &str, text: &str) -> String {
+        let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
+        format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))
+    }
+
+    /// Escape text going inside an HTML element (`<summary>`).
+    pub fn html(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown::*;
+    use super::*;
+    use crate::report::{Check, Field, Section};
+
+    #[test]
+    fn controls_bidi_and_zero_width_are_escaped() {
+        assert_eq!(
+            line("a\u{1b}[2Kb\u{7}\r\u{8}\u{0}\u{9b}c\u{202e}d\u{200b}e\u{7f}\n"),
+            "a\\u{1b}[2Kb\\u{7}\\r\\u{8}\\0\\u{9b}c\\u{202e}d\\u{200b}e\\u{7f}\\n"
+        );
+        assert_eq!(terminal("x\ny\u{1b}"), "x\ny\\u{1b}");
+        assert!(matches!(line("plain ✓ ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_report_is_sanitised_everywhere_but_json_is_exact() {
+        let evil = "aud\r\u{1b}[32m✓ verdict: pass\u{202e}";
+        let mut r = Report::new("token");
+        r.context("host", evil);
+        r.push(
+            Check::new("token.audience", evil)
+                .detail(evil)
+                .evidence(evil, serde_json::json!([evil, {"k": evil}])),
+        );
+        r.sections.push(Section::fields(
+            "claims",
+            "Claims",
+            vec![Field::new("aud", evil)],
+        ));
+        r.sections.push(Section::table(
+            "t",
+            "T",
+            vec![evil.into()],
+            vec![vec![evil.into()]],
+        ));
+        r.sections
+            .push(Section::code("c", "C", "json", format!("{evil}\nline 2")));
+        let mut json = r.clone();
+        report(&mut json, Format::Json);
+        assert_eq!(json.checks[0].detail, evil);
+        report(&mut r, Format::Text);
+        let all = format!(
+            "{:?} {:?} {:?}",
+            r.context, r.checks, r.sections
+        );
+        for bad in ['\r', '\u{1b}', '\u{202e}'] {
+            assert!(!all.contains(bad), "{bad:?} survived: {all}");
+        }
+        assert!(r.checks[0].evidence.contains_key("aud\\r\\u{1b}[32m✓ verdict: pass\\u{202e}"));
+        match &r.sections[2].body {
+            SectionBody::Code { text, .. } => assert!(text.ends_with("\nline 2")),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn lookalikes_are_spelled_out() {
+        assert!(lookalike("api://аpp", "api://app"));
+        assert!(lookalike("Mcp.Gateway\u{200b}.Access", "Mcp.Gateway.Access"));
+        assert!(lookalike("a\u{a0}b", "a b"));
+        assert!(!lookalike("other", "app"));
+        assert!(!lookalike("app", "app"));
+        assert_eq!(spell("api://аpp\u{202e}"), "api://<U+0430>pp<U+202E>");
+        assert!(lookalike_note("аpp", "app").is_some_and(|n| n.contains("<U+0430>")));
+    }
+
+    #[test]
+    fn markdown_cells_escape_pipes_newlines_html_and_links() {
+        assert_eq!(
+            cell("a|b\nc <tid> & *x*"),
+            "a\\|b<br>c &lt;tid&gt; &amp; \\*x\\*"
+        );
+        assert_eq!(cell("run `a | b` now"), "run `a \\| b` now");
+        assert_eq!(inline("<x> `<y>`", false), "&lt;x&gt; `<y>`");
+        assert_eq!(inline("odd ` tick <", false), "odd ' tick &lt;");
+        assert_eq!(
+            inline("![img](http://x/a.png) [t](https://e.example)", false),
+            "!\\[img\\](http\\://x/a.png) \\[t\\](https\\://e.example)"
+        );
+        assert_eq!(inline("see www.evil.example", false), "see www\\.evil.example");
+        assert_eq!(inline("awww.x", false), "awww.x");
+    }
+
+    #[test]
+    fn markdown_code_cells_and_fences_survive_backticks() {
+        assert_eq!(code_cell("a`b"), "``a`b``");
+        assert_eq!(code_cell("`a"), "`` `a ``");
+        assert_eq!(code_cell(""), "");
+        assert_eq!(fenced("json", "x ```` y"), "`````json\nx ```` y\n`````\n");
+        assert_eq!(fenced("", "a\n"), "```\na\n```\n");
+    }
+
+    #[test]
+    fn json_escapes_hidden_characters_and_round_trips() {
+        let v = serde_json::json!({"aud": "a\u{1b}b\u{9b}c\u{202e}d\u{e0041}e✓"});
+        let text = json_pretty(&v).expect("serializes");
+        assert!(text.contains(r"a\u001bb\u009bc\u202ed\udb40\udc41e✓"), "{text}");
+        assert!(!text.chars().any(|c| is_hidden(c) && c != '\n'));
+        let back: serde_json::Value = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, v);
+    }
+}
