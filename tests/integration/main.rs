@@ -19,4 +19,5 @@ mod probe;
 mod props;
 mod reports;
 mod structure;
+mod terminal;
 mod token;
