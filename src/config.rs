@@ -117,6 +117,10 @@ pub struct Config {
     pub out: Option<PathBuf>,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
+    /// The file was found in the working directory, not named by `--config` or
+    /// `C7DOCTOR_CONFIG`: it is announced, because a planted `./c7doctor.toml` could
+    /// otherwise redirect the token and client secret silently.
+    pub file_implicit: bool,
     /// Keys in the config file c7doctor does not know (reported as `config.unknown-key`).
     pub unknown_keys: Vec<String>,
     /// Every value with its source, for the report header.
@@ -208,17 +212,49 @@ pub fn parse_config_text(path: &Path, text: &str) -> Result<Vec<String>, Error> 
     parse_file(path, text).map(|(_, unknown)| unknown)
 }
 
+/// A TOML error as it may be shown: where, and what kind of mistake — never the offending
+/// line or a quoted value (toml's own message prints the line, and serde's type errors quote
+/// the value: a secret written in the file must not come back on the terminal).
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let at = e
+        .span()
+        .map(|span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(" at line {line}, column {col}")
+        })
+        .unwrap_or_default();
+    let mut what = String::new();
+    let mut quoted = false;
+    for c in e.message().chars() {
+        match c {
+            '"' | '`' | '\'' => {
+                if !quoted {
+                    what.push_str("\"…\"");
+                }
+                quoted = !quoted;
+            }
+            '\n' => what.push(' '),
+            c if !quoted => what.push(c),
+            _ => {}
+        }
+    }
+    Error::usage(format!(
+        "config file {}{at}: {} (the value is not shown)",
+        path.display(),
+        what.trim()
+    ))
+}
+
 fn parse_file(path: &Path, text: &str) -> Result<(FileConfig, Vec<String>), Error> {
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e| Error::usage(format!("config file {}: {e}", path.display())))?;
+    let table: toml::Table = text.parse().map_err(|e| toml_error(path, text, &e))?;
     let unknown = table
         .keys()
         .filter(|k| !FILE_KEYS.contains(&k.replace('-', "_").as_str()))
         .cloned()
         .collect();
-    let parsed: FileConfig = toml::from_str(text)
-        .map_err(|e| Error::usage(format!("config file {}: {e}", path.display())))?;
+    let parsed: FileConfig = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
     file_bool(path, "strict", &parsed.strict)?;
     file_bool(path, "show_pii", &parsed.show_pii)?;
     Ok((parsed, unknown))
@@ -260,12 +296,18 @@ impl Config {
             .config
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
-        let (file, unknown_keys, file_path) = match std::fs::read_to_string(&path) {
-            Ok(text) => {
+        let read = crate::files::read_capped(&path, crate::files::CONFIG_CAP);
+        let (file, unknown_keys, file_path) = match read {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Error::usage(format!("config file {}: it is not UTF-8 text", path.display()))
+                })?;
                 let (f, u) = parse_file(&path, &text)?;
                 (f, u, Some(path.clone()))
             }
-            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::files::ReadError::Io(e))
+                if !explicit && e.kind() == std::io::ErrorKind::NotFound =>
+            {
                 (FileConfig::default(), Vec::new(), None)
             }
             Err(e) => {
@@ -275,6 +317,7 @@ impl Config {
                 )));
             }
         };
+        let file_implicit = file_path.is_some() && !explicit;
 
         let mut entries = Vec::new();
         macro_rules! pick {
@@ -404,6 +447,7 @@ impl Config {
             cacert,
             out: args.out.clone(),
             file: file_path,
+            file_implicit,
             unknown_keys,
             entries,
         })
@@ -429,6 +473,7 @@ impl Config {
             cacert: None,
             out: None,
             file: None,
+            file_implicit: false,
             unknown_keys: Vec::new(),
             entries: Vec::new(),
         }
@@ -462,6 +507,9 @@ impl Config {
         }
         if let Some(t) = &self.tenant_id {
             m.insert("tenant_id".into(), t.clone().into());
+        }
+        if let Some(f) = &self.file {
+            m.insert("config_file".into(), f.display().to_string().into());
         }
         m
     }

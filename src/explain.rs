@@ -35,11 +35,11 @@ const FAMILIES: &[(&str, &str)] = &[
 pub fn command(code: Option<&str>) -> Result<i32, Error> {
     match code {
         None => {
-            print!("{}", list());
+            crate::output::stdout(list().as_bytes())?;
             Ok(0)
         }
         Some(q) => {
-            print!("{}", explain(q)?);
+            crate::output::stdout(explain(q)?.as_bytes())?;
             Ok(0)
         }
     }

@@ -298,9 +298,7 @@ impl Http {
             // bundled web PKI roots stay, so public https hosts still verify.
             .tls_built_in_native_certs(needs_native_roots(opts));
         if let Some(path) = &opts.cacert {
-            let pem = std::fs::read(path).map_err(|e| {
-                Error::usage(format!("cannot read --cacert {}: {e}", path.display()))
-            })?;
+            let pem = crate::files::read_named("--cacert", path, crate::files::CACERT_CAP)?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 Error::usage(format!(
                     "--cacert {} is not a PEM certificate: {e}",
@@ -317,9 +315,15 @@ impl Http {
                 b = b.add_root_certificate(c);
             }
         }
-        let client = b
-            .build()
-            .map_err(|e| Error::internal(format!("HTTP client: {e}")))?;
+        // With a CA bundle, a failure to build is the bundle's fault (a PEM block that is
+        // no certificate): the user's input, exit 2 — not a c7doctor bug.
+        let client = b.build().map_err(|e| match &opts.cacert {
+            Some(path) => Error::usage(format!(
+                "--cacert {}: a PEM block in it is not a usable certificate ({e})",
+                path.display()
+            )),
+            None => Error::internal(format!("HTTP client: {e}")),
+        })?;
         Ok(Http {
             client,
             timeout: opts.timeout,
@@ -555,7 +559,7 @@ fn truncate_chars(s: &str, max: usize) -> String {
 /// control and invisible character a server sent shown escaped (a response body or header
 /// may hold ESC sequences aimed at the terminal).
 pub fn trace(text: &str) {
-    eprintln!("{}", redact::scrub(&crate::report::sanitize::terminal(text)));
+    crate::output::stderr_line(text);
 }
 
 /// Classify a reqwest error by walking its source chain.
@@ -733,7 +737,33 @@ pub fn parse_target(input: &str) -> Result<Url, String> {
     if url.host_str().is_none_or(|h| h.is_empty()) {
         return Err(format!("{s:?} has no host"));
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(format!(
+            "{shown} was given with a user name or password in it (user:password@): APIM takes no \
+             Basic credentials on the MCP URL and c7doctor never sends them — remove them (a \
+             subscription key goes in C7DOCTOR_API_KEY)"
+        ));
+    }
     Ok(url)
+}
+
+/// Refuse a configured URL that carries credentials (`https://user:pass@host`): a
+/// configuration error (exit 2), before anything is sent anywhere.
+pub fn refuse_credentials_in(option: &str, value: &str) -> Result<(), Error> {
+    let with_scheme = if value.contains("://") {
+        value.trim().to_string()
+    } else {
+        format!("https://{}", value.trim())
+    };
+    match Url::parse(&with_scheme) {
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+            Err(Error::usage(format!("{option}: {}", parse_target(value).err().unwrap_or_default())))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `true` for loopback hosts, where plain http is expected (tests, local simulators).

@@ -200,9 +200,9 @@ pub fn write_config(ctx: &Ctx, path: &Path, force: bool) -> Result<Vec<Check>, E
         &mut std::io::stderr(),
         interactive,
     )?;
-    std::fs::write(path, toml_text(&answers))
+    crate::files::write_private(path, toml_text(&answers).as_bytes())
         .map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
-    eprintln!("c7doctor init: wrote {}", path.display());
+    crate::output::stderr_line(&format!("c7doctor init: wrote {}", path.display()));
     let mut cfg = ctx.cfg.clone();
     for (k, v) in &answers {
         match *k {

@@ -2,7 +2,7 @@
 //! environment — never required on the command line (DESIGN.md §2). Every secret read is
 //! registered with the redaction scrubber.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::error::Error;
@@ -95,27 +95,21 @@ token. If it was `az account get-access-token`, it has most likely failed becaus
 is not signed in (its error is above): run `az login --tenant <tenant-id>` (add \
 `--allow-no-subscriptions` for a tenant without subscriptions), then run the pipe again";
 
+/// Read stdin, at most [`MAX_INPUT_BYTES`]; more is a usage error that says so (a token,
+/// a key or a JWKS is never that large), never a silent cut that would then read as "not
+/// JSON".
 pub fn read_stdin() -> Result<Vec<u8>, Error> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_INPUT_BYTES)
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::usage(format!("cannot read stdin: {e}")))?;
-    Ok(buf)
+    crate::files::read_capped_from(std::io::stdin().lock(), MAX_INPUT_BYTES)
+        .map_err(|e| Error::usage(format!("cannot read stdin: {e}")))
 }
 
+/// Read a file (`-` for stdin), at most [`MAX_INPUT_BYTES`] (see [`read_stdin`]).
 pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     if path == Path::new("-") {
         return read_stdin();
     }
-    let f = std::fs::File::open(path)
-        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
-    let mut buf = Vec::new();
-    f.take(MAX_INPUT_BYTES)
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))?;
-    Ok(buf)
+    crate::files::read_capped(path, MAX_INPUT_BYTES)
+        .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display())))
 }
 
 /// Find a secret: the argument (`-` = stdin), then the file, then the environment variable,

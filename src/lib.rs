@@ -18,11 +18,13 @@ pub mod e2e;
 pub mod entra;
 pub mod error;
 pub mod explain;
+pub mod files;
 pub mod findings;
 pub mod http;
 pub mod init;
 pub mod input;
 pub mod mcp;
+pub mod output;
 pub mod policy;
 pub mod progress;
 pub mod report;
@@ -30,7 +32,6 @@ pub mod token;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
-use std::io::Write;
 
 use cli::{Cli, Command};
 use config::Config;
@@ -49,15 +50,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return e.exit_code();
-        }
+        Err(e) => return clap_error(&e, &args),
     };
     match run(cli, &matches) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("c7doctor: {}", redact::scrub(&e.to_string()));
+            output::stderr_line(&format!("c7doctor: {e}"));
             e.exit_code()
         }
     }
@@ -68,31 +66,41 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
     match &cli.command {
         Command::Explain(a) => return explain::command(a.code.as_deref()),
         Command::Completions(a) => {
+            // Into a buffer first: `generate` panics when its writer fails (a full stdout).
             let mut cmd = Cli::command();
-            clap_complete::generate(a.shell, &mut cmd, "c7doctor", &mut std::io::stdout());
+            let mut buf = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "c7doctor", &mut buf);
+            output::stdout(&buf)?;
             return Ok(0);
         }
         Command::Man => {
             let buf = cli::man_page().map_err(|e| Error::internal(format!("man page: {e}")))?;
-            std::io::stdout()
-                .write_all(&buf)
-                .map_err(|e| Error::internal(e.to_string()))?;
+            output::stdout(&buf)?;
             return Ok(0);
         }
         _ => {}
     }
 
     let cfg = Config::resolve(&cli.global, matches)?;
+    refuse_credentials_in_urls(&cfg, &cli.command)?;
+    if cfg.file_implicit
+        && let Some(f) = &cfg.file
+    {
+        output::stderr_line(&format!(
+            "c7doctor: using the config file {} found in the working directory (--config names another)",
+            f.display()
+        ));
+    }
     for key in &cfg.unknown_keys {
         let file = cfg
             .file
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        eprintln!(
+        output::stderr_line(&format!(
             "c7doctor: warning: {file}: unknown key {key:?} is ignored ({})",
             config::codes::UNKNOWN_KEY
-        );
+        ));
     }
     let ctx = Ctx::new(cfg)?;
     // Every command validates its configuration before it judges anything.
@@ -118,12 +126,37 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
     runtime.shutdown_background();
     finish(&mut outcome.report, &ctx.cfg, validation);
     outcome.report.fill_fixes(&|name| ctx.cfg.placeholder(name));
-    emit(&ctx, &outcome)?;
+    if !emit(&ctx, &outcome)? {
+        // The reader went away (`| head`): stop quietly, as ripgrep does.
+        return Ok(0);
+    }
     // Stopped by Ctrl-C: the partial report is out, the exit code says "interrupted".
     if outcome.report.interrupted() {
         return Ok(130);
     }
     Ok(exit_code(outcome.report.verdict(), ctx.cfg.strict))
+}
+
+/// A URL with `user:password@` is a configuration error (exit 2): APIM takes no Basic
+/// credentials there, and c7doctor never sends them anywhere.
+fn refuse_credentials_in_urls(cfg: &Config, command: &Command) -> Result<(), Error> {
+    if let Some(h) = &cfg.host {
+        http::refuse_credentials_in("--host", h)?;
+    }
+    http::refuse_credentials_in("--authority", &cfg.authority)?;
+    match command {
+        Command::Discovery(a) => a
+            .target
+            .as_deref()
+            .map_or(Ok(()), |t| http::refuse_credentials_in("discovery", t)),
+        Command::Probe(a) => {
+            if let Some(t) = &a.target {
+                http::refuse_credentials_in("probe", t)?;
+            }
+            http::refuse_credentials_in("--context7-url", &a.context7_url)
+        }
+        _ => Ok(()),
+    }
 }
 
 async fn dispatch(ctx: &Ctx, command: Command) -> Result<Outcome, Error> {
@@ -165,18 +198,21 @@ fn clap_error(e: &clap::Error, args: &[OsString]) -> i32 {
                 .to_ascii_uppercase()
         );
         if !typed && long.starts_with("--") && std::env::var_os(&var).is_some() {
-            eprint!(
-                "{}",
-                text.replace(
-                    &format!("'{arg}'"),
-                    &format!("{var} (the environment variable for {long})")
-                )
-            );
+            output::stderr_raw(&text.replace(
+                &format!("'{arg}'"),
+                &format!("{var} (the environment variable for {long})"),
+            ));
             return e.exit_code();
         }
     }
-    let _ = e.print();
-    e.exit_code()
+    // `--help` into a full disk is exit 2; into a closed pipe a quiet end.
+    match e.print() {
+        Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => {
+            output::stderr_line(&format!("c7doctor: cannot write the output: {io}"));
+            2
+        }
+        _ => e.exit_code(),
+    }
 }
 
 /// The name a command's report carries.
@@ -240,8 +276,11 @@ fn finish(report: &mut Report, cfg: &Config, validation: Vec<report::Check>) {
     report::essentials::declare(report, cfg);
 }
 
-/// Render the report and write it where it belongs, scrubbed of every registered secret.
-fn emit(ctx: &Ctx, outcome: &Outcome) -> Result<(), Error> {
+/// Render the report and write it where it belongs, scrubbed of every registered secret:
+/// the `--out` file (0600, never through a symlink), stdout, and for `--print-token` the
+/// report on stderr. `Ok(false)` when the reader of stdout went away (a broken pipe); a
+/// full disk is an error (exit 2).
+fn emit(ctx: &Ctx, outcome: &Outcome) -> Result<bool, Error> {
     let opts = RenderOptions {
         color: ctx.cfg.color,
         show_pii: ctx.cfg.show_pii,
@@ -249,28 +288,18 @@ fn emit(ctx: &Ctx, outcome: &Outcome) -> Result<(), Error> {
     };
     let rendered = redact::scrub(&report::render(&outcome.report, ctx.cfg.format, opts));
     if let Some(path) = &ctx.cfg.out {
-        std::fs::write(path, &rendered)
+        files::write_private(path, rendered.as_bytes())
             .map_err(|e| Error::usage(format!("cannot write --out {}: {e}", path.display())))?;
     }
-    let write_err = |e: std::io::Error| Error::internal(format!("writing output: {e}"));
     match &outcome.raw_stdout {
         Some(raw) => {
             // The raw text is the whole of stdout (e.g. a token for a pipe); the report goes to stderr.
-            std::io::stdout()
-                .write_all(raw.as_bytes())
-                .map_err(write_err)?;
-            eprint!("{rendered}");
+            let written = output::stdout(raw.as_bytes())?;
+            output::stderr_raw(&rendered);
+            Ok(written)
         }
         // `--out` never changes stdout: a script piping `--format json` gets JSON.
-        None => print_ignoring_pipe(&rendered).map_err(write_err)?,
-    }
-    Ok(())
-}
-
-fn print_ignoring_pipe(text: &str) -> std::io::Result<()> {
-    match std::io::stdout().write_all(text.as_bytes()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r,
+        None => output::stdout(rendered.as_bytes()),
     }
 }
 

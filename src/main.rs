@@ -3,8 +3,8 @@
 fn main() {
     let code = std::panic::catch_unwind(|| c7doctor::main_with_args(std::env::args_os()))
         .unwrap_or_else(|_| {
-            eprintln!(
-                "c7doctor: internal error (a bug): please report it with the command you ran"
+            c7doctor::output::stderr_line(
+                "c7doctor: internal error (a bug): please report it with the command you ran",
             );
             3
         });

@@ -77,7 +77,7 @@ impl Progress {
             Some(m) => {
                 let _ = m.println(line);
             }
-            None => eprintln!("{line}"),
+            None => crate::output::stderr_line(line),
         }
     }
 }

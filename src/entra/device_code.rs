@@ -175,7 +175,7 @@ pub async fn login_command(ctx: &Ctx, args: &LoginArgs) -> Result<Outcome, Error
 fn save_token(path: &std::path::Path, token: &Secret) -> Check {
     let check = Check::new("login.save", "Token written to the --save file (mode 0600)")
         .evidence("path", path.display().to_string());
-    match write_private(path, token.expose().as_bytes()) {
+    match crate::files::write_private(path, format!("{}\n", token.expose()).as_bytes()) {
         Ok(()) => check.pass(format!(
             "{} written, readable by the owner only (token {})",
             path.display(),
@@ -188,28 +188,6 @@ fn save_token(path: &std::path::Path, token: &Secret) -> Check {
     }
 }
 
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        opts.mode(0o600);
-        let mut f = opts.open(path)?;
-        // An existing file keeps its mode on open: tighten it before writing.
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        f.write_all(b"\n")?;
-        f.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let mut f = opts.open(path)?;
-        f.write_all(bytes)?;
-        f.write_all(b"\n")
-    }
-}
 
 /// What Entra's device-authorization endpoint answered, after validation.
 #[derive(Debug)]
@@ -343,13 +321,13 @@ pub async fn device_code_login(
 
     // 2. The prompt.
     let live = progress == Progress::Auto && std::io::stderr().is_terminal();
-    eprintln!("{}", redact::scrub(&terminal_safe(&dc.message, 500)));
+    crate::output::stderr_line(&terminal_safe(&dc.message, 500));
     let bar = live.then(|| countdown_bar(dc.expires_in));
     if !live {
-        eprintln!(
+        crate::output::stderr_line(&format!(
             "Waiting for the sign-in (the code expires in {}; Ctrl-C to stop)…",
             mmss(dc.expires_in)
-        );
+        ));
     }
 
     // 3. Polling.
