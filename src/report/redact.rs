@@ -18,6 +18,9 @@ pub const PII_CLAIMS: &[&str] = &[
     "given_name",
     "family_name",
     "ipaddr",
+    // Optional claims that carry the user's e-mail addresses (arrays of strings).
+    "verified_primary_email",
+    "verified_secondary_email",
 ];
 
 /// Form fields whose values never reach the wire trace.
@@ -509,7 +512,12 @@ pub fn mask_json_pii(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if is_pii_claim(k) && !val.is_object() && !val.is_array() {
+                let scalars = match val {
+                    serde_json::Value::Object(_) => false,
+                    serde_json::Value::Array(items) => items.iter().all(|i| !i.is_object()),
+                    _ => true,
+                };
+                if is_pii_claim(k) && scalars {
                     *val = serde_json::Value::String(PII_MASK.into());
                 } else {
                     mask_json_pii(val);

@@ -475,3 +475,171 @@ hostile_matrix! {
     stream_256_mib => Behaviour::Stream("sse-huge"),
     stream_100_mib_line => Behaviour::Stream("sse-huge-line"),
 }
+
+/// Run the binary with a shell redirection (`>/dev/full`, `2>&-`) around it, measured.
+fn run_redirected(args: &[&str], redirect: &str, env: &[(&str, &str)]) -> Outcome {
+    let bin = assert_cmd::cargo::cargo_bin("c7doctor");
+    let mut script = String::from("exec \"$0\"");
+    for i in 1..=args.len() {
+        script.push_str(&format!(" \"${{{i}}}\""));
+    }
+    script.push(' ');
+    script.push_str(redirect);
+    let mut argv = vec![script, bin.to_string_lossy().into_owned()];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let mut sh = vec!["-c".to_string()];
+    sh.extend(argv);
+    let mut full = vec!["sh".to_string()];
+    full.extend(sh);
+    // `run_measured` runs the c7doctor binary; here the measured process is the shell that
+    // execs it, so /usr/bin/time measures c7doctor itself.
+    let time = std::path::Path::new("/usr/bin/time");
+    let rss = tempfile::NamedTempFile::new().expect("temp file");
+    let mut cmd = if time.exists() {
+        let mut c = StdCommand::new(time);
+        c.args(["-f", "%M", "-o"]).arg(rss.path()).args(&full);
+        c
+    } else {
+        let mut c = StdCommand::new(&full[0]);
+        c.args(&full[1..]);
+        c
+    };
+    for (k, _) in std::env::vars() {
+        if k.starts_with("C7DOCTOR_") || k.to_ascii_lowercase().ends_with("_proxy") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("C7DOCTOR_NOW", NOW)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let out = cmd.output().expect("run");
+    Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: started.elapsed(),
+        peak_kib: std::fs::read_to_string(rss.path())
+            .ok()
+            .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok())),
+        timed_out: false,
+    }
+}
+
+/// Peak memory allowed to a run that meets an endless file.
+const MAX_FILE_RSS_KIB: u64 = 64 * 1024;
+
+fn no_panic(label: &str, o: &Outcome) -> Vec<String> {
+    let mut out = Vec::new();
+    if o.stderr.contains("panicked") || o.stderr.contains("internal error") {
+        out.push(format!("{label}: panicked or a bug: {}", o.stderr.trim()));
+    }
+    if let Some(kib) = o.peak_kib
+        && kib > MAX_FILE_RSS_KIB
+    {
+        out.push(format!("{label}: peak RSS {kib} KiB > {MAX_FILE_RSS_KIB} KiB"));
+    }
+    if o.elapsed > Duration::from_secs(20) {
+        out.push(format!("{label}: took {:?}", o.elapsed));
+    }
+    out
+}
+
+#[test]
+fn endless_files_stop_at_their_cap_with_a_sentence() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("c7doctor.toml");
+    std::fs::write(&config, "cacert = \"/dev/zero\"\nhost = \"127.0.0.1:9\"\n").expect("write");
+    let config = config.to_string_lossy().into_owned();
+    let token = TokenBuilder::new().claim("aud", "x").sign();
+    // (label, args, env, exit code, what stderr or stdout says)
+    let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>, i32, &str)> = vec![
+        ("--config /dev/zero", vec!["--config", "/dev/zero", "key", "x"], vec![], 2, "larger than 1 MiB"),
+        ("C7DOCTOR_CONFIG=/dev/zero", vec!["key", "x"], vec![("C7DOCTOR_CONFIG", "/dev/zero")], 2, "larger than 1 MiB"),
+        ("--cacert /dev/zero", vec!["--cacert", "/dev/zero", "discovery", "--host", "127.0.0.1:9"], vec![], 2, "larger than 4 MiB"),
+        ("C7DOCTOR_CACERT=/dev/zero", vec!["discovery", "--host", "127.0.0.1:9"], vec![("C7DOCTOR_CACERT", "/dev/zero")], 2, "larger than 4 MiB"),
+        ("cacert = /dev/zero in the config file", vec!["--config", &config, "discovery"], vec![], 2, "larger than 4 MiB"),
+        ("token --token-file /dev/zero", vec!["token", "--token-file", "/dev/zero"], vec![], 2, "larger than 4 MiB"),
+        ("token --jwks /dev/zero", vec!["token", &token, "--jwks", "/dev/zero"], vec![], 2, "larger than 4 MiB"),
+        ("key --key-file /dev/zero", vec!["key", "--key-file", "/dev/zero"], vec![], 2, "larger than 4 MiB"),
+        ("policy /dev/zero", vec!["policy", "/dev/zero"], vec![], 1, "larger than 16 MiB"),
+    ];
+    let mut problems = Vec::new();
+    for (label, args, env, code, says) in &cases {
+        let o = run_redirected(args, "", env);
+        if o.code != Some(*code) {
+            problems.push(format!("{label}: exit {:?}, want {code}: {}", o.code, o.stderr.trim()));
+        }
+        if !o.stderr.contains(says) && !o.stdout.contains(says) {
+            problems.push(format!("{label}: does not say {says:?}: {} {}", o.stderr.trim(), o.stdout.trim()));
+        }
+        problems.extend(no_panic(label, &o));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_full_or_closed_output_never_panics_and_exits_honestly() {
+    // Nothing listens on port 9: discovery fails fast with a finding (exit 1).
+    let discovery = ["-v", "discovery", "--host", "http://127.0.0.1:9", "--timeout", "2"];
+    let mut problems = Vec::new();
+    // A full disk on stdout: exit 2 with a message, whatever the command.
+    for args in [
+        &["key", "ctx7sk-00000000-0000-0000-0000-000000000000"][..],
+        &["explain"][..],
+        &["explain", "token.audience-mismatch"][..],
+        &["completions", "bash"][..],
+        &["--help"][..],
+        &discovery[..],
+    ] {
+        let label = format!("{} >/dev/full", args.join(" "));
+        let o = run_redirected(args, ">/dev/full", &[]);
+        if o.code != Some(2) || !o.stderr.contains("No space left") {
+            problems.push(format!("{label}: exit {:?}: {}", o.code, o.stderr.trim()));
+        }
+        problems.extend(no_panic(&label, &o));
+    }
+    // A reader that goes away (`| head`): quiet, exit 0 — stdout alone and with the trace.
+    for redirect in ["| true", "2>&1 | true"] {
+        let label = format!("discovery -v {redirect}");
+        // `true` may exit before or after the first write; either way no panic, and the exit
+        // code is 0 (the reader left) or the report's own 1 (everything was written).
+        let o = run_redirected(&discovery, &format!("{redirect}; exit $?"), &[]);
+        problems.extend(no_panic(&label, &o));
+    }
+    // stderr closed (`2>&-`) or full: the report is still written and the exit code is the
+    // report's.
+    for redirect in ["2>&-", "2>/dev/full"] {
+        let label = format!("discovery -v {redirect}");
+        let o = run_redirected(&discovery, redirect, &[]);
+        if o.code != Some(1) || !o.stdout.contains("verdict: fail") {
+            problems.push(format!("{label}: exit {:?}, stdout {:?}", o.code, o.stdout));
+        }
+        problems.extend(no_panic(&label, &o));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_reader_that_left_ends_the_run_quietly_with_0() {
+    // The read end is closed before c7doctor writes: every write gets EPIPE.
+    let bin = assert_cmd::cargo::cargo_bin("c7doctor");
+    for streams in ["stdout", "stdout and stderr"] {
+        let mut cmd = StdCommand::new(&bin);
+        cmd.args(["-v", "discovery", "--host", "http://127.0.0.1:9", "--timeout", "2"])
+            .env("C7DOCTOR_NOW", NOW)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(if streams == "stdout" { Stdio::null() } else { Stdio::piped() });
+        let mut child = cmd.spawn().expect("spawn");
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(0), "{streams} closed: {status:?}");
+    }
+}
