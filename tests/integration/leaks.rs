@@ -25,6 +25,9 @@ use crate::support::sim::context7::VALID_KEY;
 use crate::support::sim::entra_token::{
     AUTHORIZATION_CODE, DEVICE_CODE, GATEWAY_SECRET, REFRESH_TOKEN,
 };
+use crate::support::sim::hostile::{
+    HostileServer, Kind, SHAPED_ACCESS_TOKEN, SHAPED_ID_TOKEN, SHAPED_REFRESH_TOKEN,
+};
 use crate::support::sim::tokens::{self, TokenBuilder};
 use crate::support::sim::{Recorded, Sim, profile};
 use crate::support::{c7doctor, fixture};
@@ -32,6 +35,9 @@ use crate::support::{c7doctor, fixture};
 /// The inline secrets of `fixtures/policy/secret-inline*.xml`.
 const POLICY_CLIENT_SECRET: &str = "Zq58Q~cD7doctorTestSecretNotRealAbCdEf012";
 const POLICY_API_KEY: &str = "ctx7sk-5f0c2a9e-7b1d-4c3e-9a8f-c7d0c70c7e57";
+/// A subscription key and a SAS signature in `--host`'s query string.
+const HOST_SUBSCRIPTION_KEY: &str = "hostQuerySubscriptionKey0123456789abcdef";
+const HOST_SIG: &str = "hostQuerySasSig%2BAbCdEfGhIjKlMnOp%3D";
 /// A refresh token inside a token-endpoint response pasted as the token input.
 const PASTED_REFRESH_TOKEN: &str = "0.AXkAPastedRefreshToken_leak-suite_7c1e9b3a5d2f8e4c6a0b";
 
@@ -452,7 +458,75 @@ fn no_command_leaks_a_secret_in_any_format() {
             .env("C7DOCTOR_API_KEY", VALID_KEY)
             .env("C7DOCTOR_GATEWAY_SECRET", GATEWAY_SECRET)
     };
+    // Authorities that answer in other shapes: an `error_description` echoing the form body
+    // (the client secret percent-encoded, `~` as `%7E`), tokens form-encoded, tokens in
+    // camelCase JSON.
+    let echoing = HostileServer::start_every_request(Kind::EchoingAuthority);
+    let form_tokens = HostileServer::start_every_request(Kind::FormTokens);
+    let camel_tokens = HostileServer::start_every_request(Kind::CamelTokens);
+    let at_authority = |authority: &str, rest: &[&str]| -> Vec<String> {
+        let mut a = strs(&[
+            "--tenant-id",
+            &sim.tenant_id,
+            "--gateway-app-id",
+            &sim.gateway_app_id,
+            "--mcp-app-id",
+            &sim.mcp_app_id,
+            "--authority",
+            authority,
+        ]);
+        a.extend(strs(rest));
+        a
+    };
+    // Context7 with sessions: the `Mcp-Session-Id` is a secret from its first appearance.
+    let sessions = Sim::start("healthy-sessions");
+    let sessions_token = client_token_with_pii(&sessions);
+    let host_with_secrets = format!(
+        "{}/?subscription-key={HOST_SUBSCRIPTION_KEY}&sig={HOST_SIG}",
+        sim.gateway
+    );
+
     let cases = vec![
+        all_env(
+            Case::new(
+                "obo (the authority echoes the form body)",
+                at_authority(&echoing.url, &["obo"]),
+            ),
+            &token,
+        ),
+        all_env(
+            Case::new(
+                "obo (tokens form-encoded)",
+                at_authority(&form_tokens.url, &["obo"]),
+            ),
+            &token,
+        ),
+        all_env(
+            Case::new(
+                "obo (camelCase tokens)",
+                at_authority(&camel_tokens.url, &["obo"]),
+            ),
+            &token,
+        ),
+        Case::new(
+            "login (camelCase tokens)",
+            at_authority(&camel_tokens.url, &["login"]),
+        ),
+        Case::new(
+            "login (tokens form-encoded)",
+            at_authority(&form_tokens.url, &["login"]),
+        ),
+        all_env(
+            Case::new("probe (sessions)", with_sim(&sessions, &["probe"])),
+            &sessions_token,
+        ),
+        all_env(
+            Case::new(
+                "discovery (secrets in --host's query)",
+                strs(&["discovery", "--host", &host_with_secrets]),
+            ),
+            &token,
+        ),
         Case::new(
             "token --backend-token --verify",
             with_sim(
@@ -585,8 +659,49 @@ fn no_command_leaks_a_secret_in_any_format() {
         c7doctor::discovery::token_route::INVALID_CODE,
         16,
     ));
+    // The same secrets in the encodings they travel in.
+    let form_encoded = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    secrets.push(Planted::new(
+        "gateway client secret (form-encoded)",
+        form_encoded(GATEWAY_SECRET),
+        12,
+    ));
+    secrets.extend(Planted::jwt("form/camelCase access token", SHAPED_ACCESS_TOKEN));
+    secrets.extend(Planted::jwt("form/camelCase ID token", SHAPED_ID_TOKEN));
+    secrets.push(Planted::new(
+        "form/camelCase refresh token",
+        SHAPED_REFRESH_TOKEN,
+        16,
+    ));
+    secrets.push(Planted::new(
+        "form/camelCase refresh token (form-encoded)",
+        form_encoded(SHAPED_REFRESH_TOKEN),
+        16,
+    ));
+    secrets.push(Planted::new(
+        "subscription key in --host",
+        HOST_SUBSCRIPTION_KEY,
+        12,
+    ));
+    secrets.push(Planted::new("SAS sig in --host", HOST_SIG, 12));
+    let session_ids: BTreeSet<String> = sessions
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("mcp-session-id").map(str::to_string))
+        .collect();
+    assert!(
+        !session_ids.is_empty(),
+        "probe never used an MCP session: the session-id case tested nothing"
+    );
+    for (i, id) in session_ids.iter().enumerate() {
+        secrets.push(Planted::new(format!("MCP session id #{i}"), id, 12));
+    }
+    assert!(
+        echoing.requests().iter().any(|r| r.body_text().contains("client_secret=")),
+        "the echoing authority never received the OBO form"
+    );
     let mut issued = BTreeSet::new();
-    for s in [&sim, &leaky, &refusing, &pending] {
+    for s in [&sim, &leaky, &refusing, &pending, &sessions] {
         issued.extend(s.state.entra_token.issued_tokens());
         issued.extend(s.state.entra_token.issued_id_tokens());
     }
@@ -657,5 +772,47 @@ fn no_command_leaks_a_secret_in_any_format() {
         "{} problem(s):\n{}",
         all.len(),
         all.join("\n")
+    );
+}
+
+/// A password in `--host` (or a target, or `--authority`) is a configuration error: exit 2,
+/// the password never printed, nothing sent — APIM takes no Basic credentials there.
+#[test]
+fn credentials_in_a_url_are_refused_not_sent() {
+    const PASSWORD: &str = "urlPassw0rdNeverShown";
+    let sim = Sim::start("healthy");
+    let origin = sim.gateway.trim_start_matches("http://");
+    let with_userinfo = format!("http://alice:{PASSWORD}@{origin}");
+    let token = tokens::client_token(&sim.state).sign();
+    let runs: Vec<Vec<String>> = vec![
+        strs(&["discovery", "--host", &with_userinfo]),
+        strs(&["discovery", &with_userinfo]),
+        strs(&["probe", "--host", &with_userinfo]),
+        strs(&["probe", &format!("{with_userinfo}/context7/mcp")]),
+        strs(&["e2e", "--host", &with_userinfo]),
+        strs(&["obo", "--authority", &format!("http://bob:{PASSWORD}@127.0.0.1:9")]),
+    ];
+    for args in runs {
+        for format in FORMATS {
+            let out = c7doctor()
+                .args(&args)
+                .args(["--format", format, "-v"])
+                .env("C7DOCTOR_TOKEN", &token)
+                .output()
+                .expect("c7doctor runs");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(2), "{args:?} {format}: {all}");
+            assert!(!all.contains(PASSWORD), "{args:?} {format}: {all}");
+            assert!(all.contains("user name or password"), "{args:?}: {all}");
+        }
+    }
+    assert!(
+        sim.requests().is_empty(),
+        "a request went out: {:?}",
+        sim.requests().iter().map(|r| &r.uri).collect::<Vec<_>>()
     );
 }

@@ -53,7 +53,21 @@ pub enum Kind {
     /// bodies — is full of terminal control sequences ([`CONTROL_PAYLOAD`]). Not in
     /// [`Kind::ALL`]: it is no failure of the connection but an attack on the output.
     ControlChars,
+    /// An authority whose every POST answers 400 with an `error_description` that echoes
+    /// the request's form body as received (percent-encoded client secret included).
+    EchoingAuthority,
+    /// An authority whose every POST answers 200 with the tokens form-encoded
+    /// (`access_token=…&refresh_token=…`, GitHub style).
+    FormTokens,
+    /// An authority whose every POST answers 200 with camelCase JSON tokens
+    /// (`accessToken`, `refreshToken`, `idToken`).
+    CamelTokens,
 }
+
+/// The tokens [`Kind::FormTokens`] and [`Kind::CamelTokens`] hand out (never valid, always secret).
+pub const SHAPED_ACCESS_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJzaGFwZWQtdG9rZW4tcmVzcG9uc2UifQ.c2hhcGVkLWFjY2Vzcy10b2tlbi1zaWduYXR1cmUtc2VnbWVudA";
+pub const SHAPED_REFRESH_TOKEN: &str = "0.AXkAshapedRefresh~Token_form/camel+shape.9f8e7d6c5b";
+pub const SHAPED_ID_TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJub25jZSI6InNoYXBlZCJ9.c2hhcGVkLWlkLXRva2VuLXNpZ25hdHVyZS1zZWdtZW50LXg";
 
 /// What [`Kind::ControlChars`] puts in every text: a window retitle (OSC … BEL), clear
 /// screen and home, a carriage return and backspaces over the line, a fake pass, NUL, a C1
@@ -95,6 +109,9 @@ impl Kind {
             Kind::TlsGarbage => "tls-garbage",
             Kind::ForeignMetadata => "foreign-metadata",
             Kind::ControlChars => "control-chars",
+            Kind::EchoingAuthority => "echoing-authority",
+            Kind::FormTokens => "form-tokens",
+            Kind::CamelTokens => "camel-tokens",
         }
     }
 
@@ -291,7 +308,11 @@ async fn connection(
     req.server = name;
     let is_get = req.method == "GET";
     let path = req.path().to_string();
+    let body = req.body.clone();
     log.push(req);
+    if !is_get && matches!(kind, Kind::EchoingAuthority | Kind::FormTokens | Kind::CamelTokens) {
+        return shaped_answer(&mut sock, kind, &body).await;
+    }
 
     if kind.everywhere() || is_get || ctx.every_request {
         match kind {
@@ -399,6 +420,10 @@ async fn connection(
             }
             Kind::ForeignMetadata => return foreign_metadata(&mut sock, &ctx, &path, is_get).await,
             Kind::ControlChars => return control_chars(&mut sock, &ctx, &path, is_get).await,
+            // GETs of these authorities: nothing there.
+            Kind::EchoingAuthority | Kind::FormTokens | Kind::CamelTokens => {
+                return respond(&mut sock, "404 Not Found", "application/json", b"{}").await;
+            }
             Kind::TlsGarbage => unreachable!("handled above"),
         }
     }
@@ -474,6 +499,43 @@ async fn foreign_metadata(
             )
             .await?;
             sock.flush().await
+        }
+    }
+}
+
+/// The POST answers of [`Kind::EchoingAuthority`], [`Kind::FormTokens`], [`Kind::CamelTokens`].
+async fn shaped_answer(sock: &mut TcpStream, kind: Kind, body: &[u8]) -> std::io::Result<()> {
+    let received = String::from_utf8_lossy(body);
+    match kind {
+        Kind::EchoingAuthority => {
+            let doc = serde_json::json!({
+                "error": "invalid_client",
+                "error_description": format!("AADSTS7000215: Invalid client secret provided. Request: {received}\r\nTrace ID: 0"),
+                "error_codes": [7000215],
+                "error_uri": format!("https://login.microsoftonline.com/error?code=7000215&{received}"),
+            });
+            respond(sock, "400 Bad Request", "application/json", doc.to_string().as_bytes()).await
+        }
+        Kind::FormTokens => {
+            let form: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("access_token", SHAPED_ACCESS_TOKEN)
+                .append_pair("refresh_token", SHAPED_REFRESH_TOKEN)
+                .append_pair("id_token", SHAPED_ID_TOKEN)
+                .append_pair("token_type", "bearer")
+                .append_pair("scope", "api://x/Mcp.Gateway.Access")
+                .finish();
+            respond(sock, "200 OK", "application/x-www-form-urlencoded", form.as_bytes()).await
+        }
+        _ => {
+            let doc = serde_json::json!({
+                "tokenType": "Bearer",
+                "expiresIn": 3599,
+                "accessToken": SHAPED_ACCESS_TOKEN,
+                "refreshToken": SHAPED_REFRESH_TOKEN,
+                "idToken": SHAPED_ID_TOKEN,
+                "deviceCode": SHAPED_REFRESH_TOKEN,
+            });
+            respond(sock, "200 OK", "application/json", doc.to_string().as_bytes()).await
         }
     }
 }
