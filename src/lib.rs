@@ -137,6 +137,40 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<i32, Error> {
     Ok(exit_code(outcome.report.verdict(), ctx.cfg.strict))
 }
 
+/// Run a network command to its end or to Ctrl-C. On Ctrl-C the report says so
+/// (`run.interrupted`, exit 130) instead of the process dying by the signal; the checks that
+/// ran before live inside the command's future and are not kept (e2e and login keep theirs).
+async fn until_interrupted(
+    ctx: &Ctx,
+    command: &str,
+    run: impl std::future::Future<Output = Result<Outcome, Error>>,
+) -> Result<Outcome, Error> {
+    let started = std::time::Instant::now();
+    tokio::select! {
+        outcome = run => outcome,
+        () = ctrl_c() => {
+            let mut report = ctx.report(command);
+            report.push(
+                report::Check::new(format!("{command}.interrupted"), "The run completed").fail(
+                    report::codes::INTERRUPTED,
+                    format!(
+                        "stopped by Ctrl-C after {:.1} s, before its checks finished; none of them is in this report",
+                        started.elapsed().as_secs_f64()
+                    ),
+                ),
+            );
+            Ok(report.into())
+        }
+    }
+}
+
+/// Resolves on Ctrl-C; never when the signal cannot be watched.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// A URL with `user:password@` is a configuration error (exit 2): APIM takes no Basic
 /// credentials there, and c7doctor never sends them anywhere.
 fn refuse_credentials_in_urls(cfg: &Config, command: &Command) -> Result<(), Error> {
@@ -163,10 +197,12 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Outcome, Error> {
     match command {
         Command::Token(a) => token::command(ctx, &a).await,
         Command::Key(a) => apikey::command(ctx, &a),
-        Command::Discovery(a) => discovery::command(ctx, &a).await,
+        Command::Discovery(a) => {
+            until_interrupted(ctx, "discovery", discovery::command(ctx, &a)).await
+        }
         Command::Login(a) => entra::login_command(ctx, &a).await,
-        Command::Obo(a) => entra::obo_command(ctx, &a).await,
-        Command::Probe(a) => mcp::command(ctx, &a).await,
+        Command::Obo(a) => until_interrupted(ctx, "obo", entra::obo_command(ctx, &a)).await,
+        Command::Probe(a) => until_interrupted(ctx, "probe", mcp::command(ctx, &a)).await,
         Command::Policy(a) => policy::command(ctx, &a),
         Command::E2e(a) => e2e::command(ctx, &a).await,
         Command::Init(a) => init::command(ctx, &a),

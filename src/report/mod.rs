@@ -7,6 +7,7 @@
 //! finished [`Report`] into text, JSON or markdown.
 
 pub mod answer;
+pub mod bounds;
 pub mod essentials;
 pub mod rank;
 pub mod redact;
@@ -158,7 +159,7 @@ impl Check {
         self.code = None;
         self.fix = None;
         self.see = None;
-        self.detail = detail.into();
+        self.detail = bounds::text(detail.into());
         self
     }
 
@@ -184,7 +185,7 @@ impl Check {
     pub fn finding(mut self, status: Status, code: Code, detail: impl Into<String>) -> Self {
         self.status = status;
         self.code = Some(code);
-        self.detail = detail.into();
+        self.detail = bounds::text(detail.into());
         self.fix = Some(code.fix.to_string());
         self.see = Some(code.see.to_string()).filter(|s| !s.is_empty());
         self
@@ -208,13 +209,14 @@ impl Check {
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = detail.into();
+        self.detail = bounds::text(detail.into());
         self
     }
 
-    /// Add one evidence value. Never put a secret here: see [`redact`].
+    /// Add one evidence value, within [`bounds`]. Never put a secret here: see [`redact`].
     pub fn evidence(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.evidence.insert(key.into(), value.into());
+        self.evidence
+            .insert(bounds::text(key.into()), bounds::value(value.into()));
         self
     }
 

@@ -643,3 +643,85 @@ fn a_reader_that_left_ends_the_run_quietly_with_0() {
         assert_eq!(status.code(), Some(0), "{streams} closed: {status:?}");
     }
 }
+
+/// Ctrl-C during `discovery`, `probe` or `obo` against a black hole: the report says the
+/// run was interrupted and the exit code is 130, as for `e2e` — not death by the signal.
+#[test]
+fn ctrl_c_prints_a_report_and_exits_130() {
+    let hole = HostileServer::start_every_request(Kind::BlackHole);
+    let ids = Ids::load();
+    let bin = assert_cmd::cargo::cargo_bin("c7doctor");
+    let token = client_token(&hole.url, &ids);
+    for command in ["discovery", "probe", "obo"] {
+        let mut cmd = StdCommand::new(&bin);
+        cmd.args(id_args(&ids))
+            .args([command, "--format", "json", "--timeout", "30"])
+            .args(["--host", &hole.url, "--authority", &hole.url])
+            .env("C7DOCTOR_NOW", NOW)
+            .env("C7DOCTOR_TOKEN", &token)
+            .env("C7DOCTOR_GATEWAY_SECRET", GATEWAY_SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().expect("spawn");
+        std::thread::sleep(Duration::from_millis(700));
+        let sent = StdCommand::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let out = child.wait_with_output().expect("wait");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(130), "{command}: {stdout}");
+        let report: Value = serde_json::from_str(&stdout).expect("one JSON report");
+        assert!(
+            stdout.contains("run.interrupted"),
+            "{command}: {report}"
+        );
+    }
+}
+
+/// Amplification: a 300 KB `WWW-Authenticate` and an unknown `kid` against 10,001 keys are
+/// quoted within the evidence bounds (with the count of what was left out), and the run
+/// stays small in memory.
+#[test]
+fn amplifying_inputs_stay_bounded_in_the_report_and_memory() {
+    let mut problems = Vec::new();
+    let huge = HostileServer::start(Kind::HugeChallenge);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jwks = dir.path().join("jwks.json");
+    let keys: Vec<Value> = (0..10_001)
+        .map(|i| serde_json::json!({"kty": "RSA", "kid": format!("kid-{i:05}"), "use": "sig", "n": "AQAB", "e": "AQAB"}))
+        .collect();
+    std::fs::write(&jwks, serde_json::json!({ "keys": keys }).to_string()).expect("write");
+    let token = TokenBuilder::new().kid(Some("not-published")).claim("aud", "x").sign();
+    let jwks = jwks.to_string_lossy().into_owned();
+    let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        (
+            "discovery, 300 KB WWW-Authenticate",
+            vec!["discovery", "--host", &huge.url, "--format", "json", "--timeout", "5"],
+            "more bytes",
+        ),
+        (
+            "token, unknown kid among 10,001 keys",
+            vec!["token", &token, "--jwks", &jwks, "--format", "json"],
+            "and 9969 more",
+        ),
+    ];
+    for (label, args, says) in cases {
+        for format in ["json", "text", "markdown"] {
+            let mut args = args.clone();
+            let at = args.iter().position(|a| *a == "--format").expect("format") + 1;
+            args[at] = format;
+            let o = run_redirected(&args, "", &[]);
+            if o.stdout.len() > 64 * 1024 {
+                problems.push(format!("{label} × {format}: a {} byte report", o.stdout.len()));
+            }
+            if format == "json" && !o.stdout.contains(says) {
+                problems.push(format!("{label}: the cut is not counted ({says:?}): {}", o.stdout));
+            }
+            problems.extend(no_panic(&format!("{label} × {format}"), &o));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -62,6 +62,8 @@ pub enum Kind {
     /// An authority whose every POST answers 200 with camelCase JSON tokens
     /// (`accessToken`, `refreshToken`, `idToken`).
     CamelTokens,
+    /// Every POST answers 401 with a 300 KB `WWW-Authenticate` challenge.
+    HugeChallenge,
 }
 
 /// The tokens [`Kind::FormTokens`] and [`Kind::CamelTokens`] hand out (never valid, always secret).
@@ -112,6 +114,7 @@ impl Kind {
             Kind::EchoingAuthority => "echoing-authority",
             Kind::FormTokens => "form-tokens",
             Kind::CamelTokens => "camel-tokens",
+            Kind::HugeChallenge => "huge-challenge",
         }
     }
 
@@ -310,6 +313,20 @@ async fn connection(
     let path = req.path().to_string();
     let body = req.body.clone();
     log.push(req);
+    if !is_get && kind == Kind::HugeChallenge {
+        let challenge = format!(
+            "Bearer realm=\"{}\", resource_metadata=\"{}/.well-known/oauth-protected-resource\"",
+            "r".repeat(300 * 1024),
+            ctx.me
+        );
+        write_head(
+            &mut sock,
+            "401 Unauthorized",
+            &[("www-authenticate", challenge), ("content-length", "0".into())],
+        )
+        .await?;
+        return sock.flush().await;
+    }
     if !is_get && matches!(kind, Kind::EchoingAuthority | Kind::FormTokens | Kind::CamelTokens) {
         return shaped_answer(&mut sock, kind, &body).await;
     }
@@ -421,7 +438,7 @@ async fn connection(
             Kind::ForeignMetadata => return foreign_metadata(&mut sock, &ctx, &path, is_get).await,
             Kind::ControlChars => return control_chars(&mut sock, &ctx, &path, is_get).await,
             // GETs of these authorities: nothing there.
-            Kind::EchoingAuthority | Kind::FormTokens | Kind::CamelTokens => {
+            Kind::EchoingAuthority | Kind::FormTokens | Kind::CamelTokens | Kind::HugeChallenge => {
                 return respond(&mut sock, "404 Not Found", "application/json", b"{}").await;
             }
             Kind::TlsGarbage => unreachable!("handled above"),
