@@ -300,7 +300,10 @@ impl Config {
         let (file, unknown_keys, file_path) = match read {
             Ok(bytes) => {
                 let text = String::from_utf8(bytes).map_err(|_| {
-                    Error::usage(format!("config file {}: it is not UTF-8 text", path.display()))
+                    Error::usage(format!(
+                        "config file {}: it is not UTF-8 text",
+                        path.display()
+                    ))
                 })?;
                 let (f, u) = parse_file(&path, &text)?;
                 (f, u, Some(path.clone()))

@@ -21,7 +21,9 @@ pub const CACERT_CAP: u64 = 4 * 1024 * 1024;
 pub enum ReadError {
     Io(std::io::Error),
     /// The file holds more than `cap` bytes (reading stopped there).
-    TooLarge { cap: u64 },
+    TooLarge {
+        cap: u64,
+    },
 }
 
 impl std::fmt::Display for ReadError {

@@ -759,9 +759,10 @@ pub fn refuse_credentials_in(option: &str, value: &str) -> Result<(), Error> {
         format!("https://{}", value.trim())
     };
     match Url::parse(&with_scheme) {
-        Ok(u) if !u.username().is_empty() || u.password().is_some() => {
-            Err(Error::usage(format!("{option}: {}", parse_target(value).err().unwrap_or_default())))
-        }
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => Err(Error::usage(format!(
+            "{option}: {}",
+            parse_target(value).err().unwrap_or_default()
+        ))),
         _ => Ok(()),
     }
 }

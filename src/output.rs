@@ -24,7 +24,9 @@ pub fn stdout(bytes: &[u8]) -> Result<bool, Error> {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-        Err(e) => Err(Error::usage(format!("cannot write the output to stdout: {e}"))),
+        Err(e) => Err(Error::usage(format!(
+            "cannot write the output to stdout: {e}"
+        ))),
     }
 }
 

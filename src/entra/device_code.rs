@@ -188,7 +188,6 @@ fn save_token(path: &std::path::Path, token: &Secret) -> Check {
     }
 }
 
-
 /// What Entra's device-authorization endpoint answered, after validation.
 #[derive(Debug)]
 struct DeviceCode {

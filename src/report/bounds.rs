@@ -36,12 +36,14 @@ pub fn value(v: Value) -> Value {
 fn bounded(v: Value, depth: usize) -> Value {
     match v {
         Value::String(s) => Value::String(text(s)),
-        Value::Array(items) if depth >= MAX_DEPTH => {
-            Value::String(format!("‹a list of {} items, nested too deep›", items.len()))
-        }
-        Value::Object(map) if depth >= MAX_DEPTH => {
-            Value::String(format!("‹an object of {} keys, nested too deep›", map.len()))
-        }
+        Value::Array(items) if depth >= MAX_DEPTH => Value::String(format!(
+            "‹a list of {} items, nested too deep›",
+            items.len()
+        )),
+        Value::Object(map) if depth >= MAX_DEPTH => Value::String(format!(
+            "‹an object of {} keys, nested too deep›",
+            map.len()
+        )),
         Value::Array(items) => {
             let total = items.len();
             let mut kept: Vec<Value> = items
@@ -62,7 +64,10 @@ fn bounded(v: Value, depth: usize) -> Value {
                 .map(|(k, v)| (text(k), bounded(v, depth + 1)))
                 .collect();
             if total > MAX_ITEMS {
-                kept.insert("…".into(), Value::String(format!("{} more keys", total - MAX_ITEMS)));
+                kept.insert(
+                    "…".into(),
+                    Value::String(format!("{} more keys", total - MAX_ITEMS)),
+                );
             }
             Value::Object(kept)
         }
@@ -78,8 +83,14 @@ mod tests {
     fn long_strings_and_lists_are_cut_with_a_count() {
         let s = text("é".repeat(200_000));
         assert!(s.len() < MAX_STRING_BYTES + 40, "{}", s.len());
-        assert!(s.ends_with("… (397952 more bytes)"), "{}", &s[s.len() - 30..]);
-        let kids: Vec<Value> = (0..10_001).map(|i| Value::from(format!("kid-{i}"))).collect();
+        assert!(
+            s.ends_with("… (397952 more bytes)"),
+            "{}",
+            &s[s.len() - 30..]
+        );
+        let kids: Vec<Value> = (0..10_001)
+            .map(|i| Value::from(format!("kid-{i}")))
+            .collect();
         let v = value(Value::Array(kids));
         let items = v.as_array().expect("array");
         assert_eq!(items.len(), MAX_ITEMS + 1);

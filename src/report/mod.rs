@@ -11,10 +11,10 @@ pub mod bounds;
 pub mod essentials;
 pub mod rank;
 pub mod redact;
-pub mod sanitize;
 mod render_json;
 mod render_markdown;
 mod render_text;
+pub mod sanitize;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -151,8 +151,8 @@ fn match_encoded(text: &[u8], at: usize, secret: &str) -> Option<usize> {
         }
         let mut k = j;
         let percent = raw.iter().all(|b| {
-            let ok = text.get(k) == Some(&b'%')
-                && text.get(k + 1..k + 3).and_then(hex_byte) == Some(*b);
+            let ok =
+                text.get(k) == Some(&b'%') && text.get(k + 1..k + 3).and_then(hex_byte) == Some(*b);
             k += 3;
             ok
         });
@@ -330,8 +330,11 @@ fn looks_like_form(text: &str) -> bool {
         && text.len() < 64 * 1024
         && !text.contains(char::is_whitespace)
         && text.split('&').all(|p| {
-            p.split_once('=')
-                .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'))
+            p.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+            })
         })
 }
 
@@ -369,7 +372,8 @@ pub fn scrub(text: &str) -> String {
     list.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let mut out = text.to_string();
     for s in &list {
-        if let Some(masked) = replace_encoded(&out, s, &format!("‹secret {}›", fingerprint(s))) {
+        if let Some(masked) = replace_encoded(&out, s, &format!("‹secret {}›", fingerprint(s)))
+        {
             out = masked;
         }
     }
@@ -379,7 +383,10 @@ pub fn scrub(text: &str) -> String {
 /// Characters that end a URL part in running text, JSON and markdown.
 fn ends_url_part(c: char) -> bool {
     c.is_whitespace()
-        || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`' | ')' | ']' | '‹' | '|')
+        || matches!(
+            c,
+            '"' | '\'' | '<' | '>' | '\\' | '`' | ')' | ']' | '‹' | '|'
+        )
 }
 
 /// Mask credentials in every URL of `text`: the userinfo of `scheme://user:pass@host`
@@ -494,7 +501,8 @@ pub fn mask_json_secrets(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if (SECRET_FORM_FIELDS.contains(&k.as_str()) || is_secret_field(k)) && val.is_string()
+                if (SECRET_FORM_FIELDS.contains(&k.as_str()) || is_secret_field(k))
+                    && val.is_string()
                 {
                     *val = serde_json::Value::String("‹redacted›".into());
                 } else {
@@ -603,7 +611,9 @@ mod tests {
     #[test]
     fn token_responses_in_any_shape_register_their_tokens() {
         register_body_secrets(br#"{"tokenType":"Bearer","refreshToken":"camelRefreshToken123","nested":{"Access_Token":"nestedAccess456"}}"#);
-        register_body_secrets(b"access_token=formAccessToken789&refresh_token=formRefresh%7E012&scope=x");
+        register_body_secrets(
+            b"access_token=formAccessToken789&refresh_token=formRefresh%7E012&scope=x",
+        );
         let out = scrub("camelRefreshToken123 nestedAccess456 formAccessToken789 formRefresh~012");
         for s in ["camelRefresh", "nestedAccess", "formAccess", "formRefresh"] {
             assert!(!out.contains(s), "{out}");
@@ -624,7 +634,9 @@ mod tests {
     #[test]
     fn urls_lose_userinfo_and_secret_parameters() {
         assert_eq!(
-            mask_url_credentials("GET https://alice:pa55w0rd@gw.example/context7/mcp?subscription-key=abc123&x=1"),
+            mask_url_credentials(
+                "GET https://alice:pa55w0rd@gw.example/context7/mcp?subscription-key=abc123&x=1"
+            ),
             "GET https://‹userinfo›@gw.example/context7/mcp?subscription-key=‹redacted›&x=1"
         );
         assert_eq!(

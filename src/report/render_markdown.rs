@@ -17,8 +17,8 @@
 use serde_json::Value;
 
 use super::redact;
-use super::sanitize::markdown::{cell, code_cell, fenced, html, inline};
 use super::render_text::{by_file, location, summary_line, summary_of};
+use super::sanitize::markdown::{cell, code_cell, fenced, html, inline};
 use super::{Check, RenderOptions, Report, Section, SectionBody, Status, Verdict};
 
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {

@@ -160,7 +160,10 @@ pub fn report(report: &mut Report, format: Format) {
             SectionBody::Fields { rows } => {
                 for f in rows {
                     line_in_place(&mut f.name);
-                    line_in_place(&mut f.value);
+                    value_in_place(&mut f.value);
+                    if let Some(t) = &mut f.text {
+                        line_in_place(t);
+                    }
                 }
             }
             SectionBody::Table { headers, rows } => {
@@ -181,6 +184,7 @@ pub fn report(report: &mut Report, format: Format) {
     if let Some(first) = &mut report.first_cause {
         line_in_place(first);
     }
+    report.notes.iter_mut().for_each(line_in_place);
 }
 
 /// Pretty JSON whose strings stay exact for a parser but show no hidden character raw:
@@ -248,10 +252,7 @@ impl serde_json::ser::Formatter for EscapingFormatter<'_> {
     ) -> std::io::Result<()> {
         self.0.begin_object_key(w, first)
     }
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-    ) -> std::io::Result<()> {
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.begin_object_value(w)
     }
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
@@ -496,14 +497,15 @@ mod tests {
         report(&mut json, Format::Json);
         assert_eq!(json.checks[0].detail, evil);
         report(&mut r, Format::Text);
-        let all = format!(
-            "{:?} {:?} {:?}",
-            r.context, r.checks, r.sections
-        );
+        let all = format!("{:?} {:?} {:?}", r.context, r.checks, r.sections);
         for bad in ['\r', '\u{1b}', '\u{202e}'] {
             assert!(!all.contains(bad), "{bad:?} survived: {all}");
         }
-        assert!(r.checks[0].evidence.contains_key("aud\\r\\u{1b}[32m✓ verdict: pass\\u{202e}"));
+        assert!(
+            r.checks[0]
+                .evidence
+                .contains_key("aud\\r\\u{1b}[32m✓ verdict: pass\\u{202e}")
+        );
         match &r.sections[2].body {
             SectionBody::Code { text, .. } => assert!(text.ends_with("\nline 2")),
             _ => unreachable!(),
@@ -513,7 +515,10 @@ mod tests {
     #[test]
     fn lookalikes_are_spelled_out() {
         assert!(lookalike("api://аpp", "api://app"));
-        assert!(lookalike("Mcp.Gateway\u{200b}.Access", "Mcp.Gateway.Access"));
+        assert!(lookalike(
+            "Mcp.Gateway\u{200b}.Access",
+            "Mcp.Gateway.Access"
+        ));
         assert!(lookalike("a\u{a0}b", "a b"));
         assert!(!lookalike("other", "app"));
         assert!(!lookalike("app", "app"));
@@ -534,7 +539,10 @@ mod tests {
             inline("![img](http://x/a.png) [t](https://e.example)", false),
             "!\\[img\\](http\\://x/a.png) \\[t\\](https\\://e.example)"
         );
-        assert_eq!(inline("see www.evil.example", false), "see www\\.evil.example");
+        assert_eq!(
+            inline("see www.evil.example", false),
+            "see www\\.evil.example"
+        );
         assert_eq!(inline("awww.x", false), "awww.x");
     }
 
@@ -551,7 +559,10 @@ mod tests {
     fn json_escapes_hidden_characters_and_round_trips() {
         let v = serde_json::json!({"aud": "a\u{1b}b\u{9b}c\u{202e}d\u{e0041}e✓"});
         let text = json_pretty(&v).expect("serializes");
-        assert!(text.contains(r"a\u001bb\u009bc\u202ed\udb40\udc41e✓"), "{text}");
+        assert!(
+            text.contains(r"a\u001bb\u009bc\u202ed\udb40\udc41e✓"),
+            "{text}"
+        );
         assert!(!text.chars().any(|c| is_hidden(c) && c != '\n'));
         let back: serde_json::Value = serde_json::from_str(&text).expect("parses");
         assert_eq!(back, v);

@@ -541,7 +541,9 @@ fn no_panic(label: &str, o: &Outcome) -> Vec<String> {
     if let Some(kib) = o.peak_kib
         && kib > MAX_FILE_RSS_KIB
     {
-        out.push(format!("{label}: peak RSS {kib} KiB > {MAX_FILE_RSS_KIB} KiB"));
+        out.push(format!(
+            "{label}: peak RSS {kib} KiB > {MAX_FILE_RSS_KIB} KiB"
+        ));
     }
     if o.elapsed > Duration::from_secs(20) {
         out.push(format!("{label}: took {:?}", o.elapsed));
@@ -558,24 +560,92 @@ fn endless_files_stop_at_their_cap_with_a_sentence() {
     let token = TokenBuilder::new().claim("aud", "x").sign();
     // (label, args, env, exit code, what stderr or stdout says)
     let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>, i32, &str)> = vec![
-        ("--config /dev/zero", vec!["--config", "/dev/zero", "key", "x"], vec![], 2, "larger than 1 MiB"),
-        ("C7DOCTOR_CONFIG=/dev/zero", vec!["key", "x"], vec![("C7DOCTOR_CONFIG", "/dev/zero")], 2, "larger than 1 MiB"),
-        ("--cacert /dev/zero", vec!["--cacert", "/dev/zero", "discovery", "--host", "127.0.0.1:9"], vec![], 2, "larger than 4 MiB"),
-        ("C7DOCTOR_CACERT=/dev/zero", vec!["discovery", "--host", "127.0.0.1:9"], vec![("C7DOCTOR_CACERT", "/dev/zero")], 2, "larger than 4 MiB"),
-        ("cacert = /dev/zero in the config file", vec!["--config", &config, "discovery"], vec![], 2, "larger than 4 MiB"),
-        ("token --token-file /dev/zero", vec!["token", "--token-file", "/dev/zero"], vec![], 2, "larger than 4 MiB"),
-        ("token --jwks /dev/zero", vec!["token", &token, "--jwks", "/dev/zero"], vec![], 2, "larger than 4 MiB"),
-        ("key --key-file /dev/zero", vec!["key", "--key-file", "/dev/zero"], vec![], 2, "larger than 4 MiB"),
-        ("policy /dev/zero", vec!["policy", "/dev/zero"], vec![], 1, "larger than 16 MiB"),
+        (
+            "--config /dev/zero",
+            vec!["--config", "/dev/zero", "key", "x"],
+            vec![],
+            2,
+            "larger than 1 MiB",
+        ),
+        (
+            "C7DOCTOR_CONFIG=/dev/zero",
+            vec!["key", "x"],
+            vec![("C7DOCTOR_CONFIG", "/dev/zero")],
+            2,
+            "larger than 1 MiB",
+        ),
+        (
+            "--cacert /dev/zero",
+            vec![
+                "--cacert",
+                "/dev/zero",
+                "discovery",
+                "--host",
+                "127.0.0.1:9",
+            ],
+            vec![],
+            2,
+            "larger than 4 MiB",
+        ),
+        (
+            "C7DOCTOR_CACERT=/dev/zero",
+            vec!["discovery", "--host", "127.0.0.1:9"],
+            vec![("C7DOCTOR_CACERT", "/dev/zero")],
+            2,
+            "larger than 4 MiB",
+        ),
+        (
+            "cacert = /dev/zero in the config file",
+            vec!["--config", &config, "discovery"],
+            vec![],
+            2,
+            "larger than 4 MiB",
+        ),
+        (
+            "token --token-file /dev/zero",
+            vec!["token", "--token-file", "/dev/zero"],
+            vec![],
+            2,
+            "larger than 4 MiB",
+        ),
+        (
+            "token --jwks /dev/zero",
+            vec!["token", &token, "--jwks", "/dev/zero"],
+            vec![],
+            2,
+            "larger than 4 MiB",
+        ),
+        (
+            "key --key-file /dev/zero",
+            vec!["key", "--key-file", "/dev/zero"],
+            vec![],
+            2,
+            "larger than 4 MiB",
+        ),
+        (
+            "policy /dev/zero",
+            vec!["policy", "/dev/zero"],
+            vec![],
+            1,
+            "larger than 16 MiB",
+        ),
     ];
     let mut problems = Vec::new();
     for (label, args, env, code, says) in &cases {
         let o = run_redirected(args, "", env);
         if o.code != Some(*code) {
-            problems.push(format!("{label}: exit {:?}, want {code}: {}", o.code, o.stderr.trim()));
+            problems.push(format!(
+                "{label}: exit {:?}, want {code}: {}",
+                o.code,
+                o.stderr.trim()
+            ));
         }
         if !o.stderr.contains(says) && !o.stdout.contains(says) {
-            problems.push(format!("{label}: does not say {says:?}: {} {}", o.stderr.trim(), o.stdout.trim()));
+            problems.push(format!(
+                "{label}: does not say {says:?}: {} {}",
+                o.stderr.trim(),
+                o.stdout.trim()
+            ));
         }
         problems.extend(no_panic(label, &o));
     }
@@ -585,7 +655,14 @@ fn endless_files_stop_at_their_cap_with_a_sentence() {
 #[test]
 fn a_full_or_closed_output_never_panics_and_exits_honestly() {
     // Nothing listens on port 9: discovery fails fast with a finding (exit 1).
-    let discovery = ["-v", "discovery", "--host", "http://127.0.0.1:9", "--timeout", "2"];
+    let discovery = [
+        "-v",
+        "discovery",
+        "--host",
+        "http://127.0.0.1:9",
+        "--timeout",
+        "2",
+    ];
     let mut problems = Vec::new();
     // A full disk on stdout: exit 2 with a message, whatever the command.
     for args in [
@@ -630,12 +707,23 @@ fn a_reader_that_left_ends_the_run_quietly_with_0() {
     let bin = assert_cmd::cargo::cargo_bin("c7doctor");
     for streams in ["stdout", "stdout and stderr"] {
         let mut cmd = StdCommand::new(&bin);
-        cmd.args(["-v", "discovery", "--host", "http://127.0.0.1:9", "--timeout", "2"])
-            .env("C7DOCTOR_NOW", NOW)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(if streams == "stdout" { Stdio::null() } else { Stdio::piped() });
+        cmd.args([
+            "-v",
+            "discovery",
+            "--host",
+            "http://127.0.0.1:9",
+            "--timeout",
+            "2",
+        ])
+        .env("C7DOCTOR_NOW", NOW)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(if streams == "stdout" {
+            Stdio::null()
+        } else {
+            Stdio::piped()
+        });
         let mut child = cmd.spawn().expect("spawn");
         drop(child.stdout.take());
         drop(child.stderr.take());
@@ -674,10 +762,7 @@ fn ctrl_c_prints_a_report_and_exits_130() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(130), "{command}: {stdout}");
         let report: Value = serde_json::from_str(&stdout).expect("one JSON report");
-        assert!(
-            stdout.contains("run.interrupted"),
-            "{command}: {report}"
-        );
+        assert!(stdout.contains("run.interrupted"), "{command}: {report}");
     }
 }
 
@@ -694,12 +779,23 @@ fn amplifying_inputs_stay_bounded_in_the_report_and_memory() {
         .map(|i| serde_json::json!({"kty": "RSA", "kid": format!("kid-{i:05}"), "use": "sig", "n": "AQAB", "e": "AQAB"}))
         .collect();
     std::fs::write(&jwks, serde_json::json!({ "keys": keys }).to_string()).expect("write");
-    let token = TokenBuilder::new().kid(Some("not-published")).claim("aud", "x").sign();
+    let token = TokenBuilder::new()
+        .kid(Some("not-published"))
+        .claim("aud", "x")
+        .sign();
     let jwks = jwks.to_string_lossy().into_owned();
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
         (
             "discovery, 300 KB WWW-Authenticate",
-            vec!["discovery", "--host", &huge.url, "--format", "json", "--timeout", "5"],
+            vec![
+                "discovery",
+                "--host",
+                &huge.url,
+                "--format",
+                "json",
+                "--timeout",
+                "5",
+            ],
             "more bytes",
         ),
         (
@@ -715,10 +811,16 @@ fn amplifying_inputs_stay_bounded_in_the_report_and_memory() {
             args[at] = format;
             let o = run_redirected(&args, "", &[]);
             if o.stdout.len() > 64 * 1024 {
-                problems.push(format!("{label} × {format}: a {} byte report", o.stdout.len()));
+                problems.push(format!(
+                    "{label} × {format}: a {} byte report",
+                    o.stdout.len()
+                ));
             }
             if format == "json" && !o.stdout.contains(says) {
-                problems.push(format!("{label}: the cut is not counted ({says:?}): {}", o.stdout));
+                problems.push(format!(
+                    "{label}: the cut is not counted ({says:?}): {}",
+                    o.stdout
+                ));
             }
             problems.extend(no_panic(&format!("{label} × {format}"), &o));
         }

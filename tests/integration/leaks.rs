@@ -660,13 +660,17 @@ fn no_command_leaks_a_secret_in_any_format() {
         16,
     ));
     // The same secrets in the encodings they travel in.
-    let form_encoded = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let form_encoded =
+        |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
     secrets.push(Planted::new(
         "gateway client secret (form-encoded)",
         form_encoded(GATEWAY_SECRET),
         12,
     ));
-    secrets.extend(Planted::jwt("form/camelCase access token", SHAPED_ACCESS_TOKEN));
+    secrets.extend(Planted::jwt(
+        "form/camelCase access token",
+        SHAPED_ACCESS_TOKEN,
+    ));
     secrets.extend(Planted::jwt("form/camelCase ID token", SHAPED_ID_TOKEN));
     secrets.push(Planted::new(
         "form/camelCase refresh token",
@@ -697,7 +701,10 @@ fn no_command_leaks_a_secret_in_any_format() {
         secrets.push(Planted::new(format!("MCP session id #{i}"), id, 12));
     }
     assert!(
-        echoing.requests().iter().any(|r| r.body_text().contains("client_secret=")),
+        echoing
+            .requests()
+            .iter()
+            .any(|r| r.body_text().contains("client_secret=")),
         "the echoing authority never received the OBO form"
     );
     let mut issued = BTreeSet::new();
@@ -790,7 +797,11 @@ fn credentials_in_a_url_are_refused_not_sent() {
         strs(&["probe", "--host", &with_userinfo]),
         strs(&["probe", &format!("{with_userinfo}/context7/mcp")]),
         strs(&["e2e", "--host", &with_userinfo]),
-        strs(&["obo", "--authority", &format!("http://bob:{PASSWORD}@127.0.0.1:9")]),
+        strs(&[
+            "obo",
+            "--authority",
+            &format!("http://bob:{PASSWORD}@127.0.0.1:9"),
+        ]),
     ];
     for args in runs {
         for format in FORMATS {

@@ -130,7 +130,12 @@ fn problems(r: &Run) -> Vec<String> {
             "{}: exit {:?}, not 1 (a failing report): {}",
             r.label,
             r.code,
-            r.stderr.lines().rev().take(3).collect::<Vec<_>>().join(" ⏎ ")
+            r.stderr
+                .lines()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ⏎ ")
         ));
     }
     for (stream, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
@@ -208,7 +213,11 @@ fn no_control_character_reaches_the_terminal_from_a_token_or_a_server() {
             ids(&[&["token", "-", "--verify"][..], &auth].concat()),
             token.clone(),
         ),
-        ("discovery", ids(&[&["discovery"][..], &host].concat()), String::new()),
+        (
+            "discovery",
+            ids(&[&["discovery"][..], &host].concat()),
+            String::new(),
+        ),
         (
             "probe",
             ids(&[&["probe"][..], &host].concat()),
@@ -219,7 +228,11 @@ fn no_control_character_reaches_the_terminal_from_a_token_or_a_server() {
             ids(&[&["obo", "-"][..], &auth].concat()),
             token.clone(),
         ),
-        ("login", ids(&[&["login"][..], &auth].concat()), String::new()),
+        (
+            "login",
+            ids(&[&["login"][..], &auth].concat()),
+            String::new(),
+        ),
         (
             "e2e",
             ids(&[&["e2e"][..], &host, &auth].concat()),
@@ -250,10 +263,16 @@ fn no_control_character_reaches_the_terminal_from_a_token_or_a_server() {
     );
     let json = run("token", &cases[0].1, &token, "json", false);
     assert!(
-        json.stdout.contains(&serde_json::to_string(CONTROL_PAYLOAD).unwrap()[1..20]),
+        json.stdout
+            .contains(&serde_json::to_string(CONTROL_PAYLOAD).unwrap()[1..20]),
         "JSON does not keep the exact value:\n{}",
         json.stdout
     );
     eprintln!("terminal suite: {runs} runs");
-    assert!(all.is_empty(), "{} problem(s):\n{}", all.len(), all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "{} problem(s):\n{}",
+        all.len(),
+        all.join("\n")
+    );
 }

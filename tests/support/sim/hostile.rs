@@ -78,7 +78,8 @@ pub const CONTROL_PAYLOAD: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[H\r\u{8}\u
 
 /// [`CONTROL_PAYLOAD`] as an HTTP header value may carry it: without the C0 bytes and DEL
 /// (an HTTP client refuses those), with the C1 and bidi characters as UTF-8 (obs-text).
-pub const CONTROL_PAYLOAD_HEADER: &str = "\u{9b}2J\u{9b}H\u{202e}ssap-tahw\u{200b} \u{9b}32m✓ verdict: pass";
+pub const CONTROL_PAYLOAD_HEADER: &str =
+    "\u{9b}2J\u{9b}H\u{202e}ssap-tahw\u{200b} \u{9b}32m✓ verdict: pass";
 
 impl Kind {
     pub const ALL: &[Kind] = &[
@@ -322,12 +323,20 @@ async fn connection(
         write_head(
             &mut sock,
             "401 Unauthorized",
-            &[("www-authenticate", challenge), ("content-length", "0".into())],
+            &[
+                ("www-authenticate", challenge),
+                ("content-length", "0".into()),
+            ],
         )
         .await?;
         return sock.flush().await;
     }
-    if !is_get && matches!(kind, Kind::EchoingAuthority | Kind::FormTokens | Kind::CamelTokens) {
+    if !is_get
+        && matches!(
+            kind,
+            Kind::EchoingAuthority | Kind::FormTokens | Kind::CamelTokens
+        )
+    {
         return shaped_answer(&mut sock, kind, &body).await;
     }
 
@@ -531,7 +540,13 @@ async fn shaped_answer(sock: &mut TcpStream, kind: Kind, body: &[u8]) -> std::io
                 "error_codes": [7000215],
                 "error_uri": format!("https://login.microsoftonline.com/error?code=7000215&{received}"),
             });
-            respond(sock, "400 Bad Request", "application/json", doc.to_string().as_bytes()).await
+            respond(
+                sock,
+                "400 Bad Request",
+                "application/json",
+                doc.to_string().as_bytes(),
+            )
+            .await
         }
         Kind::FormTokens => {
             let form: String = url::form_urlencoded::Serializer::new(String::new())
@@ -541,7 +556,13 @@ async fn shaped_answer(sock: &mut TcpStream, kind: Kind, body: &[u8]) -> std::io
                 .append_pair("token_type", "bearer")
                 .append_pair("scope", "api://x/Mcp.Gateway.Access")
                 .finish();
-            respond(sock, "200 OK", "application/x-www-form-urlencoded", form.as_bytes()).await
+            respond(
+                sock,
+                "200 OK",
+                "application/x-www-form-urlencoded",
+                form.as_bytes(),
+            )
+            .await
         }
         _ => {
             let doc = serde_json::json!({
@@ -552,7 +573,13 @@ async fn shaped_answer(sock: &mut TcpStream, kind: Kind, body: &[u8]) -> std::io
                 "idToken": SHAPED_ID_TOKEN,
                 "deviceCode": SHAPED_REFRESH_TOKEN,
             });
-            respond(sock, "200 OK", "application/json", doc.to_string().as_bytes()).await
+            respond(
+                sock,
+                "200 OK",
+                "application/json",
+                doc.to_string().as_bytes(),
+            )
+            .await
         }
     }
 }
@@ -582,7 +609,9 @@ async fn control_chars(
         } else {
             (
                 "401 Unauthorized",
-                json(serde_json::json!({"statusCode": 401, "message": format!("Unauthorized. {evil}")})),
+                json(
+                    serde_json::json!({"statusCode": 401, "message": format!("Unauthorized. {evil}")}),
+                ),
             )
         };
         write_head(
@@ -623,7 +652,9 @@ async fn control_chars(
             "code_challenge_methods_supported": [evil]
         }))
     } else if path.contains("keys") {
-        Some(serde_json::json!({"keys": [{"kty": "RSA", "kid": evil, "use": "sig", "n": "AQAB", "e": "AQAB"}]}))
+        Some(
+            serde_json::json!({"keys": [{"kty": "RSA", "kid": evil, "use": "sig", "n": "AQAB", "e": "AQAB"}]}),
+        )
     } else {
         None
     };
