@@ -18,7 +18,7 @@
 //!
 //! This works on the model, not on a renderer's layout, so any renderer gets it. The
 //! markdown primitives in [`markdown`] add what only markdown needs: links, images, raw
-//! HTML, autolinks, emphasis and table breaks in prose are neutralised, and code spans and
+//! HTML, bold and table breaks in prose are neutralised, and code spans and
 //! fences are sized to survive any backticks inside. [`terminal`] is the same escaping for
 //! text that goes to stderr outside a report (the `-v` wire trace, error lines).
 //!
@@ -342,13 +342,14 @@ pub fn lookalike_note(value: &str, expected: &str) -> Option<String> {
 }
 
 /// Markdown primitives for prose and values (GitHub-flavoured markdown, where a ticket is
-/// read). Prose keeps c7doctor's own code spans; everything that could become live in a
-/// ticket — links and images (`[`, `]`), raw HTML, autolinks (`https://`, `www.`),
-/// bold, and in a table cell pipes and newlines — is escaped.
+/// read). Prose keeps c7doctor's own code spans; everything that could hide or disguise
+/// something in a ticket — links and images (`[`, `]`), raw HTML, bold, and in a table cell
+/// pipes and newlines — is escaped. A bare URL may still be autolinked by GitHub, but it
+/// shows itself: no text can stand in for it.
 pub mod markdown {
     /// Escape prose for markdown outside code spans.
     pub fn escape_plain(text: &str, cell: bool, out: &mut String) {
-        for (at, ch) in text.char_indices() {
+        for ch in text.chars() {
             match ch {
                 '&' => out.push_str("&amp;"),
                 '<' => out.push_str("&lt;"),
@@ -357,24 +358,12 @@ pub mod markdown {
                     out.push('\\');
                     out.push(ch);
                 }
-                // `scheme://` and `www.` would become a live autolink: an escaped `:` or
-                // `.` breaks the pattern and renders as itself.
-                ':' if text[at..].starts_with("://") => out.push_str("\\:"),
-                '.' if prev_word_is_www(out) => out.push_str("\\."),
                 '|' if cell => out.push_str("\\|"),
                 '\r' => {}
                 '\n' if cell => out.push_str("<br>"),
                 c => out.push(c),
             }
         }
-    }
-
-    /// The text written so far ends in a word `www` (case-insensitive).
-    fn prev_word_is_www(out: &str) -> bool {
-        let tail = out.as_bytes();
-        tail.len() >= 3
-            && tail[tail.len() - 3..].eq_ignore_ascii_case(b"www")
-            && (tail.len() == 3 || !tail[tail.len() - 4].is_ascii_alphanumeric())
     }
 
     /// Escape inline text: segments between backticks stay code spans (only `|` escaped in

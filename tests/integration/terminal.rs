@@ -62,13 +62,13 @@ fn raw_controls(stream: &str, text: &str, color: bool) -> Vec<String> {
 }
 
 /// The attacker's fake pass must not stand as a line of its own: every line that shows
-/// "verdict: pass" shows it after a visible escape (`\u{…}`, `\u001b`, `\r`), on the quoting line.
+/// "verdict: pass" also shows a visible escape of the payload (`\u{…}`, `\u001b`, `\r`, `\0`) —
+/// a wrapped detail may start a line, but never a clean one.
 fn fake_pass_lines(stream: &str, text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| {
-            let at = l.find("verdict: pass")?;
-            let before = &l[..at];
-            let escaped = ["\\u", "\\r", "\\b"].iter().any(|e| before.contains(e));
+            l.find("verdict: pass")?;
+            let escaped = ["\\u", "\\r", "\\b", "\\0"].iter().any(|e| l.contains(e));
             (!escaped).then(|| format!("{stream}: a line says verdict: pass: {l:?}"))
         })
         .collect()
