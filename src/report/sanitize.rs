@@ -526,13 +526,8 @@ mod tests {
         assert_eq!(inline("odd ` tick <", false), "odd ' tick &lt;");
         assert_eq!(
             inline("![img](http://x/a.png) [t](https://e.example)", false),
-            "!\\[img\\](http\\://x/a.png) \\[t\\](https\\://e.example)"
+            "!\\[img\\](http://x/a.png) \\[t\\](https://e.example)"
         );
-        assert_eq!(
-            inline("see www.evil.example", false),
-            "see www\\.evil.example"
-        );
-        assert_eq!(inline("awww.x", false), "awww.x");
     }
 
     #[test]

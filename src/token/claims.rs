@@ -203,6 +203,25 @@ pub fn check_alg(d: &Decoded) -> Check {
     .evidence("alg", d.alg().unwrap_or(""))
 }
 
+/// `crit` in the header (RFC 7515 §4.1.11): extensions a recipient must understand or
+/// reject the token. Entra never sets it, and no validator on this path implements any, so
+/// its presence fails. `None` without `crit` (no check to show).
+pub fn check_crit(d: &Decoded) -> Option<Check> {
+    let crit = d.header.get("crit")?;
+    Some(
+        Check::new("token.crit", "No critical header extensions (crit)")
+            .fail(
+                codes::CRIT_UNKNOWN,
+                format!(
+                    "the header's crit lists {}: RFC 7515 requires a validator that does not \
+                     understand them to reject the token, and Entra never sets crit",
+                    crate::report::bounds::text(crit.to_string())
+                ),
+            )
+            .evidence("crit", crit.clone()),
+    )
+}
+
 /// Access token, or an ID token / Graph token / app-only token sent by mistake.
 pub fn check_type(d: &Decoded) -> Check {
     let c = Check::new("token.type", "A delegated user access token for your API");
@@ -582,8 +601,32 @@ fn at_phrase(exp: &Expect) -> String {
     }
 }
 
+/// A time claim that is present but not a JSON number (RFC 7519 NumericDate): its own
+/// finding, so `"1e10"`, `true` or `null` is not taken for "no exp claim".
+fn not_numeric_date(c: Check, d: &Decoded, name: &str) -> Result<Check, Check> {
+    match d.claims.get(name) {
+        Some(v) if !v.is_number() => Err(c
+            .fail(
+                codes::TIME_NOT_NUMERIC,
+                format!(
+                    "{name} is present but is {} {}, not a NumericDate (a JSON number of \
+                     seconds): Entra writes numbers; validators reject such a token or ignore \
+                     the claim",
+                    crate::input::json_type(v, true),
+                    crate::report::bounds::text(v.to_string())
+                ),
+            )
+            .evidence(name, v.clone())),
+        _ => Ok(c),
+    }
+}
+
 pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
     let c = Check::new("token.expiry", "Not expired (exp)");
+    let c = match not_numeric_date(c, d, "exp") {
+        Ok(c) => c,
+        Err(finding) => return finding,
+    };
     let Some(e) = d.exp() else {
         return c.fail(
             codes::NO_EXPIRY,
@@ -624,6 +667,10 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
 
 pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
     let c = Check::new("token.not-before", "Already valid (nbf, iat)");
+    let c = match not_numeric_date(c, d, "nbf").and_then(|c| not_numeric_date(c, d, "iat")) {
+        Ok(c) => c,
+        Err(finding) => return finding,
+    };
     let at = exp.at.as_second();
     let leeway = i64::try_from(exp.leeway_secs).unwrap_or(i64::MAX);
     let when = at_phrase(exp);
@@ -888,6 +935,32 @@ mod tests {
         assert_eq!(
             ty(json!({"aud": "https://graph.microsoft.com", "scp": "User.Read"})),
             Some(codes::GRAPH_AUDIENCE)
+        );
+    }
+
+    #[test]
+    fn time_claims_that_are_not_numbers_and_crit_are_their_own_findings() {
+        for bad in [json!("1e10"), json!(true), json!(null), json!([1])] {
+            let d = token(json!({"aud": "a", "exp": bad.clone()}));
+            assert_eq!(
+                check_expiry(&d, &expect()).code,
+                Some(codes::TIME_NOT_NUMERIC),
+                "{bad}"
+            );
+            let d = token(json!({"aud": "a", "exp": 1795431900, "nbf": bad.clone()}));
+            assert_eq!(
+                check_not_before(&d, &expect()).code,
+                Some(codes::TIME_NOT_NUMERIC)
+            );
+        }
+        let d = token(json!({"aud": "a"}));
+        assert_eq!(check_expiry(&d, &expect()).code, Some(codes::NO_EXPIRY));
+        assert!(check_crit(&d).is_none());
+        let mut d = token(json!({"aud": "a"}));
+        d.header.insert("crit".into(), json!(["exp-ext"]));
+        assert_eq!(
+            check_crit(&d).and_then(|c| c.code),
+            Some(codes::CRIT_UNKNOWN)
         );
     }
 }

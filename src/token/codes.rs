@@ -85,6 +85,18 @@ crate::declare_findings! {
         fix: "Use an access token issued by your Entra tenant for the gateway's scope.",
         see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM",
     }
+    TIME_NOT_NUMERIC = "token.time-not-numeric" {
+        title: "A time claim is not a NumericDate",
+        cause: "`exp`, `nbf` or `iat` is present but is not a JSON number of seconds (RFC 7519 §2 NumericDate): a string such as \"1e10\", true, null, an array or an object. Entra always writes numbers, so the token was not minted by Entra; what a validator does with such a claim differs (reject the token, or ignore the claim as if absent), so the token's lifetime is not what it appears to be.",
+        fix: "Use an access token issued by your Entra tenant; a token built by hand must write exp, nbf and iat as JSON numbers (seconds since 1970-01-01T00:00:00Z).",
+        see: "RFC 7519 §2 (NumericDate), §4.1.4",
+    }
+    CRIT_UNKNOWN = "token.crit-unknown" {
+        title: "The header lists critical extensions no validator understands",
+        cause: "The JOSE header has `crit`: extensions the recipient must understand, or else reject the token (RFC 7515 §4.1.11). Entra never sets `crit`; APIM and Context7 implement none of the listed extensions, so a conforming validator rejects the token.",
+        fix: "Use an access token issued by your Entra tenant; a token without `crit` in its header.",
+        see: "RFC 7515 §4.1.11",
+    }
     SHORT_LIFETIME = "token.short-lifetime" {
         title: "Token lifetime is shorter than APIM's OBO cache duration",
         cause: "The token lives (exp − iat) less than the 3000 s the guide's policy caches the OBO token (cache-store-value duration). With shorter tokens (a token-lifetime or sign-in-frequency policy) APIM keeps forwarding an expired OBO token from its cache, and Context7 answers 'Token expired'.",

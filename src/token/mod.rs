@@ -140,6 +140,7 @@ pub fn check_token(raw: &str, exp: &Expect) -> TokenCheck {
     checks.push(hop_check(hop, guessed, &why, exp.pattern, app));
     checks.push(claims::check_type(&d));
     checks.push(claims::check_alg(&d));
+    checks.extend(claims::check_crit(&d));
     checks.push(claims::check_issuer(&d, exp, app));
     checks.push(claims::check_tenant(&d, exp));
     checks.push(claims::check_personal(&d));
