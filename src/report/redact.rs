@@ -212,14 +212,15 @@ fn replace_encoded(text: &str, secret: &str, mask: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if (b == first || matches!(b, b'%' | b'\\' | b'+' | b'&')) && text.is_char_boundary(i) {
-            if let Some(end) = match_encoded(bytes, i, secret) {
-                out.push_str(&text[copied..i]);
-                out.push_str(mask);
-                copied = end;
-                i = end;
-                continue;
-            }
+        if (b == first || matches!(b, b'%' | b'\\' | b'+' | b'&'))
+            && text.is_char_boundary(i)
+            && let Some(end) = match_encoded(bytes, i, secret)
+        {
+            out.push_str(&text[copied..i]);
+            out.push_str(mask);
+            copied = end;
+            i = end;
+            continue;
         }
         i += 1;
     }

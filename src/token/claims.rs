@@ -601,11 +601,15 @@ fn at_phrase(exp: &Expect) -> String {
     }
 }
 
-/// A time claim that is present but not a JSON number (RFC 7519 NumericDate): its own
-/// finding, so `"1e10"`, `true` or `null` is not taken for "no exp claim".
-fn not_numeric_date(c: Check, d: &Decoded, name: &str) -> Result<Check, Check> {
-    match d.claims.get(name) {
-        Some(v) if !v.is_number() => Err(c
+/// A time claim that is present but not a JSON number (RFC 7519 NumericDate) fails `c`
+/// with its own finding, so `"1e10"`, `true` or `null` is not taken for "no exp claim".
+/// `None` when every named claim is absent or a number.
+fn not_numeric_date(c: &Check, d: &Decoded, names: &[&str]) -> Option<Check> {
+    let (name, v) = names
+        .iter()
+        .find_map(|n| d.claims.get(*n).filter(|v| !v.is_number()).map(|v| (*n, v)))?;
+    Some(
+        c.clone()
             .fail(
                 codes::TIME_NOT_NUMERIC,
                 format!(
@@ -616,17 +620,15 @@ fn not_numeric_date(c: Check, d: &Decoded, name: &str) -> Result<Check, Check> {
                     crate::report::bounds::text(v.to_string())
                 ),
             )
-            .evidence(name, v.clone())),
-        _ => Ok(c),
-    }
+            .evidence(name, v.clone()),
+    )
 }
 
 pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
     let c = Check::new("token.expiry", "Not expired (exp)");
-    let c = match not_numeric_date(c, d, "exp") {
-        Ok(c) => c,
-        Err(finding) => return finding,
-    };
+    if let Some(finding) = not_numeric_date(&c, d, &["exp"]) {
+        return finding;
+    }
     let Some(e) = d.exp() else {
         return c.fail(
             codes::NO_EXPIRY,
@@ -667,10 +669,9 @@ pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
 
 pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
     let c = Check::new("token.not-before", "Already valid (nbf, iat)");
-    let c = match not_numeric_date(c, d, "nbf").and_then(|c| not_numeric_date(c, d, "iat")) {
-        Ok(c) => c,
-        Err(finding) => return finding,
-    };
+    if let Some(finding) = not_numeric_date(&c, d, &["nbf", "iat"]) {
+        return finding;
+    }
     let at = exp.at.as_second();
     let leeway = i64::try_from(exp.leeway_secs).unwrap_or(i64::MAX);
     let when = at_phrase(exp);

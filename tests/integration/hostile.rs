@@ -559,7 +559,8 @@ fn endless_files_stop_at_their_cap_with_a_sentence() {
     let config = config.to_string_lossy().into_owned();
     let token = TokenBuilder::new().claim("aud", "x").sign();
     // (label, args, env, exit code, what stderr or stdout says)
-    let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>, i32, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>, i32, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "--config /dev/zero",
             vec!["--config", "/dev/zero", "key", "x"],
