@@ -536,10 +536,17 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
     } else {
         ""
     };
+    // Printed plainly, a look-alike aud (a Cyrillic `а`, a zero-width space) reads as the
+    // expected value: spell it out.
+    let lookalike = auds
+        .iter()
+        .find_map(|a| crate::report::sanitize::lookalike_note(a, expected.trim()))
+        .map(|n| format!(" — {n}"))
+        .unwrap_or_default();
     c.fail(
         codes::AUDIENCE_MISMATCH,
         format!(
-            "aud is {shown}{what}, expected {} ({expected}, {})",
+            "aud is {shown}{what}, expected {} ({expected}, {}){lookalike}",
             app.name(),
             app.option()
         ),
@@ -586,9 +593,14 @@ pub fn check_scope(d: &Decoded, app: App) -> Check {
             ),
         );
     }
+    let lookalike = scopes
+        .iter()
+        .find_map(|s| crate::report::sanitize::lookalike_note(s, want))
+        .map(|n| format!(" — {n}"))
+        .unwrap_or_default();
     c.fail(
         codes::SCOPE_MISSING,
-        format!("scp is {shown}: {want} is missing"),
+        format!("scp is {shown}: {want} is missing{lookalike}"),
     )
 }
 
@@ -962,6 +974,29 @@ mod tests {
         assert_eq!(
             check_crit(&d).and_then(|c| c.code),
             Some(codes::CRIT_UNKNOWN)
+        );
+    }
+
+    #[test]
+    fn look_alike_audiences_and_scopes_are_spelled_out() {
+        let mut e = expect();
+        e.gateway_app_id = Some("3b9e6a14-8f2d-4c7b-a5e1-6d0c9f2b7a41".into());
+        let d = token(
+            json!({"aud": "3b9e6a14-8f2d-4c7b-a5e1-6d0c9f2b7a41\u{200b}", "scp": "Mcp.Gateway.Acc\u{435}ss"}),
+        );
+        let aud = check_audience(&d, &e, Hop::Client, App::Gateway);
+        assert_eq!(aud.code, Some(codes::AUDIENCE_MISMATCH));
+        assert!(
+            aud.detail
+                .contains("3b9e6a14-8f2d-4c7b-a5e1-6d0c9f2b7a41<U+200B>"),
+            "{}",
+            aud.detail
+        );
+        let scp = check_scope(&d, App::Gateway);
+        assert!(
+            scp.detail.contains("Mcp.Gateway.Acc<U+0435>ss"),
+            "{}",
+            scp.detail
         );
     }
 }

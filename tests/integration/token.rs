@@ -285,6 +285,11 @@ pub mod mint {
             ),
         );
         tok("no-expiry.jwt", with(client.clone(), json!({"exp": null})));
+        // exp present but a string: not a NumericDate.
+        tok(
+            "exp-not-numeric.jwt",
+            with(client.clone(), json!({"exp": "1e10"})),
+        );
         tok(
             "short-lifetime.jwt",
             with(
@@ -313,6 +318,12 @@ pub mod mint {
             &client,
         );
         out.push(("unknown-kid.jwt", format!("{unknown}\n")));
+        // `crit` in the header (RFC 7515: reject what you do not understand).
+        let crit = jws(
+            &json!({"typ": "JWT", "alg": "RS256", "kid": ids.kid, "crit": ["c7doctor-ext"], "c7doctor-ext": 1}),
+            &client,
+        );
+        out.push(("crit-header.jwt", format!("{crit}\n")));
 
         // v1.0 token: sts.windows.net issuer, appid instead of azp, x5t in the header.
         let v1 = json!({
