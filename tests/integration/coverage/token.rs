@@ -46,6 +46,8 @@ pub const ROWS: &[Row] = &[
     fixture_row("token.expired", "tokens/expired.jwt", TOKEN),
     fixture_row("token.not-yet-valid", "tokens/not-yet-valid.jwt", TOKEN),
     fixture_row("token.no-expiry", "tokens/no-expiry.jwt", TOKEN),
+    fixture_row("token.time-not-numeric", "tokens/exp-not-numeric.jwt", TOKEN),
+    fixture_row("token.crit-unknown", "tokens/crit-header.jwt", TOKEN),
     fixture_row("token.short-lifetime", "tokens/short-lifetime.jwt", TOKEN),
     fixture_row("token.oid-missing", "tokens/no-oid.jwt", TOKEN),
     fixture_row("token.personal-account", "tokens/personal-account.jwt", TOKEN),
