@@ -952,7 +952,7 @@ mod tests {
     }
 
     #[test]
-    fn time_claims_that_are_not_numbers_and_crit_are_their_own_findings() {
+    fn malformed_time_claims_crit_and_look_alikes_are_precise_findings() {
         for bad in [json!("1e10"), json!(true), json!(null), json!([1])] {
             let d = token(json!({"aud": "a", "exp": bad.clone()}));
             assert_eq!(
@@ -975,10 +975,7 @@ mod tests {
             check_crit(&d).and_then(|c| c.code),
             Some(codes::CRIT_UNKNOWN)
         );
-    }
-
-    #[test]
-    fn look_alike_audiences_and_scopes_are_spelled_out() {
+        // A look-alike aud or scp is spelled out code point by code point.
         let mut e = expect();
         e.gateway_app_id = Some("3b9e6a14-8f2d-4c7b-a5e1-6d0c9f2b7a41".into());
         let d = token(
