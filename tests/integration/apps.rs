@@ -1,0 +1,489 @@
+//! `c7doctor apps`: the two app registrations, from `az` documents and through the
+//! simulated Microsoft Graph. Every `apps.*` code is raised both ways from the same
+//! mistake ([`Broken`]), so the offline and the live path agree.
+
+use serde_json::Value;
+
+use crate::support::sim::graph::{
+    Broken, Docs, GRAPH_TOKEN, GraphError, GraphFaults, GraphSim,
+};
+use crate::support::sim::Ids;
+use crate::support::{c7doctor, fixture, ids};
+
+const GATEWAY_FILES: [&str; 5] = [
+    "apps/gateway-app.json",
+    "apps/mcp-app.json",
+    "apps/gateway-sp.json",
+    "apps/mcp-sp.json",
+    "apps/grants.json",
+];
+
+fn id_args() -> Vec<String> {
+    let ids = Ids::load();
+    vec![
+        "--tenant-id".into(),
+        ids.tenant_id,
+        "--gateway-app-id".into(),
+        ids.gateway_app_id,
+        "--mcp-app-id".into(),
+        ids.mcp_app_id,
+    ]
+}
+
+/// Run `c7doctor apps --format json` with these arguments (and env); the exit code and report.
+fn apps(args: &[String], env: &[(&str, &str)]) -> (i32, Value) {
+    let mut cmd = c7doctor();
+    cmd.arg("apps").args(args).args(["--format", "json"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+fn offline(docs: &Docs, extra: &[&str]) -> (i32, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args: Vec<String> = docs
+        .write(dir.path())
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    args.extend(id_args());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    apps(&args, &[])
+}
+
+fn live(faults: GraphFaults, extra: &[&str]) -> (i32, Value, GraphSim) {
+    let graph = GraphSim::start(faults);
+    let mut args = vec!["--graph".to_string(), "--graph-url".into(), graph.url.clone()];
+    args.extend(id_args());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let (code, report) = apps(&args, &[("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN)]);
+    (code, report, graph)
+}
+
+/// The check with this id.
+fn check<'r>(report: &'r Value, id: &str) -> &'r Value {
+    crate::support::checks(report)
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}: {}", ids(report)))
+}
+
+fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
+    crate::support::checks(report)
+        .iter()
+        .filter(|c| c["code"] == code)
+        .collect()
+}
+
+fn assert_finding(report: &Value, id: &str, code: &str, status: &str) {
+    let c = check(report, id);
+    assert_eq!(c["code"], code, "{id}: {}", ids(report));
+    assert_eq!(c["status"], status, "{id}: {}", ids(report));
+    assert!(
+        c["fix"].as_str().is_some_and(|f| !f.is_empty() && !f.contains('{')),
+        "{id} has a filled-in fix: {c}"
+    );
+}
+
+fn no_warnings(report: &Value) {
+    let bad: Vec<&Value> = crate::support::checks(report)
+        .iter()
+        .filter(|c| c["status"] == "warn" || c["status"] == "fail")
+        .collect();
+    assert!(bad.is_empty(), "warnings or failures: {}", ids(report));
+}
+
+#[test]
+fn healthy_pair_from_files_has_no_warning() {
+    let mut args: Vec<String> = GATEWAY_FILES
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    args.extend(id_args());
+    let (code, report) = apps(&args, &[]);
+    no_warnings(&report);
+    assert_eq!(code, 0, "{}", ids(&report));
+    for id in [
+        "apps.gateway.token-version",
+        "apps.mcp.token-version",
+        "apps.gateway.scope",
+        "apps.mcp.scope",
+        "apps.gateway.permission",
+        "apps.gateway.consent",
+        "apps.mcp.preauthorized",
+        "apps.gateway.client.vscode",
+        "apps.gateway.client.azure-cli",
+        "apps.gateway.credential",
+        "apps.gateway.redirect-uri",
+        "apps.gateway.sign-in-audience",
+    ] {
+        assert_eq!(check(&report, id)["status"], "pass", "{id}: {}", ids(&report));
+    }
+}
+
+#[test]
+fn healthy_pair_through_graph_has_no_warning() {
+    let (code, report, graph) = live(GraphFaults::default(), &[]);
+    no_warnings(&report);
+    assert_eq!(code, 0, "{}", ids(&report));
+    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass");
+    // Read-only: every request a GET, each with the Graph token.
+    let lines = graph.log.lines();
+    assert!(lines.len() >= 5, "{lines:?}");
+    assert!(lines.iter().all(|l| l.starts_with("GET /v1.0/")), "{lines:?}");
+}
+
+/// One mistake, the finding it must produce, with its extra arguments.
+struct Case {
+    broken: &'static [Broken],
+    extra: &'static [&'static str],
+    id: &'static str,
+    code: &'static str,
+    status: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case { broken: &[Broken::GatewayTokenV1], extra: &[], id: "apps.gateway.token-version", code: "apps.token-version", status: "fail" },
+    Case { broken: &[Broken::McpNoIdentifierUri], extra: &[], id: "apps.mcp.identifier-uri", code: "apps.identifier-uri", status: "fail" },
+    Case { broken: &[Broken::McpScopeCase], extra: &[], id: "apps.mcp.scope", code: "apps.scope-missing", status: "fail" },
+    Case { broken: &[Broken::GatewayScopeTypo], extra: &[], id: "apps.gateway.scope", code: "apps.scope-missing", status: "fail" },
+    Case { broken: &[Broken::McpScopeDisabled], extra: &[], id: "apps.mcp.scope", code: "apps.scope-missing", status: "fail" },
+    Case { broken: &[Broken::NoPermission], extra: &[], id: "apps.gateway.permission", code: "apps.permission-missing", status: "fail" },
+    Case { broken: &[Broken::NoConsent], extra: &[], id: "apps.gateway.consent", code: "apps.consent-missing", status: "fail" },
+    Case { broken: &[Broken::NoGatewayPreauth], extra: &[], id: "apps.mcp.preauthorized", code: "apps.preauthorized", status: "info" },
+    Case { broken: &[Broken::NoClientPreauth], extra: &[], id: "apps.gateway.client.vscode", code: "apps.preauthorized", status: "info" },
+    Case { broken: &[Broken::NoClientPreauth], extra: &["--client", "azure-cli"], id: "apps.gateway.client.azure-cli", code: "apps.preauthorized", status: "warn" },
+    Case { broken: &[Broken::NoSecret], extra: &[], id: "apps.gateway.credential", code: "apps.secret-missing", status: "fail" },
+    Case { broken: &[Broken::SecretExpired], extra: &[], id: "apps.gateway.credential", code: "apps.secret-expired", status: "fail" },
+    Case { broken: &[Broken::SecretExpiring], extra: &[], id: "apps.gateway.credential", code: "apps.secret-expiring", status: "warn" },
+    Case { broken: &[Broken::NoRedirect], extra: &[], id: "apps.gateway.redirect-uri", code: "apps.redirect-uri", status: "warn" },
+    Case { broken: &[Broken::NoRedirect], extra: &["--client", "vscode"], id: "apps.gateway.redirect-uri", code: "apps.redirect-uri", status: "fail" },
+    Case { broken: &[Broken::RedirectAsSpa], extra: &[], id: "apps.gateway.redirect-uri", code: "apps.redirect-uri", status: "fail" },
+    Case { broken: &[Broken::MultiTenant], extra: &[], id: "apps.gateway.sign-in-audience", code: "apps.sign-in-audience", status: "warn" },
+    Case { broken: &[], extra: &["--host", "https://contoso.azure-api.net"], id: "apps.gateway.resource-identifier", code: "apps.resource-identifier", status: "warn" },
+];
+
+#[test]
+fn every_code_from_documents() {
+    for case in CASES {
+        let (code, report) = offline(&Docs::broken(case.broken), case.extra);
+        assert_finding(&report, case.id, case.code, case.status);
+        let expected_exit = if case.status == "fail" { 1 } else { 0 };
+        assert_eq!(code, expected_exit, "{:?}: {}", case.broken, ids(&report));
+    }
+}
+
+#[test]
+fn every_code_through_graph() {
+    for case in CASES {
+        let faults = GraphFaults {
+            broken: case.broken.to_vec(),
+            ..GraphFaults::default()
+        };
+        let (_, report, _g) = live(faults, case.extra);
+        assert_finding(&report, case.id, case.code, case.status);
+    }
+}
+
+#[test]
+fn scope_near_misses_are_named() {
+    let (_, report) = offline(&Docs::broken(&[Broken::McpScopeCase]), &[]);
+    let detail = check(&report, "apps.mcp.scope")["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains("mcp.Access") && detail.contains("case-sensitive"), "{detail}");
+    let (_, report) = offline(&Docs::broken(&[Broken::GatewayScopeTypo]), &[]);
+    let detail = check(&report, "apps.gateway.scope")["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains("Mcp.Gateway.Acess") && detail.contains("1 character"), "{detail}");
+}
+
+#[test]
+fn obo_chain_fails_only_when_no_path_remains() {
+    // Admin consent alone: the missing pre-authorization is a note, nothing fails.
+    let (code, report) = offline(&Docs::broken(&[Broken::NoGatewayPreauth]), &[]);
+    assert_eq!(code, 0, "{}", ids(&report));
+    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass");
+    // Pre-authorization alone (no grant): still a path; consent is a note.
+    let mut docs = Docs::healthy();
+    docs.grants["value"] = serde_json::json!([]);
+    let (code, report) = offline(&docs, &[]);
+    assert_eq!(code, 0, "{}", ids(&report));
+    assert_eq!(check(&report, "apps.gateway.consent")["status"], "info");
+    // Neither: AADSTS65001 predicted, exactly one failure in the chain.
+    let (_, report) = offline(&Docs::broken(&[Broken::NoConsent]), &[]);
+    let c = check(&report, "apps.gateway.consent");
+    assert!(c["detail"].as_str().unwrap().contains("AADSTS65001"), "{c}");
+    assert_eq!(check(&report, "apps.gateway.permission")["status"], "pass");
+    // Without the grants document the consent is unknown, not failed.
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = Docs::broken(&[Broken::NoGatewayPreauth])
+        .write(dir.path())
+        .into_iter()
+        .filter(|p| !p.ends_with("grants.json"))
+        .map(|p| p.display().to_string())
+        .collect();
+    args.extend(id_args());
+    let (_, report) = apps(&args, &[]);
+    assert_eq!(check(&report, "apps.gateway.consent")["status"], "skip", "{}", ids(&report));
+}
+
+#[test]
+fn at_sets_now_for_the_secret() {
+    let (_, report) = offline(&Docs::healthy(), &["--at", "2027-08-20T00:00:00Z"]);
+    assert_finding(&report, "apps.gateway.credential", "apps.secret-expiring", "warn");
+    let c = check(&report, "apps.gateway.credential");
+    assert!(c["detail"].as_str().unwrap().contains("2027-09-02"), "{c}");
+    let (_, report) = offline(&Docs::healthy(), &["--at", "2027-10-01T00:00:00Z"]);
+    assert_finding(&report, "apps.gateway.credential", "apps.secret-expired", "fail");
+}
+
+#[test]
+fn resource_identifier_passes_when_the_url_is_an_identifier() {
+    let mut docs = Docs::healthy();
+    docs.gateway_app["identifierUris"] = serde_json::json!([
+        "api://1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "https://mcp.contoso.com/context7"
+    ]);
+    let (_, report) = offline(&docs, &["--host", "https://mcp.contoso.com"]);
+    assert_eq!(check(&report, "apps.gateway.resource-identifier")["status"], "pass");
+}
+
+#[test]
+fn missing_app_is_not_found_with_the_export_command() {
+    let args: Vec<String> = ["apps/mcp-app.json", "apps/mcp-sp.json"]
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .chain(id_args())
+        .collect();
+    let (code, report) = apps(&args, &[]);
+    assert_eq!(code, 1);
+    assert_finding(&report, "apps.gateway.found", "apps.not-found", "fail");
+    let fix = check(&report, "apps.gateway.found")["fix"].as_str().unwrap().to_string();
+    assert!(fix.contains("az ad app show --id 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"), "{fix}");
+    // Through Graph: the tenant has no such application.
+    let (_, report, _g) = live(
+        GraphFaults { broken: vec![Broken::GatewayMissing], ..GraphFaults::default() },
+        &[],
+    );
+    assert_finding(&report, "apps.gateway.found", "apps.not-found", "fail");
+}
+
+#[test]
+fn passthrough_audits_the_mcp_api_app_only() {
+    let args: Vec<String> = ["apps/mcp-app.json", "apps/mcp-sp.json"]
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .chain(id_args())
+        .chain(["--pattern".to_string(), "passthrough".to_string()])
+        .collect();
+    let (_, report) = apps(&args, &[]);
+    assert!(
+        crate::support::checks(&report).iter().all(|c| !c["id"].as_str().unwrap().starts_with("apps.gateway.")),
+        "{}",
+        ids(&report)
+    );
+    assert_eq!(check(&report, "apps.mcp.token-version")["status"], "pass");
+}
+
+#[test]
+fn roles_are_inferred_without_app_ids() {
+    let args: Vec<String> = GATEWAY_FILES
+        .iter()
+        .map(|f| fixture(f).display().to_string())
+        .collect();
+    let (_, report) = apps(&args, &[]);
+    assert_eq!(check(&report, "apps.gateway.found")["status"], "pass", "{}", ids(&report));
+    assert_eq!(check(&report, "apps.mcp.found")["status"], "pass");
+    assert_eq!(check(&report, "apps.input.roles")["status"], "info");
+}
+
+// ---- bad input ----
+
+fn input_findings(files: &[String]) -> Value {
+    let mut args = files.to_vec();
+    args.extend(id_args());
+    apps(&args, &[]).1
+}
+
+#[test]
+fn files_that_are_not_documents_are_named() {
+    for (file, needle) in [
+        ("apps/az-ad-app-list.json", "az ad app list"),
+        ("apps/arm-template.json", "ARM template"),
+        ("apps/proxy-page.html", "HTML"),
+    ] {
+        let path = fixture(file).display().to_string();
+        let report = input_findings(&[path.clone()]);
+        let c = check(&report, "apps.input.1");
+        assert_eq!(c["code"], "apps.input-invalid", "{file}");
+        assert_eq!(c["status"], "fail");
+        let detail = c["detail"].as_str().unwrap();
+        assert!(detail.contains(&path) && detail.contains(needle), "{detail}");
+    }
+}
+
+#[test]
+fn federated_credentials_are_recognised() {
+    let report = input_findings(&[fixture("apps/federated-credentials.json").display().to_string()]);
+    let c = check(&report, "apps.input.1");
+    assert_eq!(c["status"], "pass", "{c}");
+}
+
+#[test]
+fn conflicting_and_duplicate_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let healthy = fixture("apps/gateway-app.json").display().to_string();
+    let copy = dir.path().join("copy.json");
+    std::fs::copy(&healthy, &copy).unwrap();
+    let mut other = Docs::broken(&[Broken::GatewayTokenV1]).gateway_app;
+    other["displayName"] = "Context7 APIM Gateway (old export)".into();
+    let conflicting = dir.path().join("old.json");
+    std::fs::write(&conflicting, other.to_string()).unwrap();
+    let report = input_findings(&[
+        healthy,
+        copy.display().to_string(),
+        conflicting.display().to_string(),
+    ]);
+    assert_eq!(check(&report, "apps.input.2")["status"], "pass", "{}", ids(&report));
+    let c = check(&report, "apps.input.3");
+    assert_eq!((c["code"].as_str(), c["status"].as_str()), (Some("apps.input-invalid"), Some("fail")));
+    assert!(c["detail"].as_str().unwrap().contains("old.json"), "{c}");
+    // The first document is the one audited.
+    assert_eq!(check(&report, "apps.gateway.token-version")["status"], "pass");
+}
+
+#[test]
+fn huge_deep_and_broken_files_are_bounded_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.json");
+    // A 5 MiB list: more than the 4 MiB read.
+    let item = r#"{"appId":"00000000-0000-4000-8000-000000000000","api":{}},"#;
+    let mut text = String::from("[");
+    while text.len() < 5 * 1024 * 1024 {
+        text.push_str(item);
+    }
+    text.push_str("{}]");
+    std::fs::write(&huge, text).unwrap();
+    let deep = dir.path().join("deep.json");
+    std::fs::write(&deep, "[".repeat(100_000)).unwrap();
+    let typed = dir.path().join("typed.json");
+    std::fs::write(&typed, r#"{"appId":"x","api":{"requestedAccessTokenVersion":"two"}}"#).unwrap();
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let report = input_findings(
+        &[&huge, &deep, &typed, &binary].map(|p| p.display().to_string()),
+    );
+    for (n, needle) in [(1, "larger than 4 MiB"), (2, "not valid JSON"), (3, "requestedAccessTokenVersion"), (4, "not UTF-8")] {
+        let c = check(&report, &format!("apps.input.{n}"));
+        assert_eq!(c["code"], "apps.input-invalid", "{c}");
+        assert!(c["detail"].as_str().unwrap().contains(needle), "{c}");
+    }
+}
+
+#[test]
+fn unreadable_path_is_a_usage_error() {
+    let out = c7doctor()
+        .args(["apps", "/nonexistent/gateway-app.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/gateway-app.json"));
+}
+
+// ---- Graph errors ----
+
+fn graph_error(collection: &'static str, status: u16, code: &'static str, retry_after: Option<u32>) -> GraphFaults {
+    GraphFaults {
+        error: Some(GraphError { collection, status, code, retry_after }),
+        ..GraphFaults::default()
+    }
+}
+
+#[test]
+fn graph_refusals_say_which_permission_is_missing() {
+    let (_, report, _g) = live(graph_error("oauth2PermissionGrants", 403, "Authorization_RequestDenied", None), &[]);
+    let c = check(&report, "apps.graph.grants");
+    assert_eq!((c["code"].as_str(), c["status"].as_str()), (Some("apps.graph-denied"), Some("fail")));
+    assert!(c["detail"].as_str().unwrap().contains("DelegatedPermissionGrant.Read.All"), "{c}");
+    assert_eq!(c["evidence"]["error"], "Authorization_RequestDenied");
+    // The grants are unknown, not missing.
+    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass", "pre-authorized");
+
+    let (_, report, _g) = live(graph_error("applications", 403, "Authorization_RequestDenied", None), &[]);
+    let c = check(&report, "apps.graph.gateway-app");
+    assert!(c["detail"].as_str().unwrap().contains("Application.Read.All"), "{c}");
+    assert_eq!(check(&report, "apps.gateway.found")["status"], "skip");
+}
+
+#[test]
+fn graph_401_429_5xx_html_are_findings() {
+    // A token Graph does not accept.
+    let graph = GraphSim::start(GraphFaults::default());
+    let mut args = vec!["--graph".to_string(), "--graph-url".into(), graph.url.clone()];
+    args.extend(id_args());
+    let (_, report) = apps(&args, &[("C7DOCTOR_GRAPH_TOKEN", "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.not-the-graph-token")]);
+    assert_eq!(check(&report, "apps.graph.gateway-app")["code"], "apps.graph-denied");
+
+    let (_, report, _g) = live(graph_error("*", 429, "TooManyRequests", Some(7)), &[]);
+    let c = check(&report, "apps.graph.gateway-app");
+    assert_eq!(c["code"], "apps.graph-failed");
+    assert_eq!(c["evidence"]["retry_after"], "7");
+    assert!(c["detail"].as_str().unwrap().contains("7 s"), "{c}");
+
+    let (_, report, _g) = live(graph_error("servicePrincipals", 503, "ServiceUnavailable", None), &[]);
+    assert_eq!(check(&report, "apps.graph.gateway-sp")["code"], "apps.graph-failed");
+
+    let (_, report, _g) = live(GraphFaults { html: true, ..GraphFaults::default() }, &[]);
+    let c = check(&report, "apps.graph.gateway-app");
+    assert!(c["detail"].as_str().unwrap().contains("not JSON"), "{c}");
+}
+
+#[test]
+fn graph_pagination_is_followed_and_loops_stop() {
+    let (_, report, graph) = live(GraphFaults { page_size: Some(1), ..GraphFaults::default() }, &[]);
+    // The mcp.access grant is on the second page.
+    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass", "{}", ids(&report));
+    let grant_reads = graph.log.lines().iter().filter(|l| l.contains("oauth2PermissionGrants")).count();
+    assert_eq!(grant_reads, 2);
+
+    let (_, report, graph) = live(
+        GraphFaults { page_size: Some(1), next_link_loop: true, ..GraphFaults::default() },
+        &[],
+    );
+    let c = check(&report, "apps.graph.grants");
+    assert_eq!(c["code"], "apps.graph-failed");
+    assert!(c["detail"].as_str().unwrap().contains("loop"), "{c}");
+    assert!(graph.log.lines().len() < 30);
+}
+
+#[test]
+fn graph_needs_a_token() {
+    let out = c7doctor()
+        .args(["apps", "--graph", "--graph-url", "http://127.0.0.1:9"])
+        .args(id_args())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("C7DOCTOR_GRAPH_TOKEN"));
+}
+
+#[test]
+fn graph_token_from_stdin() {
+    let graph = GraphSim::start(GraphFaults::default());
+    let out = c7doctor()
+        .args(["apps", "--graph", "--graph-url", &graph.url, "--format", "json"])
+        .args(id_args())
+        .write_stdin(format!("{GRAPH_TOKEN}\n"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", ids(&report));
+    assert!(with_code(&report, "apps.graph-denied").is_empty());
+}
