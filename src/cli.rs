@@ -152,6 +152,16 @@ Example: c7doctor token --token-file tok.txt --tenant-id <tid> --gateway-app-id 
     Probe(ProbeArgs),
     /// Lint APIM policy XML (and APIM diagnostics JSON)
     Policy(PolicyArgs),
+    /// Audit the two Entra app registrations (az ad app show JSON, or live Graph)
+    #[command(
+        after_help = "Offline: give the JSON the Azure CLI prints — `az ad app show --id <app-id>`, \
+`az ad sp show --id <app-id>`, the grants from `az rest --url \"https://graph.microsoft.com/v1.0/oauth2PermissionGrants?$filter=clientId eq '<gateway-sp-object-id>'\"`, \
+`az ad app federated-credential list --id <app-id>` (`c7doctor init --az-commands` prints them for your IDs).\n\n\
+Live: `az account get-access-token --resource-type ms-graph --query accessToken -o tsv | c7doctor apps --graph` \
+(or set C7DOCTOR_GRAPH_TOKEN); only read-only GETs are made.\n\n\
+Example: c7doctor apps --gateway-app-id <guid> --mcp-app-id <guid> gateway-app.json mcp-app.json grants.json"
+    )]
+    Apps(AppsArgs),
     /// All of the above that the configuration allows, in order, one report
     E2e(E2eArgs),
     /// Ask for the values the guides name and write c7doctor.toml
@@ -321,6 +331,25 @@ pub enum DeployFormat {
     Rawxml,
 }
 
+#[derive(Debug, Clone, Default, Args)]
+pub struct AppsArgs {
+    /// az ad app show / az ad sp show / grants / federated-credential list JSON files (`-` for stdin)
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read the registrations from Microsoft Graph (token from C7DOCTOR_GRAPH_TOKEN or stdin)
+    #[arg(long)]
+    pub graph: bool,
+    /// Microsoft Graph endpoint for sovereign clouds [default: https://graph.microsoft.com]
+    #[arg(long, env = "C7DOCTOR_GRAPH_URL", value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Evaluate secret expiry at this instant instead of now (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The clients your users sign in with (decides how much a missing pre-authorization or redirect URI matters)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CLIENT")]
+    pub client: Vec<crate::apps::ClientApp>,
+}
+
 #[derive(Debug, Args)]
 #[command(next_help_heading = "E2e options")]
 pub struct E2eArgs {
@@ -333,6 +362,9 @@ pub struct E2eArgs {
     /// Policy files to lint as the first step
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub policy: Vec<PathBuf>,
+    /// App registration documents to audit (see `apps`); a Graph token in C7DOCTOR_GRAPH_TOKEN also works
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub apps: Vec<PathBuf>,
     /// Provisioned users file (see `token --provisioned`)
     #[arg(long, value_name = "FILE")]
     pub provisioned: Option<PathBuf>,
@@ -350,6 +382,9 @@ pub struct InitArgs {
     /// Overwrite an existing file
     #[arg(long)]
     pub force: bool,
+    /// Print the az commands that export the app registrations for `c7doctor apps` instead
+    #[arg(long)]
+    pub az_commands: bool,
 }
 
 #[derive(Debug, Args)]

@@ -227,6 +227,21 @@ pub fn write_config(ctx: &Ctx, path: &Path, force: bool) -> Result<Vec<Check>, E
 
 pub fn command(ctx: &Ctx, args: &InitArgs) -> Result<crate::context::Outcome, Error> {
     let mut report = ctx.report("init");
+    if args.az_commands {
+        // The export script is the whole of stdout (for `> export.sh`); nothing is written.
+        let cfg = &ctx.cfg;
+        let script = crate::apps::export::az_commands(
+            cfg.pattern,
+            cfg.gateway_app_id.as_deref(),
+            cfg.mcp_app_id.as_deref(),
+            cfg.tenant_id.as_deref(),
+        );
+        report.context("az_commands", "printed on stdout");
+        return Ok(crate::Outcome {
+            report,
+            raw_stdout: Some(script),
+        });
+    }
     report.extend(write_config(ctx, &args.path, args.force)?);
     report.context("config_file", args.path.display().to_string());
     Ok(report.into())

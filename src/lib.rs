@@ -7,6 +7,7 @@
 //! to the network.
 
 pub mod apikey;
+pub mod apps;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -204,6 +205,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<Outcome, Error> {
         Command::Obo(a) => until_interrupted(ctx, "obo", entra::obo_command(ctx, &a)).await,
         Command::Probe(a) => until_interrupted(ctx, "probe", mcp::command(ctx, &a)).await,
         Command::Policy(a) => policy::command(ctx, &a),
+        Command::Apps(a) => apps::command(ctx, &a).await,
         Command::E2e(a) => e2e::command(ctx, &a).await,
         Command::Init(a) => init::command(ctx, &a),
         Command::Explain(_) | Command::Completions(_) | Command::Man => {
@@ -349,3 +351,4 @@ pub fn exit_code(verdict: Verdict, strict: bool) -> i32 {
         Verdict::Incomplete => 4,
     }
 }
+

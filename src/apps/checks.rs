@@ -187,7 +187,7 @@ pub fn audit(reg: &Registrations, opts: &AuditOptions) -> Vec<Check> {
         out.push(sign_in_audience(role, &app.doc));
     }
     if opts.pattern == Pattern::Obo {
-        out.extend(obo_chain(reg, opts));
+        out.extend(obo_chain(reg));
     }
     let client_role = opts.client_role();
     match reg.app(client_role) {
@@ -473,7 +473,7 @@ fn sign_in_audience(role: Role, app: &Application) -> Check {
 
 /// The OBO chain: permission, consent, pre-authorization. A `fail` only when no path to
 /// the permission remains (Entra then answers AADSTS65001 on the OBO exchange).
-fn obo_chain(reg: &Registrations, opts: &AuditOptions) -> Vec<Check> {
+fn obo_chain(reg: &Registrations) -> Vec<Check> {
     let perm = check(
         Role::Gateway,
         "permission",
@@ -570,9 +570,7 @@ fn obo_chain(reg: &Registrations, opts: &AuditOptions) -> Vec<Check> {
     } else if no_path {
         perm_vars(perm.fail(
             codes::PERMISSION_MISSING,
-            format!(
-                "the Gateway app's requiredResourceAccess does not hold the MCP API's mcp.access, there is no admin consent and the Gateway app is not pre-authorized: the OBO exchange will be refused with AADSTS65001"
-            ),
+            "the Gateway app's requiredResourceAccess does not hold the MCP API's mcp.access, there is no admin consent and the Gateway app is not pre-authorized: the OBO exchange will be refused with AADSTS65001",
         ))
     } else if consent_state.is_none() && !has_preauth {
         perm_vars(perm.warn(

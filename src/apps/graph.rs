@@ -60,7 +60,7 @@ pub fn token() -> Result<Secret, Error> {
     let token = input::normalize_token(&raw.text());
     if token.is_empty() {
         return Err(Error::usage(format!(
-            "the Graph token from {} is empty",
+            "the Graph token from {} is empty: pipe `az account get-access-token --resource-type ms-graph --query accessToken -o tsv` into c7doctor, or set {TOKEN_VAR}",
             raw.origin.describe()
         )));
     }
@@ -124,7 +124,12 @@ fn collection(base: &Url, path: &str, filter: &str) -> Result<Url, Error> {
     let mut u = base
         .join(path)
         .map_err(|e| Error::usage(format!("--graph-url {base}: {e}")))?;
-    u.query_pairs_mut().append_pair("$filter", filter);
+    // The filter holds only a GUID, spaces and quotes: encode them as Graph's own examples
+    // do (%20, %27), not as form data (`+` is not a space to every OData parser).
+    u.set_query(Some(&format!(
+        "$filter={}",
+        filter.replace(' ', "%20").replace('\'', "%27")
+    )));
     Ok(u)
 }
 

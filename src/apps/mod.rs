@@ -19,6 +19,7 @@
 pub mod checks;
 pub mod codes;
 pub mod documents;
+pub mod export;
 pub mod graph;
 
 use std::io::Read;
@@ -33,13 +34,25 @@ use documents::{Application, Document};
 use crate::cli::AppsArgs;
 use crate::error::Error;
 use crate::report::Check;
+use crate::report::redact::Secret;
 use crate::{Ctx, Outcome};
+
+/// One file given: its name, its bytes (at most [`documents::MAX_FILE_BYTES`]) and
+/// whether that was all of it.
+pub type Input = (String, (Vec<u8>, bool));
+
+/// Where the documents come from.
+pub enum Source {
+    Files(Vec<Input>),
+    Graph { base: url::Url, token: Secret },
+}
 
 /// `c7doctor apps [FILE...]`
 pub async fn command(ctx: &Ctx, args: &AppsArgs) -> Result<Outcome, Error> {
     let opts = audit_options(ctx, args)?;
+    let source = source(args)?;
     let mut report = ctx.report("apps");
-    let (checks, context) = run(ctx, args, &opts).await?;
+    let (checks, context) = run(ctx, &source, &opts).await?;
     for (k, v) in context {
         report.context(&k, v);
     }
@@ -49,72 +62,92 @@ pub async fn command(ctx: &Ctx, args: &AppsArgs) -> Result<Outcome, Error> {
 
 /// The audit options for this run: the configuration, `--at`, `--client`.
 pub fn audit_options(ctx: &Ctx, args: &AppsArgs) -> Result<AuditOptions, Error> {
-    let now = match &args.at {
-        Some(s) => s
+    let mut opts = default_options(ctx);
+    if let Some(s) = &args.at {
+        opts.now = s
             .parse::<jiff::Timestamp>()
-            .map_err(|e| Error::usage(format!("--at {s:?} is not an RFC 3339 time: {e}")))?,
-        None => ctx.now,
-    };
-    Ok(AuditOptions {
+            .map_err(|e| Error::usage(format!("--at {s:?} is not an RFC 3339 time: {e}")))?;
+    }
+    opts.clients = args.client.clone();
+    Ok(opts)
+}
+
+/// The audit options from the configuration alone (what `e2e` uses).
+pub fn default_options(ctx: &Ctx) -> AuditOptions {
+    AuditOptions {
         pattern: ctx.cfg.pattern,
-        now,
+        now: ctx.now,
         gateway_app_id: ctx.cfg.gateway_app_id.clone(),
         mcp_app_id: ctx.cfg.mcp_app_id.clone(),
         host: ctx.gateway_url(),
         api_path: ctx.cfg.api_path.clone(),
-        clients: args.client.clone(),
+        clients: Vec::new(),
         live: false,
-    })
+    }
 }
 
-/// Whether `e2e` should run the audit: documents given, or a Graph token available.
-pub fn requested(args: &AppsArgs) -> bool {
-    !args.files.is_empty() || args.graph || std::env::var_os(graph::TOKEN_VAR).is_some()
-}
-
-/// Read the inputs (files or Graph) and audit them: the checks, and context entries for
-/// the report. For `apps` and `e2e`.
-pub async fn run(
-    ctx: &Ctx,
-    args: &AppsArgs,
-    opts: &AuditOptions,
-) -> Result<(Vec<Check>, Vec<(String, Value)>), Error> {
-    let live = args.graph || (args.files.is_empty() && std::env::var_os(graph::TOKEN_VAR).is_some());
+/// Read the inputs the arguments name: the files, or the Graph token. Unreadable files and
+/// a missing token are usage errors, before anything runs.
+pub fn source(args: &AppsArgs) -> Result<Source, Error> {
+    let live =
+        args.graph || (args.files.is_empty() && std::env::var_os(graph::TOKEN_VAR).is_some());
     if live && !args.files.is_empty() {
         return Err(Error::usage(
             "give either FILE… (offline documents) or --graph (read Microsoft Graph), not both",
         ));
     }
+    if live {
+        return Ok(Source::Graph {
+            base: graph::base_url(args.graph_url.as_deref())?,
+            token: graph::token()?,
+        });
+    }
+    Ok(Source::Files(read_files(&args.files)?))
+}
+
+/// Read every file (`-` for stdin, once), each up to the size cap.
+pub fn read_files(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, Error> {
+    let mut inputs = Vec::new();
+    let mut stdin_read = false;
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if stdin_read {
+                return Err(Error::usage("`-` (stdin) can be given only once"));
+            }
+            stdin_read = true;
+        }
+        inputs.push((path.display().to_string(), read_input(path)?));
+    }
+    Ok(inputs)
+}
+
+/// Audit the registrations from this source: the checks, and context entries for the
+/// report. For `apps` and `e2e`.
+pub async fn run(
+    ctx: &Ctx,
+    source: &Source,
+    opts: &AuditOptions,
+) -> Result<(Vec<Check>, Vec<(String, Value)>), Error> {
     let mut opts = opts.clone();
     let mut context = Vec::new();
     let mut checks = Vec::new();
-    let reg = if live {
-        opts.live = true;
-        let base = graph::base_url(args.graph_url.as_deref())?;
-        context.push(("graph".to_string(), Value::from(base.as_str())));
-        let token = graph::token()?;
-        let (reg, graph_checks) = graph::read(ctx, &base, &token, &opts).await?;
-        checks.extend(graph_checks);
-        reg
-    } else {
-        let mut inputs = Vec::new();
-        let mut stdin_read = false;
-        for path in &args.files {
-            if path.as_os_str() == "-" {
-                if stdin_read {
-                    return Err(Error::usage("`-` (stdin) can be given only once"));
-                }
-                stdin_read = true;
-            }
-            inputs.push((path.display().to_string(), read_input(path)?));
+    let reg = match source {
+        Source::Graph { base, token } => {
+            opts.live = true;
+            context.push(("graph".to_string(), Value::from(base.as_str())));
+            let (reg, graph_checks) = graph::read(ctx, base, token, &opts).await?;
+            checks.extend(graph_checks);
+            reg
         }
-        context.push((
-            "files".to_string(),
-            Value::from(inputs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
-        ));
-        let (reg, input_checks) = from_files(&inputs, &opts);
-        checks.extend(input_checks);
-        reg
+        Source::Files(inputs) => {
+            context.push((
+                "files".to_string(),
+                Value::from(inputs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),
+            ));
+            let (reg, input_checks) = from_files(inputs, &opts);
+            checks.extend(input_checks);
+            reg
+        }
     };
     checks.extend(checks::audit(&reg, &opts));
     Ok((checks, context))
@@ -148,7 +181,7 @@ fn input_check(i: usize, name: &str) -> Check {
 /// Parse every file, then sort the documents into the two registrations. Unreadable
 /// files, unrelated apps, duplicates and conflicts are findings naming the file.
 pub fn from_files(
-    inputs: &[(String, (Vec<u8>, bool))],
+    inputs: &[Input],
     opts: &AuditOptions,
 ) -> (Registrations, Vec<Check>) {
     let mut checks = Vec::new();
@@ -249,7 +282,7 @@ pub fn from_files(
         checks.push(
             Check::new("apps.input.roles", "The two apps were told apart")
                 .info(
-                    codes::INPUT_INVALID,
+                    crate::config::codes::MISSING,
                     format!(
                         "--gateway-app-id / --mcp-app-id not set: the Gateway app taken to be {} and the MCP API app {} from their scopes and permissions; set both to be sure",
                         gw_id.as_deref().unwrap_or("(none)"),

@@ -15,6 +15,7 @@ use crate::report::{Check, Section, Status};
 pub enum StepId {
     Config,
     Policy,
+    Apps,
     Tenant,
     Discovery,
     Token,
@@ -25,9 +26,10 @@ pub enum StepId {
 }
 
 impl StepId {
-    pub const ALL: [StepId; 9] = [
+    pub const ALL: [StepId; 10] = [
         StepId::Config,
         StepId::Policy,
+        StepId::Apps,
         StepId::Tenant,
         StepId::Discovery,
         StepId::Token,
@@ -41,6 +43,7 @@ impl StepId {
         match self {
             StepId::Config => "configuration",
             StepId::Policy => "policy lint",
+            StepId::Apps => "app registrations",
             StepId::Tenant => "tenant OIDC and keys",
             StepId::Discovery => "discovery chain",
             StepId::Token => "token",

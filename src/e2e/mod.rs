@@ -7,6 +7,8 @@
 //! 2. policy lint — [`crate::policy::lint_files`] on `--policy FILE…` (read and linted
 //!    before the network steps start: an unreadable file is a usage error, and linting
 //!    takes milliseconds);
+//! 2b. app registrations — [`crate::apps::run`] on `--apps FILE…`, or Microsoft Graph when
+//!    `C7DOCTOR_GRAPH_TOKEN` is set (`C7DOCTOR_GRAPH_URL` for sovereign clouds);
 //! 3. tenant OIDC and keys — [`crate::discovery::tenant`], fetched once;
 //! 4. discovery chain — [`crate::discovery::walk_with_tenant`], sharing that fetch;
 //! 5. token — `--token-file`, stdin, `C7DOCTOR_TOKEN`, or the device-code sign-in
@@ -61,6 +63,8 @@ use steps::{Blocked, Gateway, GivenToken};
 struct Inputs {
     config_checks: Vec<Check>,
     policy: Option<(Vec<Check>, Duration)>,
+    /// The app registration documents (`--apps`) or the Graph token.
+    apps: Option<crate::apps::Source>,
     token: Option<GivenToken>,
     login: bool,
     provisioned: Option<HashSet<String>>,
@@ -95,6 +99,24 @@ impl Inputs {
             Some((checks, start.elapsed()))
         };
 
+        let apps_stdin = args.apps.iter().any(|p| p.as_os_str() == "-");
+        if apps_stdin && (stdin_policies > 0 || token_stdin) {
+            return Err(Error::usage(
+                "only one input can come from stdin (`-`): put the others in files",
+            ));
+        }
+        let apps = if !args.apps.is_empty() {
+            Some(crate::apps::Source::Files(crate::apps::read_files(&args.apps)?))
+        } else if std::env::var_os(crate::apps::graph::TOKEN_VAR).is_some() {
+            let url = std::env::var("C7DOCTOR_GRAPH_URL").ok();
+            Some(crate::apps::Source::Graph {
+                base: crate::apps::graph::base_url(url.as_deref())?,
+                token: crate::apps::graph::token()?,
+            })
+        } else {
+            None
+        };
+
         let token = if args.login {
             None
         } else {
@@ -122,6 +144,7 @@ impl Inputs {
         Ok(Inputs {
             config_checks: ctx.cfg.validate(),
             policy,
+            apps,
             token,
             login: args.login,
             provisioned,
@@ -262,6 +285,15 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
             ).check("policy.lint", "APIM policies lint clean")),
         },
     );
+
+    board.begin(StepId::Apps);
+    let apps = match &inputs.apps {
+        Some(source) => steps::apps_step(ctx, source).await,
+        None => StepResult::one(Blocked::missing(
+            "give --apps FILE… (`az ad app show` / `az ad sp show` / grants JSON; `c7doctor init --az-commands` prints the commands) or set C7DOCTOR_GRAPH_TOKEN to audit the two app registrations",
+        ).check("apps.audit", "The app registrations are audited")),
+    };
+    board.end(StepId::Apps, apps);
 
     let gateway: Result<Gateway, Blocked> = match (&cfg.host, cfg.gateway()) {
         (None, _) => Err(Blocked::missing(

@@ -654,3 +654,22 @@ fn html_title(body: &[u8]) -> Option<String> {
     let title = title.trim().to_string();
     (!title.is_empty()).then_some(title)
 }
+
+/// The app registration audit ([`crate::apps`]), from the `--apps` files or Graph.
+pub async fn apps_step(ctx: &Ctx, source: &crate::apps::Source) -> StepResult {
+    let start = std::time::Instant::now();
+    let opts = crate::apps::default_options(ctx);
+    let mut r = match crate::apps::run(ctx, source, &opts).await {
+        Ok((checks, context)) => StepResult {
+            checks,
+            context: context.into_iter().map(|(k, v)| (format!("apps_{k}"), v)).collect(),
+            ..StepResult::default()
+        },
+        Err(e) => StepResult::one(
+            Check::new("apps.audit", "The app registrations are audited")
+                .fail(crate::apps::codes::GRAPH_FAILED, e.to_string()),
+        ),
+    };
+    r.elapsed = start.elapsed();
+    r
+}

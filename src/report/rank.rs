@@ -56,6 +56,9 @@ pub fn explains(cause: &Check, effect: &Check) -> bool {
     {
         return true;
     }
+    if apps_explains(ccode, effect) {
+        return true;
+    }
     // A wrong configured value taints every check that uses it.
     match cid {
         "config.host" => {
@@ -116,6 +119,66 @@ pub fn explains(cause: &Check, effect: &Check) -> bool {
         return true;
     }
     false
+}
+
+// ---- The app registration audit (`apps`): its findings come early in the report and are
+// the root causes of the symptoms later steps see.
+
+/// The Entra error numbers a check's evidence carries (`error_codes`).
+fn aadsts(c: &Check) -> Vec<u64> {
+    c.evidence
+        .get("error_codes")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|n| n.as_u64()).collect())
+        .unwrap_or_default()
+}
+
+/// Does the app registration finding `ccode` explain `effect`?
+fn apps_explains(ccode: &str, effect: &Check) -> bool {
+    let ecode = effect.code.unwrap_or("");
+    let eid = effect.id.as_str();
+    let codes: &[u64] = &aadsts(effect);
+    let entra = |n: &[u64]| codes.iter().any(|c| n.contains(c));
+    match ccode {
+        // The manifest's token version: the v1 token and everything refusing it.
+        "apps.token-version" => {
+            matches!(
+                ecode,
+                "token.issuer-v1"
+                    | "token.audience-uri"
+                    | "token.context7-issuer"
+                    | "mcp.rejected-at-gateway"
+                    | "mcp.rejected-by-context7"
+            )
+        }
+        // No path to mcp.access: the OBO exchange's AADSTS65001 and the gateway's 5xx.
+        "apps.consent-missing" | "apps.permission-missing" => {
+            matches!(
+                ecode,
+                "entra.consent-required" | "entra.resource-not-permitted"
+            ) || entra(&[65001, 650057, 65005])
+                || (ecode == "mcp.gateway-error" && eid.starts_with("probe."))
+        }
+        "apps.secret-expired" => {
+            ecode == "entra.secret-expired"
+                || entra(&[7000222])
+                || (ecode == "mcp.gateway-error" && eid.starts_with("probe."))
+        }
+        "apps.secret-missing" => ecode == "entra.secret-invalid" || entra(&[7000215]),
+        "apps.redirect-uri" => entra(&[50011, 500113]),
+        "apps.scope-missing" => {
+            matches!(ecode, "entra.invalid-scope" | "token.scope-missing") || entra(&[70011])
+        }
+        "apps.identifier-uri" => {
+            matches!(ecode, "entra.resource-not-permitted" | "entra.invalid-scope")
+                || entra(&[500011])
+        }
+        "apps.resource-identifier" => {
+            ecode == "discovery.resource-rejected" || entra(&[9010010])
+        }
+        "apps.not-found" => ecode == "entra.app-not-found" || entra(&[700016]),
+        _ => false,
+    }
 }
 
 /// One root cause and the failures it explains (indices into the checks).
@@ -262,6 +325,30 @@ mod tests {
 
     fn fail(id: &str, code: crate::findings::Code) -> Check {
         Check::new(id, id).fail(code, "x")
+    }
+
+    #[test]
+    fn app_registration_findings_are_the_roots_of_their_symptoms() {
+        // Each pair: the audit's finding (early in the report) and the symptom a later step saw.
+        let redirect = fail("login.authorize", "entra.unknown-error")
+            .evidence("error_codes", serde_json::json!([50011]));
+        for (cause, effect) in [
+            (fail("apps.gateway.token-version", "apps.token-version"), fail("token.issuer", "token.issuer-v1")),
+            (fail("apps.gateway.consent", "apps.consent-missing"), fail("obo.exchange", "entra.consent-required")),
+            (fail("apps.gateway.permission", "apps.permission-missing"), fail("obo.exchange", "entra.consent-required")),
+            (fail("apps.gateway.credential", "apps.secret-expired"), fail("obo.exchange", "entra.secret-expired")),
+            (fail("apps.gateway.redirect-uri", "apps.redirect-uri"), redirect),
+        ] {
+            let checks = vec![cause.clone(), effect.clone()];
+            assert_eq!(first_cause(&checks).as_deref(), Some(cause.id.as_str()));
+            assert_eq!(roots(&checks), vec![Root { index: 0, explains: vec![1] }], "{}", cause.id);
+        }
+        // An unrelated finding is not explained.
+        let checks = vec![
+            fail("apps.gateway.redirect-uri", "apps.redirect-uri"),
+            fail("token.issuer", "token.issuer-v1"),
+        ];
+        assert_eq!(roots(&checks).len(), 2);
     }
 
     #[test]

@@ -380,7 +380,7 @@ fn huge_deep_and_broken_files_are_bounded_findings() {
     let report = input_findings(
         &[&huge, &deep, &typed, &binary].map(|p| p.display().to_string()),
     );
-    for (n, needle) in [(1, "larger than 4 MiB"), (2, "not valid JSON"), (3, "requestedAccessTokenVersion"), (4, "not UTF-8")] {
+    for (n, needle) in [(1, "larger than 4 MiB"), (2, "not valid JSON"), (3, "invalid type: string \"two\""), (4, "not UTF-8")] {
         let c = check(&report, &format!("apps.input.{n}"));
         assert_eq!(c["code"], "apps.input-invalid", "{c}");
         assert!(c["detail"].as_str().unwrap().contains(needle), "{c}");
@@ -486,4 +486,94 @@ fn graph_token_from_stdin() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", ids(&report));
     assert!(with_code(&report, "apps.graph-denied").is_empty());
+}
+
+// ---- init and e2e ----
+
+#[test]
+fn init_prints_the_az_export_commands() {
+    let out = c7doctor()
+        .args(["init", "--az-commands"])
+        .args(id_args())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8_lossy(&out.stdout);
+    let ids = Ids::load();
+    for want in [
+        format!("az ad app show --id {} > gateway-app.json", ids.gateway_app_id),
+        format!("az ad app show --id {} > mcp-app.json", ids.mcp_app_id),
+        format!("az ad sp show --id {} > gateway-sp.json", ids.gateway_app_id),
+        "oauth2PermissionGrants".to_string(),
+        format!("az login --tenant {}", ids.tenant_id),
+    ] {
+        assert!(script.contains(&want), "{want} in\n{script}");
+    }
+    // Nothing written: no c7doctor.toml appears.
+    assert!(!script.contains("tenant_id ="));
+}
+
+fn e2e_with_apps(profile: &str, docs: &Docs, env: &[(&str, &str)]) -> Value {
+    use crate::support::sim::{Sim, entra_token};
+    let sim = Sim::start(profile);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = c7doctor();
+    cmd.args(sim.args())
+        .args(["--timeout", "3", "e2e", "--format", "json"])
+        .env("C7DOCTOR_TOKEN", sim.client_token())
+        .env("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET)
+        .env("C7DOCTOR_TIME_SCALE", "0.001")
+        .timeout(std::time::Duration::from_secs(60));
+    if env.is_empty() {
+        cmd.arg("--apps").args(docs.write(dir.path()));
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+#[test]
+fn e2e_ranks_the_token_version_above_the_v1_token() {
+    let report = e2e_with_apps("v1-tokens", &Docs::broken(&[Broken::GatewayTokenV1]), &[]);
+    assert!(
+        !with_code(&report, "token.issuer-v1").is_empty(),
+        "the symptom is there: {}",
+        ids(&report)
+    );
+    assert_eq!(report["first_cause"], "apps.gateway.token-version", "{}", ids(&report));
+}
+
+#[test]
+fn e2e_ranks_the_missing_consent_above_entra_consent_required() {
+    let report = e2e_with_apps("obo-consent-missing", &Docs::broken(&[Broken::NoConsent]), &[]);
+    assert!(
+        !with_code(&report, "entra.consent-required").is_empty(),
+        "the symptom is there: {}",
+        ids(&report)
+    );
+    assert_eq!(report["first_cause"], "apps.gateway.consent", "{}", ids(&report));
+}
+
+#[test]
+fn e2e_reads_graph_when_a_token_is_given() {
+    let graph = GraphSim::start(GraphFaults::default());
+    let report = e2e_with_apps(
+        "healthy",
+        &Docs::healthy(),
+        &[("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN), ("C7DOCTOR_GRAPH_URL", &graph.url)],
+    );
+    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass", "{}", ids(&report));
+    assert!(!graph.log.lines().is_empty());
+}
+
+#[test]
+fn e2e_without_documents_skips_the_audit() {
+    let report = e2e_with_apps("healthy", &Docs::healthy(), &[("C7DOCTOR_E2E_NO_APPS", "1")]);
+    let c = check(&report, "apps.audit");
+    assert_eq!(c["status"], "skip");
+    assert_eq!(c["code"], "config.missing");
 }

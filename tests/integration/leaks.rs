@@ -827,3 +827,50 @@ fn credentials_in_a_url_are_refused_not_sent() {
         sim.requests().iter().map(|r| &r.uri).collect::<Vec<_>>()
     );
 }
+
+/// The Microsoft Graph token of `apps --graph` (from the environment and from stdin, against
+/// a Graph that accepts it and one that refuses it), in every format and verbosity.
+#[test]
+fn apps_graph_token_never_leaks() {
+    use crate::support::sim::graph::{GRAPH_TOKEN, GraphError, GraphFaults, GraphSim};
+    let ok = GraphSim::start(GraphFaults::default());
+    let refusing = GraphSim::start(GraphFaults {
+        error: Some(GraphError {
+            collection: "*",
+            status: 403,
+            code: "Authorization_RequestDenied",
+            retry_after: None,
+        }),
+        ..GraphFaults::default()
+    });
+    let ids = crate::support::sim::Ids::load();
+    let args = |graph: &GraphSim| {
+        strs(&[
+            "apps",
+            "--graph",
+            "--graph-url",
+            &graph.url,
+            "--gateway-app-id",
+            &ids.gateway_app_id,
+            "--mcp-app-id",
+            &ids.mcp_app_id,
+        ])
+    };
+    let cases = vec![
+        Case::new("apps --graph (env)", args(&ok)).env("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN),
+        Case::new("apps --graph (stdin)", args(&ok)).stdin(&format!("Bearer {GRAPH_TOKEN}\n")),
+        Case::new("apps --graph (refused)", args(&refusing))
+            .env("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runs = run_all(&cases, dir.path());
+    let secrets = Planted::jwt("Graph token", GRAPH_TOKEN);
+    let mut all: Vec<String> = runs.iter().flat_map(|r| problems(r, &secrets)).collect();
+    // The reads did happen, with the token, to Graph only.
+    let lines = ok.log.lines();
+    if !lines.iter().any(|l| l.contains("/v1.0/applications")) {
+        all.push(format!("Graph was never read: {lines:?}"));
+    }
+    all.sort();
+    assert!(all.is_empty(), "{} problem(s):\n{}", all.len(), all.join("\n"));
+}

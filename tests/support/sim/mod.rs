@@ -17,6 +17,7 @@ pub mod context7;
 pub mod entra;
 pub mod entra_token;
 pub mod gateway_proxy;
+pub mod graph;
 pub mod hostile;
 pub mod profiles;
 pub mod tokens;
