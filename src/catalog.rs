@@ -17,6 +17,7 @@ const AREAS: &[&[Code]] = &[
     crate::entra::codes::ALL,
     crate::mcp::codes::ALL,
     crate::policy::codes::ALL,
+    crate::apps::codes::ALL,
 ];
 
 /// Every declared finding.

@@ -351,4 +351,3 @@ pub fn exit_code(verdict: Verdict, strict: bool) -> i32 {
         Verdict::Incomplete => 4,
     }
 }
-

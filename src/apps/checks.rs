@@ -10,7 +10,7 @@ use url::Url;
 
 use super::codes;
 use super::documents::{Application, Grant, PermissionScope, ServicePrincipal};
-use crate::cli::Pattern;
+use crate::deployment::Pattern;
 use crate::report::Check;
 
 /// VS Code's well-known client ID (guide 2 Part 2 Step 3).
@@ -170,7 +170,10 @@ pub fn audit(reg: &Registrations, opts: &AuditOptions) -> Vec<Check> {
         let Some(app) = reg.app(role) else {
             for (what, title) in [
                 ("token-version", "issues v2.0 tokens"),
-                ("identifier-uri", "has the Application ID URI api://<app-id>"),
+                (
+                    "identifier-uri",
+                    "has the Application ID URI api://<app-id>",
+                ),
                 ("scope", "exposes its scope"),
                 ("sign-in-audience", "is single-tenant"),
             ] {
@@ -200,7 +203,10 @@ pub fn audit(reg: &Registrations, opts: &AuditOptions) -> Vec<Check> {
             for (what, title) in [
                 ("clients", "clients are pre-authorized"),
                 ("redirect-uri", "has VS Code's Web redirect URI"),
-                ("resource-identifier", "has the PRM resource as an identifier"),
+                (
+                    "resource-identifier",
+                    "has the PRM resource as an identifier",
+                ),
             ] {
                 out.push(prerequisite(
                     check(
@@ -341,7 +347,10 @@ fn identifier_uri(role: Role, app: &Application) -> Check {
     let c = check(
         role,
         "identifier-uri",
-        format!("{} app has the Application ID URI api://<app-id>", role.label()),
+        format!(
+            "{} app has the Application ID URI api://<app-id>",
+            role.label()
+        ),
     )
     .evidence("identifierUris", app.identifier_uris.clone());
     if app
@@ -389,16 +398,16 @@ fn scope(role: Role, app: &Application) -> (Check, Option<&PermissionScope>) {
         format!("{} app exposes the scope {want}", role.label()),
     );
     let scopes = &app.api.oauth2_permission_scopes;
-    let values: Vec<String> = scopes
-        .iter()
-        .filter_map(|s| s.value.clone())
-        .collect();
+    let values: Vec<String> = scopes.iter().filter_map(|s| s.value.clone()).collect();
     let c = c.evidence("scopes", values.clone());
     let fail = |c: Check, detail: String| vars(c.fail(codes::SCOPE_MISSING, detail), role, app);
     if let Some(s) = scopes.iter().find(|s| s.value.as_deref() == Some(want)) {
         if s.is_enabled == Some(false) {
             return (
-                fail(c, format!("the scope {want} exists but is disabled: Entra does not issue it")),
+                fail(
+                    c,
+                    format!("the scope {want} exists but is disabled: Entra does not issue it"),
+                ),
                 None,
             );
         }
@@ -417,12 +426,20 @@ fn scope(role: Role, app: &Application) -> (Check, Option<&PermissionScope>) {
                 Some(s),
             );
         }
-        return (c.pass(format!("{want} is exposed, enabled, consentable by users")), Some(s));
+        return (
+            c.pass(format!("{want} is exposed, enabled, consentable by users")),
+            Some(s),
+        );
     }
     // A near miss: the same letters in another case, or a small typo.
     let near = values
         .iter()
-        .map(|v| (v, strsim::levenshtein(&v.to_lowercase(), &want.to_lowercase())))
+        .map(|v| {
+            (
+                v,
+                strsim::levenshtein(&v.to_lowercase(), &want.to_lowercase()),
+            )
+        })
         .filter(|(v, d)| *d <= 3 || v.eq_ignore_ascii_case(want))
         .min_by_key(|(_, d)| *d);
     let detail = match near {
@@ -433,7 +450,10 @@ fn scope(role: Role, app: &Application) -> (Check, Option<&PermissionScope>) {
             "the app exposes {v}, not {want} ({d} character{} apart): a typo in the scope name",
             if d == 1 { "" } else { "s" }
         ),
-        None if values.is_empty() => "the app exposes no scope at all (Expose an API › Scopes defined by this API is empty)".to_string(),
+        None if values.is_empty() => {
+            "the app exposes no scope at all (Expose an API › Scopes defined by this API is empty)"
+                .to_string()
+        }
         None => format!("the app exposes {} but not {want}", values.join(", ")),
     };
     (fail(c, detail), None)
@@ -452,7 +472,9 @@ fn sign_in_audience(role: Role, app: &Application) -> Check {
         other => {
             let shown = other.unwrap_or("(not set)");
             let why = match other {
-                Some("AzureADMultipleOrgs") => "users of any Entra organisation can get tokens for it",
+                Some("AzureADMultipleOrgs") => {
+                    "users of any Entra organisation can get tokens for it"
+                }
                 Some(s) if s.contains("Personal") => {
                     "personal Microsoft accounts can get tokens for it (tenant 9188040d-…), which Context7 does not accept"
                 }
@@ -526,8 +548,7 @@ fn obo_chain(reg: &Registrations) -> Vec<Check> {
         p.app_id
             .as_deref()
             .is_some_and(|a| a.eq_ignore_ascii_case(&gid))
-            && p
-                .delegated_permission_ids
+            && p.delegated_permission_ids
                 .iter()
                 .any(|i| i.eq_ignore_ascii_case(&scope_id))
     });
@@ -732,7 +753,8 @@ fn redirect_uris(role: Role, app: &Application, opts: &AuditOptions) -> Check {
         .filter(|u| u.starts_with("http://localhost") || u.starts_with("http://127.0.0.1"))
         .collect();
     let others = if loopback.is_empty() {
-        "no loopback redirect URI (http://localhost, http://127.0.0.1) for other clients".to_string()
+        "no loopback redirect URI (http://localhost, http://127.0.0.1) for other clients"
+            .to_string()
     } else {
         format!(
             "loopback redirect URIs for other clients: {}",

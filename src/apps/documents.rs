@@ -275,8 +275,7 @@ fn classify(v: &Value) -> Result<Document, String> {
                     "a Microsoft Graph error answer, not a document: {code}: {msg}"
                 ));
             }
-            if o
-                .get("$schema")
+            if o.get("$schema")
                 .and_then(Value::as_str)
                 .is_some_and(|s| s.contains("deploymentTemplate"))
                 || (o.contains_key("resources") && o.contains_key("contentVersion"))
@@ -390,7 +389,10 @@ mod tests {
                 r#"{"error":{"code":"Request_ResourceNotFound","message":"gone"}}"#,
                 "Request_ResourceNotFound",
             ),
-            (r#"{"appId":"a","identifierUris":"api://a"}"#, "identifierUris"),
+            (
+                r#"{"appId":"a","identifierUris":"api://a"}"#,
+                "identifierUris",
+            ),
             ("[]", "empty JSON list"),
             ("42", "number"),
         ] {

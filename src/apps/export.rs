@@ -2,7 +2,7 @@
 //! --az-commands`), so a customer can attach them to a ticket. `az` never prints a secret's
 //! value (only its name, ID, dates and a three-character hint), so the files hold none.
 
-use crate::cli::Pattern;
+use crate::deployment::Pattern;
 
 /// A POSIX shell script exporting the app registrations of this configuration into the
 /// current directory, then auditing them. Unset IDs are left as `<…>` placeholders.

@@ -14,7 +14,7 @@ use url::Url;
 use super::checks::{AuditOptions, Found, Registrations, Role};
 use super::codes;
 use super::documents::{Application, Grant, MAX_LIST_ITEMS, ServicePrincipal};
-use crate::Ctx;
+use crate::context::Ctx;
 use crate::error::Error;
 use crate::http::{Http, Request};
 use crate::input;
@@ -85,9 +85,14 @@ impl What {
     }
     fn title(self) -> String {
         match self {
-            What::Application(r) => format!("Microsoft Graph answers for the {} application", r.label()),
+            What::Application(r) => {
+                format!("Microsoft Graph answers for the {} application", r.label())
+            }
             What::ServicePrincipal(r) => {
-                format!("Microsoft Graph answers for the {} service principal", r.label())
+                format!(
+                    "Microsoft Graph answers for the {} service principal",
+                    r.label()
+                )
             }
             What::Grants => "Microsoft Graph answers for the Gateway app's grants".into(),
         }
@@ -146,7 +151,7 @@ pub async fn read(
     let mut reg = Registrations::default();
     let mut checks = Vec::new();
     let roles: &[Role] = match opts.pattern {
-        crate::cli::Pattern::Obo => &[Role::Gateway, Role::Mcp],
+        crate::deployment::Pattern::Obo => &[Role::Gateway, Role::Mcp],
         _ => &[Role::Mcp],
     };
     let source = format!("Microsoft Graph ({})", base.origin().ascii_serialization());
@@ -203,7 +208,11 @@ pub async fn read(
         .and_then(|sp| sp.doc.id.clone())
         .filter(|i| filter_safe(i))
     {
-        let url = collection(base, "v1.0/oauth2PermissionGrants", &format!("clientId eq '{sp_id}'"))?;
+        let url = collection(
+            base,
+            "v1.0/oauth2PermissionGrants",
+            &format!("clientId eq '{sp_id}'"),
+        )?;
         match get_all(&http, token, url, What::Grants).await {
             Ok(items) => {
                 let grants: Result<Vec<Grant>, _> = items
@@ -340,7 +349,10 @@ async fn get_one(http: &Http, token: &Secret, url: &Url, what: What) -> Result<V
     let body = resp.json();
     let (code, message) = match &body {
         Ok(v) => (
-            v.pointer("/error/code").and_then(Value::as_str).unwrap_or("").to_string(),
+            v.pointer("/error/code")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             v.pointer("/error/message")
                 .and_then(Value::as_str)
                 .map(|m| m.chars().take(300).collect::<String>())
@@ -358,7 +370,11 @@ async fn get_one(http: &Http, token: &Secret, url: &Url, what: What) -> Result<V
             .evidence("url", url.to_string())
             .evidence("status", status)
             .duration(resp.elapsed);
-        if code.is_empty() { c } else { c.evidence("error", code.clone()) }
+        if code.is_empty() {
+            c
+        } else {
+            c.evidence("error", code.clone())
+        }
     };
     match status {
         200 => match body {
@@ -410,9 +426,14 @@ mod tests {
 
     #[test]
     fn graph_url_forms() {
-        assert_eq!(base_url(None).unwrap().as_str(), "https://graph.microsoft.com/");
         assert_eq!(
-            base_url(Some("https://graph.microsoft.us")).unwrap().as_str(),
+            base_url(None).unwrap().as_str(),
+            "https://graph.microsoft.com/"
+        );
+        assert_eq!(
+            base_url(Some("https://graph.microsoft.us"))
+                .unwrap()
+                .as_str(),
             "https://graph.microsoft.us/"
         );
         assert!(base_url(Some("graph.microsoft.com")).is_err());

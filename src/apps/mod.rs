@@ -27,15 +27,15 @@ use std::path::Path;
 
 use serde_json::Value;
 
-pub use checks::{AuditOptions, ClientApp, Registrations, Role};
 use checks::Found;
+pub use checks::{AuditOptions, ClientApp, Registrations, Role};
 use documents::{Application, Document};
 
 use crate::cli::AppsArgs;
+use crate::context::{Ctx, Outcome};
 use crate::error::Error;
 use crate::report::Check;
 use crate::report::redact::Secret;
-use crate::{Ctx, Outcome};
 
 /// One file given: its name, its bytes (at most [`documents::MAX_FILE_BYTES`]) and
 /// whether that was all of it.
@@ -180,10 +180,7 @@ fn input_check(i: usize, name: &str) -> Check {
 
 /// Parse every file, then sort the documents into the two registrations. Unreadable
 /// files, unrelated apps, duplicates and conflicts are findings naming the file.
-pub fn from_files(
-    inputs: &[Input],
-    opts: &AuditOptions,
-) -> (Registrations, Vec<Check>) {
+pub fn from_files(inputs: &[Input], opts: &AuditOptions) -> (Registrations, Vec<Check>) {
     let mut checks = Vec::new();
     let mut docs: Vec<(usize, &str, Document)> = Vec::new();
     for (i, (name, (bytes, complete))) in inputs.iter().enumerate() {
@@ -199,7 +196,12 @@ pub fn from_files(
             continue;
         }
         let parsed = std::str::from_utf8(bytes)
-            .map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))
+            .map_err(|e| {
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                )
+            })
             .and_then(documents::parse);
         match parsed {
             Ok(doc) => docs.push((i, name.as_str(), doc)),
@@ -240,7 +242,11 @@ pub fn from_files(
                 } else if same(&id, mcp_id.as_deref()) {
                     place(&mut reg.mcp_sp, sp, source, "MCP API", &id)
                 } else {
-                    Err(unrelated("service principal", &id, sp.display_name.as_deref()))
+                    Err(unrelated(
+                        "service principal",
+                        &id,
+                        sp.display_name.as_deref(),
+                    ))
                 }
             }
             Document::Grants(g) => {
@@ -258,7 +264,9 @@ pub fn from_files(
                             }
                         }
                         existing.source = format!("{}, {source}", existing.source);
-                        Ok(format!("delegated permission grants ({n}), added to the others"))
+                        Ok(format!(
+                            "delegated permission grants ({n}), added to the others"
+                        ))
                     }
                 }
             }
@@ -344,10 +352,11 @@ fn role_ids(apps: &[&Application], opts: &AuditOptions) -> (Option<String>, Opti
     let mut mcp = opts.mcp_app_id.clone();
     let mut inferred = false;
     let exposes = |a: &Application, scope: &str| {
-        a.api
-            .oauth2_permission_scopes
-            .iter()
-            .any(|s| s.value.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(scope)))
+        a.api.oauth2_permission_scopes.iter().any(|s| {
+            s.value
+                .as_deref()
+                .is_some_and(|v| v.eq_ignore_ascii_case(scope))
+        })
     };
     if mcp.is_none() {
         let by_permission = gw.as_deref().and_then(|g| {
@@ -370,7 +379,7 @@ fn role_ids(apps: &[&Application], opts: &AuditOptions) -> (Option<String>, Opti
             }
         }
     }
-    if gw.is_none() && opts.pattern == crate::cli::Pattern::Obo {
+    if gw.is_none() && opts.pattern == crate::deployment::Pattern::Obo {
         if let Some(a) = apps.iter().find(|a| {
             exposes(a, "Mcp.Gateway.Access")
                 || mcp.as_deref().is_some_and(|m| {

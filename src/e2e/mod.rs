@@ -106,7 +106,9 @@ impl Inputs {
             ));
         }
         let apps = if !args.apps.is_empty() {
-            Some(crate::apps::Source::Files(crate::apps::read_files(&args.apps)?))
+            Some(crate::apps::Source::Files(crate::apps::read_files(
+                &args.apps,
+            )?))
         } else if std::env::var_os(crate::apps::graph::TOKEN_VAR).is_some() {
             let url = std::env::var("C7DOCTOR_GRAPH_URL").ok();
             Some(crate::apps::Source::Graph {

@@ -662,7 +662,10 @@ pub async fn apps_step(ctx: &Ctx, source: &crate::apps::Source) -> StepResult {
     let mut r = match crate::apps::run(ctx, source, &opts).await {
         Ok((checks, context)) => StepResult {
             checks,
-            context: context.into_iter().map(|(k, v)| (format!("apps_{k}"), v)).collect(),
+            context: context
+                .into_iter()
+                .map(|(k, v)| (format!("apps_{k}"), v))
+                .collect(),
             ..StepResult::default()
         },
         Err(e) => StepResult::one(

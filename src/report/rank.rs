@@ -133,51 +133,47 @@ fn aadsts(c: &Check) -> Vec<u64> {
         .unwrap_or_default()
 }
 
-/// Does the app registration finding `ccode` explain `effect`?
-fn apps_explains(ccode: &str, effect: &Check) -> bool {
-    let ecode = effect.code.unwrap_or("");
-    let eid = effect.id.as_str();
-    let codes: &[u64] = &aadsts(effect);
-    let entra = |n: &[u64]| codes.iter().any(|c| n.contains(c));
-    match ccode {
+/// Does the app registration finding `cause` explain `effect`?
+fn apps_explains(cause: Option<Code>, effect: &Check) -> bool {
+    use crate::apps::codes as apps;
+    use crate::{entra::codes as entra, mcp::codes as mcp, token::codes as token};
+    let (Some(cause), Some(ecode)) = (cause, effect.code) else {
+        return false;
+    };
+    let codes = aadsts(effect);
+    let entra_said = |n: &[u64]| codes.iter().any(|c| n.contains(c));
+    let gateway_5xx = ecode == mcp::GATEWAY_ERROR && effect.id.starts_with("probe.");
+    if cause == apps::TOKEN_VERSION {
         // The manifest's token version: the v1 token and everything refusing it.
-        "apps.token-version" => {
-            matches!(
-                ecode,
-                "token.issuer-v1"
-                    | "token.audience-uri"
-                    | "token.context7-issuer"
-                    | "mcp.rejected-at-gateway"
-                    | "mcp.rejected-by-context7"
-            )
-        }
+        [
+            token::ISSUER_V1,
+            token::AUDIENCE_URI,
+            mcp::REJECTED_AT_GATEWAY,
+            mcp::REJECTED_BY_CONTEXT7,
+        ]
+        .contains(&ecode)
+    } else if cause == apps::CONSENT_MISSING || cause == apps::PERMISSION_MISSING {
         // No path to mcp.access: the OBO exchange's AADSTS65001 and the gateway's 5xx.
-        "apps.consent-missing" | "apps.permission-missing" => {
-            matches!(
-                ecode,
-                "entra.consent-required" | "entra.resource-not-permitted"
-            ) || entra(&[65001, 650057, 65005])
-                || (ecode == "mcp.gateway-error" && eid.starts_with("probe."))
-        }
-        "apps.secret-expired" => {
-            ecode == "entra.secret-expired"
-                || entra(&[7000222])
-                || (ecode == "mcp.gateway-error" && eid.starts_with("probe."))
-        }
-        "apps.secret-missing" => ecode == "entra.secret-invalid" || entra(&[7000215]),
-        "apps.redirect-uri" => entra(&[50011, 500113]),
-        "apps.scope-missing" => {
-            matches!(ecode, "entra.invalid-scope" | "token.scope-missing") || entra(&[70011])
-        }
-        "apps.identifier-uri" => {
-            matches!(ecode, "entra.resource-not-permitted" | "entra.invalid-scope")
-                || entra(&[500011])
-        }
-        "apps.resource-identifier" => {
-            ecode == "discovery.resource-rejected" || entra(&[9010010])
-        }
-        "apps.not-found" => ecode == "entra.app-not-found" || entra(&[700016]),
-        _ => false,
+        [entra::CONSENT_REQUIRED, entra::RESOURCE_NOT_PERMITTED].contains(&ecode)
+            || entra_said(&[65001, 650057, 65005])
+            || gateway_5xx
+    } else if cause == apps::SECRET_EXPIRED {
+        ecode == entra::SECRET_EXPIRED || entra_said(&[7000222]) || gateway_5xx
+    } else if cause == apps::SECRET_MISSING {
+        ecode == entra::SECRET_INVALID || entra_said(&[7000215])
+    } else if cause == apps::REDIRECT_URI {
+        entra_said(&[50011, 500113])
+    } else if cause == apps::SCOPE_MISSING {
+        [entra::INVALID_SCOPE, token::SCOPE_MISSING].contains(&ecode) || entra_said(&[70011])
+    } else if cause == apps::IDENTIFIER_URI {
+        [entra::RESOURCE_NOT_PERMITTED, entra::INVALID_SCOPE].contains(&ecode)
+            || entra_said(&[500011])
+    } else if cause == apps::RESOURCE_IDENTIFIER {
+        ecode == entra::RESOURCE_PARAMETER || entra_said(&[9010010, 901002])
+    } else if cause == apps::NOT_FOUND {
+        ecode == entra::APP_NOT_FOUND || entra_said(&[700016])
+    } else {
+        false
     }
 }
 
@@ -330,23 +326,47 @@ mod tests {
     #[test]
     fn app_registration_findings_are_the_roots_of_their_symptoms() {
         // Each pair: the audit's finding (early in the report) and the symptom a later step saw.
-        let redirect = fail("login.authorize", "entra.unknown-error")
+        use crate::{apps::codes as apps, entra::codes as entra, token::codes as token};
+        let redirect = fail("login.authorize", entra::UNKNOWN_ERROR)
             .evidence("error_codes", serde_json::json!([50011]));
         for (cause, effect) in [
-            (fail("apps.gateway.token-version", "apps.token-version"), fail("token.issuer", "token.issuer-v1")),
-            (fail("apps.gateway.consent", "apps.consent-missing"), fail("obo.exchange", "entra.consent-required")),
-            (fail("apps.gateway.permission", "apps.permission-missing"), fail("obo.exchange", "entra.consent-required")),
-            (fail("apps.gateway.credential", "apps.secret-expired"), fail("obo.exchange", "entra.secret-expired")),
-            (fail("apps.gateway.redirect-uri", "apps.redirect-uri"), redirect),
+            (
+                fail("apps.gateway.token-version", apps::TOKEN_VERSION),
+                fail("token.issuer", token::ISSUER_V1),
+            ),
+            (
+                fail("apps.gateway.consent", apps::CONSENT_MISSING),
+                fail("obo.exchange", entra::CONSENT_REQUIRED),
+            ),
+            (
+                fail("apps.gateway.permission", apps::PERMISSION_MISSING),
+                fail("obo.exchange", entra::CONSENT_REQUIRED),
+            ),
+            (
+                fail("apps.gateway.credential", apps::SECRET_EXPIRED),
+                fail("obo.exchange", entra::SECRET_EXPIRED),
+            ),
+            (
+                fail("apps.gateway.redirect-uri", apps::REDIRECT_URI),
+                redirect,
+            ),
         ] {
             let checks = vec![cause.clone(), effect.clone()];
             assert_eq!(first_cause(&checks).as_deref(), Some(cause.id.as_str()));
-            assert_eq!(roots(&checks), vec![Root { index: 0, explains: vec![1] }], "{}", cause.id);
+            assert_eq!(
+                roots(&checks),
+                vec![Root {
+                    index: 0,
+                    explains: vec![1]
+                }],
+                "{}",
+                cause.id
+            );
         }
         // An unrelated finding is not explained.
         let checks = vec![
-            fail("apps.gateway.redirect-uri", "apps.redirect-uri"),
-            fail("token.issuer", "token.issuer-v1"),
+            fail("apps.gateway.redirect-uri", apps::REDIRECT_URI),
+            fail("token.issuer", token::ISSUER_V1),
         ];
         assert_eq!(roots(&checks).len(), 2);
     }

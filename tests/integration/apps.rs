@@ -4,10 +4,8 @@
 
 use serde_json::Value;
 
-use crate::support::sim::graph::{
-    Broken, Docs, GRAPH_TOKEN, GraphError, GraphFaults, GraphSim,
-};
 use crate::support::sim::Ids;
+use crate::support::sim::graph::{Broken, Docs, GRAPH_TOKEN, GraphError, GraphFaults, GraphSim};
 use crate::support::{c7doctor, fixture, ids};
 
 const GATEWAY_FILES: [&str; 5] = [
@@ -62,7 +60,11 @@ fn offline(docs: &Docs, extra: &[&str]) -> (i32, Value) {
 
 fn live(faults: GraphFaults, extra: &[&str]) -> (i32, Value, GraphSim) {
     let graph = GraphSim::start(faults);
-    let mut args = vec!["--graph".to_string(), "--graph-url".into(), graph.url.clone()];
+    let mut args = vec![
+        "--graph".to_string(),
+        "--graph-url".into(),
+        graph.url.clone(),
+    ];
     args.extend(id_args());
     args.extend(extra.iter().map(|s| s.to_string()));
     let (code, report) = apps(&args, &[("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN)]);
@@ -89,7 +91,9 @@ fn assert_finding(report: &Value, id: &str, code: &str, status: &str) {
     assert_eq!(c["code"], code, "{id}: {}", ids(report));
     assert_eq!(c["status"], status, "{id}: {}", ids(report));
     assert!(
-        c["fix"].as_str().is_some_and(|f| !f.is_empty() && !f.contains('{')),
+        c["fix"]
+            .as_str()
+            .is_some_and(|f| !f.is_empty() && !f.contains('{')),
         "{id} has a filled-in fix: {c}"
     );
 }
@@ -126,7 +130,12 @@ fn healthy_pair_from_files_has_no_warning() {
         "apps.gateway.redirect-uri",
         "apps.gateway.sign-in-audience",
     ] {
-        assert_eq!(check(&report, id)["status"], "pass", "{id}: {}", ids(&report));
+        assert_eq!(
+            check(&report, id)["status"],
+            "pass",
+            "{id}: {}",
+            ids(&report)
+        );
     }
 }
 
@@ -139,7 +148,10 @@ fn healthy_pair_through_graph_has_no_warning() {
     // Read-only: every request a GET, each with the Graph token.
     let lines = graph.log.lines();
     assert!(lines.len() >= 5, "{lines:?}");
-    assert!(lines.iter().all(|l| l.starts_with("GET /v1.0/")), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("GET /v1.0/")),
+        "{lines:?}"
+    );
 }
 
 /// One mistake, the finding it must produce, with its extra arguments.
@@ -152,24 +164,132 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { broken: &[Broken::GatewayTokenV1], extra: &[], id: "apps.gateway.token-version", code: "apps.token-version", status: "fail" },
-    Case { broken: &[Broken::McpNoIdentifierUri], extra: &[], id: "apps.mcp.identifier-uri", code: "apps.identifier-uri", status: "fail" },
-    Case { broken: &[Broken::McpScopeCase], extra: &[], id: "apps.mcp.scope", code: "apps.scope-missing", status: "fail" },
-    Case { broken: &[Broken::GatewayScopeTypo], extra: &[], id: "apps.gateway.scope", code: "apps.scope-missing", status: "fail" },
-    Case { broken: &[Broken::McpScopeDisabled], extra: &[], id: "apps.mcp.scope", code: "apps.scope-missing", status: "fail" },
-    Case { broken: &[Broken::NoPermission], extra: &[], id: "apps.gateway.permission", code: "apps.permission-missing", status: "fail" },
-    Case { broken: &[Broken::NoConsent], extra: &[], id: "apps.gateway.consent", code: "apps.consent-missing", status: "fail" },
-    Case { broken: &[Broken::NoGatewayPreauth], extra: &[], id: "apps.mcp.preauthorized", code: "apps.preauthorized", status: "info" },
-    Case { broken: &[Broken::NoClientPreauth], extra: &[], id: "apps.gateway.client.vscode", code: "apps.preauthorized", status: "info" },
-    Case { broken: &[Broken::NoClientPreauth], extra: &["--client", "azure-cli"], id: "apps.gateway.client.azure-cli", code: "apps.preauthorized", status: "warn" },
-    Case { broken: &[Broken::NoSecret], extra: &[], id: "apps.gateway.credential", code: "apps.secret-missing", status: "fail" },
-    Case { broken: &[Broken::SecretExpired], extra: &[], id: "apps.gateway.credential", code: "apps.secret-expired", status: "fail" },
-    Case { broken: &[Broken::SecretExpiring], extra: &[], id: "apps.gateway.credential", code: "apps.secret-expiring", status: "warn" },
-    Case { broken: &[Broken::NoRedirect], extra: &[], id: "apps.gateway.redirect-uri", code: "apps.redirect-uri", status: "warn" },
-    Case { broken: &[Broken::NoRedirect], extra: &["--client", "vscode"], id: "apps.gateway.redirect-uri", code: "apps.redirect-uri", status: "fail" },
-    Case { broken: &[Broken::RedirectAsSpa], extra: &[], id: "apps.gateway.redirect-uri", code: "apps.redirect-uri", status: "fail" },
-    Case { broken: &[Broken::MultiTenant], extra: &[], id: "apps.gateway.sign-in-audience", code: "apps.sign-in-audience", status: "warn" },
-    Case { broken: &[], extra: &["--host", "https://contoso.azure-api.net"], id: "apps.gateway.resource-identifier", code: "apps.resource-identifier", status: "warn" },
+    Case {
+        broken: &[Broken::GatewayTokenV1],
+        extra: &[],
+        id: "apps.gateway.token-version",
+        code: "apps.token-version",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::McpNoIdentifierUri],
+        extra: &[],
+        id: "apps.mcp.identifier-uri",
+        code: "apps.identifier-uri",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::McpScopeCase],
+        extra: &[],
+        id: "apps.mcp.scope",
+        code: "apps.scope-missing",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::GatewayScopeTypo],
+        extra: &[],
+        id: "apps.gateway.scope",
+        code: "apps.scope-missing",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::McpScopeDisabled],
+        extra: &[],
+        id: "apps.mcp.scope",
+        code: "apps.scope-missing",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::NoPermission],
+        extra: &[],
+        id: "apps.gateway.permission",
+        code: "apps.permission-missing",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::NoConsent],
+        extra: &[],
+        id: "apps.gateway.consent",
+        code: "apps.consent-missing",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::NoGatewayPreauth],
+        extra: &[],
+        id: "apps.mcp.preauthorized",
+        code: "apps.preauthorized",
+        status: "info",
+    },
+    Case {
+        broken: &[Broken::NoClientPreauth],
+        extra: &[],
+        id: "apps.gateway.client.vscode",
+        code: "apps.preauthorized",
+        status: "info",
+    },
+    Case {
+        broken: &[Broken::NoClientPreauth],
+        extra: &["--client", "azure-cli"],
+        id: "apps.gateway.client.azure-cli",
+        code: "apps.preauthorized",
+        status: "warn",
+    },
+    Case {
+        broken: &[Broken::NoSecret],
+        extra: &[],
+        id: "apps.gateway.credential",
+        code: "apps.secret-missing",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::SecretExpired],
+        extra: &[],
+        id: "apps.gateway.credential",
+        code: "apps.secret-expired",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::SecretExpiring],
+        extra: &[],
+        id: "apps.gateway.credential",
+        code: "apps.secret-expiring",
+        status: "warn",
+    },
+    Case {
+        broken: &[Broken::NoRedirect],
+        extra: &[],
+        id: "apps.gateway.redirect-uri",
+        code: "apps.redirect-uri",
+        status: "warn",
+    },
+    Case {
+        broken: &[Broken::NoRedirect],
+        extra: &["--client", "vscode"],
+        id: "apps.gateway.redirect-uri",
+        code: "apps.redirect-uri",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::RedirectAsSpa],
+        extra: &[],
+        id: "apps.gateway.redirect-uri",
+        code: "apps.redirect-uri",
+        status: "fail",
+    },
+    Case {
+        broken: &[Broken::MultiTenant],
+        extra: &[],
+        id: "apps.gateway.sign-in-audience",
+        code: "apps.sign-in-audience",
+        status: "warn",
+    },
+    Case {
+        broken: &[],
+        extra: &["--host", "https://contoso.azure-api.net"],
+        id: "apps.gateway.resource-identifier",
+        code: "apps.resource-identifier",
+        status: "warn",
+    },
 ];
 
 #[test]
@@ -197,11 +317,23 @@ fn every_code_through_graph() {
 #[test]
 fn scope_near_misses_are_named() {
     let (_, report) = offline(&Docs::broken(&[Broken::McpScopeCase]), &[]);
-    let detail = check(&report, "apps.mcp.scope")["detail"].as_str().unwrap().to_string();
-    assert!(detail.contains("mcp.Access") && detail.contains("case-sensitive"), "{detail}");
+    let detail = check(&report, "apps.mcp.scope")["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        detail.contains("mcp.Access") && detail.contains("case-sensitive"),
+        "{detail}"
+    );
     let (_, report) = offline(&Docs::broken(&[Broken::GatewayScopeTypo]), &[]);
-    let detail = check(&report, "apps.gateway.scope")["detail"].as_str().unwrap().to_string();
-    assert!(detail.contains("Mcp.Gateway.Acess") && detail.contains("1 character"), "{detail}");
+    let detail = check(&report, "apps.gateway.scope")["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        detail.contains("Mcp.Gateway.Acess") && detail.contains("1 character"),
+        "{detail}"
+    );
 }
 
 #[test]
@@ -231,17 +363,32 @@ fn obo_chain_fails_only_when_no_path_remains() {
         .collect();
     args.extend(id_args());
     let (_, report) = apps(&args, &[]);
-    assert_eq!(check(&report, "apps.gateway.consent")["status"], "skip", "{}", ids(&report));
+    assert_eq!(
+        check(&report, "apps.gateway.consent")["status"],
+        "skip",
+        "{}",
+        ids(&report)
+    );
 }
 
 #[test]
 fn at_sets_now_for_the_secret() {
     let (_, report) = offline(&Docs::healthy(), &["--at", "2027-08-20T00:00:00Z"]);
-    assert_finding(&report, "apps.gateway.credential", "apps.secret-expiring", "warn");
+    assert_finding(
+        &report,
+        "apps.gateway.credential",
+        "apps.secret-expiring",
+        "warn",
+    );
     let c = check(&report, "apps.gateway.credential");
     assert!(c["detail"].as_str().unwrap().contains("2027-09-02"), "{c}");
     let (_, report) = offline(&Docs::healthy(), &["--at", "2027-10-01T00:00:00Z"]);
-    assert_finding(&report, "apps.gateway.credential", "apps.secret-expired", "fail");
+    assert_finding(
+        &report,
+        "apps.gateway.credential",
+        "apps.secret-expired",
+        "fail",
+    );
 }
 
 #[test]
@@ -252,7 +399,10 @@ fn resource_identifier_passes_when_the_url_is_an_identifier() {
         "https://mcp.contoso.com/context7"
     ]);
     let (_, report) = offline(&docs, &["--host", "https://mcp.contoso.com"]);
-    assert_eq!(check(&report, "apps.gateway.resource-identifier")["status"], "pass");
+    assert_eq!(
+        check(&report, "apps.gateway.resource-identifier")["status"],
+        "pass"
+    );
 }
 
 #[test]
@@ -265,11 +415,20 @@ fn missing_app_is_not_found_with_the_export_command() {
     let (code, report) = apps(&args, &[]);
     assert_eq!(code, 1);
     assert_finding(&report, "apps.gateway.found", "apps.not-found", "fail");
-    let fix = check(&report, "apps.gateway.found")["fix"].as_str().unwrap().to_string();
-    assert!(fix.contains("az ad app show --id 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"), "{fix}");
+    let fix = check(&report, "apps.gateway.found")["fix"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        fix.contains("az ad app show --id 1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
+        "{fix}"
+    );
     // Through Graph: the tenant has no such application.
     let (_, report, _g) = live(
-        GraphFaults { broken: vec![Broken::GatewayMissing], ..GraphFaults::default() },
+        GraphFaults {
+            broken: vec![Broken::GatewayMissing],
+            ..GraphFaults::default()
+        },
         &[],
     );
     assert_finding(&report, "apps.gateway.found", "apps.not-found", "fail");
@@ -285,7 +444,9 @@ fn passthrough_audits_the_mcp_api_app_only() {
         .collect();
     let (_, report) = apps(&args, &[]);
     assert!(
-        crate::support::checks(&report).iter().all(|c| !c["id"].as_str().unwrap().starts_with("apps.gateway.")),
+        crate::support::checks(&report)
+            .iter()
+            .all(|c| !c["id"].as_str().unwrap().starts_with("apps.gateway.")),
         "{}",
         ids(&report)
     );
@@ -299,7 +460,12 @@ fn roles_are_inferred_without_app_ids() {
         .map(|f| fixture(f).display().to_string())
         .collect();
     let (_, report) = apps(&args, &[]);
-    assert_eq!(check(&report, "apps.gateway.found")["status"], "pass", "{}", ids(&report));
+    assert_eq!(
+        check(&report, "apps.gateway.found")["status"],
+        "pass",
+        "{}",
+        ids(&report)
+    );
     assert_eq!(check(&report, "apps.mcp.found")["status"], "pass");
     assert_eq!(check(&report, "apps.input.roles")["status"], "info");
 }
@@ -325,13 +491,18 @@ fn files_that_are_not_documents_are_named() {
         assert_eq!(c["code"], "apps.input-invalid", "{file}");
         assert_eq!(c["status"], "fail");
         let detail = c["detail"].as_str().unwrap();
-        assert!(detail.contains(&path) && detail.contains(needle), "{detail}");
+        assert!(
+            detail.contains(&path) && detail.contains(needle),
+            "{detail}"
+        );
     }
 }
 
 #[test]
 fn federated_credentials_are_recognised() {
-    let report = input_findings(&[fixture("apps/federated-credentials.json").display().to_string()]);
+    let report = input_findings(&[fixture("apps/federated-credentials.json")
+        .display()
+        .to_string()]);
     let c = check(&report, "apps.input.1");
     assert_eq!(c["status"], "pass", "{c}");
 }
@@ -351,12 +522,23 @@ fn conflicting_and_duplicate_documents() {
         copy.display().to_string(),
         conflicting.display().to_string(),
     ]);
-    assert_eq!(check(&report, "apps.input.2")["status"], "pass", "{}", ids(&report));
+    assert_eq!(
+        check(&report, "apps.input.2")["status"],
+        "pass",
+        "{}",
+        ids(&report)
+    );
     let c = check(&report, "apps.input.3");
-    assert_eq!((c["code"].as_str(), c["status"].as_str()), (Some("apps.input-invalid"), Some("fail")));
+    assert_eq!(
+        (c["code"].as_str(), c["status"].as_str()),
+        (Some("apps.input-invalid"), Some("fail"))
+    );
     assert!(c["detail"].as_str().unwrap().contains("old.json"), "{c}");
     // The first document is the one audited.
-    assert_eq!(check(&report, "apps.gateway.token-version")["status"], "pass");
+    assert_eq!(
+        check(&report, "apps.gateway.token-version")["status"],
+        "pass"
+    );
 }
 
 #[test]
@@ -374,13 +556,20 @@ fn huge_deep_and_broken_files_are_bounded_findings() {
     let deep = dir.path().join("deep.json");
     std::fs::write(&deep, "[".repeat(100_000)).unwrap();
     let typed = dir.path().join("typed.json");
-    std::fs::write(&typed, r#"{"appId":"x","api":{"requestedAccessTokenVersion":"two"}}"#).unwrap();
+    std::fs::write(
+        &typed,
+        r#"{"appId":"x","api":{"requestedAccessTokenVersion":"two"}}"#,
+    )
+    .unwrap();
     let binary = dir.path().join("binary.json");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).unwrap();
-    let report = input_findings(
-        &[&huge, &deep, &typed, &binary].map(|p| p.display().to_string()),
-    );
-    for (n, needle) in [(1, "larger than 4 MiB"), (2, "not valid JSON"), (3, "invalid type: string \"two\""), (4, "not UTF-8")] {
+    let report = input_findings(&[&huge, &deep, &typed, &binary].map(|p| p.display().to_string()));
+    for (n, needle) in [
+        (1, "larger than 4 MiB"),
+        (2, "not valid JSON"),
+        (3, "invalid type: string \"two\""),
+        (4, "not UTF-8"),
+    ] {
         let c = check(&report, &format!("apps.input.{n}"));
         assert_eq!(c["code"], "apps.input-invalid", "{c}");
         assert!(c["detail"].as_str().unwrap().contains(needle), "{c}");
@@ -399,26 +588,66 @@ fn unreadable_path_is_a_usage_error() {
 
 // ---- Graph errors ----
 
-fn graph_error(collection: &'static str, status: u16, code: &'static str, retry_after: Option<u32>) -> GraphFaults {
+fn graph_error(
+    collection: &'static str,
+    status: u16,
+    code: &'static str,
+    retry_after: Option<u32>,
+) -> GraphFaults {
     GraphFaults {
-        error: Some(GraphError { collection, status, code, retry_after }),
+        error: Some(GraphError {
+            collection,
+            status,
+            code,
+            retry_after,
+        }),
         ..GraphFaults::default()
     }
 }
 
 #[test]
 fn graph_refusals_say_which_permission_is_missing() {
-    let (_, report, _g) = live(graph_error("oauth2PermissionGrants", 403, "Authorization_RequestDenied", None), &[]);
+    let (_, report, _g) = live(
+        graph_error(
+            "oauth2PermissionGrants",
+            403,
+            "Authorization_RequestDenied",
+            None,
+        ),
+        &[],
+    );
     let c = check(&report, "apps.graph.grants");
-    assert_eq!((c["code"].as_str(), c["status"].as_str()), (Some("apps.graph-denied"), Some("fail")));
-    assert!(c["detail"].as_str().unwrap().contains("DelegatedPermissionGrant.Read.All"), "{c}");
+    assert_eq!(
+        (c["code"].as_str(), c["status"].as_str()),
+        (Some("apps.graph-denied"), Some("fail"))
+    );
+    assert!(
+        c["detail"]
+            .as_str()
+            .unwrap()
+            .contains("DelegatedPermissionGrant.Read.All"),
+        "{c}"
+    );
     assert_eq!(c["evidence"]["error"], "Authorization_RequestDenied");
     // The grants are unknown, not missing.
-    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass", "pre-authorized");
+    assert_eq!(
+        check(&report, "apps.gateway.consent")["status"],
+        "pass",
+        "pre-authorized"
+    );
 
-    let (_, report, _g) = live(graph_error("applications", 403, "Authorization_RequestDenied", None), &[]);
+    let (_, report, _g) = live(
+        graph_error("applications", 403, "Authorization_RequestDenied", None),
+        &[],
+    );
     let c = check(&report, "apps.graph.gateway-app");
-    assert!(c["detail"].as_str().unwrap().contains("Application.Read.All"), "{c}");
+    assert!(
+        c["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Application.Read.All"),
+        "{c}"
+    );
     assert_eq!(check(&report, "apps.gateway.found")["status"], "skip");
 }
 
@@ -426,10 +655,23 @@ fn graph_refusals_say_which_permission_is_missing() {
 fn graph_401_429_5xx_html_are_findings() {
     // A token Graph does not accept.
     let graph = GraphSim::start(GraphFaults::default());
-    let mut args = vec!["--graph".to_string(), "--graph-url".into(), graph.url.clone()];
+    let mut args = vec![
+        "--graph".to_string(),
+        "--graph-url".into(),
+        graph.url.clone(),
+    ];
     args.extend(id_args());
-    let (_, report) = apps(&args, &[("C7DOCTOR_GRAPH_TOKEN", "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.not-the-graph-token")]);
-    assert_eq!(check(&report, "apps.graph.gateway-app")["code"], "apps.graph-denied");
+    let (_, report) = apps(
+        &args,
+        &[(
+            "C7DOCTOR_GRAPH_TOKEN",
+            "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.not-the-graph-token",
+        )],
+    );
+    assert_eq!(
+        check(&report, "apps.graph.gateway-app")["code"],
+        "apps.graph-denied"
+    );
 
     let (_, report, _g) = live(graph_error("*", 429, "TooManyRequests", Some(7)), &[]);
     let c = check(&report, "apps.graph.gateway-app");
@@ -437,24 +679,56 @@ fn graph_401_429_5xx_html_are_findings() {
     assert_eq!(c["evidence"]["retry_after"], "7");
     assert!(c["detail"].as_str().unwrap().contains("7 s"), "{c}");
 
-    let (_, report, _g) = live(graph_error("servicePrincipals", 503, "ServiceUnavailable", None), &[]);
-    assert_eq!(check(&report, "apps.graph.gateway-sp")["code"], "apps.graph-failed");
+    let (_, report, _g) = live(
+        graph_error("servicePrincipals", 503, "ServiceUnavailable", None),
+        &[],
+    );
+    assert_eq!(
+        check(&report, "apps.graph.gateway-sp")["code"],
+        "apps.graph-failed"
+    );
 
-    let (_, report, _g) = live(GraphFaults { html: true, ..GraphFaults::default() }, &[]);
+    let (_, report, _g) = live(
+        GraphFaults {
+            html: true,
+            ..GraphFaults::default()
+        },
+        &[],
+    );
     let c = check(&report, "apps.graph.gateway-app");
     assert!(c["detail"].as_str().unwrap().contains("not JSON"), "{c}");
 }
 
 #[test]
 fn graph_pagination_is_followed_and_loops_stop() {
-    let (_, report, graph) = live(GraphFaults { page_size: Some(1), ..GraphFaults::default() }, &[]);
+    let (_, report, graph) = live(
+        GraphFaults {
+            page_size: Some(1),
+            ..GraphFaults::default()
+        },
+        &[],
+    );
     // The mcp.access grant is on the second page.
-    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass", "{}", ids(&report));
-    let grant_reads = graph.log.lines().iter().filter(|l| l.contains("oauth2PermissionGrants")).count();
+    assert_eq!(
+        check(&report, "apps.gateway.consent")["status"],
+        "pass",
+        "{}",
+        ids(&report)
+    );
+    let grant_reads = graph
+        .log
+        .lines()
+        .iter()
+        .filter(|l| l.contains("oauth2PermissionGrants"))
+        .count();
     assert_eq!(grant_reads, 2);
 
     let (_, report, graph) = live(
-        GraphFaults { page_size: Some(1), next_link_loop: true, ..GraphFaults::default() },
+        GraphFaults {
+            page_size: Some(1),
+            next_link_loop: true,
+            ..GraphFaults::default()
+        },
         &[],
     );
     let c = check(&report, "apps.graph.grants");
@@ -478,7 +752,14 @@ fn graph_needs_a_token() {
 fn graph_token_from_stdin() {
     let graph = GraphSim::start(GraphFaults::default());
     let out = c7doctor()
-        .args(["apps", "--graph", "--graph-url", &graph.url, "--format", "json"])
+        .args([
+            "apps",
+            "--graph",
+            "--graph-url",
+            &graph.url,
+            "--format",
+            "json",
+        ])
         .args(id_args())
         .write_stdin(format!("{GRAPH_TOKEN}\n"))
         .output()
@@ -501,9 +782,15 @@ fn init_prints_the_az_export_commands() {
     let script = String::from_utf8_lossy(&out.stdout);
     let ids = Ids::load();
     for want in [
-        format!("az ad app show --id {} > gateway-app.json", ids.gateway_app_id),
+        format!(
+            "az ad app show --id {} > gateway-app.json",
+            ids.gateway_app_id
+        ),
         format!("az ad app show --id {} > mcp-app.json", ids.mcp_app_id),
-        format!("az ad sp show --id {} > gateway-sp.json", ids.gateway_app_id),
+        format!(
+            "az ad sp show --id {} > gateway-sp.json",
+            ids.gateway_app_id
+        ),
         "oauth2PermissionGrants".to_string(),
         format!("az login --tenant {}", ids.tenant_id),
     ] {
@@ -532,7 +819,11 @@ fn e2e_with_apps(profile: &str, docs: &Docs, env: &[(&str, &str)]) -> Value {
     }
     let out = cmd.output().unwrap();
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -544,18 +835,32 @@ fn e2e_ranks_the_token_version_above_the_v1_token() {
         "the symptom is there: {}",
         ids(&report)
     );
-    assert_eq!(report["first_cause"], "apps.gateway.token-version", "{}", ids(&report));
+    assert_eq!(
+        report["first_cause"],
+        "apps.gateway.token-version",
+        "{}",
+        ids(&report)
+    );
 }
 
 #[test]
 fn e2e_ranks_the_missing_consent_above_entra_consent_required() {
-    let report = e2e_with_apps("obo-consent-missing", &Docs::broken(&[Broken::NoConsent]), &[]);
+    let report = e2e_with_apps(
+        "obo-consent-missing",
+        &Docs::broken(&[Broken::NoConsent]),
+        &[],
+    );
     assert!(
         !with_code(&report, "entra.consent-required").is_empty(),
         "the symptom is there: {}",
         ids(&report)
     );
-    assert_eq!(report["first_cause"], "apps.gateway.consent", "{}", ids(&report));
+    assert_eq!(
+        report["first_cause"],
+        "apps.gateway.consent",
+        "{}",
+        ids(&report)
+    );
 }
 
 #[test]
@@ -564,15 +869,27 @@ fn e2e_reads_graph_when_a_token_is_given() {
     let report = e2e_with_apps(
         "healthy",
         &Docs::healthy(),
-        &[("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN), ("C7DOCTOR_GRAPH_URL", &graph.url)],
+        &[
+            ("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN),
+            ("C7DOCTOR_GRAPH_URL", &graph.url),
+        ],
     );
-    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass", "{}", ids(&report));
+    assert_eq!(
+        check(&report, "apps.gateway.consent")["status"],
+        "pass",
+        "{}",
+        ids(&report)
+    );
     assert!(!graph.log.lines().is_empty());
 }
 
 #[test]
 fn e2e_without_documents_skips_the_audit() {
-    let report = e2e_with_apps("healthy", &Docs::healthy(), &[("C7DOCTOR_E2E_NO_APPS", "1")]);
+    let report = e2e_with_apps(
+        "healthy",
+        &Docs::healthy(),
+        &[("C7DOCTOR_E2E_NO_APPS", "1")],
+    );
     let c = check(&report, "apps.audit");
     assert_eq!(c["status"], "skip");
     assert_eq!(c["code"], "config.missing");

@@ -106,6 +106,19 @@ const DESIGN_CODES: &[&str] = &[
     "policy.diagnostics-payload",
     "config.missing",
     "config.invalid",
+    "apps.not-found",
+    "apps.token-version",
+    "apps.identifier-uri",
+    "apps.scope-missing",
+    "apps.preauthorized",
+    "apps.permission-missing",
+    "apps.consent-missing",
+    "apps.secret-missing",
+    "apps.secret-expired",
+    "apps.secret-expiring",
+    "apps.redirect-uri",
+    "apps.sign-in-audience",
+    "apps.resource-identifier",
 ];
 
 /// Every cause the two guides' "Troubleshooting" sections document, with the code that

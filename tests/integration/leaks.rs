@@ -872,5 +872,10 @@ fn apps_graph_token_never_leaks() {
         all.push(format!("Graph was never read: {lines:?}"));
     }
     all.sort();
-    assert!(all.is_empty(), "{} problem(s):\n{}", all.len(), all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "{} problem(s):\n{}",
+        all.len(),
+        all.join("\n")
+    );
 }

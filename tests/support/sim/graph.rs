@@ -25,7 +25,10 @@ pub struct RecordedGraph(Arc<Mutex<Vec<(String, String)>>>);
 
 impl RecordedGraph {
     fn push(&self, line: String, auth: String) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push((line, auth));
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((line, auth));
     }
     /// Every request line, in arrival order.
     pub fn lines(&self) -> Vec<String> {
@@ -136,9 +139,11 @@ fn set(v: &mut Value, pointer: &str, new: Value) {
 impl Broken {
     pub fn apply(self, d: &mut Docs) {
         match self {
-            Broken::GatewayTokenV1 => {
-                set(&mut d.gateway_app, "/api/requestedAccessTokenVersion", Value::Null)
-            }
+            Broken::GatewayTokenV1 => set(
+                &mut d.gateway_app,
+                "/api/requestedAccessTokenVersion",
+                Value::Null,
+            ),
             Broken::McpNoIdentifierUri => set(&mut d.mcp_app, "/identifierUris", json!([])),
             Broken::McpScopeCase => set(
                 &mut d.mcp_app,
@@ -170,9 +175,11 @@ impl Broken {
             Broken::NoGatewayPreauth => {
                 set(&mut d.mcp_app, "/api/preAuthorizedApplications", json!([]))
             }
-            Broken::NoClientPreauth => {
-                set(&mut d.gateway_app, "/api/preAuthorizedApplications", json!([]))
-            }
+            Broken::NoClientPreauth => set(
+                &mut d.gateway_app,
+                "/api/preAuthorizedApplications",
+                json!([]),
+            ),
             Broken::NoSecret => set(&mut d.gateway_app, "/passwordCredentials", json!([])),
             Broken::SecretExpired => set(
                 &mut d.gateway_app,
@@ -319,7 +326,10 @@ fn collection(base: &str, name: &str, items: Vec<Value>, next: Option<String>) -
         body["@odata.nextLink"] = json!(n);
     }
     (
-        [(header::CONTENT_TYPE, "application/json;odata.metadata=minimal")],
+        [(
+            header::CONTENT_TYPE,
+            "application/json;odata.metadata=minimal",
+        )],
         body.to_string(),
     )
         .into_response()
@@ -343,7 +353,9 @@ fn answer(state: &GraphState, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    state.log.push(format!("{} {path}?{query}", req.method()), auth.clone());
+    state
+        .log
+        .push(format!("{} {path}?{query}", req.method()), auth.clone());
     if req.method() != axum::http::Method::GET {
         return graph_error(405, "Request_BadRequest", "Only GET is simulated");
     }
