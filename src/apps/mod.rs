@@ -372,27 +372,29 @@ fn role_ids(apps: &[&Application], opts: &AuditOptions) -> (Option<String>, Opti
                     })
                 })
         });
-        if let Some(a) = by_permission.or_else(|| apps.iter().find(|a| exposes(a, "mcp.access"))) {
-            if !same(a.app_id.as_deref().unwrap_or(""), gw.as_deref()) {
-                mcp = a.app_id.clone();
-                inferred = true;
-            }
+        if let Some(a) = by_permission.or_else(|| apps.iter().find(|a| exposes(a, "mcp.access")))
+            && !same(a.app_id.as_deref().unwrap_or(""), gw.as_deref())
+        {
+            mcp = a.app_id.clone();
+            inferred = true;
         }
     }
-    if gw.is_none() && opts.pattern == crate::deployment::Pattern::Obo {
-        if let Some(a) = apps.iter().find(|a| {
-            exposes(a, "Mcp.Gateway.Access")
-                || mcp.as_deref().is_some_and(|m| {
-                    a.required_resource_access
-                        .iter()
-                        .any(|r| same(m, r.resource_app_id.as_deref()))
-                })
-        }) {
-            if !same(a.app_id.as_deref().unwrap_or(""), mcp.as_deref()) {
-                gw = a.app_id.clone();
-                inferred = true;
-            }
-        }
+    let names_mcp = |a: &Application| {
+        mcp.as_deref().is_some_and(|m| {
+            a.required_resource_access
+                .iter()
+                .any(|r| same(m, r.resource_app_id.as_deref()))
+        })
+    };
+    if gw.is_none()
+        && opts.pattern == crate::deployment::Pattern::Obo
+        && let Some(a) = apps
+            .iter()
+            .find(|a| exposes(a, "Mcp.Gateway.Access") || names_mcp(a))
+        && !same(a.app_id.as_deref().unwrap_or(""), mcp.as_deref())
+    {
+        gw = a.app_id.clone();
+        inferred = true;
     }
     (gw, mcp, inferred)
 }

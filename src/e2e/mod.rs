@@ -6,9 +6,9 @@
 //! 1. configuration — [`crate::config::Config::validate`];
 //! 2. policy lint — [`crate::policy::lint_files`] on `--policy FILE…` (read and linted
 //!    before the network steps start: an unreadable file is a usage error, and linting
-//!    takes milliseconds);
-//! 2b. app registrations — [`crate::apps::run`] on `--apps FILE…`, or Microsoft Graph when
-//!    `C7DOCTOR_GRAPH_TOKEN` is set (`C7DOCTOR_GRAPH_URL` for sovereign clouds);
+//!    takes milliseconds), then the app registrations — [`crate::apps::run`] on
+//!    `--apps FILE…`, or Microsoft Graph when `C7DOCTOR_GRAPH_TOKEN` is set
+//!    (`C7DOCTOR_GRAPH_URL` for sovereign clouds);
 //! 3. tenant OIDC and keys — [`crate::discovery::tenant`], fetched once;
 //! 4. discovery chain — [`crate::discovery::walk_with_tenant`], sharing that fetch;
 //! 5. token — `--token-file`, stdin, `C7DOCTOR_TOKEN`, or the device-code sign-in

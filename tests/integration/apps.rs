@@ -486,7 +486,7 @@ fn files_that_are_not_documents_are_named() {
         ("apps/proxy-page.html", "HTML"),
     ] {
         let path = fixture(file).display().to_string();
-        let report = input_findings(&[path.clone()]);
+        let report = input_findings(std::slice::from_ref(&path));
         let c = check(&report, "apps.input.1");
         assert_eq!(c["code"], "apps.input-invalid", "{file}");
         assert_eq!(c["status"], "fail");
