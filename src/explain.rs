@@ -30,6 +30,10 @@ const FAMILIES: &[(&str, &str)] = &[
     ),
     ("sse", "the integrity of the Server-Sent Events stream"),
     ("policy", "the APIM policy XML and diagnostics settings"),
+    (
+        "apps",
+        "the two Entra app registrations and the permission chain between them",
+    ),
 ];
 
 pub fn command(code: Option<&str>) -> Result<i32, Error> {

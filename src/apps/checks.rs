@@ -504,7 +504,7 @@ fn obo_chain(reg: &Registrations) -> Vec<Check> {
     let consent = check(
         Role::Gateway,
         "consent",
-        "Gateway app's mcp.access has admin consent".into(),
+        "Gateway app's mcp.access is consented (admin consent or pre-authorization)".into(),
     );
     let preauth = check(
         Role::Mcp,
@@ -767,7 +767,7 @@ fn redirect_uris(role: Role, app: &Application, opts: &AuditOptions) -> Check {
     };
     if app.web.redirect_uris.iter().any(is_vscode) {
         return c.pass(format!(
-            "{VSCODE_REDIRECT} is a Web redirect URI: VS Code's sign-in redeems the code with the app's secret through the broker; {others}"
+            "{VSCODE_REDIRECT} is a Web redirect URI (guide Part 2 Step 2.7); Entra then expects the client secret when the code is redeemed — a client redeeming without it gets AADSTS7000218; {others}"
         ));
     }
     let wrong_platform = if app.spa.redirect_uris.iter().any(is_vscode) {
