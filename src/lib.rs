@@ -263,6 +263,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Obo(_) => "obo",
         Command::Probe(_) => "probe",
         Command::Policy(_) => "policy",
+        Command::Apps(_) => "apps",
         Command::E2e(_) => "e2e",
         Command::Init(_) => "init",
         Command::Explain(_) => "explain",

@@ -118,8 +118,10 @@ pub struct AuditOptions {
     pub api_path: String,
     /// The clients the user says they use (`--client`); empty: not said.
     pub clients: Vec<ClientApp>,
-    /// How a missing document is obtained: `files` or `graph`.
+    /// The documents come from Microsoft Graph (else from files).
     pub live: bool,
+    /// No file was given and Graph was not asked: nothing was looked for.
+    pub nothing_given: bool,
 }
 
 impl AuditOptions {
@@ -252,6 +254,15 @@ fn found(role: Role, reg: &Registrations, opts: &AuditOptions) -> Check {
                 "Microsoft Graph did not answer for the {} app (see apps.graph.{}-app)",
                 role.label(),
                 role.key()
+            ),
+        );
+    }
+    if opts.nothing_given {
+        return c.skip(
+            crate::config::codes::MISSING,
+            format!(
+                "no document given: export the {} app with `az ad app show --id <app-id>` and give the file, or read Graph with --graph",
+                role.label()
             ),
         );
     }

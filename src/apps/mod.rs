@@ -83,6 +83,7 @@ pub fn default_options(ctx: &Ctx) -> AuditOptions {
         api_path: ctx.cfg.api_path.clone(),
         clients: Vec::new(),
         live: false,
+        nothing_given: false,
     }
 }
 
@@ -140,6 +141,7 @@ pub async fn run(
             reg
         }
         Source::Files(inputs) => {
+            opts.nothing_given = inputs.is_empty();
             context.push((
                 "files".to_string(),
                 Value::from(inputs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()),

@@ -117,8 +117,20 @@ pub fn declare(report: &mut Report, cfg: &Config) {
             report.essential("token.tenant", with_token(tenant_needs(cfg)));
             report.essential("probe.initialize", with_token(host));
         }
+        "apps" => {
+            // Nothing about the chain can be promised without the registrations read.
+            let docs = "the az ad app show documents (FILE…) or --graph".to_string();
+            let mut mcp = unset(&[("--mcp-app-id", cfg.mcp_app_id.is_some())]);
+            mcp.push(docs.clone());
+            report.essential("apps.mcp.found", mcp);
+            if cfg.pattern == Pattern::Obo {
+                let mut gw = unset(&[("--gateway-app-id", cfg.gateway_app_id.is_some())]);
+                gw.push(docs);
+                report.essential("apps.gateway.found", gw);
+            }
+        }
         // policy: at least one file read and linted (a report that checked nothing is
-        // never a pass); init, apps and the rest: the checks they make.
+        // never a pass); init and the rest: the checks they make.
         _ => {}
     }
 }

@@ -894,3 +894,11 @@ fn e2e_without_documents_skips_the_audit() {
     assert_eq!(c["status"], "skip");
     assert_eq!(c["code"], "config.missing");
 }
+
+#[test]
+fn nothing_given_is_incomplete_not_a_failure() {
+    let (code, report) = apps(&id_args(), &[]);
+    assert_eq!(code, 4, "{}", ids(&report));
+    assert_eq!(report["verdict"], "incomplete");
+    assert_eq!(check(&report, "apps.gateway.found")["status"], "skip");
+}
