@@ -391,7 +391,7 @@ mod tests {
             ),
             (
                 r#"{"appId":"a","identifierUris":"api://a"}"#,
-                "identifierUris",
+                "expected a sequence",
             ),
             ("[]", "empty JSON list"),
             ("42", "number"),

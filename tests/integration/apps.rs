@@ -836,7 +836,7 @@ fn e2e_ranks_the_token_version_above_the_v1_token() {
         ids(&report)
     );
     assert_eq!(
-        report["first_cause"],
+        report["first_cause"]["check"],
         "apps.gateway.token-version",
         "{}",
         ids(&report)
@@ -856,7 +856,7 @@ fn e2e_ranks_the_missing_consent_above_entra_consent_required() {
         ids(&report)
     );
     assert_eq!(
-        report["first_cause"],
+        report["first_cause"]["check"],
         "apps.gateway.consent",
         "{}",
         ids(&report)
