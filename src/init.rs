@@ -237,6 +237,7 @@ pub fn command(ctx: &Ctx, args: &InitArgs) -> Result<crate::context::Outcome, Er
             cfg.tenant_id.as_deref(),
         );
         report.context("az_commands", "printed on stdout");
+        report.push(crate::apps::export::ids_check(cfg));
         return Ok(crate::context::Outcome {
             report,
             raw_stdout: Some(script),

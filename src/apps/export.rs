@@ -2,7 +2,38 @@
 //! --az-commands`), so a customer can attach them to a ticket. `az` never prints a secret's
 //! value (only its name, ID, dates and a three-character hint), so the files hold none.
 
+use crate::config::Config;
 use crate::deployment::Pattern;
+use crate::report::Check;
+
+/// Whether the printed commands name the configured apps, or hold `<…>` placeholders.
+pub fn ids_check(cfg: &Config) -> Check {
+    let c = Check::new(
+        "init.az-commands",
+        "The export commands name the configured app registrations",
+    );
+    let mut missing = Vec::new();
+    if cfg.pattern == Pattern::Obo && cfg.gateway_app_id.is_none() {
+        missing.push("--gateway-app-id");
+    }
+    if cfg.mcp_app_id.is_none() {
+        missing.push("--mcp-app-id");
+    }
+    if cfg.tenant_id.is_none() {
+        missing.push("--tenant-id");
+    }
+    if missing.is_empty() {
+        c.pass("every app ID and the tenant are configured: the commands run as printed")
+    } else {
+        c.skip(
+            crate::config::codes::MISSING,
+            format!(
+                "{} not set: the commands hold <…> placeholders to replace before running them",
+                missing.join(", ")
+            ),
+        )
+    }
+}
 
 /// A POSIX shell script exporting the app registrations of this configuration into the
 /// current directory, then auditing them. Unset IDs are left as `<…>` placeholders.

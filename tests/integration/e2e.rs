@@ -110,7 +110,7 @@ fn healthy_passes_end_to_end_with_the_real_mcp_server() {
         );
     }
     // One steps table row per step, and the displays of every area.
-    assert_eq!(steps_table(&doc).len(), 9);
+    assert_eq!(steps_table(&doc).len(), 10);
     let sections: Vec<&str> = doc["sections"]
         .as_array()
         .unwrap()
@@ -149,7 +149,7 @@ fn healthy_passes_end_to_end_with_the_real_mcp_server() {
     assert_eq!(unauthenticated, 1);
     // stderr is not a terminal: one plain line per finished step, with its mark.
     let steps: Vec<&str> = r.stderr.lines().filter(|l| l.ends_with(" s)")).collect();
-    assert_eq!(steps.len(), 9, "{}", r.stderr);
+    assert_eq!(steps.len(), 10, "{}", r.stderr);
     assert!(
         steps
             .iter()
@@ -289,7 +289,7 @@ fn a_black_hole_at_one_step_ends_in_time_with_every_other_result() {
         for o in *others {
             assert_eq!(doc.status(o), "pass", "{profile}: {o} in {}", doc);
         }
-        assert_eq!(steps_table(&doc).len(), 9);
+        assert_eq!(steps_table(&doc).len(), 10);
     }
 }
 
