@@ -6,7 +6,31 @@ use serde_json::Value;
 
 use crate::support::sim::Ids;
 use crate::support::sim::graph::{Broken, Docs, GRAPH_TOKEN, GraphError, GraphFaults, GraphSim};
-use crate::support::{c7doctor, fixture, ids};
+use crate::support::{c7doctor, fixture};
+
+/// The `checks` array of a `--format json` report.
+fn checks(report: &Value) -> &Vec<Value> {
+    report["checks"].as_array().expect("report has checks")
+}
+
+/// `id=status(code), …` for every check: what an assertion message shows.
+fn ids(report: &Value) -> String {
+    checks(report)
+        .iter()
+        .map(|c| {
+            let code = c["code"]
+                .as_str()
+                .map(|s| format!("({s})"))
+                .unwrap_or_default();
+            format!(
+                "{}={}{code}",
+                c["id"].as_str().unwrap_or(""),
+                c["status"].as_str().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 const GATEWAY_FILES: [&str; 5] = [
     "apps/gateway-app.json",
@@ -73,14 +97,14 @@ fn live(faults: GraphFaults, extra: &[&str]) -> (i32, Value, GraphSim) {
 
 /// The check with this id.
 fn check<'r>(report: &'r Value, id: &str) -> &'r Value {
-    crate::support::checks(report)
+    checks(report)
         .iter()
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("no check {id}: {}", ids(report)))
 }
 
 fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
-    crate::support::checks(report)
+    checks(report)
         .iter()
         .filter(|c| c["code"] == code)
         .collect()
@@ -99,7 +123,7 @@ fn assert_finding(report: &Value, id: &str, code: &str, status: &str) {
 }
 
 fn no_warnings(report: &Value) {
-    let bad: Vec<&Value> = crate::support::checks(report)
+    let bad: Vec<&Value> = checks(report)
         .iter()
         .filter(|c| c["status"] == "warn" || c["status"] == "fail")
         .collect();
@@ -444,7 +468,7 @@ fn passthrough_audits_the_mcp_api_app_only() {
         .collect();
     let (_, report) = apps(&args, &[]);
     assert!(
-        crate::support::checks(&report)
+        checks(&report)
             .iter()
             .all(|c| !c["id"].as_str().unwrap().starts_with("apps.gateway.")),
         "{}",

@@ -29,7 +29,9 @@ pub struct Row {
 /// - `{fixture}` is the row's fixture file, `{fixtures}` the `fixtures/` directory;
 /// - `{ids}` stands for `--tenant-id … --gateway-app-id … --mcp-app-id …` of
 ///   `fixtures/tokens/ids.env` (a whole argument);
-/// - `{secret}` is the simulated gateway app's client secret.
+/// - `{secret}` is the simulated gateway app's client secret;
+/// - `{graph-refusing}` is the URL of a simulated Microsoft Graph that answers every read
+///   with 403 `Authorization_RequestDenied` (`apps --graph`).
 #[derive(Debug, Clone, Copy)]
 pub enum Via {
     /// A file under `fixtures/` and the whole command line.
@@ -124,14 +126,43 @@ impl Row {
         }
     }
 
+    /// The row's command line, unexpanded.
+    fn args(&self) -> &'static [&'static str] {
+        match self.via {
+            Via::Fixture { args, .. }
+            | Via::Profile { args, .. }
+            | Via::Interrupted { args, .. }
+            | Via::Config { args } => args,
+        }
+    }
+
     /// Run the row through the binary; the report.
     fn run(&self) -> Report {
         let fixture_path = match self.via {
             Via::Fixture { file, .. } => Some(fixture(file)),
             _ => None,
         };
+        let refusing = self
+            .args()
+            .iter()
+            .any(|a| a.contains("{graph-refusing}"))
+            .then(|| {
+                use crate::support::sim::graph::{GraphError, GraphFaults, GraphSim};
+                GraphSim::start(GraphFaults {
+                    error: Some(GraphError {
+                        collection: "*",
+                        status: 403,
+                        code: "Authorization_RequestDenied",
+                        retry_after: None,
+                    }),
+                    ..GraphFaults::default()
+                })
+            });
         let expand = |s: &str| {
             let mut s = s.replace("{fixtures}", &fixture("").to_string_lossy());
+            if let Some(g) = &refusing {
+                s = s.replace("{graph-refusing}", &g.url);
+            }
             if let Some(p) = &fixture_path {
                 s = s.replace("{fixture}", &p.to_string_lossy());
             }
@@ -268,6 +299,7 @@ areas! {
     entra,
     mcp,
     policy,
+    apps,
 }
 
 /// Every code the binary can report.
