@@ -67,7 +67,7 @@ pub fn declare(report: &mut Report, cfg: &Config) {
                 token_essentials(report, cfg, "token.backend.");
             }
         }
-        "key" => report.essential("apikey.format", Vec::new()),
+        "key" => report.essential(crate::apikey::codes::FORMAT.code, Vec::new()),
         "discovery" => {
             report.essential("discovery.endpoint", vec!["--host".into()]);
             report.essential("discovery.tenant", tenant_needs(cfg));

@@ -21,9 +21,12 @@ const MAX_LINES: usize = 1000;
 
 /// The layers, top first. A file may import its own layer and the ones below, never one
 /// above. Files not named here are the diagnostic areas, between the two. `error.rs` (the
-/// error type http and input return) and `deployment.rs` (the `Pattern`/`Hop` vocabulary,
-/// which imports nothing of the crate) belong with the bottom.
-const TOP: &[&str] = &["lib.rs", "main.rs", "cli.rs"];
+/// error type http and input return), `deployment.rs` (the `Pattern`/`Hop` vocabulary,
+/// which imports nothing of the crate), `files.rs` and `output.rs` (capped reads, private
+/// writes, the stderr writer) belong with the bottom, and so does `cli.rs`: it holds the
+/// command line's definitions only (each area's `*Args`, importing nothing but `deployment`
+/// and `report::Format`); parsing and dispatch are `lib.rs`'s.
+const TOP: &[&str] = &["lib.rs", "main.rs"];
 const BOTTOM: &[&str] = &[
     "report/",
     "findings.rs",
@@ -31,6 +34,9 @@ const BOTTOM: &[&str] = &[
     "input.rs",
     "error.rs",
     "deployment.rs",
+    "files.rs",
+    "output.rs",
+    "cli.rs",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -457,7 +463,8 @@ fn expand_use(tree: &str) -> Vec<Vec<String>> {
             let head: Vec<String> = segments(&s[..open]);
             let mut base = prefix.to_vec();
             base.extend(head);
-            let inner = &s[open + 1..s.rfind('}').unwrap_or(s.len())];
+            let close = s.rfind('}').filter(|&c| c > open).unwrap_or(s.len());
+            let inner = &s[open + 1..close];
             for part in split_top(inner) {
                 go(part, &base, out);
             }
@@ -630,14 +637,15 @@ fn the_cycle_finder_finds_circles_and_nothing_else() {
     assert!(!is_below("token/claims.rs", "token/mod.rs"));
     assert!(!is_below("token/claims.rs", "token/decode.rs"));
     assert_eq!(layer("report/rank.rs"), Layer::Bottom);
-    assert_eq!(layer("cli.rs"), Layer::Top);
+    assert_eq!(layer("cli.rs"), Layer::Bottom);
+    assert_eq!(layer("lib.rs"), Layer::Top);
     assert_eq!(layer("token/claims.rs"), Layer::Areas);
 }
 
 /// No import cycle among `src/` files (edges from a module's root file to the files below
 /// it are its wiring, not imports).
 #[test]
-#[ignore = "fails until the policy engineer moves Lint out of policy/checks.rs (checks ↔ pattern ↔ oauth_proxy) and config.rs stops calling discovery::documents (lead: the gateway parsed in config)"]
+#[ignore = "one cycle left: config.rs calls discovery::documents::{mcp_url_for, origin_of} while discovery imports config; unblocked by moving those two functions into config.rs"]
 fn no_import_cycle_among_src_files() {
     let edges = edges();
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -735,7 +743,7 @@ fn cycles<'a>(graph: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Vec<Vec<&'a str>>
 /// http, input and error at the bottom, the diagnostic areas between. An area importing
 /// cli.rs or lib.rs, or the bottom importing an area, is reported with the path written.
 #[test]
-#[ignore = "fails until the lead takes the per-command clap Args out of the areas' signatures (areas → cli.rs) and http.rs leaves findings to the areas (http → discovery::codes), and the reports engineer moves rank.rs/essentials.rs' area knowledge out of report/"]
+#[ignore = "upward imports left: http.rs NetError::to_check raises discovery.unreachable (the finding belongs in the areas), and report/rank.rs + report/essentials.rs name area codes and Config (move them above the areas, e.g. a verdict module lib.rs calls)"]
 fn no_import_from_a_lower_module_to_a_higher_one() {
     let upward: Vec<String> = edges()
         .into_iter()
@@ -761,7 +769,7 @@ fn no_import_from_a_lower_module_to_a_higher_one() {
 
 /// No `src/` file over 1,000 lines (split by idea when one grows).
 #[test]
-#[ignore = "fails until the context7 engineer splits mcp/client.rs and mcp/sse.rs, the policy engineer policy/checks.rs, the discovery engineer discovery/documents.rs"]
+#[ignore = "files over 1,000 lines left: mcp/client.rs, mcp/sse.rs, discovery/documents.rs, token/claims.rs (splits in flight on the context7 and discovery branches)"]
 fn no_src_file_over_1000_lines() {
     let long: Vec<String> = src_files()
         .into_iter()
@@ -780,7 +788,6 @@ fn no_src_file_over_1000_lines() {
 /// Every declared finding code appears exactly once in `src/` as a string literal: in its
 /// declaration. Checks, tests inside `src/` and matches name the typed value instead.
 #[test]
-#[ignore = "fails until report/essentials.rs stops naming the check id \"apikey.format\", which is also a code's string (reports engineer / lead: rename the check id or name it through the key check)"]
 fn every_code_string_is_written_once_in_src() {
     let mut seen: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let declared: Vec<&str> = c7doctor::catalog::all().map(|e| e.code).collect();

@@ -34,7 +34,7 @@ pub fn check(l: &Lint) -> Vec<Check> {
 fn buffering_checks(l: &Lint) -> Vec<Check> {
     let new = || {
         Check::new(
-            "policy.buffering",
+            codes::BUFFERING.code,
             "The response stream is not buffered or read",
         )
     };

@@ -32,7 +32,7 @@ fn obo_checks(l: &Lint) -> Vec<Check> {
     let mut out = Vec::new();
     let key_check = || {
         Check::new(
-            "policy.obo-cache-key",
+            codes::OBO_CACHE_KEY.code,
             "The OBO cache key includes the user's oid",
         )
     };
@@ -98,7 +98,7 @@ fn obo_checks(l: &Lint) -> Vec<Check> {
 
     let dur_check = || {
         Check::new(
-            "policy.obo-cache-duration",
+            codes::OBO_CACHE_DURATION.code,
             "The OBO cache expires before the token does",
         )
     };
