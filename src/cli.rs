@@ -284,9 +284,12 @@ pub struct ProbeArgs {
         default_value = "https://mcp.context7.com/mcp"
     )]
     pub context7_url: String,
-    /// MCP protocol version to offer in initialize
+    /// MCP protocol version to offer in the 2025 handshake (initialize)
     #[arg(long, value_name = "VERSION", default_value = "2025-06-18")]
     pub protocol_version: String,
+    /// Protocol eras to speak: the 2025 handshake, the 2026-07-28 revision, or both
+    #[arg(long, value_name = "ERA", default_value = "both", value_parser = ["both", "2025", "2026"])]
+    pub era: String,
     /// Tool to call
     #[arg(long, value_name = "NAME", default_value = "resolve-library-id")]
     pub tool: String,
@@ -299,9 +302,9 @@ pub struct ProbeArgs {
     /// Largest event stream to read, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub max_stream_mib: u64,
-    /// Longest a whole response may take, in seconds (each chunk must still come within --timeout)
-    #[arg(long, value_name = "SECS", default_value_t = 120)]
-    pub stream_deadline: u64,
+    /// Longest one MCP exchange (head and whole body) may take, in seconds [default: --timeout]
+    #[arg(long, value_name = "SECS")]
+    pub stream_deadline: Option<u64>,
 }
 
 #[derive(Debug, Args)]

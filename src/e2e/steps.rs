@@ -5,7 +5,6 @@
 use base64::Engine;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::time::Duration;
 
 use super::board::StepResult;
 use crate::context::Ctx;
@@ -394,13 +393,15 @@ fn probe_config(ctx: &Ctx, gateway: &Gateway) -> ProbeConfig {
         prefix: "probe".into(),
         peer: "the gateway".into(),
         protocol_version: "2025-06-18".into(),
+        eras: crate::mcp::client::Eras::Both,
         tool_args: mcp::default_tool_args(&tool),
         tool,
         query_docs: false,
         stream_cap: 64 * 1024 * 1024,
         max_event_bytes: sse::DEFAULT_MAX_EVENT_BYTES,
-        idle: ctx.cfg.timeout,
-        total: Duration::from_secs(120),
+        deadline: ctx.cfg.timeout,
+        deadline_flag: "--timeout",
+        pattern: ctx.cfg.pattern,
         gateway: Some(gateway.mcp_url.clone()),
     }
 }
@@ -611,6 +612,7 @@ pub async fn forged_token_check(
         &resp.body,
         false,
         Some(&gateway.origin),
+        ctx.cfg.pattern,
     );
     match cause {
         Cause::RejectedAtGateway { status, message } => check.pass(format!(

@@ -4,24 +4,33 @@
 //! refused on `tools/call`). Each answer maps to one catalog code with the fix the guides
 //! give; this module only reads what came back and never talks to the network.
 
-use crate::mcp::codes;
+use super::codes;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
+
+use crate::deployment::Pattern;
 
 /// The conversation step a response answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Initialize,
+    /// `server/discover` (2026-07-28): the era's first request, as `initialize` is for 2025.
+    Discover,
     Initialized,
     ToolsList,
     ToolsCall,
 }
 
 impl Step {
+    /// The first request of an era (where "no MCP operation here" can be said).
+    pub fn is_first(self) -> bool {
+        matches!(self, Step::Initialize | Step::Discover)
+    }
+
     /// The code for a failure of this step that has no more specific cause.
     pub fn generic_code(self) -> crate::findings::Code {
         match self {
-            Step::Initialize | Step::Initialized => codes::INITIALIZE_FAILED,
+            Step::Initialize | Step::Discover | Step::Initialized => codes::INITIALIZE_FAILED,
             Step::ToolsList => codes::TOOLS_MISSING,
             Step::ToolsCall => codes::TOOL_ERROR,
         }
@@ -67,13 +76,14 @@ impl Context7Aspect {
                     policy with `c7doctor policy`."
             }
             Context7Aspect::Audience => {
-                "context7.com/dashboard › Overview › Microsoft Entra ID › \
+                "context7.com/dashboard › Settings › Microsoft Entra ID › \
                     Audience must equal the backend token's aud exactly \
                     (case-sensitive, the Context7 MCP API app's GUID for v2 \
-                    tokens — not the gateway app)."
+                    tokens — not the gateway app). One MCP API app serves one \
+                    teamspace only."
             }
             Context7Aspect::Scope => {
-                "context7.com/dashboard › Overview › Microsoft Entra ID › \
+                "context7.com/dashboard › Settings › Microsoft Entra ID › \
                     Required scope must be a value in the backend token's scp \
                     (mcp.access); for obo, APIM must request \
                     api://<mcp-api-app-id>/.default."
@@ -84,7 +94,7 @@ impl Context7Aspect {
                     the token lifetime (3000 s)."
             }
             Context7Aspect::Tenant => {
-                "context7.com/dashboard › Overview › Microsoft Entra ID › \
+                "context7.com/dashboard › Settings › Microsoft Entra ID › \
                     Tenant ID must equal the backend token's tid, and the token \
                     must be v2 (iss \
                     https://login.microsoftonline.com/<tid>/v2.0): set \
@@ -93,8 +103,9 @@ impl Context7Aspect {
             Context7Aspect::Signature | Context7Aspect::Token => {
                 "The token Context7 received is not a valid Entra v2 token for \
                     the teamspace's tenant: check it with `c7doctor token --hop \
-                    backend` (obo) and click Test connection in \
-                    context7.com/dashboard › Overview › Microsoft Entra ID."
+                    backend` (obo) — Context7 takes only public-cloud v2 issuers with a \
+                    lower-case tenant — and click Test connection in \
+                    context7.com/dashboard › Settings › Microsoft Entra ID."
             }
         }
     }
@@ -129,6 +140,19 @@ pub enum Cause {
     EndpointMissing { status: u16, message: String },
     /// The server speaks the 2026-07-28 revision only (no `initialize`).
     Revision2026 { supported: Vec<String> },
+    /// The server speaks only the 2025 revisions (`server/discover` unknown).
+    Revision2025Only { status: u16, message: String },
+    /// The 2026-07-28 headers did not reach the server (dropped or rewritten on the way).
+    ProtocolHeaders { status: u16, message: String },
+    /// The MCP API app (the audience) is configured for another teamspace.
+    AudienceTaken { status: u16, message: String },
+    /// 3xx on the MCP endpoint.
+    Redirect {
+        status: u16,
+        location: String,
+        /// The host when the redirect leaves the gateway's origin.
+        elsewhere: Option<String>,
+    },
     /// Anything else: the step's generic code.
     Other {
         status: u16,
@@ -150,6 +174,10 @@ impl Cause {
             Cause::Session { .. } => codes::SESSION,
             Cause::EndpointMissing { .. } => crate::discovery::codes::ENDPOINT_MISSING,
             Cause::Revision2026 { .. } => codes::PROTOCOL_2026,
+            Cause::Revision2025Only { .. } => codes::PROTOCOL_2025_ONLY,
+            Cause::ProtocolHeaders { .. } => codes::PROTOCOL_HEADERS,
+            Cause::AudienceTaken { .. } => codes::AUDIENCE_OTHER_TEAMSPACE,
+            Cause::Redirect { .. } => crate::discovery::codes::REDIRECT,
             Cause::Other { .. } => step.generic_code(),
         }
     }
@@ -184,11 +212,23 @@ impl Cause {
                     key the gateway injects",
                 short(text)
             ),
-            Cause::UserNotProvisioned { status, text } => format!(
-                "the token was accepted for initialize and tools/list, but \
-                    tools/call was refused ({status}): {:?}",
-                short(text)
-            ),
+            Cause::UserNotProvisioned { status, text } => {
+                if is_api_key_text(text) {
+                    format!(
+                        "the token was accepted for the handshake and tools/list, but tools/call \
+                         answered {status} with {:?}: in a per-user pattern there is no API key — \
+                         Context7 accepted the Entra token and could not resolve its user (the \
+                         oid is not among the teamspace's users)",
+                        short(text)
+                    )
+                } else {
+                    format!(
+                        "the token was accepted for initialize and tools/list, but \
+                            tools/call was refused ({status}): {:?}",
+                        short(text)
+                    )
+                }
+            }
             Cause::GatewayError {
                 status,
                 message,
@@ -216,6 +256,32 @@ impl Cause {
                 } else {
                     supported.join(", ")
                 }
+            ),
+            Cause::Revision2025Only { status, message } => format!(
+                "{status}: {message:?} — the server speaks only the 2025 revisions"
+            ),
+            Cause::ProtocolHeaders { status, message } => format!(
+                "{status}: {message:?} — the server did not get the MCP-Protocol-Version / \
+                 Mcp-Method / Mcp-Name headers 2026-07-28 clients send: something between \
+                 client and server drops or rewrites them"
+            ),
+            Cause::AudienceTaken { status, message } => format!(
+                "{status}: {message:?} — the Context7 MCP API app (the audience) is already \
+                 configured for another teamspace"
+            ),
+            Cause::Redirect {
+                status,
+                location,
+                elsewhere,
+            } => format!(
+                "{status} redirect to {location:?} on POST{}: MCP clients do not follow a \
+                 redirect on a POST with a body, so the conversation never reaches Context7",
+                elsewhere
+                    .as_ref()
+                    .map(|h| format!(
+                        " — another host ({h}): a client that follows it sends its token there"
+                    ))
+                    .unwrap_or_default()
             ),
             Cause::Other {
                 status,
@@ -379,6 +445,7 @@ pub fn classify_http(
     body: &[u8],
     accepted_before: bool,
     gateway: Option<&url::Url>,
+    pattern: Pattern,
 ) -> Cause {
     let text = String::from_utf8_lossy(body);
     let json: Option<Value> = serde_json::from_slice(body).ok();
@@ -386,6 +453,23 @@ pub fn classify_http(
     let apim = json.as_ref().and_then(apim_error);
     let rpc = json.as_ref().and_then(jsonrpc_error);
 
+    if is_audience_taken(&message) || is_audience_taken(&text) {
+        return Cause::AudienceTaken { status, message };
+    }
+    if matches!(status, 301 | 302 | 303 | 307 | 308) {
+        let location = headers
+            .get("location")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let elsewhere = gateway
+            .and_then(|g| g.join(&location).ok().filter(|u| u.origin() != g.origin()))
+            .and_then(|u| u.host_str().map(str::to_string));
+        return Cause::Redirect {
+            status,
+            location,
+            elsewhere,
+        };
+    }
     if status >= 500 {
         return Cause::GatewayError {
             status,
@@ -399,9 +483,7 @@ pub fn classify_http(
                 return Cause::RejectedAtGateway { status, message: m };
             }
             if is_api_key_text(&text) {
-                return Cause::ApiKeyRejected {
-                    text: message.clone(),
-                };
+                return key_text_cause(pattern, status, message.clone());
             }
             let aspect = context7_token_message(&message);
             let c7_challenge = upstream_challenge(headers, gateway).is_some();
@@ -422,6 +504,12 @@ pub fn classify_http(
             Cause::RejectedAtGateway { status, message }
         }
         406 | 415 => Cause::NotAcceptable { status, message },
+        400 | 404 if step == Step::Discover && rpc.as_ref().is_some_and(|r| r.0 == -32601) => {
+            Cause::Revision2025Only { status, message }
+        }
+        400 if rpc.as_ref().is_some_and(|r| is_header_error(r.0, &r.1)) => {
+            Cause::ProtocolHeaders { status, message }
+        }
         400 | 404 => {
             let t = message.to_ascii_lowercase();
             if t.contains("session") || t.contains("protocol") || t.contains("version") {
@@ -429,7 +517,7 @@ pub fn classify_http(
                     return Cause::Revision2026 { supported };
                 }
                 Cause::Session { status, message }
-            } else if status == 404 && step == Step::Initialize {
+            } else if status == 404 && step.is_first() {
                 Cause::EndpointMissing { status, message }
             } else if let Some(supported) = revision_2026(rpc.as_ref()) {
                 Cause::Revision2026 { supported }
@@ -441,7 +529,7 @@ pub fn classify_http(
                 }
             }
         }
-        405 if step == Step::Initialize => Cause::EndpointMissing { status, message },
+        405 if step.is_first() => Cause::EndpointMissing { status, message },
         _ => Cause::Other {
             status,
             code: rpc.map(|r| r.0),
@@ -484,8 +572,27 @@ pub fn classify_rpc_error(
     message: &str,
     data: Option<&Value>,
     accepted_before: bool,
+    pattern: Pattern,
 ) -> Cause {
     let rpc = (code, message.to_string(), data.cloned());
+    if is_audience_taken(message) {
+        return Cause::AudienceTaken {
+            status,
+            message: message.to_string(),
+        };
+    }
+    if step == Step::Discover && code == -32601 {
+        return Cause::Revision2025Only {
+            status,
+            message: message.to_string(),
+        };
+    }
+    if is_header_error(code, message) {
+        return Cause::ProtocolHeaders {
+            status,
+            message: message.to_string(),
+        };
+    }
     if step == Step::Initialize {
         if let Some(supported) = revision_2026(Some(&rpc)) {
             return Cause::Revision2026 { supported };
@@ -497,9 +604,7 @@ pub fn classify_rpc_error(
         }
     }
     if is_api_key_text(message) {
-        return Cause::ApiKeyRejected {
-            text: message.to_string(),
-        };
+        return key_text_cause(pattern, status, message.to_string());
     }
     let aspect = context7_token_message(message);
     if code == -32001 || aspect.is_some() {
@@ -543,15 +648,46 @@ pub fn tool_text(result: &Value) -> String {
         .unwrap_or_default()
 }
 
+/// "…check your API key" read in the pattern it came back in: the shared-key pattern sends a
+/// key, so the key was refused; the per-user patterns send no key at all — Context7 took the
+/// Entra token and could not resolve its user.
+fn key_text_cause(pattern: Pattern, status: u16, text: String) -> Cause {
+    match pattern {
+        Pattern::SharedKey => Cause::ApiKeyRejected { text },
+        Pattern::Obo | Pattern::Passthrough => Cause::UserNotProvisioned { status, text },
+    }
+}
+
+/// The audience-per-teamspace refusal (the dashboard's wording).
+pub fn is_audience_taken(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .contains("already configured for another teamspace")
+}
+
+/// A refusal about the 2026-07-28 headers: JSON-RPC -32020 (header mismatch), or a message
+/// about `MCP-Protocol-Version` / `Mcp-Method` / `Mcp-Name`.
+fn is_header_error(code: i64, message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    code == -32020
+        || ((m.contains("mcp-protocol-version") || m.contains("mcp-method") || m.contains("mcp-name"))
+            && (m.contains("header") || m.contains("missing") || m.contains("match")))
+}
+
 /// Classify a `tools/call` result (HTTP 200): `None` when it is a usable answer.
-pub fn classify_tool_result(result: &Value) -> Option<Cause> {
+pub fn classify_tool_result(result: &Value, pattern: Pattern) -> Option<Cause> {
     let text = tool_text(result);
     let is_error = result
         .get("isError")
         .and_then(|e| e.as_bool())
         .unwrap_or(false);
     if is_api_key_text(&text) {
-        return Some(Cause::ApiKeyRejected { text });
+        return Some(key_text_cause(pattern, 200, text));
+    }
+    if is_audience_taken(&text) {
+        return Some(Cause::AudienceTaken {
+            status: 200,
+            message: text,
+        });
     }
     if is_error {
         if is_user_refusal_text(&text) {
@@ -596,7 +732,7 @@ mod tests {
     #[test]
     fn apim_401_is_the_gateway() {
         let body = br#"{"statusCode":401,"message":"Invalid Azure AD JWT"}"#;
-        let c = classify_http(Step::Initialize, 401, &h(None), body, false, Some(&gw()));
+        let c = classify_http(Step::Initialize, 401, &h(None), body, false, Some(&gw()), Pattern::Obo);
         assert_eq!(c.code(Step::Initialize), codes::REJECTED_AT_GATEWAY);
     }
 
@@ -612,6 +748,7 @@ mod tests {
             body,
             false,
             Some(&gw()),
+            Pattern::Obo,
         );
         assert_eq!(c.code(Step::Initialize), codes::REJECTED_BY_CONTEXT7);
         assert!(matches!(
@@ -630,7 +767,7 @@ mod tests {
     #[test]
     fn refusal_after_acceptance_is_the_user() {
         let body = br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"User is not provisioned in this teamspace"},"id":3}"#;
-        let c = classify_http(Step::ToolsCall, 403, &h(None), body, true, None);
+        let c = classify_http(Step::ToolsCall, 403, &h(None), body, true, None, Pattern::Obo);
         assert_eq!(c.code(Step::ToolsCall), codes::USER_NOT_PROVISIONED);
     }
 
@@ -639,21 +776,21 @@ mod tests {
         let r = json!({"content":[{"type":"text","text":"Invalid API key. Please check your API key. API keys should \
             start with 'ctx7sk' prefix."}]});
         assert_eq!(
-            classify_tool_result(&r).unwrap().code(Step::ToolsCall),
+            classify_tool_result(&r, Pattern::SharedKey).unwrap().code(Step::ToolsCall),
             codes::API_KEY_REJECTED
         );
         let ok = json!({"content":[{"type":"text","text":"Available Libraries: …"}]});
-        assert!(classify_tool_result(&ok).is_none());
+        assert!(classify_tool_result(&ok, Pattern::SharedKey).is_none());
         let err = json!({"isError":true,"content":[{"type":"text","text":"rate limited"}]});
         assert_eq!(
-            classify_tool_result(&err).unwrap().code(Step::ToolsCall),
+            classify_tool_result(&err, Pattern::SharedKey).unwrap().code(Step::ToolsCall),
             codes::TOOL_ERROR
         );
     }
 
     #[test]
     fn statuses() {
-        let e = |s, step, body: &[u8]| classify_http(step, s, &h(None), body, false, None);
+        let e = |s, step, body: &[u8]| classify_http(step, s, &h(None), body, false, None, Pattern::Obo);
         assert_eq!(
             e(
                 500,
@@ -696,6 +833,7 @@ mod tests {
             "Unsupported protocol version",
             Some(&json!({"requested":"2025-06-18","supported":["2026-07-28"]})),
             false,
+            Pattern::Obo,
         );
         assert_eq!(
             c,
@@ -703,6 +841,43 @@ mod tests {
                 supported: vec!["2026-07-28".into()]
             }
         );
+    }
+
+    #[test]
+    fn check_your_api_key_reads_by_pattern() {
+        let r = json!({"content":[{"type":"text","text":"Unauthorized. Please check your API key."}]});
+        for (pattern, code) in [
+            (Pattern::SharedKey, codes::API_KEY_REJECTED),
+            (Pattern::Obo, codes::USER_NOT_PROVISIONED),
+            (Pattern::Passthrough, codes::USER_NOT_PROVISIONED),
+        ] {
+            let c = classify_tool_result(&r, pattern).unwrap();
+            assert_eq!(c.code(Step::ToolsCall), code, "{pattern:?}");
+        }
+    }
+
+    #[test]
+    fn the_audience_per_teamspace_rule_has_its_own_code() {
+        let body = br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"This audience is already configured for another teamspace"},"id":null}"#;
+        let c = classify_http(Step::Initialize, 401, &h(None), body, false, None, Pattern::Obo);
+        assert_eq!(c.code(Step::Initialize), codes::AUDIENCE_OTHER_TEAMSPACE);
+    }
+
+    #[test]
+    fn redirects_and_dropped_headers() {
+        let mut m = h(None);
+        m.insert("location", HeaderValue::from_static("https://elsewhere.example/mcp"));
+        for status in [301, 307, 308] {
+            let c = classify_http(Step::Initialize, status, &m, b"", false, Some(&gw()), Pattern::Obo);
+            assert_eq!(c.code(Step::Initialize), crate::discovery::codes::REDIRECT);
+            assert!(c.describe().contains("elsewhere.example"), "{}", c.describe());
+        }
+        let body = br#"{"jsonrpc":"2.0","id":2,"error":{"code":-32020,"message":"request _meta protocolVersion requires MCP-Protocol-Version header"}}"#;
+        let c = classify_http(Step::ToolsList, 400, &h(None), body, true, None, Pattern::Obo);
+        assert_eq!(c.code(Step::ToolsList), codes::PROTOCOL_HEADERS);
+        let body = br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found"}}"#;
+        let c = classify_http(Step::Discover, 404, &h(None), body, false, None, Pattern::Obo);
+        assert_eq!(c.code(Step::Discover), codes::PROTOCOL_2025_ONLY);
     }
 
     #[test]

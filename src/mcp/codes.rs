@@ -10,7 +10,7 @@ crate::declare_findings! {
     REJECTED_BY_CONTEXT7 = "mcp.rejected-by-context7" {
         title: "Context7 rejected the Entra token",
         cause: "Context7 answered JSON-RPC -32001 or a token message (Missing audience, Unknown audience, Missing required scope, Token expired, Invalid signature, Invalid token): the token that reached it does not match the teamspace's Microsoft Entra ID configuration (tenant, audience, required scope), or it is a v1 token.",
-        fix: "context7.com/dashboard › Overview › Microsoft Entra ID: Tenant ID = the backend token's tid, Audience = its aud (the Context7 MCP API app's GUID, not the gateway app), Required scope = a value in its scp (mcp.access); click Test connection.",
+        fix: "context7.com/dashboard › Settings › Microsoft Entra ID: Tenant ID = the backend token's tid, Audience = its aud (the Context7 MCP API app's GUID, not the gateway app), Required scope = a value in its scp (mcp.access); click Test connection. Context7 takes only public-cloud v2 tokens (iss https://login.microsoftonline.com/<lower-case tenant>/v2.0): check the backend token with `c7doctor token --hop backend`. One MCP API app serves one teamspace only.",
         see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token",
     }
     API_KEY_REJECTED = "mcp.api-key-rejected" {
@@ -21,9 +21,9 @@ crate::declare_findings! {
     }
     USER_NOT_PROVISIONED = "mcp.user-not-provisioned" {
         title: "The user is not provisioned in Context7",
-        cause: "Context7 accepted the Entra token but refused the user: the token's oid is not in the teamspace's Microsoft Entra ID users list, and there is no auto-provisioning.",
-        fix: "context7.com/dashboard › Overview › Microsoft Entra ID users › Add user with the email and the oid of the backend token (Entra admin center › Users › <name> › Overview › Object ID).",
-        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token; guide-per-user-obo: Part 4 › Step 2: Pre-provision your developers",
+        cause: "Context7 accepted the Entra token but could not resolve the user: the token's oid is not among the teamspace's users. In the obo and passthrough patterns there is no API key, so Context7's tool text \"Unauthorized. Please check your API key.\" on tools/call means exactly this.",
+        fix: "Two ways to add users, both on context7.com/dashboard › Settings: the Microsoft Entra ID users card › Add user with the email and the oid of the backend token (Entra admin center › Users › <name> › Overview › Object ID); or group auto-provisioning (Part 4 Step 3): only direct members of the security group are synced — not owners, and nested groups are not expanded —, the sync runs every 30 minutes, and the sync app needs the Graph application permissions GroupMember.Read.All and User.ReadBasic.All with admin consent (without User.ReadBasic.All users sync with empty profiles and are dropped: \"0 members\"). Do not click Remove on the Entra card to start over: it deletes the tenant configuration and every provisioned user.",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token; guide-per-user-obo: Part 4 › Step 2: Pre-provision your developers; guide-per-user-obo: Part 4 › Step 3: Auto-provision from an Entra security group",
     }
     GATEWAY_ERROR = "mcp.gateway-error" {
         title: "The gateway returned a server error",
@@ -64,8 +64,32 @@ crate::declare_findings! {
     PROTOCOL_2026 = "mcp.protocol-2026" {
         title: "The server speaks the 2026-07-28 MCP revision (no initialize)",
         cause: "initialize was refused as an unsupported protocol version (or an unknown method) and the server lists only 2026-07-28 or later: that revision drops initialize and sessions; clients send server/discover and per-request _meta instead. Clients that only know the 2025 handshake cannot connect.",
-        fix: "Nothing to fix at the gateway: make sure it forwards MCP-Protocol-Version, Mcp-Method and Mcp-Name unchanged, and use clients that support the 2026-07-28 revision (c7doctor continued with server/discover).",
+        fix: "Nothing to fix at the gateway: make sure it forwards MCP-Protocol-Version, Mcp-Method and Mcp-Name unchanged, and use clients that support the 2026-07-28 revision (c7doctor spoke to it with server/discover).",
         see: "MCP spec 2026-07-28: Lifecycle (server/discover)",
+    }
+    PROTOCOL_2025_ONLY = "mcp.protocol-2025-only" {
+        title: "The server speaks only the 2025 MCP revisions (no server/discover)",
+        cause: "server/discover was answered with Method not found (or an unsupported-version error): the server predates the 2026-07-28 revision, as Context7 before 4.0 does. 2026-07-28 clients fall back to the initialize handshake.",
+        fix: "Nothing to fix at the gateway. Context7 4.x speaks 2026-07-28: if the gateway reaches another server or an old deployment, check the API's service URL (https://mcp.context7.com).",
+        see: "MCP spec 2026-07-28: Lifecycle (server/discover)",
+    }
+    PROTOCOL_HEADERS = "mcp.protocol-headers" {
+        title: "The gateway drops or rewrites the 2026-07-28 MCP headers",
+        cause: "The server refused a 2026-07-28 request because MCP-Protocol-Version, Mcp-Method or Mcp-Name did not arrive as the client sent them (JSON-RPC -32020, or a message naming the header): a policy that removes or overrides headers (set-header exists-action=\"delete\"/\"override\", a header allow-list) sits between client and server. 2025-era clients, which do not need them, still get through.",
+        fix: "Forward MCP-Protocol-Version, Mcp-Method and Mcp-Name unchanged in the MCP API's policy (no set-header for them; no header allow-list that leaves them out).",
+        see: "MCP spec 2026-07-28: Transports",
+    }
+    ERA_REFUSED = "mcp.era-refused" {
+        title: "One protocol era of client is refused through the gateway",
+        cause: "2025-era clients (initialize) and 2026-07-28 clients (server/discover) get different answers through the gateway although the server speaks both: an operation that matches only one request shape, or a policy that handles the two differently (headers, body rewrites).",
+        fix: "Make the MCP operation accept every POST to /mcp whatever its JSON-RPC method, and forward MCP-Protocol-Version, Mcp-Method and Mcp-Name unchanged; the check named in the detail shows where the refused era stopped.",
+        see: "MCP spec 2026-07-28: Transports; guide-per-user-obo: Part 3 › Step 2: Create the API and the MCP operation",
+    }
+    AUDIENCE_OTHER_TEAMSPACE = "mcp.audience-other-teamspace" {
+        title: "The MCP API app is already configured for another teamspace",
+        cause: "Context7 (its answer, or the dashboard when saving) says \"This audience is already configured for another teamspace\": each MCP API app registration — the audience — can be configured for one teamspace only.",
+        fix: "Use the Context7 MCP API app registered for this teamspace, or create a new MCP API app registration (Part 2) for it and configure its client ID as the Audience on context7.com/dashboard › Settings › Microsoft Entra ID. Removing the configuration from the other teamspace (Remove on its Entra card) also deletes every user provisioned there.",
+        see: "guide-per-user-obo: Part 4 › Step 1: Configure the tenant",
     }
     GET_404 = "mcp.get-404" {
         title: "GET on the MCP URL does not answer 405",

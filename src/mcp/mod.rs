@@ -1,20 +1,26 @@
-//! MCP area: `c7doctor probe` — the MCP conversation through the gateway, byte by byte,
-//! and where it broke (issue 5).
+//! MCP area: `c7doctor probe` — the MCP conversation through the gateway in both protocol
+//! eras, byte by byte, and where it broke.
 //!
-//! - [`sse`]: the exact, bounded SSE integrity parser (pure; fuzzed and benchmarked).
-//! - [`client`]: the Streamable HTTP conversation on [`crate::http`], one check per step.
+//! - [`transport`]: one exchange — the capped, decompressing body reader with one deadline.
+//! - [`client`]: the conversation (the 2025 handshake and the 2026-07-28 revision), one check
+//!   per step.
+//! - [`judge`]: what a reply means, as `mcp.*`/`sse.*` findings (integrity, timing).
 //! - [`classify`]: who refused — the gateway, Context7, the API key, or the user.
+//! - [`sse`]: the exact, bounded SSE integrity parser (pure; fuzzed and benchmarked), and
+//!   [`whatwg`]: what a WHATWG EventSource client sees of the same bytes.
 //!
 //! `probe` checks the token locally first (the token checks of `c7doctor token`, client
 //! hop), then talks to the gateway with it. With `--api-key` it also talks to Context7
 //! directly with the key from `C7DOCTOR_API_KEY`, so a gateway problem can be told from a
 //! key problem.
 
-pub mod codes;
-
 pub mod classify;
+pub mod codes;
 pub mod client;
+pub mod judge;
 pub mod sse;
+pub mod transport;
+pub mod whatwg;
 
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -28,7 +34,7 @@ use crate::http::{self, Http};
 use crate::input;
 use crate::report::redact::{self, Secret};
 use crate::report::{Check, Report, Section, Status};
-use client::{Auth, Client, Conversation, ProbeConfig};
+use client::{Auth, Client, Conversation, Eras, ProbeConfig};
 
 /// The guide's own verification call.
 pub fn default_tool_args(tool: &str) -> Value {
@@ -64,19 +70,31 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         return Err(Error::usage("--max-stream-mib must be at least 1"));
     }
     let stream_cap = args.max_stream_mib.saturating_mul(1024 * 1024);
+    // One deadline per exchange: --stream-deadline when given, else --timeout.
+    let (deadline, deadline_flag) = match args.stream_deadline {
+        Some(s) => (Duration::from_secs(s.max(1)), "--stream-deadline"),
+        None => (ctx.cfg.timeout, "--timeout"),
+    };
+    let eras = match args.era.as_str() {
+        "2025" => Eras::Only2025,
+        "2026" | "2026-07-28" => Eras::Only2026,
+        _ => Eras::Both,
+    };
     // Shared by both runs; each sets its own URL, prefix and peer.
     let base = ProbeConfig {
         url: Url::parse("http://127.0.0.1/").map_err(|e| Error::internal(e.to_string()))?,
         prefix: "probe".into(),
         peer: "the gateway".into(),
         protocol_version: args.protocol_version.trim().to_string(),
+        eras,
         tool: args.tool.clone(),
         tool_args,
         query_docs: args.query_docs,
         stream_cap,
         max_event_bytes: sse::DEFAULT_MAX_EVENT_BYTES.min(stream_cap as usize),
-        idle: ctx.cfg.timeout,
-        total: Duration::from_secs(args.stream_deadline.max(1)),
+        deadline,
+        deadline_flag,
+        pattern: ctx.cfg.pattern,
         gateway: None,
     };
 
@@ -91,8 +109,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
             Ok(g) => Some(g.mcp_url),
             Err(e) => {
                 report.push(
-                    Check::new("probe.target", "The gateway's MCP URL")
-                        .fail(crate::config::codes::INVALID, e),
+                    Check::new("probe.target", "The gateway's MCP URL").fail(crate::config::codes::INVALID, e),
                 );
                 None
             }
@@ -252,6 +269,9 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
     }
 
     if let Some(conv) = gateway_run {
+        if let Some(c) = eras_check("probe.eras", &conv, eras) {
+            report.push(c);
+        }
         add_conversation(
             &mut report,
             conv.checks.clone(),
@@ -352,6 +372,58 @@ pub fn explain_gateway_rejection(conv: &mut Conversation, findings: &[(String, S
             }
         }
     }
+}
+
+/// What each era of client gets through the gateway (both eras ran).
+pub fn eras_check(id: &str, conv: &Conversation, eras: Eras) -> Option<Check> {
+    if eras != Eras::Both {
+        return None;
+    }
+    let check = Check::new(
+        id,
+        "Both protocol eras of client get through (2025 handshake, 2026-07-28)",
+    );
+    let (old, new) = (&conv.legacy, &conv.modern);
+    let word = |ok: bool, unsupported: bool| {
+        if ok {
+            "get the tool answer"
+        } else if unsupported {
+            "are not spoken by the server"
+        } else {
+            "are refused"
+        }
+    };
+    let detail = format!(
+        "2025-era clients (initialize) {}; 2026-07-28 clients (server/discover) {}",
+        word(old.tool_ok, old.unsupported),
+        word(new.tool_ok, new.unsupported)
+    );
+    Some(match (old.tool_ok, new.tool_ok) {
+        (true, true) => check.pass(detail),
+        // One era works and the other fails on the way (not because the server lacks it):
+        // the gateway treats the two shapes differently.
+        (true, false) | (false, true) => {
+            let broken = if old.tool_ok { new } else { old };
+            match &broken.failure {
+                Some((at, _, why)) if !broken.unsupported => check
+                    .fail(
+                        codes::ERA_REFUSED,
+                        format!("{detail}: {at} — {why}"),
+                    )
+                    .evidence("failed_at", at.clone()),
+                _ => check.info(
+                    if old.tool_ok {
+                        codes::PROTOCOL_2025_ONLY
+                    } else {
+                        codes::PROTOCOL_2026
+                    },
+                    detail,
+                ),
+            }
+        }
+        // Neither works: the failures themselves say why; nothing era-specific to add.
+        (false, false) => return None,
+    })
 }
 
 /// Gateway vs Context7 directly: which side is broken.

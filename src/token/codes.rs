@@ -28,7 +28,7 @@ crate::declare_findings! {
     ISSUER_V1 = "token.issuer-v1" {
         title: "A v1.0 token where v2.0 is required",
         cause: "`iss` is https://sts.windows.net/<tid>/ (or `ver` is 1.0). The token version is chosen by the registration of the API the token is for: its manifest still has requestedAccessTokenVersion null or 1. APIM's validate-azure-ad-token (audience = the GUID) and Context7 (v2 issuer required) reject v1 tokens.",
-        fix: "Entra admin center › App registrations › the app in `aud` (Context7 APIM Gateway for the client hop, Context7 MCP API for the backend hop) › Manifest › set \"requestedAccessTokenVersion\": 2 under \"api\" › Save. Then get a new token; tokens already issued stay v1 until they expire.",
+        fix: "Entra admin center › App registrations › the app in `aud` (Context7 APIM Gateway for the client hop, Context7 MCP API for the backend hop) › Manifest › set \"requestedAccessTokenVersion\": 2 under \"api\" › Save. The Manifest editor may silently not persist it: set it with `az ad app update --id <app-id> --set api.requestedAccessTokenVersion=2` and check with `az ad app show --id <app-id> --query api.requestedAccessTokenVersion -o tsv` (prints 2). Then get a new token; tokens already issued stay v1 until they expire.",
         see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM; guide-shared-identity: Troubleshooting › 401 Unauthorized with valid-looking token",
     }
     ISSUER_TENANT = "token.issuer-tenant" {
@@ -115,10 +115,16 @@ crate::declare_findings! {
         fix: "Sign in with a work account of your tenant, and request tokens from <authority>/<tenant-id>/… rather than /common or /consumers.",
         see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM",
     }
+    CONTEXT7_ISSUER = "token.context7-issuer" {
+        title: "Context7 will refuse this token although APIM accepts it",
+        cause: "Context7's own validator (4.x) takes an Entra token only when iss matches ^https://login\\.microsoftonline\\.com/[0-9a-f-]{36}/v2\\.0$ — the public cloud, v2, a lower-case tenant GUID —, aud is one string, nbf/iat are not in the future (no clock tolerance) and scp split on spaces holds the required scope. A sovereign-cloud, v1 or upper-case-tenant issuer, or an array aud, passes APIM's validate-azure-ad-token and is refused by Context7.",
+        fix: "Context7 would answer \"{context7_message}\". For a v1 token make the Context7 MCP API app issue v2 (`az ad app update --id {mcp_app_id} --set api.requestedAccessTokenVersion=2`); a sovereign-cloud tenant cannot use Context7's per-user validation (obo, passthrough) — use the shared-key pattern (guide-shared-identity, Pattern 1); for clock errors sync the clock of whatever minted the token.",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token",
+    }
     OID_NOT_PROVISIONED = "token.oid-not-provisioned" {
         title: "The user (oid) is not provisioned in the Context7 teamspace",
         cause: "The token's `oid` is not in the list given with --provisioned. Context7 resolves `oid` against the teamspace's pre-provisioned users and rejects anyone missing with 401 even when the token is otherwise valid: there is no auto-provisioning.",
-        fix: "context7.com/dashboard › Overview › Microsoft Entra ID users › Add user: the user's email and Object ID (Entra admin center › Users › <name> › Overview › Object ID, or `az ad signed-in-user show --query id -o tsv`).",
+        fix: "context7.com/dashboard › Settings › Microsoft Entra ID users › Add user: the user's email and Object ID (Entra admin center › Users › <name> › Overview › Object ID, or `az ad signed-in-user show --query id -o tsv`).",
         see: "guide-per-user-obo: Part 4 › Step 2: Pre-provision your developers; guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token",
     }
     ALG_UNEXPECTED = "token.alg-unexpected" {

@@ -7,6 +7,7 @@
 //!   times, oid, token type, alg), each with its catalog code.
 //! - [`jwks`]: RS256 verification against a JWKS file or the tenant's published keys.
 //! - [`hops`]: client and backend tokens side by side.
+//! - [`context7`]: the token Context7 receives, through Context7's own validator.
 //! - [`display`]: the decoded claims and times as report sections.
 //!
 //! Other commands (`login`, `obo`, `e2e`) reuse [`check_token`], [`compare_hops`] and
@@ -15,6 +16,7 @@
 pub mod codes;
 
 pub mod claims;
+pub mod context7;
 pub mod decode;
 pub mod display;
 pub mod hops;
@@ -138,6 +140,7 @@ pub fn check_token(raw: &str, exp: &Expect) -> TokenCheck {
             .evidence("fingerprint", d.fingerprint.clone()),
     );
     checks.push(hop_check(hop, guessed, &why, exp.pattern, app));
+    checks.extend(context7::check_cloud(exp));
     checks.push(claims::check_type(&d));
     checks.push(claims::check_alg(&d));
     checks.extend(claims::check_crit(&d));
@@ -151,6 +154,7 @@ pub fn check_token(raw: &str, exp: &Expect) -> TokenCheck {
     checks.push(claims::check_lifetime(&d, exp));
     checks.push(claims::check_oid(&d));
     checks.extend(claims::check_provisioned(&d, exp));
+    checks.extend(context7::check_context7_acceptance(&d, exp, hop));
     checks.push(if claims::is_graph_token(&d) {
         jwks::graph_explained()
     } else {

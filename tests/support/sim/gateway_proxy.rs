@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::apim::{Inbound, apim_error};
-use super::context7::{self, Context7Options};
+use super::context7::{self, Context7Options, Teamspace};
 use super::{Ids, SimState};
 
 /// Faults of Context7 and of the stream through the gateway. `Default`: none.
@@ -36,9 +36,13 @@ pub struct McpFaults {
     pub api_key_invalid: bool,
     /// Context7 refuses the user on tools/call (not provisioned).
     pub user_not_provisioned: bool,
-    /// Context7 answers 401 with this token message (and its own WWW-Authenticate, which the
-    /// gateway passes through).
-    pub context7_rejects: Option<&'static str>,
+    /// The teamspace's Entra configuration differs from the deployment: its audience (`aud`)
+    /// is this value, so Context7 answers "Unknown audience".
+    pub teamspace_audience: Option<&'static str>,
+    /// The teamspace's required scope is this value ("Missing required scope").
+    pub teamspace_scope: Option<&'static str>,
+    /// The MCP API app is configured for another teamspace.
+    pub audience_taken: bool,
     /// A policy expression fails: 500 for every request.
     pub policy_500: bool,
     /// The policy overrides Accept with this value (e.g. `application/json` → 406).
@@ -68,8 +72,20 @@ pub struct McpFaults {
     pub trim_body: bool,
     /// A policy re-serialises the response with the id as a string.
     pub id_as_string: bool,
-    /// Context7 answers with `application/json` instead of an event stream.
+    /// Context7 answers 2025-era requests with `application/json` too.
     pub json_response: bool,
+    /// A policy drops `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` on the way in
+    /// (2025-era clients do not need them; 2026-07-28 clients do).
+    pub drop_mcp_headers: bool,
+    /// The operation accepts only the 2025 handshake shape: a POST whose body is not
+    /// `initialize`, a notification or a request after it with a 2025 protocol header gets
+    /// APIM's 404 (e.g. an operation matched on the body).
+    pub only_2025_shape: bool,
+    /// Keep the response's `Content-Length` when cutting it (a cut JSON body then ends
+    /// before the length it announced).
+    pub keep_content_length: bool,
+    /// On tools/call: a `:` comment every second, forever, instead of the response.
+    pub keepalive_forever: bool,
 }
 
 /// State of the backend, created before the servers start.
@@ -84,18 +100,34 @@ impl ProxyState {
     /// Start Context7 (runs on the simulator's runtime).
     pub async fn start(
         profile: &super::Profile,
-        _ids: &Ids,
+        ids: &Ids,
         _gateway: &str,
-        _authority: &str,
+        authority: &str,
     ) -> ProxyState {
         let f = &profile.mcp;
+        let teamspace = Teamspace {
+            public_cloud: authority.to_string(),
+            tenant_id: ids.tenant_id.clone(),
+            audience: f
+                .teamspace_audience
+                .map(str::to_string)
+                .unwrap_or_else(|| ids.mcp_app_id.clone()),
+            required_scope: f.teamspace_scope.unwrap_or("mcp.access").to_string(),
+            users: if f.user_not_provisioned {
+                Vec::new()
+            } else {
+                vec![ids.user_oid.clone()]
+            },
+            now: super::now_unix(),
+        };
         let context7 = context7::start(Context7Options {
+            teamspace,
             only_2026: f.only_2026,
-            user_not_provisioned: f.user_not_provisioned,
             sessions: f.sessions,
             old_tools: f.old_tools,
             tool_error: f.tool_error,
             json_response: f.json_response,
+            audience_taken: f.audience_taken,
         })
         .await;
         let client = reqwest::Client::builder()
@@ -117,7 +149,17 @@ const FORWARD_REQUEST: &[&str] = &[
     "mcp-name",
     "last-event-id",
 ];
-const FORWARD_RESPONSE: &[&str] = &["content-type", "mcp-session-id", "allow", "cache-control"];
+/// APIM passes the backend's response headers through; the guide's on-error policy only
+/// replaces `WWW-Authenticate` on the gateway's own 401.
+const FORWARD_RESPONSE: &[&str] = &[
+    "content-type",
+    "mcp-session-id",
+    "allow",
+    "cache-control",
+    "www-authenticate",
+];
+/// What a policy that strips the MCP headers removes.
+const MCP_HEADERS: &[&str] = &["mcp-protocol-version", "mcp-method", "mcp-name"];
 
 /// Forward a request that passed the gateway's validation.
 pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
@@ -164,29 +206,8 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
             .into_response();
     }
 
-    if let Some(message) = f.context7_rejects {
-        // Context7's own 401 passed through, its WWW-Authenticate included ({elsewhere}
-        // plays mcp.context7.com).
-        let body = serde_json::json!({
-            "jsonrpc": "2.0",
-            "error": {"code": -32001, "message": message},
-            "id": Value::Null
-        });
-        return (
-            StatusCode::UNAUTHORIZED,
-            [
-                (header::CONTENT_TYPE, "application/json".to_string()),
-                (
-                    header::WWW_AUTHENTICATE,
-                    format!(
-                        "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource\"",
-                        state.elsewhere
-                    ),
-                ),
-            ],
-            body.to_string(),
-        )
-            .into_response();
+    if f.only_2025_shape && !is_2025_shape(&inbound.headers, &msg) {
+        return apim_error(StatusCode::NOT_FOUND, "Resource not found");
     }
 
     // The policy: rewrite to /mcp/oauth; the key for shared-key, the user's token otherwise.
@@ -199,6 +220,7 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
     for name in FORWARD_REQUEST {
         if (*name == "accept" && f.accept_override.is_some())
             || (*name == "mcp-session-id" && f.drop_session_header)
+            || (f.drop_mcp_headers && MCP_HEADERS.contains(name))
         {
             continue;
         }
@@ -212,6 +234,8 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
     let credential = match state.profile.pattern {
         "shared-key" if f.api_key_invalid => "{{context7-api-key}}".to_string(),
         "shared-key" => context7::VALID_KEY.to_string(),
+        // The OBO exchange: a token for the MCP API app, for the same user.
+        "obo" if inbound.token.is_some() => obo_token(&state, inbound.claims.as_ref()),
         _ => inbound.token.clone().unwrap_or_default(),
     };
     if !credential.is_empty() {
@@ -229,6 +253,11 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
         if let Some(v) = upstream.headers().get(*name) {
             headers.push((*name, v.clone()));
         }
+    }
+    if f.keep_content_length
+        && let Some(v) = upstream.headers().get(header::CONTENT_LENGTH)
+    {
+        headers.push(("content-length", v.clone()));
     }
     let body_stream = upstream
         .bytes_stream()
@@ -249,11 +278,18 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
         if let Some(n) = f.reset_after {
             stream = reset_after(stream, n).boxed();
         }
+        if f.keepalive_forever {
+            stream = comments_forever().boxed();
+        }
     }
     if let Some(n) = f.truncate_after {
         stream = take_bytes(stream, n).boxed();
     }
 
+    if is_tool_call && f.keepalive_forever {
+        headers.retain(|(k, _)| *k != "content-type" && *k != "content-length");
+        headers.push(("content-type", HeaderValue::from_static("text/event-stream")));
+    }
     let mut builder = Response::builder().status(status);
     for (k, v) in &headers {
         builder = builder.header(*k, v.clone());
@@ -319,6 +355,44 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
 }
 
 type ByteStream = futures_util::stream::BoxStream<'static, Result<Bytes, std::io::Error>>;
+
+/// The backend token APIM's OBO exchange yields: `aud` the MCP API app, the client's `oid`.
+fn obo_token(state: &SimState, client_claims: Option<&Value>) -> String {
+    let mut b = super::tokens::backend_token(state);
+    if let Some(oid) = client_claims
+        .and_then(|c| c.get("oid"))
+        .and_then(Value::as_str)
+    {
+        b = b.claim("oid", oid);
+    }
+    b.sign()
+}
+
+/// The shapes an operation written for the 2025 handshake matches: `initialize`,
+/// notifications, and requests that carry no 2026-07-28 signal.
+fn is_2025_shape(headers: &axum::http::HeaderMap, msg: &Value) -> bool {
+    let method = msg.get("method").and_then(Value::as_str).unwrap_or("");
+    let modern_header = headers
+        .get("mcp-protocol-version")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v >= "2026-07-28");
+    let modern_meta = msg
+        .pointer("/params/_meta/io.modelcontextprotocol~1protocolVersion")
+        .is_some();
+    method != "server/discover" && !modern_header && !modern_meta
+}
+
+/// An event-stream head and then a `:` comment every second, never the response (a server
+/// or middlebox that keeps the exchange open with keep-alives).
+fn comments_forever() -> ByteStream {
+    futures_util::stream::unfold(0u64, |n| async move {
+        if n > 0 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        Some((Ok(Bytes::from_static(b": keep-alive\n\n")), n + 1))
+    })
+    .boxed()
+}
 
 /// The first `n` bytes of a stream, then its end (APIM's payload-logging cut).
 fn take_bytes(

@@ -108,6 +108,12 @@ pub const NAMES: &[&str] = &[
     "sse-id-mismatch",
     "healthy-json",
     "json-truncated-1024",
+    "json-cut-content-length",
+    "context7-rejects-scope",
+    "context7-audience-taken",
+    "mcp-headers-dropped",
+    "mcp-2025-only-operation",
+    "sse-keepalive-forever",
     // composite faults for e2e (helper G)
     "e2e-v1-no-challenge",
     "e2e-consent-truncated",
@@ -142,7 +148,16 @@ pub const MCP: &[&str] = &[
     "sse-id-mismatch",
     "healthy-json",
     "json-truncated-1024",
+    "json-cut-content-length",
+    "context7-rejects-scope",
+    "context7-audience-taken",
+    "mcp-headers-dropped",
+    "mcp-2025-only-operation",
+    "sse-keepalive-forever",
 ];
+
+/// An audience no app of the simulated tenant has (a teamspace configured for another app).
+pub const OTHER_AUDIENCE: &str = "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0";
 
 /// A profile with MCP faults set by `f` (helper F's profiles).
 fn mcp(p: Profile, f: impl FnOnce(&mut McpFaults)) -> Profile {
@@ -673,7 +688,25 @@ pub fn profile(name: &str) -> Profile {
         "user-not-provisioned" => mcp(p, |m| m.user_not_provisioned = true),
         // Context7's audience setting does not match; its 401 and WWW-Authenticate pass
         // through the gateway.
-        "context7-rejects-audience" => mcp(p, |m| m.context7_rejects = Some("Unknown audience")),
+        "context7-rejects-audience" => mcp(p, |m| {
+            m.teamspace_audience = Some(OTHER_AUDIENCE);
+        }),
+        // The teamspace requires another scope than the backend token carries.
+        "context7-rejects-scope" => mcp(p, |m| m.teamspace_scope = Some("mcp.read")),
+        // The MCP API app (the audience) is already configured for another teamspace.
+        "context7-audience-taken" => mcp(p, |m| m.audience_taken = true),
+        // A policy strips MCP-Protocol-Version, Mcp-Method and Mcp-Name: 2026-07-28 clients
+        // are refused, 2025-era clients are not.
+        "mcp-headers-dropped" => mcp(p, |m| m.drop_mcp_headers = true),
+        // The MCP operation only matches the 2025 handshake's requests.
+        "mcp-2025-only-operation" => mcp(p, |m| m.only_2025_shape = true),
+        // A JSON answer cut at 8192 bytes with its Content-Length kept.
+        "json-cut-content-length" => mcp(p, |m| {
+            m.truncate_after = Some(8192);
+            m.keep_content_length = true;
+        }),
+        // tools/call: a `:` comment every second, never the response.
+        "sse-keepalive-forever" => mcp(p, |m| m.keepalive_forever = true),
         // A policy expression throws: 500 on every MCP request.
         "gateway-500" => mcp(p, |m| m.policy_500 = true),
         // The policy sets Accept: application/json; the server answers 406.

@@ -1,0 +1,203 @@
+//! What a WHATWG EventSource client sees: the same stream run through `eventsource-stream`,
+//! a parser that follows the HTML standard's "server-sent events" rules — the rules the
+//! TypeScript SDK's `eventsource-parser` follows too.
+//!
+//! [`super::sse::SseIntegrity`] is exact: it keeps byte offsets, bounded memory, and sees an
+//! event that was never terminated. That exactness is also its blind spot: when it finds the
+//! JSON-RPC response, the question a diagnosis must answer is whether a *client* gets it. The
+//! reference parser answers that by construction: an event without the blank line that
+//! dispatches it is dropped at EOF, a stream that is not UTF-8 is an error, and whatever it
+//! dispatches is what a client's `onmessage` receives. When the two disagree, the finding says
+//! what the reference saw.
+//!
+//! The reference holds whole lines in memory (that is how the crate works), so it only runs
+//! over the first [`REFERENCE_CAP`] bytes of a stream: MCP responses are a few KiB to a few
+//! hundred KiB. Past the cap it stops and says it did not compare.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use bytes::Bytes;
+use eventsource_stream::EventStream;
+use futures_util::Stream;
+use serde_json::Value;
+
+/// Bytes of a stream the reference parser reads at most.
+pub const REFERENCE_CAP: usize = 1024 * 1024;
+
+/// What the reference parser saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpecView {
+    /// The whole stream went through the reference (it was not over [`REFERENCE_CAP`]).
+    pub compared: bool,
+    /// Events it dispatched (with data; the standard dispatches no event without data).
+    pub events: u64,
+    /// It dispatched the JSON-RPC response to the request.
+    pub response: bool,
+    /// It stopped with an error (not UTF-8, a line it cannot parse).
+    pub error: Option<String>,
+}
+
+/// Chunks handed over but not yet parsed.
+#[derive(Default)]
+struct Queue {
+    chunks: VecDeque<Bytes>,
+    closed: bool,
+}
+
+/// The byte source of the reference parser: the chunks [`SpecReference::feed`] queued.
+struct QueueStream(Arc<Mutex<Queue>>);
+
+impl Stream for QueueStream {
+    type Item = Result<Bytes, std::convert::Infallible>;
+
+    fn poll_next(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match q.chunks.pop_front() {
+            Some(c) => Poll::Ready(Some(Ok(c))),
+            None if q.closed => Poll::Ready(None),
+            // Nothing queued yet: the caller polls again after the next feed.
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// The reference parser for one response stream.
+pub struct SpecReference {
+    queue: Arc<Mutex<Queue>>,
+    events: Pin<Box<EventStream<QueueStream>>>,
+    expected_id: Value,
+    fed: usize,
+    over_cap: bool,
+    done: bool,
+    view: SpecView,
+}
+
+impl SpecReference {
+    pub fn new(expected_id: Value) -> Self {
+        let queue = Arc::new(Mutex::new(Queue::default()));
+        SpecReference {
+            events: Box::pin(EventStream::new(QueueStream(queue.clone()))),
+            queue,
+            expected_id,
+            fed: 0,
+            over_cap: false,
+            done: false,
+            view: SpecView::default(),
+        }
+    }
+
+    /// Hand over the next bytes of the stream (ignored past the cap or after an error).
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.over_cap || self.done || bytes.is_empty() {
+            return;
+        }
+        if self.fed + bytes.len() > REFERENCE_CAP {
+            self.over_cap = true;
+            return;
+        }
+        self.fed += bytes.len();
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .chunks
+            .push_back(Bytes::copy_from_slice(bytes));
+        self.drain();
+    }
+
+    /// The stream ended: what a client got.
+    pub fn finish(mut self) -> SpecView {
+        if !self.over_cap {
+            self.queue.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+            self.drain();
+        }
+        self.view.compared = !self.over_cap;
+        self.view
+    }
+
+    /// Take every event the parser can dispatch now.
+    fn drain(&mut self) {
+        let mut cx = Context::from_waker(Waker::noop());
+        while !self.done {
+            match self.events.as_mut().poll_next(&mut cx) {
+                Poll::Ready(Some(Ok(event))) => {
+                    self.view.events += 1;
+                    if is_response(&event.data, &self.expected_id) {
+                        self.view.response = true;
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    self.view.error = Some(e.to_string());
+                    self.done = true;
+                }
+                Poll::Ready(None) => self.done = true,
+                Poll::Pending => break,
+            }
+        }
+    }
+}
+
+/// A JSON-RPC response (result or error) to the request with `expected_id`.
+fn is_response(data: &str, expected_id: &Value) -> bool {
+    let Ok(v) = serde_json::from_str::<Value>(data) else {
+        return false;
+    };
+    (v.get("result").is_some() || v.get("error").is_some())
+        && v.get("id").is_some_and(|id| id == expected_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(chunks: &[&[u8]]) -> SpecView {
+        let mut r = SpecReference::new(json!(3));
+        for c in chunks {
+            r.feed(c);
+        }
+        r.finish()
+    }
+
+    const RESPONSE: &[u8] = br#"data: {"jsonrpc":"2.0","id":3,"result":{}}"#;
+
+    #[test]
+    fn a_terminated_response_is_dispatched() {
+        let v = run(&[b"id: 0\nretry: 3000\ndata:\n\n", RESPONSE, b"\n\n"]);
+        assert!(v.compared && v.response, "{v:?}");
+    }
+
+    #[test]
+    fn an_unterminated_last_event_is_dropped() {
+        // No blank line after the response: the standard discards the event at EOF.
+        let v = run(&[RESPONSE, b"\n"]);
+        assert!(v.compared);
+        assert!(!v.response, "{v:?}");
+        let v = run(&[RESPONSE]);
+        assert!(!v.response, "{v:?}");
+    }
+
+    #[test]
+    fn split_chunks_and_crlf_are_one_stream() {
+        let v = run(&[b"data: {\"jsonrpc\":\"2.0\",", b"\"id\":3,\"result\":{}}\r", b"\n\r\n"]);
+        assert!(v.response, "{v:?}");
+    }
+
+    #[test]
+    fn another_id_is_not_the_response() {
+        let v = run(&[br#"data: {"jsonrpc":"2.0","id":"3","result":{}}"#, b"\n\n"]);
+        assert_eq!(v.events, 1);
+        assert!(!v.response);
+    }
+
+    #[test]
+    fn past_the_cap_it_does_not_compare() {
+        let mut r = SpecReference::new(json!(3));
+        let big = vec![b':'; REFERENCE_CAP / 2 + 1];
+        r.feed(&big);
+        r.feed(&big);
+        assert!(!r.finish().compared);
+    }
+}
