@@ -257,9 +257,9 @@ impl Cause {
                     supported.join(", ")
                 }
             ),
-            Cause::Revision2025Only { status, message } => format!(
-                "{status}: {message:?} — the server speaks only the 2025 revisions"
-            ),
+            Cause::Revision2025Only { status, message } => {
+                format!("{status}: {message:?} — the server speaks only the 2025 revisions")
+            }
             Cause::ProtocolHeaders { status, message } => format!(
                 "{status}: {message:?} — the server did not get the MCP-Protocol-Version / \
                  Mcp-Method / Mcp-Name headers 2026-07-28 clients send: something between \
@@ -504,7 +504,16 @@ pub fn classify_http(
             Cause::RejectedAtGateway { status, message }
         }
         406 | 415 => Cause::NotAcceptable { status, message },
-        400 | 404 if step == Step::Discover && rpc.as_ref().is_some_and(|r| r.0 == -32601) => {
+        // A server of the 2025 revisions meets server/discover with "method not found" or,
+        // in session mode, by asking for the session the handshake would have made.
+        400 | 404
+            if step == Step::Discover
+                && (rpc.as_ref().is_some_and(|r| r.0 == -32601 || r.0 == -32022)
+                    || message.to_ascii_lowercase().contains("session")
+                    || message
+                        .to_ascii_lowercase()
+                        .contains("unsupported protocol version")) =>
+        {
             Cause::Revision2025Only { status, message }
         }
         400 if rpc.as_ref().is_some_and(|r| is_header_error(r.0, &r.1)) => {
@@ -581,7 +590,7 @@ pub fn classify_rpc_error(
             message: message.to_string(),
         };
     }
-    if step == Step::Discover && code == -32601 {
+    if step == Step::Discover && (code == -32601 || code == -32022) {
         return Cause::Revision2025Only {
             status,
             message: message.to_string(),
@@ -669,7 +678,9 @@ pub fn is_audience_taken(text: &str) -> bool {
 fn is_header_error(code: i64, message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     code == -32020
-        || ((m.contains("mcp-protocol-version") || m.contains("mcp-method") || m.contains("mcp-name"))
+        || ((m.contains("mcp-protocol-version")
+            || m.contains("mcp-method")
+            || m.contains("mcp-name"))
             && (m.contains("header") || m.contains("missing") || m.contains("match")))
 }
 
@@ -732,7 +743,15 @@ mod tests {
     #[test]
     fn apim_401_is_the_gateway() {
         let body = br#"{"statusCode":401,"message":"Invalid Azure AD JWT"}"#;
-        let c = classify_http(Step::Initialize, 401, &h(None), body, false, Some(&gw()), Pattern::Obo);
+        let c = classify_http(
+            Step::Initialize,
+            401,
+            &h(None),
+            body,
+            false,
+            Some(&gw()),
+            Pattern::Obo,
+        );
         assert_eq!(c.code(Step::Initialize), codes::REJECTED_AT_GATEWAY);
     }
 
@@ -767,7 +786,15 @@ mod tests {
     #[test]
     fn refusal_after_acceptance_is_the_user() {
         let body = br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"User is not provisioned in this teamspace"},"id":3}"#;
-        let c = classify_http(Step::ToolsCall, 403, &h(None), body, true, None, Pattern::Obo);
+        let c = classify_http(
+            Step::ToolsCall,
+            403,
+            &h(None),
+            body,
+            true,
+            None,
+            Pattern::Obo,
+        );
         assert_eq!(c.code(Step::ToolsCall), codes::USER_NOT_PROVISIONED);
     }
 
@@ -776,21 +803,27 @@ mod tests {
         let r = json!({"content":[{"type":"text","text":"Invalid API key. Please check your API key. API keys should \
             start with 'ctx7sk' prefix."}]});
         assert_eq!(
-            classify_tool_result(&r, Pattern::SharedKey).unwrap().code(Step::ToolsCall),
+            classify_tool_result(&r, Pattern::SharedKey)
+                .unwrap()
+                .code(Step::ToolsCall),
             codes::API_KEY_REJECTED
         );
         let ok = json!({"content":[{"type":"text","text":"Available Libraries: …"}]});
         assert!(classify_tool_result(&ok, Pattern::SharedKey).is_none());
         let err = json!({"isError":true,"content":[{"type":"text","text":"rate limited"}]});
         assert_eq!(
-            classify_tool_result(&err, Pattern::SharedKey).unwrap().code(Step::ToolsCall),
+            classify_tool_result(&err, Pattern::SharedKey)
+                .unwrap()
+                .code(Step::ToolsCall),
             codes::TOOL_ERROR
         );
     }
 
     #[test]
     fn statuses() {
-        let e = |s, step, body: &[u8]| classify_http(step, s, &h(None), body, false, None, Pattern::Obo);
+        let e = |s, step, body: &[u8]| {
+            classify_http(step, s, &h(None), body, false, None, Pattern::Obo)
+        };
         assert_eq!(
             e(
                 500,
@@ -845,7 +878,8 @@ mod tests {
 
     #[test]
     fn check_your_api_key_reads_by_pattern() {
-        let r = json!({"content":[{"type":"text","text":"Unauthorized. Please check your API key."}]});
+        let r =
+            json!({"content":[{"type":"text","text":"Unauthorized. Please check your API key."}]});
         for (pattern, code) in [
             (Pattern::SharedKey, codes::API_KEY_REJECTED),
             (Pattern::Obo, codes::USER_NOT_PROVISIONED),
@@ -859,24 +893,64 @@ mod tests {
     #[test]
     fn the_audience_per_teamspace_rule_has_its_own_code() {
         let body = br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"This audience is already configured for another teamspace"},"id":null}"#;
-        let c = classify_http(Step::Initialize, 401, &h(None), body, false, None, Pattern::Obo);
+        let c = classify_http(
+            Step::Initialize,
+            401,
+            &h(None),
+            body,
+            false,
+            None,
+            Pattern::Obo,
+        );
         assert_eq!(c.code(Step::Initialize), codes::AUDIENCE_OTHER_TEAMSPACE);
     }
 
     #[test]
     fn redirects_and_dropped_headers() {
         let mut m = h(None);
-        m.insert("location", HeaderValue::from_static("https://elsewhere.example/mcp"));
+        m.insert(
+            "location",
+            HeaderValue::from_static("https://elsewhere.example/mcp"),
+        );
         for status in [301, 307, 308] {
-            let c = classify_http(Step::Initialize, status, &m, b"", false, Some(&gw()), Pattern::Obo);
+            let c = classify_http(
+                Step::Initialize,
+                status,
+                &m,
+                b"",
+                false,
+                Some(&gw()),
+                Pattern::Obo,
+            );
             assert_eq!(c.code(Step::Initialize), crate::discovery::codes::REDIRECT);
-            assert!(c.describe().contains("elsewhere.example"), "{}", c.describe());
+            assert!(
+                c.describe().contains("elsewhere.example"),
+                "{}",
+                c.describe()
+            );
         }
         let body = br#"{"jsonrpc":"2.0","id":2,"error":{"code":-32020,"message":"request _meta protocolVersion requires MCP-Protocol-Version header"}}"#;
-        let c = classify_http(Step::ToolsList, 400, &h(None), body, true, None, Pattern::Obo);
+        let c = classify_http(
+            Step::ToolsList,
+            400,
+            &h(None),
+            body,
+            true,
+            None,
+            Pattern::Obo,
+        );
         assert_eq!(c.code(Step::ToolsList), codes::PROTOCOL_HEADERS);
-        let body = br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found"}}"#;
-        let c = classify_http(Step::Discover, 404, &h(None), body, false, None, Pattern::Obo);
+        let body =
+            br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found"}}"#;
+        let c = classify_http(
+            Step::Discover,
+            404,
+            &h(None),
+            body,
+            false,
+            None,
+            Pattern::Obo,
+        );
         assert_eq!(c.code(Step::Discover), codes::PROTOCOL_2025_ONLY);
     }
 

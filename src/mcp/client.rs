@@ -311,8 +311,10 @@ impl<'a> Client<'a> {
             .find(|c| c.is_failure())
             .and_then(|c| c.code.map(|code| (c.id.clone(), code, c.detail.clone())));
         let unsupported = checks.iter().any(|c| {
-            matches!(c.code, Some(codes::PROTOCOL_2026) | Some(codes::PROTOCOL_2025_ONLY))
-                && !c.is_failure()
+            matches!(
+                c.code,
+                Some(codes::PROTOCOL_2026) | Some(codes::PROTOCOL_2025_ONLY)
+            ) && !c.is_failure()
         });
         EraResult {
             ran: true,
@@ -399,7 +401,10 @@ impl<'a> Client<'a> {
         };
         self.record("POST initialize", Ok(&reply), "");
         let challenge = self.j.challenge_check(&reply);
-        let ok = match self.j.judge(Step::Initialize, &id, title, &reply, self.accepted) {
+        let ok = match self
+            .j
+            .judge(Step::Initialize, &id, title, &reply, self.accepted)
+        {
             Judged::Result(result) => {
                 self.accepted = true;
                 let session = reply
@@ -528,7 +533,10 @@ impl<'a> Client<'a> {
         };
         self.record("POST server/discover", Ok(&reply), "");
         let challenge = self.j.challenge_check(&reply);
-        let ok = match self.j.judge(Step::Discover, &id, title, &reply, self.accepted) {
+        let ok = match self
+            .j
+            .judge(Step::Discover, &id, title, &reply, self.accepted)
+        {
             Judged::Result(result) => {
                 self.accepted = true;
                 let versions: Vec<String> = result
@@ -658,7 +666,9 @@ impl<'a> Client<'a> {
                     self.cfg.gateway.as_ref(),
                     self.cfg.pattern,
                 );
-                let c = self.j.cause_check(Step::Initialized, &id, title, &reply, &cause);
+                let c = self
+                    .j
+                    .cause_check(Step::Initialized, &id, title, &reply, &cause);
                 self.push(c);
                 false
             }
@@ -679,7 +689,9 @@ impl<'a> Client<'a> {
                 return false;
             }
         };
-        let judged = self.j.judge(Step::ToolsList, &id, title, &reply, self.accepted);
+        let judged = self
+            .j
+            .judge(Step::ToolsList, &id, title, &reply, self.accepted);
         let names: Vec<String> = match &judged {
             Judged::Result(r) => r
                 .get("tools")
@@ -743,7 +755,9 @@ impl<'a> Client<'a> {
                 }
             }
             Judged::Cause(cause) => {
-                let c = self.j.cause_check(Step::ToolsList, &id, title, &reply, &cause);
+                let c = self
+                    .j
+                    .cause_check(Step::ToolsList, &id, title, &reply, &cause);
                 self.push(c);
                 false
             }
@@ -795,13 +809,17 @@ impl<'a> Client<'a> {
             }
         };
         self.record(&label, Ok(&reply), "");
-        let judged = self.j.judge(Step::ToolsCall, &id, &title, &reply, self.accepted);
+        let judged = self
+            .j
+            .judge(Step::ToolsCall, &id, &title, &reply, self.accepted);
         let out = match judged {
             Judged::Result(result) => {
                 let text = classify::tool_text(&result);
                 match classify::classify_tool_result(&result, self.cfg.pattern) {
                     Some(cause) => {
-                        let c = self.j.cause_check(Step::ToolsCall, &id, &title, &reply, &cause);
+                        let c = self
+                            .j
+                            .cause_check(Step::ToolsCall, &id, &title, &reply, &cause);
                         self.push(c);
                         None
                     }
@@ -841,7 +859,9 @@ impl<'a> Client<'a> {
                 }
             }
             Judged::Cause(cause) => {
-                let c = self.j.cause_check(Step::ToolsCall, &id, &title, &reply, &cause);
+                let c = self
+                    .j
+                    .cause_check(Step::ToolsCall, &id, &title, &reply, &cause);
                 self.push(c);
                 None
             }
@@ -940,7 +960,6 @@ impl<'a> Client<'a> {
         drop(resp);
         self.push(check);
     }
-
 }
 
 /// Per-request metadata of the 2026-07-28 revision.

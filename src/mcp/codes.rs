@@ -88,7 +88,7 @@ crate::declare_findings! {
     AUDIENCE_OTHER_TEAMSPACE = "mcp.audience-other-teamspace" {
         title: "The MCP API app is already configured for another teamspace",
         cause: "Context7 (its answer, or the dashboard when saving) says \"This audience is already configured for another teamspace\": each MCP API app registration — the audience — can be configured for one teamspace only.",
-        fix: "Use the Context7 MCP API app registered for this teamspace, or create a new MCP API app registration (Part 2) for it and configure its client ID as the Audience on context7.com/dashboard › Settings › Microsoft Entra ID. Removing the configuration from the other teamspace (Remove on its Entra card) also deletes every user provisioned there.",
+        fix: "An MCP API app serves one teamspace only: use the Context7 MCP API app registered for this teamspace, or create a new MCP API app registration (Part 2) for it and configure its client ID as the Audience on context7.com/dashboard › Settings › Microsoft Entra ID. Removing the configuration from the other teamspace (Remove on its Entra card) also deletes every user provisioned there.",
         see: "guide-per-user-obo: Part 4 › Step 1: Configure the tenant",
     }
     GET_404 = "mcp.get-404" {

@@ -61,7 +61,14 @@ impl Judge {
     }
 
     /// Decide what a reply to a request means.
-    pub fn judge(&self, step: Step, id: &str, title: &str, reply: &Reply, accepted: bool) -> Judged {
+    pub fn judge(
+        &self,
+        step: Step,
+        id: &str,
+        title: &str,
+        reply: &Reply,
+        accepted: bool,
+    ) -> Judged {
         let gw = self.gateway.as_ref();
         if !(200..300).contains(&reply.status) {
             return Judged::Cause(classify::classify_http(
@@ -385,7 +392,11 @@ impl Judge {
                     ),
                 )
                 .evidence("max_gap_ms", reply.timing.max_gap.as_millis() as u64),
-            (r, end) if short_of_length || r.as_ref().is_err_and(|e| e.contains("cut short")) || matches!(end, End::Broken(_)) => {
+            (r, end)
+                if short_of_length
+                    || r.as_ref().is_err_and(|e| e.contains("cut short"))
+                    || matches!(end, End::Broken(_)) =>
+            {
                 let how = match cl {
                     Some(cl) if cl > reply.wire_bytes => format!(
                         "the JSON body ended after {} of the {cl} bytes its Content-Length \

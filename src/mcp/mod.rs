@@ -15,8 +15,8 @@
 //! key problem.
 
 pub mod classify;
-pub mod codes;
 pub mod client;
+pub mod codes;
 pub mod judge;
 pub mod sse;
 pub mod transport;
@@ -109,7 +109,8 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
             Ok(g) => Some(g.mcp_url),
             Err(e) => {
                 report.push(
-                    Check::new("probe.target", "The gateway's MCP URL").fail(crate::config::codes::INVALID, e),
+                    Check::new("probe.target", "The gateway's MCP URL")
+                        .fail(crate::config::codes::INVALID, e),
                 );
                 None
             }
@@ -406,10 +407,7 @@ pub fn eras_check(id: &str, conv: &Conversation, eras: Eras) -> Option<Check> {
             let broken = if old.tool_ok { new } else { old };
             match &broken.failure {
                 Some((at, _, why)) if !broken.unsupported => check
-                    .fail(
-                        codes::ERA_REFUSED,
-                        format!("{detail}: {at} — {why}"),
-                    )
+                    .fail(codes::ERA_REFUSED, format!("{detail}: {at} — {why}"))
                     .evidence("failed_at", at.clone()),
                 _ => check.info(
                     if old.tool_ok {

@@ -181,7 +181,11 @@ mod tests {
 
     #[test]
     fn split_chunks_and_crlf_are_one_stream() {
-        let v = run(&[b"data: {\"jsonrpc\":\"2.0\",", b"\"id\":3,\"result\":{}}\r", b"\n\r\n"]);
+        let v = run(&[
+            b"data: {\"jsonrpc\":\"2.0\",",
+            b"\"id\":3,\"result\":{}}\r",
+            b"\n\r\n",
+        ]);
         assert!(v.response, "{v:?}");
     }
 

@@ -99,16 +99,14 @@ fn issuer_reason(iss: &str, public_cloud: &str) -> String {
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
         && SOVEREIGN_HOSTS.contains(&host.as_str())
     {
-        return format!("a sovereign-cloud issuer ({host}): Context7 takes only public-cloud issuers");
+        return format!(
+            "a sovereign-cloud issuer ({host}): Context7 takes only public-cloud issuers"
+        );
     }
     if let Some(rest) = iss.get(public_cloud.len()..)
         && iss[..public_cloud.len()].eq_ignore_ascii_case(public_cloud)
     {
-        let tid = rest
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or("");
+        let tid = rest.trim_start_matches('/').split('/').next().unwrap_or("");
         if tid.bytes().any(|b| b.is_ascii_uppercase()) {
             return format!(
                 "the tenant GUID {tid} has upper-case letters: Context7 compares the issuer \
@@ -288,7 +286,10 @@ mod tests {
             )
             .contains("upper-case")
         );
-        assert!(issuer_reason(&format!("https://sts.windows.net/{TID}/"), PUBLIC_CLOUD).contains("v1.0"));
+        assert!(
+            issuer_reason(&format!("https://sts.windows.net/{TID}/"), PUBLIC_CLOUD)
+                .contains("v1.0")
+        );
         assert!(
             issuer_reason(
                 &format!("https://login.microsoftonline.com:443/{TID}/v2.0"),

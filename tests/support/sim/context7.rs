@@ -145,10 +145,7 @@ pub fn is_public_v2_issuer(iss: &str, public_cloud: &str) -> bool {
     let Some(rest) = iss.strip_prefix(public_cloud.trim_end_matches('/')) else {
         return false;
     };
-    let Some(tid) = rest
-        .strip_prefix('/')
-        .and_then(|r| r.strip_suffix("/v2.0"))
-    else {
+    let Some(tid) = rest.strip_prefix('/').and_then(|r| r.strip_suffix("/v2.0")) else {
         return false;
     };
     tid.len() == 36

@@ -284,11 +284,23 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
     }
     if let Some(n) = f.truncate_after {
         stream = take_bytes(stream, n).boxed();
+        if f.keep_content_length {
+            // Let the cut bytes leave before the body ends short of its length.
+            stream = stream
+                .chain(futures_util::stream::once(async {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    Ok(Bytes::new())
+                }))
+                .boxed();
+        }
     }
 
     if is_tool_call && f.keepalive_forever {
         headers.retain(|(k, _)| *k != "content-type" && *k != "content-length");
-        headers.push(("content-type", HeaderValue::from_static("text/event-stream")));
+        headers.push((
+            "content-type",
+            HeaderValue::from_static("text/event-stream"),
+        ));
     }
     let mut builder = Response::builder().status(status);
     for (k, v) in &headers {
