@@ -39,15 +39,6 @@ pub enum Eras {
     Only2026,
 }
 
-impl Eras {
-    fn legacy(self) -> bool {
-        self != Eras::Only2026
-    }
-    fn modern(self) -> bool {
-        self != Eras::Only2025
-    }
-}
-
 /// What to send and where.
 #[derive(Debug, Clone)]
 pub struct ProbeConfig {
@@ -151,8 +142,6 @@ pub struct Client<'a> {
     modern: bool,
     /// The credential got an answer before (for "accepted, then refused").
     accepted: bool,
-    /// Where this era's checks start in `conv.checks`.
-    era_start: usize,
     conv: Conversation,
 }
 
@@ -176,7 +165,6 @@ impl<'a> Client<'a> {
             version: None,
             modern: false,
             accepted: false,
-            era_start: 0,
             conv: Conversation::default(),
         }
     }
@@ -275,37 +263,46 @@ impl<'a> Client<'a> {
     }
 
     /// Run the conversation in every configured era.
-    pub async fn run(mut self) -> Conversation {
-        if self.cfg.eras.legacy() {
-            self.era_start = self.conv.checks.len();
+    pub async fn run(self) -> Conversation {
+        let (http, cfg, auth) = (self.http, self.cfg, self.auth);
+        match cfg.eras {
+            Eras::Only2025 => self.run_era(false).await,
+            Eras::Only2026 => self.run_era(true).await,
+            // The eras are independent conversations: run them side by side, so a slow or
+            // hostile server costs one exchange deadline per step, not two.
+            Eras::Both => {
+                let mut modern = Client::new(http, cfg, auth);
+                modern.j.prefix = format!("{}.2026", cfg.prefix);
+                let (mut old, new) = tokio::join!(self.run_era(false), modern.run_era(true));
+                old.checks.extend(new.checks);
+                old.exchanges.extend(new.exchanges);
+                old.first_failure = old.first_failure.or(new.first_failure);
+                old.tool_ok |= new.tool_ok;
+                old.server_name = old.server_name.or(new.server_name);
+                old.negotiated_version = old.negotiated_version.or(new.negotiated_version);
+                old.modern = new.modern;
+                old
+            }
+        }
+    }
+
+    /// One era's conversation.
+    async fn run_era(mut self, modern: bool) -> Conversation {
+        if modern {
+            self.modern = true;
+            self.version = Some(REVISION_2026.into());
+            self.run_2026().await;
+            self.conv.modern = self.era_result();
+        } else {
             self.run_2025().await;
             self.conv.legacy = self.era_result();
-        }
-        if self.cfg.eras.modern() {
-            self.modern = true;
-            self.j.prefix = if self.cfg.eras == Eras::Only2026 {
-                self.cfg.prefix.clone()
-            } else {
-                format!("{}.2026", self.cfg.prefix)
-            };
-            self.session = None;
-            self.version = Some(REVISION_2026.into());
-            self.accepted = false;
-            self.era_start = self.conv.checks.len();
-            let tool_ok_before = self.conv.tool_ok;
-            self.conv.tool_ok = false;
-            self.run_2026().await;
-            let mut r = self.era_result();
-            r.tool_ok = self.conv.tool_ok;
-            self.conv.modern = r;
-            self.conv.tool_ok |= tool_ok_before;
         }
         self.conv
     }
 
     /// What the era that just ran came to.
     fn era_result(&self) -> EraResult {
-        let checks = &self.conv.checks[self.era_start..];
+        let checks = &self.conv.checks;
         let failure = checks
             .iter()
             .find(|c| c.is_failure())

@@ -328,22 +328,17 @@ pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
     let v1_host = V1_HOSTS.contains(&host.as_str());
     if v1_host || d.claim_str("ver") == Some("1.0") {
         let app_name = token_app_name(d, exp, app);
-        return c
-            .fail(
-                codes::ISSUER_V1,
-                format!(
-                    "iss is {iss}{} — a v1.0 token: APIM's v2 issuer check and Context7 reject it",
-                    match d.claim_str("ver") {
-                        Some(v) => format!(" (ver {v})"),
-                        None => String::new(),
-                    }
-                ),
-            )
-            .fix(format!(
-                "In Entra admin center › App registrations › {app_name} › Manifest, set \
-                 requestedAccessTokenVersion (accessTokenAcceptedVersion) to 2 and save; then get a \
-                 new token. The API's registration decides the version, not the client."
-            ));
+        return c.fail(
+            codes::ISSUER_V1,
+            format!(
+                "iss is {iss}{} — a v1.0 token: APIM's v2 issuer check and Context7 reject it; \
+                     the version is set on {app_name}",
+                match d.claim_str("ver") {
+                    Some(v) => format!(" (ver {v})"),
+                    None => String::new(),
+                }
+            ),
+        );
     }
     let authority = url::Url::parse(&exp.authority).ok();
     let same_origin = authority

@@ -425,6 +425,10 @@ fn a_whole_256_mib_stream_is_parsed_in_bounded_memory() {
             "--timeout",
             "5",
             "probe",
+            "--era",
+            "2025",
+            "--stream-deadline",
+            "120",
             "--max-stream-mib",
             "300",
         ]

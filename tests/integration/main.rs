@@ -8,6 +8,7 @@ mod support;
 mod apps;
 mod catalog;
 mod cli;
+mod context7;
 mod coverage;
 mod discovery;
 mod e2e;

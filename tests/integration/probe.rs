@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::support::c7doctor;
 use crate::support::sim::Sim;
 use crate::support::sim::profiles::{Profile, profile};
-use crate::support::{checks, codes, ids};
+use crate::support::{checks, ids};
 
 /// Run `probe` against a simulator with the client token, `--format json`, and return the
 /// report and the exit code.
@@ -105,15 +105,6 @@ const fn at(steps: &'static [(&'static str, &'static str)]) -> Expect {
         code: None,
         cut_at: None,
         exit: None,
-    }
-}
-
-const fn code(code: &'static str) -> Expect {
-    Expect {
-        steps: &[],
-        code: Some(code),
-        cut_at: None,
-        exit: Some(1),
     }
 }
 
@@ -498,22 +489,31 @@ fn healthy_speaks_both_eras_with_the_whole_conversation_shown() {
         q.header("accept")
             .is_some_and(|a| a.contains("text/event-stream") && a.contains("application/json"))
     }));
-    assert!(posts[0].header("mcp-protocol-version").is_none());
-    assert!(
-        posts[1..5]
-            .iter()
-            .all(|q| q.header("mcp-protocol-version").is_some())
-    );
-    for q in &posts[5..] {
-        assert_eq!(q.header("mcp-protocol-version"), Some("2026-07-28"));
-        let body: Value = serde_json::from_slice(&q.body).unwrap();
-        assert_eq!(q.header("mcp-method"), body["method"].as_str());
+    // The two eras run side by side: tell their requests apart by the version header.
+    let (modern, legacy): (Vec<_>, Vec<_>) = posts
+        .iter()
+        .partition(|q| q.header("mcp-protocol-version") == Some("2026-07-28"));
+    assert_eq!((legacy.len(), modern.len()), (5, 4));
+    let body =
+        |q: &crate::support::sim::Recorded| -> Value { serde_json::from_slice(&q.body).unwrap() };
+    for q in &legacy {
+        let b = body(q);
         assert_eq!(
-            body["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
+            q.header("mcp-protocol-version").is_none(),
+            b["method"] == "initialize",
+            "the 2025 era sends the version after initialize"
+        );
+        assert!(b["params"].get("_meta").is_none());
+    }
+    for q in &modern {
+        let b = body(q);
+        assert_eq!(q.header("mcp-method"), b["method"].as_str());
+        assert_eq!(
+            b["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
             "2026-07-28"
         );
-        if body["method"] == "tools/call" {
-            assert_eq!(q.header("mcp-name"), body["params"]["name"].as_str());
+        if b["method"] == "tools/call" {
+            assert_eq!(q.header("mcp-name"), b["params"]["name"].as_str());
         }
     }
     assert!(sim.requests_to("elsewhere").is_empty());

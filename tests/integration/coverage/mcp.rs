@@ -19,6 +19,19 @@ pub const ROWS: &[Row] = &[
     profile_row("mcp.tool-error", "tool-error", PROBE),
     profile_row("mcp.protocol-2026", "mcp-2026", PROBE),
     profile_row("mcp.get-404", "get-404", PROBE),
+    profile_row("mcp.protocol-2025-only", "healthy-sessions", PROBE),
+    profile_row(
+        "mcp.protocol-headers",
+        "mcp-headers-dropped",
+        &["probe", "--era", "2026"],
+    ),
+    profile_row("mcp.era-refused", "mcp-headers-dropped", PROBE),
+    profile_row("mcp.era-refused", "mcp-2025-only-operation", PROBE),
+    profile_row(
+        "mcp.audience-other-teamspace",
+        "context7-audience-taken",
+        PROBE,
+    ),
     profile_row("sse.truncated", "sse-truncated-1024", PROBE),
     profile_row("sse.truncated", "sse-truncated-8192", PROBE),
     profile_row("sse.truncated", "json-truncated-1024", PROBE),
@@ -31,6 +44,6 @@ pub const ROWS: &[Row] = &[
     profile_row(
         "sse.oversized",
         "sse-huge-line",
-        &["probe", "--max-stream-mib", "4"],
+        &["probe", "--max-stream-mib", "4", "--stream-deadline", "30"],
     ),
 ];

@@ -26,6 +26,8 @@ pub const ROWS: &[Row] = &[
     fixture_row("token.app-only", "tokens/app-only.jwt", TOKEN),
     fixture_row("token.issuer-v1", "tokens/issuer-v1.jwt", TOKEN),
     fixture_row("token.issuer-v1", "tokens/ms-sample-v1.jwt", TOKEN),
+    // A v1 token where Context7 receives it: its own validator answers "Invalid token".
+    fixture_row("token.context7-issuer", "tokens/issuer-v1.jwt", AS_BACKEND),
     fixture_row("token.issuer-tenant", "tokens/issuer-wrong-tenant.jwt", TOKEN),
     fixture_row("token.issuer-tenant", "tokens/issuer-tid-mismatch.jwt", TOKEN),
     fixture_row("token.issuer-foreign", "tokens/issuer-foreign.jwt", TOKEN),

@@ -211,7 +211,13 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
     }
 
     // The policy: rewrite to /mcp/oauth; the key for shared-key, the user's token otherwise.
-    let url = format!("{}/mcp/oauth", state.proxy.context7);
+    // Without token validation (endpoint-open) the API's backend is Context7's anonymous /mcp.
+    let path = if state.profile.apim.mcp_open {
+        "/mcp"
+    } else {
+        "/mcp/oauth"
+    };
+    let url = format!("{}{path}", state.proxy.context7);
     let mut rb = state
         .proxy
         .client
