@@ -22,7 +22,7 @@ use url::Url;
 
 use super::classify::{self, Cause, Step};
 use super::judge::{Judge, Judged};
-use super::transport::{self, Limits, Reply};
+use super::transport::{self, Exchange, Limits, Reply};
 use crate::deployment::Pattern;
 use crate::http::{Http, NetError, Request, status_text};
 use crate::report::Check;
@@ -76,18 +76,6 @@ pub enum Auth {
     Bearer(Secret),
     /// An API key sent as `Authorization: Bearer` (Context7's first key header).
     ApiKey(Secret),
-}
-
-/// One HTTP exchange, as shown in the conversation table (nothing secret in it).
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    pub request: String,
-    pub status: String,
-    pub content_type: String,
-    pub bytes: String,
-    pub events: String,
-    pub time_ms: String,
-    pub note: String,
 }
 
 /// How one era's conversation ended.
@@ -225,40 +213,7 @@ impl<'a> Client<'a> {
         } else {
             request.to_string()
         };
-        let row = match reply {
-            Ok(r) => {
-                let events = match &r.body {
-                    transport::Body::Sse(o, _) => o.events.to_string(),
-                    _ => "–".into(),
-                };
-                Exchange {
-                    request,
-                    status: status_text(r.status),
-                    content_type: if r.content_type.is_empty() {
-                        "–".into()
-                    } else {
-                        let mut ct = r.content_type.clone();
-                        if let Some(e) = &r.encoding {
-                            ct.push_str(&format!(" ({e})"));
-                        }
-                        ct
-                    },
-                    bytes: r.wire_bytes.to_string(),
-                    events,
-                    time_ms: r.elapsed.as_millis().to_string(),
-                    note: note.to_string(),
-                }
-            }
-            Err(e) => Exchange {
-                request,
-                status: format!("no answer ({})", e.kind.as_str()),
-                content_type: "–".into(),
-                bytes: "0".into(),
-                events: "–".into(),
-                time_ms: e.elapsed.as_millis().to_string(),
-                note: note.to_string(),
-            },
-        };
+        let row = Exchange::of(request, reply, note);
         self.conv.exchanges.push(row);
     }
 

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use super::sse::{SseIntegrity, SseOutcome};
 use super::whatwg::{SpecReference, SpecView};
-use crate::http::{Http, NetError, NetErrorKind, Request};
+use crate::http::{Http, NetError, NetErrorKind, Request, status_text};
 
 /// How long to keep reading a stream after the response arrived (servers should close it).
 const AFTER_RESPONSE_GRACE: Duration = Duration::from_millis(500);
@@ -530,4 +530,52 @@ pub async fn exchange(
         timing,
         encoding,
     })
+}
+
+/// One HTTP exchange, as shown in the conversation table (nothing secret in it).
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: String,
+    pub status: String,
+    pub content_type: String,
+    pub bytes: String,
+    pub events: String,
+    pub time_ms: String,
+    pub note: String,
+}
+
+impl Exchange {
+    /// The table row of one exchange (or of a request that got no answer).
+    pub fn of(request: String, reply: Result<&Reply, &NetError>, note: &str) -> Exchange {
+        match reply {
+            Ok(r) => Exchange {
+                request,
+                status: status_text(r.status),
+                content_type: if r.content_type.is_empty() {
+                    "–".into()
+                } else {
+                    match &r.encoding {
+                        Some(e) => format!("{} ({e})", r.content_type),
+                        None => r.content_type.clone(),
+                    }
+                },
+                bytes: r.wire_bytes.to_string(),
+                events: match &r.body {
+                    Body::Sse(o, _) => o.events.to_string(),
+                    _ => "–".into(),
+                },
+                time_ms: r.elapsed.as_millis().to_string(),
+                note: note.to_string(),
+            },
+            Err(e) => Exchange {
+                request,
+                status: format!("no answer ({})", e.kind.as_str()),
+                content_type: "–".into(),
+                bytes: "0".into(),
+                events: "–".into(),
+                time_ms: e.elapsed.as_millis().to_string(),
+                note: note.to_string(),
+            },
+        }
+    }
 }
