@@ -94,7 +94,13 @@ pub fn declare(report: &mut Report, cfg: &Config) {
                 if has(report, "probe.credential") {
                     needs.push(CLIENT_TOKEN.into());
                 }
-                report.essential("probe.initialize", needs);
+                // `--era 2026` has no initialize: its first request is server/discover.
+                let first = if has(report, "probe.discover") && !has(report, "probe.initialize") {
+                    "probe.discover"
+                } else {
+                    "probe.initialize"
+                };
+                report.essential(first, needs);
             }
         }
         "e2e" => {
