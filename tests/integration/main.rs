@@ -23,3 +23,4 @@ mod reports;
 mod structure;
 mod terminal;
 mod token;
+mod ts_clients;

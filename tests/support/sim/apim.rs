@@ -27,6 +27,11 @@ pub struct ApimFaults {
     /// The `WWW-Authenticate` on a 401: `None` = the guide's; `Some("")` = none at all;
     /// otherwise this header value.
     pub challenge: Option<String>,
+    /// A `WWW-Authenticate` value sent before the Bearer challenge: in the same header
+    /// (`Basic realm=…, Bearer …`) or, with [`Self::challenge_first_separate`], as a header
+    /// line of its own before it.
+    pub challenge_first: Option<String>,
+    pub challenge_first_separate: bool,
     /// The MCP API answers without validating a token (no validate-azure-ad-token).
     pub mcp_open: bool,
     /// No MCP API at `/context7` (404 like APIM's unmatched route).
@@ -52,6 +57,9 @@ pub struct ApimFaults {
     pub prm_scopes: Option<Vec<String>>,
     /// The PRM streams a 1 GiB body.
     pub prm_huge: bool,
+    /// The PRM is served only at the path-suffixed well-known URL
+    /// (`/.well-known/oauth-protected-resource/context7/mcp`); the root URL answers 404.
+    pub prm_path_suffixed_only: bool,
 
     /// No AS metadata operation (404).
     pub as_missing: bool,
@@ -65,11 +73,20 @@ pub struct ApimFaults {
     pub as_offline_access: bool,
     /// AS metadata `jwks_uri` replaced.
     pub jwks_uri: Option<String>,
+    /// AS metadata without `response_types_supported` (RFC 8414 requires it).
+    pub as_no_response_types: bool,
+    /// The metadata is served only as `/.well-known/openid-configuration`, without the
+    /// OpenID fields `subject_types_supported` and `id_token_signing_alg_values_supported`.
+    pub as_openid_only: bool,
 
     /// `/authorize` answers 200 with Entra's sign-in HTML instead of a 302.
     pub authorize_proxied: bool,
     /// `/authorize` redirects without the query string.
     pub authorize_drops_query: bool,
+    /// `/authorize` and `/token` pass the RFC 8707 `resource` parameter on to Entra (the
+    /// guide's 302 keeps the whole query string). The default façade removes it, the field
+    /// workaround for AADSTS9010010.
+    pub forward_resource: bool,
     /// The redirect's path under the authority (default `/{tenant}/oauth2/v2.0/authorize`).
     pub authorize_path: Option<String>,
     /// `/authorize` follows Entra's redirects for a signed-in session and answers 302 straight
@@ -125,8 +142,21 @@ async fn handle(state: Arc<SimState>, req: Request) -> Response {
     let f = &state.profile.apim;
     match (method.clone(), path.as_str()) {
         (_, p) if p == mcp_path && !f.mcp_missing => mcp(state, req).await,
-        (Method::GET, "/.well-known/oauth-protected-resource") => prm(&state),
-        (Method::GET, "/.well-known/oauth-authorization-server") => as_metadata(&state),
+        (Method::GET, "/.well-known/oauth-protected-resource") if !f.prm_path_suffixed_only => {
+            prm(&state)
+        }
+        (Method::GET, p)
+            if f.prm_path_suffixed_only
+                && p == format!("/.well-known/oauth-protected-resource/{API_PATH}/mcp") =>
+        {
+            prm(&state)
+        }
+        (Method::GET, "/.well-known/oauth-authorization-server") if !f.as_openid_only => {
+            as_metadata(&state)
+        }
+        (Method::GET, "/.well-known/openid-configuration") if f.as_openid_only => {
+            as_metadata(&state)
+        }
         (Method::GET, "/authorize") => authorize(&state, req.uri().query()),
         (Method::POST, "/token") => token(state.clone(), req).await,
         _ => apim_error(StatusCode::NOT_FOUND, "Resource not found"),
@@ -144,8 +174,21 @@ pub fn unauthorized(state: &SimState, message: &str) -> Response {
         Some(s) if s.is_empty() => None,
         Some(s) => Some(state.expand(s)),
     };
+    let first = state.profile.apim.challenge_first.as_deref();
+    let value = match (first, value) {
+        (Some(f), Some(v)) if !state.profile.apim.challenge_first_separate => {
+            Some(format!("{f}, {v}"))
+        }
+        (Some(f), v) => {
+            if let Ok(h) = HeaderValue::from_str(f) {
+                resp.headers_mut().append(header::WWW_AUTHENTICATE, h);
+            }
+            v
+        }
+        (None, v) => v,
+    };
     if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        resp.headers_mut().append(header::WWW_AUTHENTICATE, v);
     }
     resp
 }
@@ -289,10 +332,13 @@ pub fn as_document(state: &SimState) -> Value {
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post"],
         "scopes_supported": scopes,
     });
-    if f.as_no_pkce
-        && let Some(o) = doc.as_object_mut()
-    {
-        o.remove("code_challenge_methods_supported");
+    if let Some(o) = doc.as_object_mut() {
+        if f.as_no_pkce {
+            o.remove("code_challenge_methods_supported");
+        }
+        if f.as_no_response_types {
+            o.remove("response_types_supported");
+        }
     }
     doc
 }
@@ -331,10 +377,27 @@ fn authorize(state: &SimState, query: Option<&str>) -> Response {
     if !f.authorize_drops_query
         && let Some(q) = query
     {
+        let q = if f.forward_resource {
+            q.to_string()
+        } else {
+            without_resource(q)
+        };
         location.push('?');
-        location.push_str(q);
+        location.push_str(&q);
     }
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+}
+
+/// A query string or form body without its `resource` parameters, every other parameter
+/// kept byte for byte (the APIM policy that strips `resource` on /authorize and /token).
+pub fn without_resource(q: &str) -> String {
+    q.split('&')
+        .filter(|kv| {
+            let k = kv.split('=').next().unwrap_or("");
+            k != "resource"
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// 302 to the client's `redirect_uri` with [`super::entra_token::AUTHORIZATION_CODE`].
@@ -376,7 +439,12 @@ async fn token(state: Arc<SimState>, req: Request) -> Response {
         "{}/{}/oauth2/v2.0/token",
         state.authority, state.ids.tenant_id
     );
-    let mut rb = state.client.post(url).body(body.to_vec());
+    let body = if state.profile.apim.forward_resource {
+        body.to_vec()
+    } else {
+        without_resource(&String::from_utf8_lossy(&body)).into_bytes()
+    };
+    let mut rb = state.client.post(url).body(body);
     for name in [header::CONTENT_TYPE, header::ORIGIN] {
         if let Some(v) = parts.headers.get(&name) {
             rb = rb.header(name, v.clone());

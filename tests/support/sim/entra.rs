@@ -46,6 +46,21 @@ pub struct EntraFaults {
     /// route): access, refresh ([`entra_token::REFRESH_TOKEN`]) and ID tokens come back to
     /// whoever posts one (the leak suite plants them there).
     pub code_grant_answers: bool,
+    // ---- sign-in through /authorize (see entra_authorize.rs) ----
+    /// An extra `identifierUris` entry on the app the client signs in with (e.g.
+    /// `{gateway}/context7/mcp`, the field workaround that makes Entra accept `resource`).
+    pub extra_identifier_uri: Option<String>,
+    /// The app's public-client redirect URIs replaced (default: loopback
+    /// `http://127.0.0.1/` and `http://localhost/callback`, ports ignored).
+    pub redirect_uris: Option<Vec<String>>,
+    /// The loopback redirect URIs are registered on the Web platform: the code exchange
+    /// needs a client secret (AADSTS7000218 for a public client).
+    pub redirects_web_only: bool,
+    /// The app has no redirect URI at all (AADSTS500113).
+    pub no_redirect_uris: bool,
+    /// Entra refuses a mismatched `resource` only after the user signed in, not at the
+    /// first GET of the authorize endpoint.
+    pub resource_after_sign_in: bool,
 }
 
 impl SimState {
@@ -139,12 +154,13 @@ async fn handle(state: Arc<SimState>, req: Request) -> Response {
             if !state.tenant_known(t) {
                 return tenant_not_found(&state, t);
             }
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body></body></html>",
-            )
-                .into_response()
+            super::entra_authorize::authorize(&state, req.uri().query())
+        }
+        (Method::POST, [t, "oauth2", "v2.0", "sim-sign-in"]) if state.tenant_known(t) => {
+            let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
+                .await
+                .unwrap_or_default();
+            super::entra_authorize::sign_in(&state, &body)
         }
         (Method::POST, [t, "oauth2", "v2.0", op]) => {
             let t = t.to_string();

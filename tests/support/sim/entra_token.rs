@@ -34,6 +34,8 @@ pub struct TokenState {
     pub requested_scope: Mutex<String>,
     /// Every ID token issued (leak tests look for them too).
     pub issued_id_tokens: Mutex<Vec<String>>,
+    /// Authorization codes issued after a simulated sign-in.
+    pub codes: Mutex<Vec<super::entra_authorize::IssuedCode>>,
 }
 
 impl TokenState {
@@ -67,6 +69,10 @@ impl TokenState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(token.to_string());
+    }
+    /// Record an access token issued by another grant (the code grant).
+    pub fn record_access(&self, token: &str) {
+        self.record_issued(token);
     }
     fn record_issued(&self, token: &str) {
         self.issued
@@ -709,6 +715,11 @@ fn token(state: &SimState, headers: &HeaderMap, f: &[(String, String)]) -> Respo
     let known_client = [&state.ids.gateway_app_id, &state.ids.mcp_app_id]
         .iter()
         .any(|id| id.eq_ignore_ascii_case(client_id));
+    if field(f, "grant_type") == Some("authorization_code")
+        && let Some(r) = super::entra_authorize::redeem(state, f)
+    {
+        return r;
+    }
     match field(f, "grant_type") {
         Some("urn:ietf:params:oauth:grant-type:device_code") => device_code_poll(state, f),
         Some("urn:ietf:params:oauth:grant-type:jwt-bearer") => on_behalf_of(state, f),

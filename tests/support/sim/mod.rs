@@ -15,6 +15,7 @@
 pub mod apim;
 pub mod context7;
 pub mod entra;
+pub mod entra_authorize;
 pub mod entra_token;
 pub mod gateway_proxy;
 pub mod graph;

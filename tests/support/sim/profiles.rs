@@ -56,6 +56,17 @@ pub const NAMES: &[&str] = &[
     "black-hole",
     "v1-tokens",
     "gateway-rejects",
+    // discovery as the TypeScript SDK clients judge it
+    "as-no-response-types",
+    "as-openid-only",
+    "as-issuer-trailing-slash",
+    "prm-path-suffixed-only",
+    "challenge-basic-first",
+    "challenge-basic-two-headers",
+    "resource-forwarded",
+    "resource-identifier-uri",
+    "redirect-uri-unregistered",
+    "redirect-uri-web-only",
     // device code and OBO (helper E)
     "device-code-pending",
     "device-code-slow-down",
@@ -230,6 +241,16 @@ pub const DISCOVERY: &[&str] = &[
     "black-hole",
     "v1-tokens",
     "gateway-rejects",
+    "as-no-response-types",
+    "as-openid-only",
+    "as-issuer-trailing-slash",
+    "prm-path-suffixed-only",
+    "challenge-basic-first",
+    "challenge-basic-two-headers",
+    "resource-forwarded",
+    "resource-identifier-uri",
+    "redirect-uri-unregistered",
+    "redirect-uri-web-only",
 ];
 
 /// A profile with tenant faults set by `f` (helper E's profiles).
@@ -261,12 +282,14 @@ pub fn profile(name: &str) -> Profile {
             pattern: "passthrough",
             ..p
         },
-        // Guide 2 Part 5 policies as printed: PRM `resource` is the API path only and the
-        // AS metadata lists offline_access (both warnings, nothing broken).
+        // Guide 2 Part 5 policies as printed: PRM `resource` is the API path only, the AS
+        // metadata lists offline_access, and the /authorize 302 keeps the whole query, so
+        // the RFC 8707 `resource` clients send reaches Entra (AADSTS9010010).
         "guide-verbatim" => Profile {
             apim: ApimFaults {
                 prm_resource_path: Some("/context7".into()),
                 as_offline_access: true,
+                forward_resource: true,
                 ..apim
             },
             ..p
@@ -539,6 +562,82 @@ pub fn profile(name: &str) -> Profile {
             },
             ..p
         },
+        // ---- discovery as the TypeScript SDK clients judge it ----
+        // RFC 8414 requires response_types_supported; both SDKs' schemas refuse without it.
+        "as-no-response-types" => Profile {
+            apim: ApimFaults {
+                as_no_response_types: true,
+                ..apim
+            },
+            ..p
+        },
+        // Metadata only as an OpenID document, without the OpenID-required fields.
+        "as-openid-only" => Profile {
+            apim: ApimFaults {
+                as_openid_only: true,
+                ..apim
+            },
+            ..p
+        },
+        // The façade's issuer is the gateway origin with a trailing slash.
+        "as-issuer-trailing-slash" => Profile {
+            apim: ApimFaults {
+                as_issuer: Some("{gateway}/".into()),
+                ..apim
+            },
+            ..p
+        },
+        // The PRM operation's URL template is the path-suffixed form, while the challenge
+        // names the root well-known URL.
+        "prm-path-suffixed-only" => Profile {
+            apim: ApimFaults {
+                prm_path_suffixed_only: true,
+                ..apim
+            },
+            ..p
+        },
+        // A Basic challenge (e.g. from a subscription-key product) ahead of the Bearer one.
+        "challenge-basic-first" => Profile {
+            apim: ApimFaults {
+                challenge_first: Some(r#"Basic realm="apim""#.into()),
+                ..apim
+            },
+            ..p
+        },
+        "challenge-basic-two-headers" => Profile {
+            apim: ApimFaults {
+                challenge_first: Some(r#"Basic realm="apim""#.into()),
+                challenge_first_separate: true,
+                ..apim
+            },
+            ..p
+        },
+        // The façade passes RFC 8707 `resource` on (the guide's 302 keeps the whole query):
+        // Entra refuses it before sign-in with AADSTS9010010.
+        "resource-forwarded" => Profile {
+            apim: ApimFaults {
+                forward_resource: true,
+                ..apim
+            },
+            ..p
+        },
+        // `resource` passed on, and the gateway app has the MCP URL among its identifierUris
+        // (the field workaround): Entra accepts it.
+        "resource-identifier-uri" => Profile {
+            apim: ApimFaults {
+                forward_resource: true,
+                ..apim
+            },
+            ..entra(p, |e| {
+                e.extra_identifier_uri = Some("{gateway}/context7/mcp".into());
+            })
+        },
+        // The gateway app has only the Web redirect URI https://vscode.dev/redirect: the
+        // loopback redirect URIs of the SDKs are refused (AADSTS50011).
+        "redirect-uri-unregistered" => entra(p, |e| e.redirect_uris = Some(vec![])),
+        // The loopback redirect URIs are registered on the Web platform: sign-in works, the
+        // code exchange without a secret does not (AADSTS7000218).
+        "redirect-uri-web-only" => entra(p, |e| e.redirects_web_only = true),
         // ---- device code and OBO (helper E) ----
         // The user takes three polls to sign in, then succeeds.
         "device-code-pending" => entra(p, |e| e.device_pending = 3),
