@@ -1,6 +1,8 @@
 //! Link 3: authorization-server metadata for each server the PRM names, at the locations
 //! the MCP spec has clients try, in order (RFC 8414 §3 and OpenID Connect Discovery).
 
+use super::documents::{DocExpect, is_http_url, is_placeholder, placeholder_check, string_array};
+use crate::deployment::Pattern;
 use crate::discovery::codes;
 use serde_json::Value;
 use url::Url;
@@ -140,4 +142,236 @@ pub fn served_check(r: &AsResult) -> Check {
             parts.join("; ")
         ),
     )
+}
+
+// ---------------------------------------------------------------- AS metadata (RFC 8414)
+
+/// Checks on an authorization-server metadata document (the gateway's façade):
+/// `as-invalid`, `as-issuer`, `as-pkce`, `as-placeholder`, `no-dcr`, `offline-access`.
+///
+/// `issuer_identifier` is the identifier the document was discovered from (an entry of
+/// PRM `authorization_servers`); without it the issuer is compared with the gateway origin.
+pub fn check_as_document(
+    doc: &Value,
+    issuer_identifier: Option<&str>,
+    exp: &DocExpect,
+) -> Vec<Check> {
+    vec![
+        as_shape(doc),
+        as_issuer(doc, issuer_identifier, exp),
+        as_pkce(doc),
+        placeholder_check(
+            "discovery.as.placeholder",
+            "Authorization server metadata has no template placeholder",
+            codes::AS_PLACEHOLDER,
+            doc,
+        ),
+        as_registration(doc, exp),
+        as_offline_access(doc),
+    ]
+}
+
+fn as_shape(doc: &Value) -> Check {
+    let check = Check::new(
+        "discovery.as.valid",
+        "Authorization server metadata is a valid RFC 8414 document",
+    );
+    let Some(obj) = doc.as_object() else {
+        return check.fail(
+            codes::AS_INVALID,
+            format!(
+                "the document is {}, not a JSON object",
+                crate::input::json_type(doc, true)
+            ),
+        );
+    };
+    let mut problems = Vec::new();
+    for field in ["issuer", "authorization_endpoint", "token_endpoint"] {
+        match obj.get(field) {
+            None => problems.push(format!("`{field}` is missing")),
+            Some(Value::String(s)) if is_placeholder(s) => {}
+            Some(Value::String(s)) if !is_http_url(s) => {
+                problems.push(format!("`{field}` {s:?} is not an absolute URL"))
+            }
+            Some(Value::String(_)) => {}
+            Some(v) => problems.push(format!(
+                "`{field}` is {}, not a string",
+                crate::input::json_type(v, true)
+            )),
+        }
+    }
+    for field in [
+        "response_types_supported",
+        "scopes_supported",
+        "code_challenge_methods_supported",
+        "grant_types_supported",
+    ] {
+        if let Err(e) = string_array(doc, field) {
+            problems.push(e);
+        }
+    }
+    if let Ok(Some(types)) = string_array(doc, "response_types_supported")
+        && !types.contains(&"code")
+    {
+        problems.push(format!(
+            "`response_types_supported` is {types:?} without \"code\": MCP clients use the authorization-code flow"
+        ));
+    }
+    if let Ok(Some(grants)) = string_array(doc, "grant_types_supported")
+        && !grants.contains(&"authorization_code")
+    {
+        problems.push(format!(
+            "`grant_types_supported` is {grants:?} without \"authorization_code\""
+        ));
+    }
+    if problems.is_empty() {
+        check.pass("issuer, authorization_endpoint and token_endpoint present")
+    } else {
+        check
+            .fail(codes::AS_INVALID, problems.join("; "))
+            .evidence("problems", problems)
+    }
+}
+
+fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> Check {
+    let check = Check::new(
+        "discovery.as.issuer",
+        "AS metadata `issuer` is the identifier it was discovered from",
+    );
+    let Some(issuer) = doc.get("issuer").and_then(Value::as_str) else {
+        return check.skip(
+            crate::report::codes::PREREQUISITE_FAILED,
+            "the document has no string `issuer` (see the AS metadata validity check)",
+        );
+    };
+    let check = check.evidence("issuer", issuer);
+    let expected: String = match issuer_identifier {
+        Some(id) => id.to_string(),
+        None => match &exp.gateway {
+            Some(g) => g.as_str().trim_end_matches('/').to_string(),
+            None => {
+                return check.skip(
+                    crate::config::codes::MISSING,
+                    "set --host to compare `issuer` with the gateway origin",
+                );
+            }
+        },
+    };
+    let check = check.evidence("expected", expected.clone());
+    let fix = format!(
+        "Set \"issuer\" in the AS metadata policy (as-metadata-policy.xml) to exactly \"{expected}\"."
+    );
+    if issuer == expected {
+        return check.pass(format!("`issuer` is {issuer}"));
+    }
+    if is_placeholder(issuer) {
+        return check
+            .fail(
+                codes::AS_ISSUER,
+                format!("`issuer` is the template value {issuer:?}, not {expected}"),
+            )
+            .fix(fix);
+    }
+    // Only a trailing slash on a root issuer differs: the Rust SDK tolerates it, RFC 8414
+    // §3.3 (identical strings) does not.
+    let root_trim = |s: &str| -> String {
+        match s.strip_suffix('/') {
+            Some(t) if Url::parse(t).is_ok_and(|u| u.path() == "/" || u.path().is_empty()) => {
+                t.to_string()
+            }
+            _ => s.to_string(),
+        }
+    };
+    if root_trim(issuer) == root_trim(&expected) {
+        return check
+            .warn(
+                codes::AS_ISSUER,
+                format!(
+                    "`issuer` {issuer} differs from {expected} only by a trailing slash: RFC 8414 requires identical strings, some clients reject it"
+                ),
+            )
+            .fix(fix);
+    }
+    let hint = if issuer.contains(exp.authority_trimmed()) || issuer.contains("/v2.0") {
+        " — that is Entra's issuer; the façade served from the gateway must name the gateway"
+    } else {
+        ""
+    };
+    check
+        .fail(
+            codes::AS_ISSUER,
+            format!(
+                "`issuer` is {issuer}, but the document was discovered from {expected}{hint}: clients reject it (RFC 8414 §3.3)"
+            ),
+        )
+        .fix(fix)
+}
+
+fn as_pkce(doc: &Value) -> Check {
+    let check = Check::new("discovery.as.pkce", "AS metadata advertises PKCE with S256");
+    match string_array(doc, "code_challenge_methods_supported") {
+        Ok(Some(m)) if m.contains(&"S256") => check.pass("code_challenge_methods_supported has S256"),
+        Ok(Some(m)) => check
+            .fail(
+                codes::AS_PKCE,
+                format!(
+                    "code_challenge_methods_supported is {m:?} without \"S256\": MCP clients must refuse to sign in"
+                ),
+            )
+            .evidence("code_challenge_methods_supported", m),
+        Ok(None) => check.fail(
+            codes::AS_PKCE,
+            "code_challenge_methods_supported is missing: MCP clients must refuse to sign in without it (Entra's own OIDC document does not list it, so the façade has to)",
+        ),
+        Err(e) => check.fail(codes::AS_PKCE, e),
+    }
+}
+
+fn as_registration(doc: &Value, exp: &DocExpect) -> Check {
+    let check = Check::new(
+        "discovery.as.registration",
+        "How clients get a client ID (Dynamic Client Registration)",
+    );
+    if let Some(reg) = doc.get("registration_endpoint").and_then(Value::as_str) {
+        return check
+            .pass(format!("registration_endpoint is {reg}"))
+            .evidence("registration_endpoint", reg);
+    }
+    let who = match exp.pattern {
+        Pattern::Obo => "the APIM Gateway app",
+        _ => "the app registration clients sign in with",
+    };
+    let id = match exp.pattern {
+        Pattern::Obo => exp.gateway_app_id.as_deref(),
+        _ => None,
+    };
+    let detail = match id {
+        Some(id) => format!(
+            "no registration_endpoint (Entra has no Dynamic Client Registration): when VS Code shows \"Dynamic Client Registration not supported\", choose \"Copy URIs & Proceed\" and paste the client ID {id} ({who})"
+        ),
+        None => format!(
+            "no registration_endpoint (Entra has no Dynamic Client Registration): when VS Code shows \"Dynamic Client Registration not supported\", choose \"Copy URIs & Proceed\" and paste the Application (client) ID of {who}"
+        ),
+    };
+    let check = check.info(codes::NO_DCR, detail);
+    match id {
+        Some(id) => check
+            .evidence("client_id", id)
+            .fix(format!("Give MCP clients the client ID {id} when they ask (and pre-authorize other client IDs on the gateway scope).")),
+        None => check,
+    }
+}
+
+fn as_offline_access(doc: &Value) -> Check {
+    let check = Check::new(
+        "discovery.as.offline-access",
+        "AS metadata does not advertise offline_access",
+    );
+    match string_array(doc, "scopes_supported") {
+        Ok(Some(s)) if s.contains(&"offline_access") => check.warn(
+            codes::OFFLINE_ACCESS,
+            "scopes_supported lists offline_access: some clients then add prompt=consent, so users see the consent page at every sign-in (and cannot sign in where user consent is disabled)",
+        ),
+        _ => check.pass("offline_access is not advertised"),
+    }
 }

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::documents::{self, DocExpect};
+use super::documents::{self, DocExpect, is_placeholder};
 use crate::http::{Http, NetError, Request, Response};
 use crate::report::Check;
 
@@ -152,4 +152,210 @@ pub fn direct_checks(endpoint: &Url, exp: &DocExpect) -> Vec<Check> {
         exp,
     ));
     out
+}
+
+// ---------------------------------------------------------------- /authorize redirect
+
+/// Checks on the `Location` of the `/authorize` redirect: `authorize-target` (Entra's v2.0
+/// authorize endpoint of the tenant), and with `sent_query`, `authorize-query` (the query
+/// string arrives unchanged).
+pub fn check_authorize_location(
+    location: &str,
+    sent_query: Option<&str>,
+    exp: &DocExpect,
+) -> Vec<Check> {
+    let mut checks = vec![authorize_target(location, exp)];
+    if let Some(q) = sent_query {
+        checks.push(authorize_query(location, q));
+    }
+    checks
+}
+
+/// The tenant segment of an Entra authorize/OIDC URL under `authority`, if it has one.
+pub fn tenant_from_entra_url(u: &Url, authority: &str) -> Option<String> {
+    let auth = Url::parse(authority).ok()?;
+    if u.origin() != auth.origin() {
+        return None;
+    }
+    let base = auth.path().trim_end_matches('/');
+    let rest = u.path().strip_prefix(base)?;
+    rest.trim_start_matches('/')
+        .split('/')
+        .next()
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+fn authorize_target(location: &str, exp: &DocExpect) -> Check {
+    let check = Check::new(
+        "discovery.authorize.target",
+        "/authorize redirects to the tenant's v2.0 authorize endpoint",
+    )
+    .evidence("location", location);
+    let authority = exp.authority_trimmed();
+    let want = match &exp.tenant_id {
+        Some(t) => format!("{authority}/{t}/oauth2/v2.0/authorize"),
+        None => format!("{authority}/<tenant-id>/oauth2/v2.0/authorize"),
+    };
+    let fix = format!(
+        "In authorize-policy.xml, set the Location to @($\"{want}{{context.Request.OriginalUrl.QueryString}}\")."
+    );
+    let target_part = location.split('?').next().unwrap_or("");
+    if is_placeholder(target_part) {
+        return check
+            .fail(
+                codes::AUTHORIZE_TARGET,
+                format!("the Location still holds a template placeholder: {target_part}"),
+            )
+            .fix(fix);
+    }
+    let Ok(u) = Url::parse(location) else {
+        return check
+            .fail(
+                codes::AUTHORIZE_TARGET,
+                format!("the Location {location:?} is not an absolute URL"),
+            )
+            .fix(fix);
+    };
+    let Ok(auth_url) = Url::parse(authority) else {
+        return check.skip(
+            crate::config::codes::INVALID,
+            format!("--authority {authority:?} is not a URL"),
+        );
+    };
+    if u.origin() != auth_url.origin() {
+        return check
+            .fail(
+                codes::AUTHORIZE_TARGET,
+                format!(
+                    "the Location points at {}, not the authority {authority}",
+                    u.origin().ascii_serialization()
+                ),
+            )
+            .fix(fix);
+    }
+    let tenant = tenant_from_entra_url(&u, authority).unwrap_or_default();
+    let base = auth_url.path().trim_end_matches('/');
+    let after_tenant = u
+        .path()
+        .strip_prefix(base)
+        .unwrap_or("")
+        .trim_start_matches('/')
+        .split_once('/')
+        .map(|(_, r)| r)
+        .unwrap_or("");
+    let check = check.evidence("tenant", tenant.clone());
+    if after_tenant != "oauth2/v2.0/authorize" {
+        let why = if after_tenant == "oauth2/authorize" {
+            "the v1.0 endpoint (oauth2/authorize): it issues v1 tokens and ignores v2 scopes"
+                .to_string()
+        } else {
+            format!("/{after_tenant} instead of /oauth2/v2.0/authorize")
+        };
+        return check
+            .fail(
+                codes::AUTHORIZE_TARGET,
+                format!("the Location points at {why}"),
+            )
+            .fix(fix);
+    }
+    match &exp.tenant_id {
+        Some(t) if !t.eq_ignore_ascii_case(&tenant) => {
+            let multi = matches!(
+                tenant.to_ascii_lowercase().as_str(),
+                "common" | "organizations" | "consumers"
+            );
+            let detail = if multi {
+                format!(
+                    "the Location uses the multi-tenant endpoint /{tenant}/, not the tenant {t}: a single-tenant gateway app cannot sign in there (AADSTS50194)"
+                )
+            } else {
+                format!("the Location names the tenant {tenant}, not {t}")
+            };
+            check.fail(codes::AUTHORIZE_TARGET, detail).fix(fix)
+        }
+        Some(_) => check.pass(format!("302 to {}", u.as_str().split('?').next().unwrap_or(""))),
+        None => check.pass(format!(
+            "302 to Entra's v2.0 authorize endpoint of tenant {tenant} (set --tenant-id to check the tenant)"
+        )),
+    }
+}
+
+fn authorize_query(location: &str, sent: &str) -> Check {
+    let check = Check::new(
+        "discovery.authorize.query",
+        "/authorize keeps the query string",
+    );
+    let sent = sent.trim_start_matches('?');
+    let got = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let got = got.split('#').next().unwrap_or("");
+    let fix = "Append the request's query string unchanged: @($\"…/oauth2/v2.0/authorize{context.Request.OriginalUrl.QueryString}\") — QueryString already starts with '?'.";
+    if got.is_empty() {
+        return check
+            .fail(
+                codes::AUTHORIZE_QUERY,
+                "the query string was dropped: Entra gets no client_id, redirect_uri, PKCE challenge or state",
+            )
+            .fix(fix);
+    }
+    if got.starts_with('?') {
+        return check
+            .fail(
+                codes::AUTHORIZE_QUERY,
+                "the Location has a doubled '?': the policy adds '?' before QueryString, which already has one",
+            )
+            .fix(fix);
+    }
+    let parse = |q: &str| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        v.sort();
+        v
+    };
+    let (want, have) = (parse(sent), parse(got));
+    if want == have {
+        return check.pass(format!(
+            "all {} query parameters arrive unchanged",
+            want.len()
+        ));
+    }
+    let mut missing = Vec::new();
+    let mut changed = Vec::new();
+    for (k, v) in &want {
+        match have.iter().find(|(hk, _)| hk == k) {
+            None => missing.push(k.clone()),
+            Some((_, hv)) if hv != v => changed.push(k.clone()),
+            _ => {}
+        }
+    }
+    let added: Vec<String> = have
+        .iter()
+        .filter(|(k, _)| !want.iter().any(|(wk, _)| wk == k))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if missing.is_empty() && changed.is_empty() {
+        return check
+            .pass(format!(
+                "all {} query parameters arrive unchanged (the gateway adds {})",
+                want.len(),
+                added.join(", ")
+            ))
+            .evidence("added", added);
+    }
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("dropped {}", missing.join(", ")));
+    }
+    if !changed.is_empty() {
+        parts.push(format!("changed {}", changed.join(", ")));
+    }
+    check
+        .fail(
+            codes::AUTHORIZE_QUERY,
+            format!("the query string was altered: {}", parts.join("; ")),
+        )
+        .evidence("missing", missing)
+        .evidence("changed", changed)
+        .fix(fix)
 }
