@@ -200,6 +200,11 @@ fn as_shape(doc: &Value) -> Check {
             )),
         }
     }
+    if obj.get("response_types_supported").is_none() {
+        problems.push(
+            "`response_types_supported` is missing: RFC 8414 requires it, and the TypeScript SDK v1 and v2 refuse metadata without it (schema error)".to_string(),
+        );
+    }
     for field in [
         "response_types_supported",
         "scopes_supported",
@@ -272,8 +277,9 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
             )
             .fix(fix);
     }
-    // Only a trailing slash on a root issuer differs: the Rust SDK tolerates it, RFC 8414
-    // §3.3 (identical strings) does not.
+    // Only a trailing slash on a root issuer differs: rmcp and the TypeScript SDK v1 (which
+    // does not check `issuer`) get through, the TypeScript SDK v2 compares exactly
+    // (IssuerMismatchError) as RFC 8414 §3.3 asks.
     let root_trim = |s: &str| -> String {
         match s.strip_suffix('/') {
             Some(t) if Url::parse(t).is_ok_and(|u| u.path() == "/" || u.path().is_empty()) => {
@@ -284,10 +290,10 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
     };
     if root_trim(issuer) == root_trim(&expected) {
         return check
-            .warn(
+            .fail(
                 codes::AS_ISSUER,
                 format!(
-                    "`issuer` {issuer} differs from {expected} only by a trailing slash: RFC 8414 requires identical strings, some clients reject it"
+                    "`issuer` {issuer} differs from {expected} only by a trailing slash: RFC 8414 §3.3 requires identical strings, and the TypeScript SDK v2 stops with IssuerMismatchError (v1 does not check `issuer`, rmcp tolerates the slash)"
                 ),
             )
             .fix(fix);
@@ -307,6 +313,38 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
         .fix(fix)
 }
 
+/// Metadata found only as an OpenID document must have the OpenID provider fields: the
+/// TypeScript SDK v1 and v2 validate it with the OpenID schema and stop otherwise.
+pub fn openid_fields_check(doc: &Value, url: &Url) -> Check {
+    let check = Check::new(
+        "discovery.as.openid",
+        "Metadata served as an OpenID document has the OpenID provider fields",
+    )
+    .evidence("url", url.as_str());
+    let missing: Vec<&str> = [
+        "jwks_uri",
+        "subject_types_supported",
+        "id_token_signing_alg_values_supported",
+    ]
+    .into_iter()
+    .filter(|f| doc.get(*f).is_none())
+    .collect();
+    if missing.is_empty() {
+        return check.pass(
+            "jwks_uri, subject_types_supported and id_token_signing_alg_values_supported present",
+        );
+    }
+    check
+        .fail(
+            codes::AS_INVALID,
+            format!(
+                "the metadata is served only as an OpenID document ({url}) without {}: the TypeScript SDK v1 and v2 validate it as OpenID provider metadata and stop (serve it at /.well-known/oauth-authorization-server, or add the fields)",
+                missing.join(", ")
+            ),
+        )
+        .evidence("missing", missing)
+}
+
 fn as_pkce(doc: &Value) -> Check {
     let check = Check::new("discovery.as.pkce", "AS metadata advertises PKCE with S256");
     match string_array(doc, "code_challenge_methods_supported") {
@@ -315,13 +353,15 @@ fn as_pkce(doc: &Value) -> Check {
             .fail(
                 codes::AS_PKCE,
                 format!(
-                    "code_challenge_methods_supported is {m:?} without \"S256\": MCP clients must refuse to sign in"
+                    "code_challenge_methods_supported is {m:?} without \"S256\": the TypeScript SDK v1 and v2 refuse to sign in (\"does not support code challenge method S256\")"
                 ),
             )
             .evidence("code_challenge_methods_supported", m),
-        Ok(None) => check.fail(
+        // The MCP spec has clients refuse here; the TypeScript SDK v1 and v2 and rmcp go on
+        // and send S256 (Entra supports it), so it breaks only spec-strict clients.
+        Ok(None) => check.warn(
             codes::AS_PKCE,
-            "code_challenge_methods_supported is missing: MCP clients must refuse to sign in without it (Entra's own OIDC document does not list it, so the façade has to)",
+            "code_challenge_methods_supported is missing: the MCP spec (2025-11-25) has clients refuse to sign in without it; the TypeScript SDK v1 and v2 and rmcp go on and send S256 anyway (Entra's own OIDC document does not list it, so the façade has to)",
         ),
         Err(e) => check.fail(codes::AS_PKCE, e),
     }

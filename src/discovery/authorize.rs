@@ -1,7 +1,10 @@
-//! Link 4: `GET /authorize` with the query a real client sends (client ID, PKCE S256
-//! challenge, scope, state, loopback redirect URI, RFC 8707 `resource`), without following
-//! the answer: the gateway must 302 to the tenant's v2.0 authorize endpoint, query intact
-//! (guide 2 Part 5 Step 2, authorize-policy.xml).
+//! Link 4: `GET /authorize` with the query a real client sends — what the client matrix
+//! ([`super::clients`]) says it sends: the PRM `resource` verbatim, the scope it chooses
+//! (the challenge's, else the PRM's `scopes_supported`), a redirect URI of its shape, PKCE
+//! S256 — without following the answer: the gateway must 302 to the tenant's v2.0 authorize
+//! endpoint with the query kept (guide 2 Part 5 Step 2, authorize-policy.xml), except that
+//! removing `resource` is correct. Whether Entra takes the request is read by
+//! [`super::preflight`].
 
 use crate::discovery::codes;
 use base64::Engine;
@@ -13,8 +16,10 @@ use super::documents::{self, DocExpect, is_placeholder};
 use crate::http::{Http, NetError, Request, Response};
 use crate::report::Check;
 
-/// The loopback redirect URI VS Code registers.
+/// The loopback redirect URI VS Code uses (microsoft/vscode#322126).
 pub const REDIRECT_URI: &str = "http://127.0.0.1:33418/";
+/// VS Code's hosted broker redirect URI (a Web redirect URI of the Gateway app).
+pub const VSCODE_BROKER_REDIRECT_URI: &str = "https://vscode.dev/redirect";
 
 /// A PKCE verifier and state, fresh per run (never secret: the code is never redeemed).
 #[derive(Debug, Clone)]
@@ -49,18 +54,91 @@ impl Default for Pkce {
     }
 }
 
-/// The query an MCP client sends to `/authorize`.
-pub fn query(client_id: &str, scope: &str, pkce: &Pkce, resource: &Url) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
+/// The query an MCP client sends to `/authorize`, in the TypeScript SDK's order: no
+/// `scope` or `resource` when the client has none.
+pub fn query(
+    client_id: &str,
+    scope: Option<&str>,
+    resource: Option<&str>,
+    redirect_uri: &str,
+    prompt_consent: bool,
+    pkce: &Pkce,
+) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("response_type", "code")
         .append_pair("client_id", client_id)
-        .append_pair("response_type", "code")
-        .append_pair("redirect_uri", REDIRECT_URI)
-        .append_pair("scope", scope)
-        .append_pair("state", &pkce.state)
         .append_pair("code_challenge", &pkce.challenge)
         .append_pair("code_challenge_method", "S256")
-        .append_pair("resource", resource.as_str())
-        .finish()
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("state", &pkce.state);
+    if let Some(s) = scope {
+        q.append_pair("scope", s);
+    }
+    if prompt_consent {
+        q.append_pair("prompt", "consent");
+    }
+    if let Some(r) = resource {
+        q.append_pair("resource", r);
+    }
+    q.finish()
+}
+
+/// The `resource` a Location passes on to Entra, if any.
+pub fn forwarded_resource(location: &str) -> Option<String> {
+    let q = location.split_once('?').map(|(_, q)| q)?;
+    url::form_urlencoded::parse(q.split('#').next().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "resource")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Is `resource` an identifier of the API the scopes name (`api://<app>` for a scope
+/// `api://<app>/<name>`)? Entra's v2.0 endpoint refuses it otherwise (AADSTS9010010).
+pub fn resource_matches_scopes(resource: &str, scope: &str) -> bool {
+    let resource = resource.trim_end_matches('/');
+    scope
+        .split_whitespace()
+        .filter_map(|s| s.rsplit_once('/').map(|(api, _)| api))
+        .any(|api| api.eq_ignore_ascii_case(resource))
+}
+
+/// `discovery.resource-rejected`: the façade passes `resource` on, and it is not an
+/// identifier of the API the scopes name. `confirmed` is Entra's own refusal (AADSTS9010010
+/// before sign-in); without it the finding is a prediction.
+pub fn resource_check(location: &str, scope: Option<&str>, confirmed: Option<&str>) -> Check {
+    let check = Check::new(
+        "discovery.authorize.resource",
+        "Entra takes the RFC 8707 resource parameter clients send",
+    );
+    let Some(resource) = forwarded_resource(location) else {
+        return check.pass(
+            "the façade does not pass `resource` on to Entra (clients' RFC 8707 resource parameter is removed, as Entra's v2.0 endpoint needs)",
+        );
+    };
+    let check = check
+        .evidence("resource", resource.clone())
+        .fix_var("resource", resource.clone());
+    let scope = scope.unwrap_or("");
+    if let Some(answer) = confirmed {
+        return check
+            .fail(
+                codes::RESOURCE_REJECTED,
+                format!(
+                    "the façade passes resource={resource} on to Entra, and Entra refused it before sign-in: {answer}. VS Code, Claude Code and the TypeScript SDK v1 and v2 send it and cannot sign in"
+                ),
+            )
+            .evidence("entra_answer", answer.to_string());
+    }
+    if resource_matches_scopes(&resource, scope) {
+        return check.pass(format!(
+            "the façade passes resource={resource} on; it is the identifier of the API the scopes name"
+        ));
+    }
+    check.warn(
+        codes::RESOURCE_REJECTED,
+        format!(
+            "the façade passes resource={resource} on to Entra with scope {scope:?}: unless {resource} is among the Application ID URIs of that API, Entra answers AADSTS9010010 and VS Code, Claude Code and the TypeScript SDK v1 and v2 cannot sign in (predicted; not confirmed before sign-in)"
+        ),
+    )
 }
 
 /// GET the authorize endpoint with `query`.
@@ -313,10 +391,26 @@ fn authorize_query(location: &str, sent: &str) -> Check {
         v.sort();
         v
     };
-    let (want, have) = (parse(sent), parse(got));
+    // Removing RFC 8707 `resource` is correct (Entra's v2.0 endpoint refuses it); every
+    // other parameter must arrive unchanged.
+    let removed_resource = parse(sent).iter().any(|(k, _)| k == "resource")
+        && !parse(got).iter().any(|(k, _)| k == "resource");
+    let without = |v: Vec<(String, String)>| -> Vec<(String, String)> {
+        if removed_resource {
+            v.into_iter().filter(|(k, _)| k != "resource").collect()
+        } else {
+            v
+        }
+    };
+    let (want, have) = (without(parse(sent)), without(parse(got)));
+    let note = if removed_resource {
+        " (`resource` removed, as Entra's v2.0 endpoint needs)"
+    } else {
+        ""
+    };
     if want == have {
         return check.pass(format!(
-            "all {} query parameters arrive unchanged",
+            "all {} query parameters arrive unchanged{note}",
             want.len()
         ));
     }
@@ -337,7 +431,7 @@ fn authorize_query(location: &str, sent: &str) -> Check {
     if missing.is_empty() && changed.is_empty() {
         return check
             .pass(format!(
-                "all {} query parameters arrive unchanged (the gateway adds {})",
+                "all {} query parameters arrive unchanged{note} (the gateway adds {})",
                 want.len(),
                 added.join(", ")
             ))

@@ -82,6 +82,8 @@ pub struct Seen<'a> {
     pub mcp_url: &'a Url,
     /// The status of the unauthenticated POST (`None`: no HTTP answer).
     pub endpoint_status: Option<u16>,
+    /// Its `Content-Type`.
+    pub endpoint_content_type: Option<String>,
     /// Its `WWW-Authenticate` header lines, in order.
     pub challenge_headers: &'a [String],
     /// Every metadata GET c7doctor made (PRM and AS candidates).
@@ -176,7 +178,10 @@ fn auth_param(header: &str, name: &str) -> Option<String> {
 }
 
 /// `(resource_metadata, scope)` as the SDK's `extractWWWAuthenticateParams` reads them.
-fn challenge_params(client: Client, headers: &[String]) -> (Option<Url>, Option<String>, Option<String>) {
+fn challenge_params(
+    client: Client,
+    headers: &[String],
+) -> (Option<Url>, Option<String>, Option<String>) {
     // fetch's Headers.get joins repeated header lines with ", ".
     let header = headers.join(", ");
     let mut parts = header.split(' ');
@@ -204,7 +209,9 @@ fn prm_doc<'a>(seen: &'a Seen<'_>, header_url: Option<&Url>) -> Result<Option<&'
             Some(a) => Ok(a.doc().filter(|d| prm_schema_ok(d))),
             None => Err(stop(
                 "prm",
-                format!("resource_metadata names {u} on another host; c7doctor does not fetch it, so where it leads is unknown"),
+                format!(
+                    "resource_metadata names {u} on another host; c7doctor does not fetch it, so where it leads is unknown"
+                ),
             )),
         }
     };
@@ -318,34 +325,57 @@ fn as_urls(issuer: &Url) -> Vec<(Url, bool)> {
         ];
     }
     vec![
-        (origin(&format!("/.well-known/oauth-authorization-server{path}")), false),
-        (origin(&format!("/.well-known/openid-configuration{path}")), true),
-        (origin(&format!("{path}/.well-known/openid-configuration")), true),
+        (
+            origin(&format!("/.well-known/oauth-authorization-server{path}")),
+            false,
+        ),
+        (
+            origin(&format!("/.well-known/openid-configuration{path}")),
+            true,
+        ),
+        (
+            origin(&format!("{path}/.well-known/openid-configuration")),
+            true,
+        ),
     ]
 }
 
 /// The AS metadata the client ends up with (`None`: no metadata, it uses the defaults).
 fn as_doc<'a>(client: Client, seen: &'a Seen<'_>, as_id: &str) -> Result<Option<&'a Value>, Stop> {
     let Ok(issuer) = Url::parse(as_id) else {
-        return Err(stop("as-metadata", format!("authorization server {as_id:?} is not a URL")));
+        return Err(stop(
+            "as-metadata",
+            format!("authorization server {as_id:?} is not a URL"),
+        ));
     };
     for (url, openid) in as_urls(&issuer) {
         let Some(a) = attempt(seen, &url) else {
             return Err(stop(
                 "as-metadata",
-                format!("{url} is on another host; c7doctor does not fetch it, so where it leads is unknown"),
+                format!(
+                    "{url} is on another host; c7doctor does not fetch it, so where it leads is unknown"
+                ),
             ));
         };
         let doc = match &a.outcome {
             DocOutcome::Doc(d) => d,
             DocOutcome::NotServed(s) if *s >= 500 => {
-                return Err(stop("as-metadata", format!("HTTP {s} trying to load metadata from {url}")));
+                return Err(stop(
+                    "as-metadata",
+                    format!("HTTP {s} trying to load metadata from {url}"),
+                ));
             }
             DocOutcome::Invalid(why) => {
-                return Err(stop("as-metadata", format!("{url} is not usable JSON ({why})")));
+                return Err(stop(
+                    "as-metadata",
+                    format!("{url} is not usable JSON ({why})"),
+                ));
             }
             DocOutcome::Net(e) if e.kind == crate::http::NetErrorKind::Timeout => {
-                return Err(stop("as-metadata", format!("{url}: no answer within the deadline")));
+                return Err(stop(
+                    "as-metadata",
+                    format!("{url}: no answer within the deadline"),
+                ));
             }
             _ => continue,
         };
@@ -381,8 +411,15 @@ pub fn resource_allowed(mcp_url: &Url, resource: &str) -> bool {
     if r.origin() != mcp_url.origin() {
         return false;
     }
-    let with_slash = |p: &str| if p.ends_with('/') { p.to_string() } else { format!("{p}/") };
-    mcp_url.path().len() >= r.path().len() && with_slash(mcp_url.path()).starts_with(&with_slash(r.path()))
+    let with_slash = |p: &str| {
+        if p.ends_with('/') {
+            p.to_string()
+        } else {
+            format!("{p}/")
+        }
+    };
+    mcp_url.path().len() >= r.path().len()
+        && with_slash(mcp_url.path()).starts_with(&with_slash(r.path()))
 }
 
 /// What `client` sends to `/authorize`, or where it stops before that. `Ok(None)`: the
@@ -391,14 +428,26 @@ pub fn plan(client: Client, seen: &Seen<'_>) -> Result<Option<Plan>, Stop> {
     let (rm, challenge_scope, error) = challenge_params(client, seen.challenge_headers);
     match seen.endpoint_status {
         None => return Err(stop("endpoint", "no HTTP answer from the MCP endpoint")),
-        Some(s) if (200..300).contains(&s) => return Ok(None),
+        // A 2xx needs an MCP answer (JSON or an event stream): the SDKs stop at anything else.
+        Some(s) if (200..300).contains(&s) => {
+            let ct = seen.endpoint_content_type.as_deref().unwrap_or("");
+            let mcp = ["application/json", "text/event-stream"]
+                .iter()
+                .any(|t| ct.to_ascii_lowercase().starts_with(t));
+            if s != 202 && !mcp {
+                return Err(stop("endpoint", format!("Unexpected content type: {ct}")));
+            }
+            return Ok(None);
+        }
         Some(401) => {}
         // A 403 with error="insufficient_scope" starts a step-up sign-in (both lines).
         Some(403) if error.as_deref() == Some("insufficient_scope") => {}
         Some(s) => {
             return Err(stop(
                 "endpoint",
-                format!("the MCP endpoint answered {s}; sign-in starts only on a 401 (or a 403 insufficient_scope)"),
+                format!(
+                    "the MCP endpoint answered {s}; sign-in starts only on a 401 (or a 403 insufficient_scope)"
+                ),
             ));
         }
     }
@@ -422,7 +471,10 @@ pub fn plan(client: Client, seen: &Seen<'_>) -> Result<Option<Plan>, Stop> {
         Some(r) if !resource_allowed(seen.mcp_url, r) => {
             return Err(stop(
                 "prm",
-                format!("Protected resource {r} does not match expected {} (or origin)", seen.mcp_url),
+                format!(
+                    "Protected resource {r} does not match expected {} (or origin)",
+                    seen.mcp_url
+                ),
             ));
         }
         Some(r) => Some(r.to_string()),
@@ -431,7 +483,12 @@ pub fn plan(client: Client, seen: &Seen<'_>) -> Result<Option<Plan>, Stop> {
     let prm_scopes = prm
         .and_then(|d| d.get("scopes_supported"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "))
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .filter(|s| !s.is_empty());
     let mut scope = challenge_scope.or(prm_scopes);
     if client.adds_offline_access()
@@ -592,33 +649,53 @@ mod tests {
             &Seen {
                 mcp_url: &mcp,
                 endpoint_status: Some(401),
+                endpoint_content_type: None,
                 challenge_headers: &headers,
                 attempts: attempts.iter().collect(),
             },
         )
     }
 
-    const RM: &str = r#"Bearer resource_metadata="https://gw.example/.well-known/oauth-protected-resource""#;
+    const RM: &str =
+        r#"Bearer resource_metadata="https://gw.example/.well-known/oauth-protected-resource""#;
 
     #[test]
     fn healthy_chain_plans_the_prm_resource_and_scope() {
         let a = [
-            at("https://gw.example/.well-known/oauth-protected-resource", Some(prm())),
-            at("https://gw.example/.well-known/oauth-authorization-server", Some(as_meta("https://gw.example"))),
+            at(
+                "https://gw.example/.well-known/oauth-protected-resource",
+                Some(prm()),
+            ),
+            at(
+                "https://gw.example/.well-known/oauth-authorization-server",
+                Some(as_meta("https://gw.example")),
+            ),
         ];
         for c in ALL {
             let p = run(&[RM], &a, c).unwrap().unwrap();
-            assert_eq!(p.resource.as_deref(), Some("https://gw.example/context7/mcp"));
+            assert_eq!(
+                p.resource.as_deref(),
+                Some("https://gw.example/context7/mcp")
+            );
             assert_eq!(p.scope.as_deref(), Some("api://g/Mcp.Gateway.Access"));
-            assert_eq!(p.authorization_endpoint.as_str(), "https://gw.example/authorize");
+            assert_eq!(
+                p.authorization_endpoint.as_str(),
+                "https://gw.example/authorize"
+            );
         }
     }
 
     #[test]
     fn basic_first_loses_the_prm_and_the_scope() {
         let a = [
-            at("https://gw.example/.well-known/oauth-protected-resource", Some(prm())),
-            at("https://gw.example/.well-known/oauth-authorization-server", Some(as_meta("https://gw.example"))),
+            at(
+                "https://gw.example/.well-known/oauth-protected-resource",
+                Some(prm()),
+            ),
+            at(
+                "https://gw.example/.well-known/oauth-authorization-server",
+                Some(as_meta("https://gw.example")),
+            ),
         ];
         let joined = format!(r#"Basic realm="apim", {RM}"#);
         // Not a Bearer first scheme: no resource_metadata, so the well-known URLs are tried
@@ -632,8 +709,14 @@ mod tests {
     #[test]
     fn v2_refuses_a_trailing_slash_issuer_and_v1_does_not() {
         let a = [
-            at("https://gw.example/.well-known/oauth-protected-resource", Some(prm())),
-            at("https://gw.example/.well-known/oauth-authorization-server", Some(as_meta("https://gw.example/"))),
+            at(
+                "https://gw.example/.well-known/oauth-protected-resource",
+                Some(prm()),
+            ),
+            at(
+                "https://gw.example/.well-known/oauth-authorization-server",
+                Some(as_meta("https://gw.example/")),
+            ),
         ];
         assert!(run(&[RM], &a, Client::TsSdkV1).is_ok());
         let e = run(&[RM], &a, Client::TsSdkV2).unwrap_err();
@@ -644,10 +727,18 @@ mod tests {
     #[test]
     fn missing_response_types_fails_the_schema() {
         let mut m = as_meta("https://gw.example");
-        m.as_object_mut().unwrap().remove("response_types_supported");
+        m.as_object_mut()
+            .unwrap()
+            .remove("response_types_supported");
         let a = [
-            at("https://gw.example/.well-known/oauth-protected-resource", Some(prm())),
-            at("https://gw.example/.well-known/oauth-authorization-server", Some(m)),
+            at(
+                "https://gw.example/.well-known/oauth-protected-resource",
+                Some(prm()),
+            ),
+            at(
+                "https://gw.example/.well-known/oauth-authorization-server",
+                Some(m),
+            ),
         ];
         for c in ALL {
             let e = run(&[RM], &a, c).unwrap_err();
@@ -658,28 +749,46 @@ mod tests {
     #[test]
     fn no_metadata_uses_authorize_and_token_on_the_origin() {
         let a = [
-            at("https://gw.example/.well-known/oauth-protected-resource", Some(prm())),
-            at("https://gw.example/.well-known/oauth-authorization-server", None),
+            at(
+                "https://gw.example/.well-known/oauth-protected-resource",
+                Some(prm()),
+            ),
+            at(
+                "https://gw.example/.well-known/oauth-authorization-server",
+                None,
+            ),
             at("https://gw.example/.well-known/openid-configuration", None),
         ];
         let p = run(&[RM], &a, Client::TsSdkV1).unwrap().unwrap();
-        assert_eq!(p.authorization_endpoint.as_str(), "https://gw.example/authorize");
+        assert_eq!(
+            p.authorization_endpoint.as_str(),
+            "https://gw.example/authorize"
+        );
         assert_eq!(p.token_endpoint.as_str(), "https://gw.example/token");
     }
 
     #[test]
     fn insufficient_scope_403_starts_sign_in() {
         let mcp = Url::parse("https://gw.example/context7/mcp").unwrap();
-        let headers = vec![format!(r#"{RM}, error="insufficient_scope", scope="api://g/x""#)];
+        let headers = vec![format!(
+            r#"{RM}, error="insufficient_scope", scope="api://g/x""#
+        )];
         let a = [
-            at("https://gw.example/.well-known/oauth-protected-resource", Some(prm())),
-            at("https://gw.example/.well-known/oauth-authorization-server", Some(as_meta("https://gw.example"))),
+            at(
+                "https://gw.example/.well-known/oauth-protected-resource",
+                Some(prm()),
+            ),
+            at(
+                "https://gw.example/.well-known/oauth-authorization-server",
+                Some(as_meta("https://gw.example")),
+            ),
         ];
         let p = plan(
             Client::TsSdkV1,
             &Seen {
                 mcp_url: &mcp,
                 endpoint_status: Some(403),
+                endpoint_content_type: None,
                 challenge_headers: &headers,
                 attempts: a.iter().collect(),
             },
@@ -695,6 +804,9 @@ mod tests {
         assert!(resource_allowed(&mcp, "https://gw.example/context7"));
         assert!(resource_allowed(&mcp, "https://gw.example/context7/mcp"));
         assert!(!resource_allowed(&mcp, "https://gw.example/context"));
-        assert!(!resource_allowed(&mcp, "https://other.example/context7/mcp"));
+        assert!(!resource_allowed(
+            &mcp,
+            "https://other.example/context7/mcp"
+        ));
     }
 }

@@ -1,5 +1,19 @@
 //! Findings of the discovery walk (`discovery.*`).
 
+/// The APIM policy change that removes the RFC 8707 `resource` parameter on `/authorize` and
+/// `/token` — the one text `discovery.resource-rejected`, `entra.resource-parameter`
+/// (`explain AADSTS9010010`) and the policy linter give. A macro so declarations can
+/// `concat!` it.
+#[macro_export]
+macro_rules! strip_resource_policy {
+    () => {
+        "In the oauth-proxy API, authorize operation: add <set-query-parameter name=\"resource\" exists-action=\"delete\" /> before the <return-response> and build the Location from context.Request.Url.QueryString (OriginalUrl keeps the parameter); token operation: add <set-body>@(string.Join(\"&\", context.Request.Body.As<string>(preserveContent: true).Split('&').Where(p => !p.StartsWith(\"resource=\"))))</set-body> before the request is forwarded to Entra."
+    };
+}
+
+/// [`strip_resource_policy!`] as a value.
+pub const STRIP_RESOURCE_POLICY: &str = crate::strip_resource_policy!();
+
 crate::declare_findings! {
     UNREACHABLE = "discovery.unreachable" {
         title: "The host cannot be reached",
@@ -123,9 +137,33 @@ crate::declare_findings! {
     }
     AUTHORIZE_QUERY = "discovery.authorize-query" {
         title: "/authorize drops or alters the query string",
-        cause: "The redirect loses or changes the client's parameters (client_id, redirect_uri, code_challenge, state, scope), so Entra refuses the request or the client cannot finish PKCE.",
+        cause: "The redirect loses or changes the client's parameters (client_id, redirect_uri, code_challenge, state, scope), so Entra refuses the request or the client cannot finish PKCE. Removing only the RFC 8707 `resource` parameter is correct (Entra's v2.0 endpoint refuses it, AADSTS9010010) and is not this finding.",
         fix: "Append {context.Request.OriginalUrl.QueryString} unchanged to the Location, as authorize-policy.xml does.",
         see: "guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
+    }
+    RESOURCE_REJECTED = "discovery.resource-rejected" {
+        title: "Entra refuses the resource parameter clients send",
+        cause: "MCP clients send RFC 8707 `resource` = the PRM `resource`, verbatim, on /authorize and /token (VS Code, Claude Code, the TypeScript SDK v1 and v2). The façade passes it on to Entra, and it is not an identifier of the API the requested scopes name (api://<app-id>/…), so Entra's v2.0 endpoint answers AADSTS9010010 \"The resource parameter provided in the request doesn't match with the requested scopes\". Warn: predicted from the documents (Entra's answer before sign-in did not confirm it); fail: Entra's own answer confirmed it. The guide's /authorize 302 keeps the whole query string, so it forwards `resource`.",
+        fix: concat!("Remove `resource` in the façade — ", crate::strip_resource_policy!(), " Alternatively add {resource} to the Application ID URIs (identifierUris) of the app the scopes name."),
+        see: "MCP spec 2025-11-25: Authorization › Resource Parameter Implementation; guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
+    }
+    AUTHORIZE_REFUSED = "discovery.authorize-refused" {
+        title: "Entra refuses the sign-in request before sign-in",
+        cause: "Following the façade's redirect one hop to the configured authority (a GET, no cookies, no credentials), Entra answered with an error instead of its sign-in page: an unknown client ID (AADSTS700016), a redirect URI the app does not have (AADSTS50011, AADSTS500113), a missing or unqualified scope (AADSTS900144, AADSTS650053), or another AADSTS code shown in the evidence. Entra's code names the cause; `c7doctor explain AADSTS<n>` gives its fix.",
+        fix: "Fix what Entra's AADSTS{aadsts} names: `c7doctor explain AADSTS{aadsts}`.",
+        see: "guide-per-user-obo: Part 2 › Step 2: Register the APIM Gateway app",
+    }
+    CLIENTS_BLOCKED = "discovery.clients-blocked" {
+        title: "MCP clients cannot sign in through this gateway",
+        cause: "Replaying each client's discovery over what the gateway served shows where it stops: the TypeScript SDK v1 (@modelcontextprotocol/sdk 1.32) and v2 (@modelcontextprotocol/client 2.4), whose auth code VS Code, Claude Code and Cursor use or mirror. The row of each client names the link and the error it meets; the finding of that link has the fix.",
+        fix: "Fix the link the first failing client names (the finding for that link is in this report).",
+        see: "MCP spec 2025-11-25: Authorization",
+    }
+    HOST_NOT_CONFIGURED = "discovery.host-not-configured" {
+        title: "A metadata document points at a host nobody configured",
+        cause: "A URL that only a fetched document names (a PRM authorization_servers entry, an AS or tenant jwks_uri) is outside the configured gateway's and authority's origins. c7doctor does not fetch it (a document is not a destination): clients that follow it leave your deployment — possibly to an internal address such as 169.254.169.254.",
+        fix: "Point {field} at the gateway ({host}) or the authority ({authority}); if the host is yours, configure it with --host or --authority.",
+        see: "RFC 9728 §7.6; guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
     }
     TOKEN_ROUTE = "discovery.token-route" {
         title: "/token does not reach Entra",

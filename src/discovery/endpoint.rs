@@ -90,6 +90,16 @@ fn html_title(resp: &Response) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
+/// Does the answer carry a Bearer challenge with `error="insufficient_scope"`?
+pub fn insufficient_scope(resp: &Response) -> bool {
+    resp.headers_all("www-authenticate").iter().any(|line| {
+        www_authenticate::parse(line).is_ok_and(|cs| {
+            cs.iter()
+                .any(|c| c.is("bearer") && c.param("error") == Some("insufficient_scope"))
+        })
+    })
+}
+
 /// The check on the endpoint's status.
 pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Check {
     const ID: &str = "discovery.endpoint";
@@ -110,6 +120,11 @@ pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Che
     let st = crate::http::status_text(status);
     match status {
         401 => check.pass(format!("POST initialize without a token: {st}")),
+        // The TypeScript SDK v1 and v2 start a (step-up) sign-in on a 403 whose challenge
+        // says error="insufficient_scope", as on a 401.
+        403 if insufficient_scope(resp) => check.pass(format!(
+            "POST initialize without a token: {st} with error=\"insufficient_scope\", which starts sign-in (TypeScript SDK v1 and v2)"
+        )),
         200..=299 if is_html(resp) => check
             .fail(
                 codes::HTML_RESPONSE,
@@ -178,7 +193,7 @@ pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Che
         _ => check.fail(
             codes::CHALLENGE_MISSING,
             format!(
-                "POST initialize without a token got {st} instead of 401: MCP clients start sign-in only on a 401"
+                "POST initialize without a token got {st} instead of 401: the TypeScript SDK v1 and v2 start sign-in only on a 401, or a 403 with error=\"insufficient_scope\""
             ),
         ),
     }
@@ -308,7 +323,7 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
                 .warn(
                     code,
                     format!(
-                        "{what}. Clients following the 2025-11-25 MCP spec fall back to {f} and find the PRM; clients that require the header (2025-06-18) cannot sign in"
+                        "{what}. Clients following the 2025-11-25 MCP spec (the TypeScript SDK v1 and v2) fall back to {f} and find the PRM; clients that require the header (2025-06-18) cannot sign in"
                     ),
                 )
                 .evidence("fallback_prm", f.as_str()),
@@ -318,6 +333,23 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
             ),
         }
     };
+    // The TypeScript SDK v1 and v2 read the (joined) header with split(' '): a scheme other
+    // than Bearer first hides the Bearer challenge from them.
+    let joined = info.raw.join(", ");
+    let first = joined.split(' ').next().unwrap_or("").to_string();
+    if info.problem == ChallengeProblem::None && !first.eq_ignore_ascii_case("bearer") {
+        let what = format!(
+            "The Bearer challenge is not the first scheme ({first} comes first{}): the TypeScript SDK v1 and v2 read only the first scheme and do not see resource_metadata or scope",
+            if info.raw.len() > 1 {
+                ", in a header line of its own"
+            } else {
+                ""
+            }
+        );
+        return degrade(check, codes::CHALLENGE_MALFORMED, what).fix(format!(
+            "Send the Bearer challenge alone (exists-action=\"override\"): {want}."
+        ));
+    }
     match &info.problem {
         ChallengeProblem::None => {
             let rm = info

@@ -29,9 +29,11 @@ pub mod codes;
 
 pub mod as_metadata;
 pub mod authorize;
+pub mod clients;
 pub mod documents;
 pub mod endpoint;
 pub mod fetch;
+pub mod preflight;
 pub mod prm;
 pub mod tenant;
 pub mod token_route;
@@ -287,6 +289,21 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
                 ),
             ),
         );
+        let rows: Vec<clients::Row> = clients::ALL
+            .iter()
+            .map(|c| {
+                clients::finish(
+                    *c,
+                    &Err(clients::Stop {
+                        link: "endpoint",
+                        error: format!("no answer from the MCP endpoint ({})", e.kind.as_str()),
+                    }),
+                    None,
+                    None,
+                )
+            })
+            .collect();
+        checks.push(matrix_check(&rows));
         return Chain {
             checks,
             gateway_down: true,
@@ -294,7 +311,9 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
         };
     }
     let challenge = match &endpoint_res {
-        Ok(r) if r.status == 401 => Some(endpoint::analyze(r, &gateway)),
+        Ok(r) if r.status == 401 || (r.status == 403 && endpoint::insufficient_scope(r)) => {
+            Some(endpoint::analyze(r, &gateway))
+        }
         _ => None,
     };
 
@@ -347,6 +366,25 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
 
     // Stage 3: AS metadata, every candidate of every server at once.
     let (servers, assumed) = auth_servers(prm_doc, &gateway);
+    // Only configured hosts: an authorization server on neither the gateway's nor the
+    // authority's origin is a finding, not a destination.
+    let (servers, foreign): (Vec<String>, Vec<String>) = servers.into_iter().partition(|s| {
+        Url::parse(s).is_ok_and(|u| {
+            fetch::same_origin(&u, &gateway)
+                || authority
+                    .as_ref()
+                    .is_some_and(|a| fetch::same_origin(&u, a))
+        })
+    });
+    for f in &foreign {
+        checks.push(host_not_configured(
+            "discovery.as.host",
+            "The PRM's authorization servers are on configured hosts",
+            "authorization_servers in prm-policy.xml",
+            f,
+            exp,
+        ));
+    }
     let as_results = futures_util::future::join_all(
         servers
             .iter()
@@ -355,8 +393,11 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
     .await;
     for r in &as_results {
         checks.push(as_metadata::served_check(r));
-        if let Some((_, doc)) = &r.found {
+        if let Some((url, doc)) = &r.found {
             checks.extend(documents::check_as_document(doc, Some(&r.identifier), exp));
+            if url.path().contains("openid-configuration") {
+                checks.push(as_metadata::openid_fields_check(doc, url));
+            }
         }
     }
     let as_doc = as_results
@@ -375,7 +416,9 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
     let (auth_ep, auth_assumed) =
         metadata_endpoint(as_doc, "authorization_endpoint", &gateway, "/authorize");
     let (token_ep, token_assumed) = metadata_endpoint(as_doc, "token_endpoint", &gateway, "/token");
-    let auth_dest = auth_ep.map(|u| dest(u, &gateway, authority.as_ref()));
+    let auth_dest = auth_ep
+        .clone()
+        .map(|u| dest(u, &gateway, authority.as_ref()));
     let token_dest = token_ep.map(|u| dest(u, &gateway, authority.as_ref()));
     let client_id = exp
         .client_audience_app()
@@ -383,9 +426,59 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
         .or(exp.mcp_app_id.as_deref())
         .unwrap_or("00000000-0000-0000-0000-000000000000")
         .to_string();
-    let scope = requested_scope(challenge.as_ref(), prm_doc, exp);
+    // What each client of the matrix sends to /authorize; the first one's request is
+    // c7doctor's own probe (a guess from the documents when no client gets that far).
+    let challenge_headers: Vec<String> = match &endpoint_res {
+        Ok(r) => r.headers_all("www-authenticate"),
+        Err(_) => Vec::new(),
+    };
+    let seen = clients::Seen {
+        mcp_url,
+        endpoint_status: endpoint_res.as_ref().ok().map(|r| r.status),
+        endpoint_content_type: endpoint_res
+            .as_ref()
+            .ok()
+            .and_then(|r| r.header("content-type")),
+        challenge_headers: &challenge_headers,
+        attempts: prm
+            .attempts()
+            .chain(as_results.iter().flat_map(|r| r.attempts.iter()))
+            .collect(),
+    };
+    let plans: Vec<(
+        clients::Client,
+        Result<Option<clients::Plan>, clients::Stop>,
+    )> = clients::ALL
+        .iter()
+        .map(|c| (*c, clients::plan(*c, &seen)))
+        .collect();
     let pkce = authorize::Pkce::new();
-    let query = authorize::query(&client_id, &scope, &pkce, mcp_url);
+    let guessed_scope = requested_scope(challenge.as_ref(), prm_doc, exp);
+    let prm_resource = prm_doc
+        .and_then(|d| d.get("resource"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let lead = plans
+        .iter()
+        .position(|(_, p)| matches!(p, Ok(Some(plan)) if Some(&plan.authorization_endpoint) == auth_ep.as_ref()));
+    let query = match lead.and_then(|i| plans[i].1.as_ref().ok().and_then(|p| p.as_ref())) {
+        Some(p) => authorize::query(
+            &client_id,
+            p.scope.as_deref(),
+            p.resource.as_deref(),
+            p.redirect_uri,
+            p.prompt_consent,
+            &pkce,
+        ),
+        None => authorize::query(
+            &client_id,
+            Some(&guessed_scope),
+            prm_resource.as_deref(),
+            authorize::REDIRECT_URI,
+            false,
+            &pkce,
+        ),
+    };
     let facade_jwks_uri = as_doc
         .and_then(|d| d.get("jwks_uri"))
         .and_then(Value::as_str)
@@ -401,8 +494,27 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
         .as_deref()
         .filter(|f| Some(*f) != tenant_jwks_uri.as_deref() && !documents::is_placeholder(f))
         .and_then(|f| Url::parse(f).ok());
+    // Only configured hosts: a jwks_uri elsewhere is reported, not fetched.
+    let facade_jwks_url = match facade_jwks_url {
+        Some(u)
+            if !fetch::same_origin(&u, &gateway)
+                && !authority
+                    .as_ref()
+                    .is_some_and(|a| fetch::same_origin(&u, a)) =>
+        {
+            checks.push(host_not_configured(
+                "discovery.as.jwks-host",
+                "The façade's jwks_uri is on a configured host",
+                "jwks_uri in as-metadata-policy.xml",
+                u.as_str(),
+                exp,
+            ));
+            None
+        }
+        other => other,
+    };
     let probe_gateway = !gateway_down;
-    let (auth_res, token_res, facade_jwks) = tokio::join!(
+    let (auth_res, client_probes, token_res, facade_jwks) = tokio::join!(
         async {
             match &auth_dest {
                 Some(Dest::Gateway(u)) if probe_gateway => {
@@ -411,6 +523,17 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
                 _ => None,
             }
         },
+        futures_util::future::join_all(plans.iter().map(|(_, p)| {
+            probe_client(
+                http,
+                p,
+                &client_id,
+                &pkce,
+                &gateway,
+                authority.as_ref(),
+                probe_gateway,
+            )
+        })),
         async {
             match &token_dest {
                 Some(Dest::Gateway(u)) if probe_gateway => {
@@ -491,6 +614,53 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
             ),
         ),
     }
+    // The one hop to the authority: what Entra answers, before sign-in, to the request the
+    // first client of the matrix sends (or to c7doctor's guess when none gets that far).
+    let main_preflight: Option<(Url, preflight::Answer)> = match lead {
+        Some(i) => client_probes[i]
+            .as_ref()
+            .and_then(|p| Some((p.location.clone()?, p.preflight.clone()?))),
+        None => {
+            let loc = match (&auth_dest, &auth_res) {
+                (Some(Dest::Gateway(_)), Some(Ok(r))) if r.is_redirect() => {
+                    r.header("location").and_then(|l| r.url.join(&l).ok())
+                }
+                (Some(Dest::Authority(u)), _) => {
+                    let mut u = u.clone();
+                    u.set_query(Some(&query));
+                    Some(u)
+                }
+                _ => None,
+            };
+            match (loc, authority.as_ref()) {
+                (Some(l), Some(a)) => {
+                    let answer = preflight::run(http, &l, a).await;
+                    Some((l, answer))
+                }
+                _ => None,
+            }
+        }
+    };
+    if let Some((loc, answer)) = &main_preflight {
+        let sent_scope = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.into_owned());
+        let confirmed = match answer {
+            preflight::Answer::Refused {
+                aadsts: Some(9010010),
+                error,
+            } => Some(error.as_str()),
+            _ => None,
+        };
+        checks.push(authorize::resource_check(
+            loc.as_str(),
+            sent_scope.as_deref(),
+            confirmed,
+        ));
+        if confirmed.is_none() {
+            checks.push(preflight_check(loc, answer));
+        }
+    }
     match (&token_dest, &token_res) {
         (Some(Dest::Gateway(u) | Dest::Authority(u)), Some(res)) => {
             checks.push(note(token_route::check(res, u, &client_id, exp), token_assumed))
@@ -516,6 +686,32 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
         ),
     }
 
+    // The client matrix: per client, through or stopped where, with which error.
+    let token_outcome: Option<Result<(), String>> = checks
+        .iter()
+        .find(|c| c.id == codes::TOKEN_ROUTE.code)
+        .filter(|c| c.status != Status::Skip)
+        .map(|c| {
+            if c.status == Status::Fail {
+                Err(c.detail.clone())
+            } else {
+                Ok(())
+            }
+        });
+    let rows: Vec<clients::Row> = plans
+        .iter()
+        .zip(&client_probes)
+        .map(|((c, p), probe)| {
+            clients::finish(
+                *c,
+                p,
+                probe.as_ref().map(|x| &x.answer),
+                token_outcome.as_ref(),
+            )
+        })
+        .collect();
+    checks.push(matrix_check(&rows));
+
     Chain {
         checks,
         gateway_down: false,
@@ -523,6 +719,181 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
         facade_jwks,
         location_tenant,
     }
+}
+
+/// What one client's authorize request met: the façade's redirect, the one hop to the
+/// authority, and the answer for the client matrix.
+struct ClientProbe {
+    location: Option<Url>,
+    preflight: Option<preflight::Answer>,
+    answer: clients::AuthorizeAnswer,
+}
+
+/// Send the authorize request a client would send and follow one hop to the authority.
+async fn probe_client(
+    http: &Http,
+    plan: &Result<Option<clients::Plan>, clients::Stop>,
+    client_id: &str,
+    pkce: &authorize::Pkce,
+    gateway: &Url,
+    authority: Option<&Url>,
+    probe_gateway: bool,
+) -> Option<ClientProbe> {
+    use clients::AuthorizeAnswer as A;
+    let Ok(Some(p)) = plan else {
+        return None;
+    };
+    let only = |answer: A| {
+        Some(ClientProbe {
+            location: None,
+            preflight: None,
+            answer,
+        })
+    };
+    let refused = |error: String| {
+        only(A::Refused {
+            link: "authorize",
+            error,
+        })
+    };
+    let query = authorize::query(
+        client_id,
+        p.scope.as_deref(),
+        p.resource.as_deref(),
+        p.redirect_uri,
+        p.prompt_consent,
+        pkce,
+    );
+    let ep = &p.authorization_endpoint;
+    let location = if fetch::same_origin(ep, gateway) {
+        if !probe_gateway {
+            return only(A::Unchecked("the gateway stopped answering".into()));
+        }
+        match authorize::run(http, ep, &query).await {
+            Err(e) => return refused(format!("GET {ep}: no answer ({})", e.kind.as_str())),
+            Ok(r) if r.is_redirect() => {
+                match r.header("location").and_then(|l| r.url.join(&l).ok()) {
+                    Some(u) => u,
+                    None => return refused(format!("GET {ep}: a redirect without a Location")),
+                }
+            }
+            Ok(r) => {
+                return refused(format!(
+                    "GET {ep} answered {} instead of a redirect to Entra",
+                    http::status_text(r.status)
+                ));
+            }
+        }
+    } else if authority.is_some_and(|a| fetch::same_origin(ep, a)) {
+        let mut u = ep.clone();
+        u.set_query(Some(&query));
+        u
+    } else {
+        return only(A::Unchecked(format!(
+            "{ep} is on neither the gateway nor the authority: not contacted"
+        )));
+    };
+    let Some(a) = authority else {
+        return only(A::Unchecked("no authority configured".into()));
+    };
+    let answer = preflight::run(http, &location, a).await;
+    let matrix = match &answer {
+        preflight::Answer::Refused { error, .. } => A::Refused {
+            link: "authorize",
+            error: error.clone(),
+        },
+        preflight::Answer::NotAsked(_) if !fetch::same_origin(&location, a) => A::Refused {
+            link: "authorize",
+            error: format!(
+                "the redirect leads to {}, not the configured authority",
+                location.origin().ascii_serialization()
+            ),
+        },
+        preflight::Answer::NotAsked(why) => A::Unchecked(why.clone()),
+        // Entra needs a scope (AADSTS900144): a client with none cannot sign in.
+        preflight::Answer::SignIn if p.scope.is_none() => A::Refused {
+            link: "authorize",
+            error: "no scope to ask for (no PRM scopes_supported, no challenge scope): Entra requires one (AADSTS900144)".into(),
+        },
+        preflight::Answer::SignIn => A::SignIn {
+            predicted: authorize::forwarded_resource(location.as_str())
+                .filter(|r| !authorize::resource_matches_scopes(r, p.scope.as_deref().unwrap_or("")))
+                .map(|r| format!("Entra is predicted to refuse resource={r} (AADSTS9010010)")),
+        },
+    };
+    Some(ClientProbe {
+        location: Some(location),
+        preflight: Some(answer),
+        answer: matrix,
+    })
+}
+
+/// What Entra answered, before sign-in, to the probe's authorize request.
+fn preflight_check(location: &Url, answer: &preflight::Answer) -> Check {
+    let check = Check::new(
+        "discovery.authorize.entra",
+        "Entra accepts the sign-in request (before sign-in)",
+    )
+    .evidence(
+        "authorize_url",
+        format!(
+            "{}{}",
+            location.origin().ascii_serialization(),
+            location.path()
+        ),
+    )
+    .evidence("answer", answer.describe());
+    match answer {
+        preflight::Answer::SignIn => check.pass(
+            "Entra shows its sign-in page: nothing refused before sign-in (what Entra checks after sign-in is not confirmed before sign-in)",
+        ),
+        preflight::Answer::Refused { aadsts, error } => {
+            let check = check.fail(
+                codes::AUTHORIZE_REFUSED,
+                format!("Entra refused the authorize request before sign-in: {error}"),
+            );
+            match aadsts.and_then(|n| crate::catalog::by_aadsts(n).map(|c| (n, c))) {
+                Some((n, code)) => check
+                    .fix_var("aadsts", n.to_string())
+                    .evidence("aadsts", n)
+                    .evidence("entra_code", code.code),
+                None => check.fix_var("aadsts", aadsts.map(|n| n.to_string()).unwrap_or_else(|| "<n>".into())),
+            }
+        }
+        preflight::Answer::NotAsked(why) => check.skip(
+            crate::report::codes::PREREQUISITE_FAILED,
+            format!("Entra was not asked: {why}"),
+        ),
+    }
+}
+
+/// The client matrix as a check: fail when a client the guide names (VS Code and the
+/// TypeScript SDKs it mirrors) cannot sign in.
+fn matrix_check(rows: &[clients::Row]) -> Check {
+    let check = Check::new(
+        "discovery.clients",
+        "MCP clients get through the sign-in chain (client matrix)",
+    )
+    .evidence("clients", serde_json::to_value(rows).unwrap_or(Value::Null));
+    let lines: Vec<String> = rows.iter().map(clients::Row::line).collect();
+    if rows.iter().all(|r| r.gets_through) {
+        check.pass(lines.join("; "))
+    } else {
+        check.fail(codes::CLIENTS_BLOCKED, lines.join("; "))
+    }
+}
+
+/// A document names a URL outside the configured hosts: reported, not fetched.
+fn host_not_configured(id: &str, title: &str, field: &str, url: &str, _exp: &DocExpect) -> Check {
+    Check::new(id, title)
+        .fail(
+            codes::HOST_NOT_CONFIGURED,
+            format!(
+                "{url} is outside the configured gateway's and authority's origins: not fetched"
+            ),
+        )
+        .evidence("url", url)
+        .fix_var("field", field)
 }
 
 /// Say in the evidence whether a finding breaks clients or only some.

@@ -125,11 +125,14 @@ pub fn served_check(r: &PrmResult) -> Check {
             .evidence("url", f.url.as_str()),
         (Some(f), Some(h)) => {
             let (code, what) = failure_of(h);
+            // A client that got a resource_metadata URL tries only that URL: the TypeScript
+            // SDK v1 and v2 do not fall back to the well-known ones (they go on without a
+            // PRM: no scope, no resource, and Entra refuses the sign-in).
             check
-                .warn(
+                .fail(
                     code,
                     format!(
-                        "the advertised resource_metadata URL fails: {what}. Clients following the 2025-11-25 spec fall back to {} and find it; clients that only follow the header cannot sign in",
+                        "the advertised resource_metadata URL fails: {what}. The PRM is served at {}, but clients given a resource_metadata URL (TypeScript SDK v1 and v2) do not fall back to it: they continue without a PRM, ask for no scope and cannot sign in",
                         f.url
                     ),
                 )

@@ -124,7 +124,7 @@ crate::declare_findings! {
     RESOURCE_PARAMETER = "entra.resource-parameter" {
         title: "The resource parameter does not match the scopes",
         cause: "The request carries an RFC 8707 `resource` parameter (MCP clients add the MCP URL) that is not an identifier of the API named in the scopes; Entra's v2.0 endpoint rejects the mismatch.",
-        fix: "Drop the `resource` parameter in the gateway's /authorize and /token forwarding, or add the MCP URL to the Context7 APIM Gateway app's Application ID URIs (identifierUris in the manifest).",
+        fix: concat!("Remove `resource` in the façade — ", crate::strip_resource_policy!(), " Alternatively add the PRM `resource` (the MCP URL) to the Application ID URIs (identifierUris) of the app the scopes name."),
         see: "MCP spec 2025-11-25: Authorization › Resource Parameter Implementation",
         aadsts: [9010010],
     }

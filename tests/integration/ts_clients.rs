@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use crate::support::c7doctor;
 use crate::support::sim::{Sim, profiles};
 
-const README_HEADING: &str = "## Discovery: where c7doctor is stricter than the TypeScript SDK clients";
+const README_HEADING: &str =
+    "## Discovery: where c7doctor is stricter than the TypeScript SDK clients";
 
 fn harness_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/ts-clients")
@@ -98,7 +99,8 @@ fn run_judges(node: &PathBuf, sim: &Sim) -> Vec<Judged> {
         .lines()
         .filter(|l| l.starts_with('{'))
         .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("judge line {l}: {e}"));
+            let v: Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("judge line {l}: {e}"));
             Judged {
                 client: v["client"].as_str().unwrap_or("").to_string(),
                 ok: v["ok"].as_bool().unwrap_or(false),
@@ -109,7 +111,10 @@ fn run_judges(node: &PathBuf, sim: &Sim) -> Vec<Judged> {
         })
         .collect();
     assert_eq!(
-        verdicts.iter().map(|v| v.client.as_str()).collect::<Vec<_>>(),
+        verdicts
+            .iter()
+            .map(|v| v.client.as_str())
+            .collect::<Vec<_>>(),
         ["ts-sdk-v1", "ts-sdk-v2"],
         "judge output: {stdout}\nstderr: {}",
         String::from_utf8_lossy(&out.stderr)
@@ -131,12 +136,8 @@ fn discover(sim: &Sim) -> Value {
         .args(["--format", "json", "--timeout", "5"])
         .output()
         .expect("run c7doctor");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// The client matrix c7doctor reports: client name → gets through.
@@ -165,8 +166,9 @@ fn matrix(report: &Value) -> BTreeMap<String, (bool, String)> {
 
 /// The README table rows: profile → (clients it is stricter than, c7doctor's verdict).
 fn readme_table() -> BTreeMap<String, (Vec<String>, String)> {
-    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
     let start = readme
         .find(README_HEADING)
         .unwrap_or_else(|| panic!("README.md has no section {README_HEADING:?}"));
@@ -177,13 +179,19 @@ fn readme_table() -> BTreeMap<String, (Vec<String>, String)> {
         .filter(|l| l.starts_with("| `"))
         .map(|l| {
             let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
-            assert!(cells.len() >= 4, "README row needs profile | clients | verdict | because: {l}");
+            assert!(
+                cells.len() >= 4,
+                "README row needs profile | clients | verdict | because: {l}"
+            );
             assert!(!cells[3].is_empty(), "README row without a reason: {l}");
             let clients = cells[1]
                 .split(',')
                 .map(|c| c.trim().trim_matches('`').to_string())
                 .collect();
-            (cells[0].trim_matches('`').to_string(), (clients, cells[2].to_string()))
+            (
+                cells[0].trim_matches('`').to_string(),
+                (clients, cells[2].to_string()),
+            )
         })
         .collect()
 }
@@ -204,7 +212,8 @@ fn check_agreement(name: &str) {
             .cloned()
             .unwrap_or_else(|| panic!("{name}: the client matrix has no {}: {model:?}", j.client));
         assert_eq!(
-            predicted, j.ok,
+            predicted,
+            j.ok,
             "{name}: c7doctor's model says {} {} (link {link}); the real client {} ({} at {}: {})",
             j.client,
             if predicted { "gets through" } else { "fails" },
@@ -303,18 +312,4 @@ agreement_tests! {
     ts_resource_forwarded => "resource-forwarded",
     ts_resource_identifier_uri => "resource-identifier-uri",
     ts_redirect_uri_unregistered => "redirect-uri-unregistered",
-    ts_redirect_uri_web_only => "redirect-uri-web-only",
-}
-
-#[test]
-fn zz_explore() {
-    let node = judges_available().unwrap();
-    for name in profiles::DISCOVERY {
-        let sim = Sim::start(name);
-        let judged = run_judges(&node, &sim);
-        let report = discover(&sim);
-        let fails: Vec<String> = report["checks"].as_array().unwrap().iter().filter(|c| c["status"]=="fail"||c["status"]=="warn").map(|c| format!("{}:{}", c["code"].as_str().unwrap_or(""), c["status"].as_str().unwrap_or(""))).collect();
-        eprintln!("EXPLORE {name}: c7doctor={} {:?}", report["verdict"], fails);
-        for j in judged { eprintln!("EXPLORE   {} ok={} link={} err={} sent={}", j.client, j.ok, j.link, j.error, j.raw["sent"]); }
-    }
 }

@@ -13,9 +13,11 @@
 //   4. the SDK's own code exchange (`transport.finishAuth(code)`) goes to the token route;
 //   5. a fresh client connects with the tokens and lists the tools.
 //
-// It prints one JSON line per client: {client, version, ok, link, error, sent}.
-// `link` names where it stopped: endpoint | prm | as-metadata | authorize | sign-in |
-// token | mcp (or "none" when it got through).
+// It prints one JSON line per client: {client, version, ok, link, error, sent, mcp}.
+// `ok` means the client signed in: it got tokens from the token route. `link` names where
+// it stopped: endpoint | prm | as-metadata | authorize | sign-in | token (or "none").
+// `mcp` says what the authenticated MCP call then met ("ok" or the error): that is the
+// gateway's token validation and Context7, which `probe` and `e2e` judge, not discovery.
 //
 // Usage: node judge.mjs '{"mcp_url": "...", "client_id": "...", "authority": "...",
 //                         "clients": ["v1", "v2"]}'
@@ -68,7 +70,9 @@ async function load(line) {
 function recordingFetch(log) {
     return (url, init = {}) => {
         log.push({ method: init.method ?? 'GET', url: String(url instanceof Request ? url.url : url) });
-        return fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(DEADLINE_MS) });
+        const deadline = AbortSignal.timeout(DEADLINE_MS);
+        const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+        return fetch(url, { ...init, signal });
     };
 }
 
@@ -261,10 +265,10 @@ async function judge(line) {
         await client2.connect(again);
         const tools = await client2.listTools();
         await client2.close();
-        return { ...verdict, sent, ok: true, link: 'none', error: null, tools: tools.tools.map(t => t.name) };
+        return { ...verdict, sent, ok: true, link: 'none', error: null, mcp: 'ok', tools: tools.tools.map(t => t.name) };
     } catch (e) {
         await again.close().catch(() => {});
-        return { ...verdict, sent, link: 'mcp', error: errText(e) };
+        return { ...verdict, sent, ok: true, link: 'none', error: null, mcp: errText(e) };
     }
 }
 
@@ -276,7 +280,12 @@ const overall = setTimeout(() => {
 for (const line of lines) {
     let v;
     try {
-        v = await judge(line);
+        v = await Promise.race([
+            judge(line),
+            new Promise(resolve =>
+                setTimeout(() => resolve({ client: line === 'v1' ? 'ts-sdk-v1' : 'ts-sdk-v2', ok: false, link: 'endpoint', error: 'no answer within 15 s' }), 15000)
+            )
+        ]);
     } catch (e) {
         v = { client: line, ok: false, link: 'judge', error: `judge error: ${errText(e)}` };
     }

@@ -123,9 +123,16 @@ fn resource_ok(reg: &Registration, resource: Option<&str>, scope: &str) -> bool 
         .split_whitespace()
         .filter_map(|s| s.rsplit_once('/').map(|(api, _)| api))
         .collect();
-    reg.identifier_uris.iter().any(|id| {
-        id.trim_end_matches('/') == resource && named.iter().any(|n| n == id)
-    })
+    // The scopes must name this app (by one of its identifiers), and `resource` must be
+    // one of its identifiers.
+    let names_app = named
+        .iter()
+        .any(|n| reg.identifier_uris.iter().any(|id| id == n));
+    names_app
+        && reg
+            .identifier_uris
+            .iter()
+            .any(|id| id.trim_end_matches('/') == resource)
 }
 
 fn resource_message(resource: &str) -> String {
@@ -166,7 +173,10 @@ fn error_redirect(redirect: &str, state: &str, error: &str, code: u32, message: 
             "error_description",
             &format!("AADSTS{code}: {message} Trace ID: {TRACE_ID}"),
         )
-        .append_pair("error_uri", &format!("https://login.microsoftonline.com/error?code={code}"))
+        .append_pair(
+            "error_uri",
+            &format!("https://login.microsoftonline.com/error?code={code}"),
+        )
         .append_pair("state", state)
         .finish();
     let sep = if redirect.contains('?') { '&' } else { '?' };

@@ -66,7 +66,6 @@ pub const NAMES: &[&str] = &[
     "resource-forwarded",
     "resource-identifier-uri",
     "redirect-uri-unregistered",
-    "redirect-uri-web-only",
     // device code and OBO (helper E)
     "device-code-pending",
     "device-code-slow-down",
@@ -250,7 +249,6 @@ pub const DISCOVERY: &[&str] = &[
     "resource-forwarded",
     "resource-identifier-uri",
     "redirect-uri-unregistered",
-    "redirect-uri-web-only",
 ];
 
 /// A profile with tenant faults set by `f` (helper E's profiles).
@@ -635,9 +633,6 @@ pub fn profile(name: &str) -> Profile {
         // The gateway app has only the Web redirect URI https://vscode.dev/redirect: the
         // loopback redirect URIs of the SDKs are refused (AADSTS50011).
         "redirect-uri-unregistered" => entra(p, |e| e.redirect_uris = Some(vec![])),
-        // The loopback redirect URIs are registered on the Web platform: sign-in works, the
-        // code exchange without a secret does not (AADSTS7000218).
-        "redirect-uri-web-only" => entra(p, |e| e.redirects_web_only = true),
         // ---- device code and OBO (helper E) ----
         // The user takes three polls to sign in, then succeeds.
         "device-code-pending" => entra(p, |e| e.device_pending = 3),
