@@ -49,8 +49,41 @@ pub fn command(code: Option<&str>) -> Result<i32, Error> {
     }
 }
 
+/// What a pasted query names: a code or number as typed, else the Entra error it quotes — a
+/// whole Entra error JSON (its `error_codes`, then the AADSTS number in `error_description`)
+/// or a pasted line such as `AADSTS50011: The redirect URI …`.
+fn normalise(query: &str) -> String {
+    let q = query.trim();
+    if catalog::lookup(q).is_some() {
+        return q.to_string();
+    }
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(q) {
+        let first = v
+            .get("error_codes")
+            .and_then(|c| c.as_array())
+            .and_then(|a| a.first())
+            .and_then(|n| n.as_u64());
+        if let Some(n) = first {
+            return format!("AADSTS{n}");
+        }
+        if let Some(n) = v
+            .get("error_description")
+            .and_then(|d| d.as_str())
+            .and_then(crate::entra::errors::aadsts_in)
+        {
+            return format!("AADSTS{n}");
+        }
+    }
+    match crate::entra::errors::aadsts_in(q) {
+        Some(n) => format!("AADSTS{n}"),
+        None => q.to_string(),
+    }
+}
+
 /// The text `explain QUERY` prints, or the usage error for an unknown query.
 pub fn explain(query: &str) -> Result<String, Error> {
+    let normalised = normalise(query);
+    let query = normalised.as_str();
     match catalog::lookup(query) {
         Some(e) => Ok(format_entry(e, query)),
         None => {
@@ -189,6 +222,40 @@ mod tests {
         for e in catalog::all() {
             assert!(l.contains(e.code), "{} not listed", e.code);
         }
+    }
+
+    #[test]
+    fn pasted_entra_lines_and_json_are_understood() {
+        let line = explain("AADSTS9010010: The resource parameter provided in the request doesn't match with the requested scopes.").unwrap();
+        assert!(
+            line.starts_with(crate::entra::codes::RESOURCE_PARAMETER.code),
+            "{line}"
+        );
+        let json = r#"{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented.","error_codes":[65001],"suberror":"consent_required"}"#;
+        assert!(
+            explain(json)
+                .unwrap()
+                .starts_with(crate::entra::codes::CONSENT_REQUIRED.code)
+        );
+        let no_codes = r#"{"error":"invalid_grant","error_description":"AADSTS7000222: The provided client secret keys are expired."}"#;
+        assert!(
+            explain(no_codes)
+                .unwrap()
+                .starts_with(crate::entra::codes::SECRET_EXPIRED.code)
+        );
+        assert!(explain("no such thing").is_err());
+    }
+
+    /// `explain AADSTS9010010` and `discovery.resource-rejected` give the same APIM policy.
+    #[test]
+    fn the_resource_fix_is_one_text() {
+        let policy = crate::discovery::codes::STRIP_RESOURCE_POLICY;
+        assert!(explain("AADSTS9010010").unwrap().contains(policy));
+        assert!(
+            explain("discovery.resource-rejected")
+                .unwrap()
+                .contains(policy)
+        );
     }
 
     #[test]

@@ -325,6 +325,21 @@ pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
         );
     };
     let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    // Microsoft's pre-production cloud (sts.windows-ppe.net, login.windows-ppe.net) is not
+    // the public cloud, whatever the token's version: another cloud, not a v1 token.
+    let authority_ppe = url::Url::parse(&exp.authority)
+        .ok()
+        .and_then(|a| a.host_str().map(|h| h.ends_with("windows-ppe.net")))
+        .unwrap_or(false);
+    if host.ends_with("windows-ppe.net") && !authority_ppe {
+        return c.fail(
+            codes::ISSUER_FOREIGN,
+            format!(
+                "iss is {iss}: issued by Microsoft's pre-production cloud ({host}), not by --authority {}",
+                exp.authority
+            ),
+        );
+    }
     let v1_host = V1_HOSTS.contains(&host.as_str());
     if v1_host || d.claim_str("ver") == Some("1.0") {
         let app_name = token_app_name(d, exp, app);
@@ -921,6 +936,15 @@ mod tests {
             Some(codes::ISSUER_FOREIGN)
         );
         assert_eq!(iss("not a url"), Some(codes::ISSUER_FOREIGN));
+        // Microsoft's pre-production cloud is foreign to the public authority, v1 or v2.
+        assert_eq!(
+            iss("https://sts.windows-ppe.net/t/"),
+            Some(codes::ISSUER_FOREIGN)
+        );
+        assert_eq!(
+            iss("https://login.windows-ppe.net/t/v2.0"),
+            Some(codes::ISSUER_FOREIGN)
+        );
     }
 
     #[test]

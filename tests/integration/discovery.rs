@@ -26,20 +26,29 @@ fn expected(profile: &str) -> &'static [(&'static str, &'static str)] {
             ("discovery.resource-rejected", "fail"),
         ],
         "challenge-missing" => &[("discovery.challenge-missing", "warn")],
+        // Without a PRM the clients ask for no scope: Entra refuses (AADSTS900144).
         "challenge-missing-no-prm" => &[
             ("discovery.challenge-missing", "fail"),
             ("discovery.prm-missing", "fail"),
+            ("discovery.authorize-refused", "fail"),
         ],
         "challenge-without-resource-metadata" => &[("discovery.challenge-missing", "warn")],
         "challenge-malformed" => &[("discovery.challenge-malformed", "warn")],
         "challenge-upstream" => &[("discovery.challenge-upstream", "fail")],
-        "prm-missing" => &[("discovery.prm-missing", "fail")],
-        "prm-invalid" => &[("discovery.prm-invalid", "fail")],
+        "prm-missing" => &[
+            ("discovery.prm-missing", "fail"),
+            ("discovery.authorize-refused", "fail"),
+        ],
+        "prm-invalid" => &[
+            ("discovery.prm-invalid", "fail"),
+            ("discovery.authorize-refused", "fail"),
+        ],
         "prm-path-only" => &[("discovery.prm-resource", "warn")],
         "prm-placeholder" => &[
             ("discovery.prm-placeholder", "fail"),
             ("discovery.prm-resource", "fail"),
             ("discovery.prm-scope", "fail"),
+            ("discovery.authorize-refused", "fail"),
         ],
         "prm-resource-mismatch" => &[("discovery.prm-resource", "fail")],
         // The client's unqualified scope: Entra answers AADSTS650053 before sign-in.
@@ -50,7 +59,7 @@ fn expected(profile: &str) -> &'static [(&'static str, &'static str)] {
         "as-missing" => &[("discovery.as-missing", "fail")],
         "as-invalid" => &[
             ("discovery.as-invalid", "fail"),
-            ("discovery.as-pkce", "fail"),
+            ("discovery.as-pkce", "warn"),
         ],
         // Clients go nowhere: the issuer, endpoints and jwks_uri are all templates.
         "as-placeholder" => &[
@@ -83,13 +92,19 @@ fn expected(profile: &str) -> &'static [(&'static str, &'static str)] {
         "endpoint-404" => &[("discovery.endpoint-missing", "fail")],
         "endpoint-html" => &[("discovery.html-response", "fail")],
         "redirect-elsewhere" => &[("discovery.redirect", "fail")],
-        "huge-body" => &[("discovery.prm-invalid", "fail")],
+        "huge-body" => &[
+            ("discovery.prm-invalid", "fail"),
+            ("discovery.authorize-refused", "fail"),
+        ],
         "black-hole" => &[("discovery.unreachable", "fail")],
         "as-no-response-types" => &[("discovery.as-invalid", "fail")],
         "as-openid-only" => &[("discovery.as-invalid", "fail")],
         "as-issuer-trailing-slash" => &[("discovery.as-issuer", "fail")],
         // The challenge names the root PRM URL (404); the SDKs do not fall back.
-        "prm-path-suffixed-only" => &[("discovery.prm-missing", "fail")],
+        "prm-path-suffixed-only" => &[
+            ("discovery.prm-missing", "fail"),
+            ("discovery.authorize-refused", "fail"),
+        ],
         "challenge-basic-first" | "challenge-basic-two-headers" => {
             &[("discovery.challenge-malformed", "warn")]
         }
@@ -453,6 +468,15 @@ const STRICTER_THAN_RMCP: &[&str] = &[
     "endpoint-open",
     "endpoint-404",
     "endpoint-html",
+    "as-no-response-types",
+    "as-openid-only",
+    "as-issuer-trailing-slash",
+    "prm-path-suffixed-only",
+    "challenge-basic-first",
+    "challenge-basic-two-headers",
+    "resource-forwarded",
+    "resource-identifier-uri",
+    "redirect-uri-unregistered",
 ];
 
 fn check_rmcp_agreement(name: &str) {

@@ -879,3 +879,64 @@ fn apps_graph_token_never_leaks() {
         all.join("\n")
     );
 }
+
+// ---------------------------------------------------------------- the authorize preflight
+// (discovery's one hop to the authority; rows kept apart from the suite above)
+
+/// The preflight follows one hop to the configured authority with a plain GET: no token, no
+/// cookie, no secret goes out, no second hop is taken, and an authorization code in Entra's
+/// answer never reaches any output, in any format, with or without `-v`.
+#[test]
+fn discovery_preflight_leaks_nothing_and_takes_one_hop() {
+    let mut p = profile("healthy");
+    p.entra.authorize_leaks_code = true;
+    let sim = Sim::with(p);
+    for format in FORMATS {
+        for verbose in [false, true] {
+            let mut args = with_sim(&sim, &["discovery", "--format", format, "--timeout", "5"]);
+            if verbose {
+                args.push("-v".into());
+            }
+            let out = c7doctor()
+                .args(&args)
+                .env("C7DOCTOR_GATEWAY_SECRET", GATEWAY_SECRET)
+                .output()
+                .expect("c7doctor runs");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                !all.contains(AUTHORIZATION_CODE),
+                "discovery --format {format} (-v {verbose}) printed the authorization code"
+            );
+            assert!(!all.contains(GATEWAY_SECRET), "{format}: the client secret");
+            // Entra's refusal is reported (the answer was read), with its AADSTS code.
+            assert!(
+                all.contains("AADSTS50105"),
+                "{format}: Entra's answer is not reported"
+            );
+        }
+    }
+    for r in sim.requests_to("entra") {
+        assert!(
+            r.header("authorization").is_none(),
+            "token sent to {}",
+            r.uri
+        );
+        assert!(r.header("cookie").is_none(), "cookie sent to {}", r.uri);
+        assert!(
+            !r.body_text().contains(GATEWAY_SECRET) || r.path().ends_with("/oauth2/v2.0/token"),
+            "secret sent to {}",
+            r.uri
+        );
+        if r.path().ends_with("/oauth2/v2.0/authorize") {
+            assert_eq!(r.method, "GET", "{}", r.uri);
+        }
+    }
+    // One hop: Entra's redirect back (to the client's loopback redirect URI) is never
+    // followed — nothing but the simulated servers was asked, and only Entra's authorize
+    // endpoint after the façade's redirect.
+    assert!(sim.requests_to("elsewhere").is_empty());
+}

@@ -61,6 +61,10 @@ pub struct EntraFaults {
     /// Entra refuses a mismatched `resource` only after the user signed in, not at the
     /// first GET of the authorize endpoint.
     pub resource_after_sign_in: bool,
+    /// The authorize endpoint answers at once with a redirect back that carries an
+    /// authorization code next to an error (a hostile or confused authority): the
+    /// preflight must not print the code.
+    pub authorize_leaks_code: bool,
 }
 
 impl SimState {

@@ -287,6 +287,25 @@ fn resource_refused(reg: &Registration, q: &[(String, String)]) -> Option<Respon
 /// `GET …/oauth2/v2.0/authorize`.
 pub fn authorize(state: &SimState, query: Option<&str>) -> Response {
     let q = form(query.unwrap_or("").as_bytes());
+    if state.profile.entra.authorize_leaks_code {
+        let qs = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("code", super::entra_token::AUTHORIZATION_CODE)
+            .append_pair("error", "access_denied")
+            .append_pair(
+                "error_description",
+                "AADSTS50105: Your administrator has configured the application to block users unless they are specifically granted access.",
+            )
+            .append_pair("state", field(&q, "state").unwrap_or(""))
+            .finish();
+        return (
+            StatusCode::FOUND,
+            [(
+                header::LOCATION,
+                format!("{}?{qs}", field(&q, "redirect_uri").unwrap_or("")),
+            )],
+        )
+            .into_response();
+    }
     if let Some(r) = before_sign_in(state, &q) {
         return r;
     }
