@@ -227,7 +227,7 @@ fn prm_doc<'a>(seen: &'a Seen<'_>, header_url: Option<&Url>) -> Result<Option<&'
         Some(DocOutcome::NotServed(s)) | Some(DocOutcome::Redirect(s, _)) => *s < 500,
         _ => true,
     };
-    if !fall_back || path == "" {
+    if !fall_back || path.is_empty() {
         return Ok(first.and_then(|a| a.doc()).filter(|d| prm_schema_ok(d)));
     }
     let mut root = seen.mcp_url.clone();
