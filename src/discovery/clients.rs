@@ -697,13 +697,28 @@ mod tests {
                 Some(as_meta("https://gw.example")),
             ),
         ];
-        let joined = format!(r#"Basic realm="apim", {RM}"#);
-        // Not a Bearer first scheme: no resource_metadata, so the well-known URLs are tried
-        // (the path-suffixed one is 404 here and not fetched: stop at prm).
-        let got = run(&[&joined], &a, Client::TsSdkV1);
-        assert!(got.is_err(), "{got:?}");
-        let two = run(&[r#"Basic realm="apim""#, RM], &a, Client::TsSdkV2);
-        assert!(two.is_err(), "{two:?}");
+        let joined = format!(r#"Basic realm="apim", {RM} scope="api://g/from-challenge""#);
+        // Not a Bearer first scheme: neither resource_metadata nor scope is read.
+        for c in ALL {
+            assert_eq!(
+                challenge_params(c, std::slice::from_ref(&joined)),
+                (None, None, None)
+            );
+            assert_eq!(
+                challenge_params(c, &[r#"Basic realm="apim""#.into(), RM.into()]),
+                (None, None, None)
+            );
+        }
+        // The well-known fallback still finds the root PRM: the scope is the PRM's.
+        let p = run(&[&joined], &a, Client::TsSdkV1).unwrap().unwrap();
+        assert_eq!(p.scope.as_deref(), Some("api://g/Mcp.Gateway.Access"));
+        // Without a PRM at the well-known URLs they go on with no scope at all.
+        let bare = [at(
+            "https://gw.example/.well-known/oauth-authorization-server",
+            Some(as_meta("https://gw.example/")),
+        )];
+        let p = run(&[&joined], &bare, Client::TsSdkV2).unwrap().unwrap();
+        assert_eq!((p.scope, p.resource), (None, None));
     }
 
     #[test]

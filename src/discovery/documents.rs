@@ -368,10 +368,37 @@ mod tests {
             .remove("code_challenge_methods_supported");
         let c = check_as_document(&doc, Some("https://apim.example.net"), &exp());
         assert_eq!(status_of(&c, "discovery.as.issuer").status, Status::Fail);
+        // Absent: the TypeScript SDKs and rmcp go on (and send S256); spec-strict clients stop.
+        assert_eq!(status_of(&c, "discovery.as.pkce").status, Status::Warn);
+        doc["code_challenge_methods_supported"] = json!(["plain"]);
+        let c = check_as_document(&doc, Some("https://apim.example.net"), &exp());
         assert_eq!(status_of(&c, "discovery.as.pkce").status, Status::Fail);
+        // A trailing slash: the TypeScript SDK v2 stops with IssuerMismatchError.
         doc["issuer"] = json!("https://apim.example.net/");
         let c = check_as_document(&doc, Some("https://apim.example.net"), &exp());
-        assert_eq!(status_of(&c, "discovery.as.issuer").status, Status::Warn);
+        assert_eq!(status_of(&c, "discovery.as.issuer").status, Status::Fail);
+    }
+
+    #[test]
+    fn a_removed_resource_is_not_an_altered_query() {
+        let q = "client_id=x&response_type=code&state=s&resource=https%3A%2F%2Fapim.example.net%2Fcontext7%2Fmcp";
+        let kept = "client_id=x&response_type=code&state=s";
+        let loc = format!("https://login.microsoftonline.com/{TID}/oauth2/v2.0/authorize?{kept}");
+        let c = check_authorize_location(&loc, Some(q), &exp());
+        assert_eq!(
+            status_of(&c, "discovery.authorize.query").status,
+            Status::Pass,
+            "{c:#?}"
+        );
+        // Anything else removed still is.
+        let loc = format!(
+            "https://login.microsoftonline.com/{TID}/oauth2/v2.0/authorize?client_id=x&response_type=code"
+        );
+        let c = check_authorize_location(&loc, Some(q), &exp());
+        assert_eq!(
+            status_of(&c, "discovery.authorize.query").status,
+            Status::Fail
+        );
     }
 
     #[test]

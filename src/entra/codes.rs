@@ -4,8 +4,8 @@
 crate::declare_findings! {
     PUBLIC_CLIENT_DISABLED = "entra.public-client-disabled" {
         title: "Public client flows are not enabled",
-        cause: "The device code flow needs the client app to allow public client flows; this app does not, so Entra answers invalid_client (HTTP 401) and asks for a client_assertion or client_secret.",
-        fix: "Entra admin center › App registrations › the app used to sign in › Authentication › Advanced settings › Allow public client flows = Yes › Save.",
+        cause: "Entra wants a client secret from a public client (invalid_client, HTTP 401, \"must contain client_assertion or client_secret\"): for the device code flow the app does not allow public client flows; at sign-in, the client's redirect URI is registered on the Web platform, which makes the code exchange need a secret the MCP client (VS Code, Claude Code, the TypeScript SDKs) does not have.",
+        fix: "Entra admin center › App registrations › the app used to sign in › Authentication › Advanced settings › Allow public client flows = Yes › Save; for an MCP client's sign-in, register its loopback redirect URI (http://127.0.0.1, http://localhost) under Mobile and desktop applications instead of Web.",
         see: "guide-shared-identity: Pattern 1 › Test end-to-end",
         aadsts: [7000218],
     }
@@ -28,14 +28,14 @@ crate::declare_findings! {
         cause: "The scope is malformed or not found: the OBO request must ask for api://<mcp-api-app-id>/.default, and a short scope name (mcp.access, Mcp.Gateway.Access) without its api://<guid>/ prefix is resolved against Microsoft Graph (AADSTS650053).",
         fix: "Check the APIM named value mcp-api-app-id holds the MCP API app's client ID (a GUID) and that the policy expression renders api://<guid>/.default; clients request the fully qualified api://<gateway-app-id>/Mcp.Gateway.Access.",
         see: "guide-per-user-obo: Troubleshooting › OBO exchange returns AADSTS70011: Invalid scope",
-        aadsts: [70011, 650053],
+        aadsts: [70011, 650053, 90009],
     }
     RESOURCE_NOT_PERMITTED = "entra.resource-not-permitted" {
         title: "The API is not among the calling app's permissions",
         cause: "The calling app's registration does not list the requested API as an allowed resource (650057, 65005), or the API's service principal does not exist in the tenant (500011: scope typo, wrong tenant). For client sign-in: the client's app ID is not in the API app's Authorized client applications.",
         fix: "OBO: Context7 APIM Gateway › API permissions › + Add a permission › My APIs › Context7 MCP API › Delegated › mcp.access, then Grant admin consent. Client sign-in: Context7 APIM Gateway (shared-key: Context7 MCP) › Expose an API › Authorized client applications › add the client's app ID and tick the scope.",
         see: "guide-shared-identity: Troubleshooting › AADSTS650057: Invalid resource; guide-per-user-obo: Troubleshooting › Wrong client ID returned to MCP clients",
-        aadsts: [650057, 65005, 500011],
+        aadsts: [650057, 65005, 500011, 650052],
     }
     CONSENT_REQUIRED = "entra.consent-required" {
         title: "Consent has not been granted",
@@ -126,7 +126,7 @@ crate::declare_findings! {
         cause: "The request carries an RFC 8707 `resource` parameter (MCP clients add the MCP URL) that is not an identifier of the API named in the scopes; Entra's v2.0 endpoint rejects the mismatch.",
         fix: concat!("Remove `resource` in the façade — ", crate::strip_resource_policy!(), " Alternatively add the PRM `resource` (the MCP URL) to the Application ID URIs (identifierUris) of the app the scopes name."),
         see: "MCP spec 2025-11-25: Authorization › Resource Parameter Implementation",
-        aadsts: [9010010],
+        aadsts: [9010010, 901002],
     }
     ORIGIN_HEADER = "entra.origin-header" {
         title: "A browser Origin header on a token request",
@@ -174,6 +174,62 @@ crate::declare_findings! {
         cause: "The gateway app's secret arrived with a trailing newline or spaces (echo, a file saved by an editor). Entra would refuse it as sent (AADSTS7000215); c7doctor trims it, APIM does not.",
         fix: "Nothing to change for c7doctor; make sure APIM's apim-gateway-client-secret named value (or its Key Vault secret) holds the value without a trailing newline.",
         see: "guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
+    }
+    REDIRECT_URI = "entra.redirect-uri" {
+        title: "The redirect URI is not registered on the app",
+        cause: "Entra refused the sign-in because the client's redirect_uri is not among the app's redirect URIs (AADSTS50011), or the app has none (AADSTS500113, AADSTS900971). VS Code signs in through https://vscode.dev/redirect (a Web redirect URI) or a loopback http://127.0.0.1:<port>/; Claude Code uses http://localhost:<port>/callback.",
+        fix: "Entra admin center › App registrations › Context7 APIM Gateway ({gateway_app_id}) › Authentication: add https://vscode.dev/redirect under Web, and http://127.0.0.1 and http://localhost under Mobile and desktop applications (Entra ignores the port of loopback redirect URIs).",
+        see: "guide-per-user-obo: Part 2 › Step 2: Register the APIM Gateway app",
+        aadsts: [50011, 500113, 900971],
+    }
+    RESPONSE_TYPE_DISABLED = "entra.response-type-disabled" {
+        title: "The response type is not enabled for the app",
+        cause: "Entra refused response_type (AADSTS700054): an implicit-flow response type (id_token, token) the app does not allow. MCP clients use the authorization-code flow (response_type=code).",
+        fix: "Make the client (or the façade) send response_type=code; enable ID tokens under Authentication only if an app really needs the implicit flow.",
+        see: "guide-per-user-obo: Part 2 › Step 2: Register the APIM Gateway app",
+        aadsts: [700054],
+    }
+    INVALID_REQUEST = "entra.invalid-request" {
+        title: "Entra found the token request malformed",
+        cause: "Entra answered invalid_grant/invalid_request without a more specific code: a malformed request (AADSTS9002313), an invalid grant (AADSTS70000), or a required field missing (AADSTS90014). On an On-Behalf-Of call the same numbers with suberror bad_token mean the assertion itself is bad (entra.invalid-assertion).",
+        fix: "Compare the request with Entra's reference for the grant (grant_type, client_id, scope, code/assertion, redirect_uri, code_verifier); for /token through the gateway, check the policy forwards the form body unchanged.",
+        see: "guide-per-user-obo: Part 5 › Step 1: Create the OAuth proxy API at the host root",
+        aadsts: [9002313, 70000, 90014],
+    }
+    PKCE_MISMATCH = "entra.pkce-mismatch" {
+        title: "The PKCE code_verifier does not match",
+        cause: "The code_verifier of the code exchange does not match the code_challenge of the authorization request (AADSTS50148, AADSTS501481): the gateway altered or dropped code_challenge on /authorize, or code_verifier on /token.",
+        fix: "Forward the query string of /authorize and the form body of /token unchanged (except `resource`); check with `c7doctor discovery` (discovery.authorize-query).",
+        see: "guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
+        aadsts: [50148, 501481],
+    }
+    USER_NOT_ASSIGNED = "entra.user-not-assigned" {
+        title: "The user is not assigned to the app",
+        cause: "The app's enterprise application requires assignment and this user (or a group of theirs) is not assigned (AADSTS50105).",
+        fix: "Entra admin center › Enterprise applications › Context7 APIM Gateway › Users and groups › Add user/group, or set Assignment required = No under Properties.",
+        see: "",
+        aadsts: [50105],
+    }
+    CODE_INVALID = "entra.code-invalid" {
+        title: "The authorization code was already used, expired or revoked",
+        cause: "The code exchange carries a code Entra will not redeem: already redeemed (AADSTS54005 — a client or proxy posted it twice), or expired or revoked (AADSTS70008).",
+        fix: "Sign in again; make sure the gateway's /token forwards each request once (no retry policy on the token operation).",
+        see: "guide-per-user-obo: Part 5 › Step 1: Create the OAuth proxy API at the host root",
+        aadsts: [54005, 70008],
+    }
+    REFRESH_TOKEN_EXPIRED = "entra.refresh-token-expired" {
+        title: "The refresh token expired from inactivity",
+        cause: "The client's refresh token was not used within its inactivity lifetime (AADSTS700082), so Entra asks for a new sign-in.",
+        fix: "Sign in again in the MCP client (VS Code: Accounts › sign out of the MCP server's account, then reconnect).",
+        see: "",
+        aadsts: [700082],
+    }
+    SINGLE_TENANT_ENDPOINT = "entra.single-tenant-endpoint" {
+        title: "A single-tenant app signed in through a multi-tenant endpoint",
+        cause: "The app is not configured as multi-tenant, but the request went to /common or /organizations (AADSTS50194), or the app is not multi-tenant for a sign-in from another tenant (AADSTS501491).",
+        fix: "Use the tenant endpoint: {authority}/{tenant_id}/oauth2/v2.0/authorize and …/token in the gateway's policies (and in --authority/--tenant-id).",
+        see: "guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
+        aadsts: [501491, 50194],
     }
     UNKNOWN_ERROR = "entra.unknown-error" {
         title: "Entra returned an error c7doctor has no specific advice for",

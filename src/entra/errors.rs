@@ -322,7 +322,16 @@ impl<'a> ErrorContext<'a> {
 /// defined by name; Entra's numbers for them vary), and anything else numbered is
 /// `entra.unknown-error`.
 pub fn code_for(err: &EntraError) -> Code {
+    // An On-Behalf-Of assertion Entra cannot use comes back as invalid_grant with suberror
+    // bad_token (AADSTS70000 or 9002313): the assertion, not the request, is wrong.
+    if err.suberror.as_deref() == Some("bad_token") {
+        return codes::INVALID_ASSERTION;
+    }
     for &n in &err.error_codes {
+        // AADSTS70000 also accompanies device-code answers named by `error` (declined …).
+        if n == 70000 && err.error != "invalid_grant" {
+            continue;
+        }
         if n == 50013 {
             return if err.mentions_audience() {
                 codes::OBO_AUDIENCE

@@ -775,5 +775,204 @@ fn obo_black_hole_times_out() {
     r.report().assert_code("discovery.unreachable", "fail");
 }
 
+/// The Entra errors met on the sign-in path (FACTS.md "More Entra errors"), each from an
+/// error body through the real binary: the mapping keys on `error_codes`, then `error` plus
+/// `suberror` (bad_token on an OBO is the assertion).
+#[test]
+fn more_entra_errors_map_from_their_bodies() {
+    let e =
+        |status: u16, error: &'static str, n: u32, msg: &str| SimError::new(status, error, n, msg);
+    let cases: Vec<(SimError, &str)> = vec![
+        (
+            e(
+                400,
+                "invalid_request",
+                50011,
+                "The redirect URI 'http://127.0.0.1:33418/' specified in the request does not match the redirect URIs configured for the application.",
+            ),
+            "entra.redirect-uri",
+        ),
+        (
+            e(
+                400,
+                "invalid_request",
+                500113,
+                "No reply address is registered for the application.",
+            ),
+            "entra.redirect-uri",
+        ),
+        (
+            e(400, "invalid_request", 900971, "No reply address provided."),
+            "entra.redirect-uri",
+        ),
+        (
+            e(
+                400,
+                "unsupported_response_type",
+                700054,
+                "response_type 'id_token' is not enabled for the application.",
+            ),
+            "entra.response-type-disabled",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                9002313,
+                "Invalid request. Request is malformed or invalid.",
+            )
+            .suberror("bad_token"),
+            "entra.invalid-assertion",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                70000,
+                "Provided grant is invalid or malformed.",
+            )
+            .suberror("bad_token"),
+            "entra.invalid-assertion",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                9002313,
+                "Invalid request. Request is malformed or invalid.",
+            ),
+            "entra.invalid-request",
+        ),
+        (
+            e(
+                400,
+                "invalid_request",
+                90014,
+                "The required field 'assertion' is missing from the credential.",
+            ),
+            "entra.invalid-request",
+        ),
+        (
+            e(
+                400,
+                "invalid_resource",
+                90009,
+                "Application is requesting a token for itself. This scenario is supported only if resource is specified using the GUID based App Identifier.",
+            ),
+            "entra.invalid-scope",
+        ),
+        (
+            e(
+                400,
+                "invalid_request",
+                650052,
+                "The app needs access to a service that your organization has not subscribed to or enabled.",
+            ),
+            "entra.resource-not-permitted",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                700082,
+                "The refresh token has expired due to inactivity.",
+            ),
+            "entra.refresh-token-expired",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                50148,
+                "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.",
+            ),
+            "entra.pkce-mismatch",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                501481,
+                "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+            ),
+            "entra.pkce-mismatch",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                50105,
+                "Your administrator has configured the application to block users unless they are specifically granted access.",
+            ),
+            "entra.user-not-assigned",
+        ),
+        (
+            e(
+                400,
+                "invalid_request",
+                901002,
+                "The 'resource' request parameter is not supported.",
+            ),
+            "entra.resource-parameter",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                54005,
+                "OAuth2 Authorization code was already redeemed.",
+            ),
+            "entra.code-invalid",
+        ),
+        (
+            e(
+                400,
+                "invalid_grant",
+                70008,
+                "The provided authorization code or refresh token has expired due to inactivity.",
+            ),
+            "entra.code-invalid",
+        ),
+        (
+            e(
+                400,
+                "invalid_request",
+                50194,
+                "Application is not configured as a multi-tenant application.",
+            ),
+            "entra.single-tenant-endpoint",
+        ),
+        (
+            e(
+                400,
+                "invalid_request",
+                501491,
+                "Invalid client for the multi-tenant endpoint.",
+            ),
+            "entra.single-tenant-endpoint",
+        ),
+        (
+            e(
+                401,
+                "invalid_client",
+                7000218,
+                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            ),
+            "entra.public-client-disabled",
+        ),
+    ];
+    for (err, code) in cases {
+        let n = err.code;
+        let sim = Sim::with(with_entra("healthy", |f| f.obo_error = Some(err)));
+        let doc = obo(&sim, &client_token(&sim), &[]).json();
+        assert_code(&doc, code, "fail");
+        let c = check(&doc, "obo.exchange");
+        assert!(
+            c["evidence"].to_string().contains(&n.to_string()),
+            "AADSTS{n}: evidence keeps error_codes: {c}"
+        );
+    }
+}
+
 // Leaks: the one leak suite (tests/integration/leaks.rs) runs login and obo (healthy and
 // refused, secret from the environment and from stdin) in every format, with and without -v.
