@@ -85,6 +85,14 @@ pub fn explains(cause: &Check, effect: &Check) -> bool {
         }
         _ => {}
     }
+    // The client matrix restates the links that stop the clients, and Entra refusing the
+    // clients' request (no scope without a PRM, a dropped query …) follows from an earlier
+    // broken link: an earlier discovery failure explains both.
+    if starts(cid, &["discovery."])
+        && (eid == "discovery.clients" || eid == "discovery.authorize.entra")
+    {
+        return true;
+    }
     // The tenant's keys missing explain every signature and key comparison after them.
     if cid == "discovery.tenant"
         && (eid == "discovery.jwks" || eid.ends_with(".signature") || eid == "token.signature")
