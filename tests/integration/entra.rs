@@ -964,9 +964,9 @@ fn more_entra_errors_map_from_their_bodies() {
     for (err, code) in cases {
         let n = err.code;
         let sim = Sim::with(with_entra("healthy", |f| f.obo_error = Some(err)));
-        let doc = obo(&sim, &client_token(&sim), &[]).json();
-        assert_code(&doc, code, "fail");
-        let c = check(&doc, "obo.exchange");
+        let doc = obo(&sim, &client_token(&sim), &[]).report();
+        doc.assert_code(code, "fail");
+        let c = doc.check("obo.exchange");
         assert!(
             c["evidence"].to_string().contains(&n.to_string()),
             "AADSTS{n}: evidence keeps error_codes: {c}"

@@ -38,6 +38,11 @@ pub const ROWS: &[Row] = &[
     profile_row("discovery.authorize-query", "authorize-drops-query", DISCOVERY),
     profile_row("discovery.token-route", "token-route-missing", DISCOVERY),
     profile_row("discovery.tenant-missing", "tenant-missing", DISCOVERY),
+    profile_row("discovery.resource-rejected", "resource-forwarded", DISCOVERY),
+    profile_row("discovery.resource-rejected", "resource-identifier-uri", DISCOVERY),
+    profile_row("discovery.authorize-refused", "redirect-uri-unregistered", DISCOVERY),
+    profile_row("discovery.clients-blocked", "as-no-response-types", DISCOVERY),
+    profile_row("discovery.host-not-configured", "prm-foreign-authorization-server", DISCOVERY),
     profile_row("discovery.jwks-mismatch", "jwks-mismatch", DISCOVERY),
     profile_row("discovery.redirect", "redirect-elsewhere", DISCOVERY),
     // Plain http to a host that is not loopback: warned before any request (nothing

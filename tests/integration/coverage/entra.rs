@@ -47,6 +47,15 @@ pub const ROWS: &[Row] = &[
     ),
     profile_row("entra.resource-parameter", "obo-resource-parameter", OBO),
     profile_row("entra.origin-header", "obo-origin-header", OBO),
+    profile_row("entra.redirect-uri", "obo-redirect-uri", OBO),
+    profile_row("entra.response-type-disabled", "obo-response-type", OBO),
+    profile_row("entra.invalid-assertion", "obo-bad-token", OBO),
+    profile_row("entra.invalid-request", "obo-invalid-request", OBO),
+    profile_row("entra.pkce-mismatch", "obo-pkce-mismatch", OBO),
+    profile_row("entra.user-not-assigned", "obo-user-not-assigned", OBO),
+    profile_row("entra.code-invalid", "obo-code-redeemed", OBO),
+    profile_row("entra.refresh-token-expired", "obo-refresh-expired", OBO),
+    profile_row("entra.single-tenant-endpoint", "obo-single-tenant", OBO),
     // Refused before sending: OBO is not possible on the multi-tenant endpoints.
     profile_row(
         "entra.obo-common-endpoint",

@@ -66,6 +66,7 @@ pub const NAMES: &[&str] = &[
     "resource-forwarded",
     "resource-identifier-uri",
     "redirect-uri-unregistered",
+    "prm-foreign-authorization-server",
     // device code and OBO (helper E)
     "device-code-pending",
     "device-code-slow-down",
@@ -91,6 +92,15 @@ pub const NAMES: &[&str] = &[
     "obo-public-client-secret",
     "obo-resource-parameter",
     "obo-origin-header",
+    "obo-redirect-uri",
+    "obo-response-type",
+    "obo-bad-token",
+    "obo-invalid-request",
+    "obo-pkce-mismatch",
+    "obo-user-not-assigned",
+    "obo-code-redeemed",
+    "obo-refresh-expired",
+    "obo-single-tenant",
     // the MCP conversation and the stream (helper F)
     "sse-truncated-1024",
     "sse-truncated-8192",
@@ -202,6 +212,15 @@ pub const ENTRA: &[&str] = &[
     "obo-public-client-secret",
     "obo-resource-parameter",
     "obo-origin-header",
+    "obo-redirect-uri",
+    "obo-response-type",
+    "obo-bad-token",
+    "obo-invalid-request",
+    "obo-pkce-mismatch",
+    "obo-user-not-assigned",
+    "obo-code-redeemed",
+    "obo-refresh-expired",
+    "obo-single-tenant",
 ];
 
 /// The profiles whose fault is in the discovery chain (or that must pass it).
@@ -633,6 +652,17 @@ pub fn profile(name: &str) -> Profile {
         // The gateway app has only the Web redirect URI https://vscode.dev/redirect: the
         // loopback redirect URIs of the SDKs are refused (AADSTS50011).
         "redirect-uri-unregistered" => entra(p, |e| e.redirect_uris = Some(vec![])),
+        // The PRM names an authorization server nobody configured (reported, not fetched).
+        "prm-foreign-authorization-server" => Profile {
+            apim: ApimFaults {
+                prm_body: Some(
+                    r#"{"resource": "{gateway}/context7/mcp", "authorization_servers": ["{elsewhere}"], "scopes_supported": ["api://x/Mcp.Gateway.Access"]}"#
+                        .into(),
+                ),
+                ..apim
+            },
+            ..p
+        },
         // ---- device code and OBO (helper E) ----
         // The user takes three polls to sign in, then succeeds.
         "device-code-pending" => entra(p, |e| e.device_pending = 3),
@@ -752,6 +782,60 @@ pub fn profile(name: &str) -> Profile {
                 9002326,
                 "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
             ));
+        }),
+        // Entra answers the exchange with AADSTS50011 (entra.redirect-uri).
+        "obo-redirect-uri" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_request", 50011, "The redirect URI 'http://127.0.0.1:33418/' specified in the request does not match the redirect URIs configured for the application."),
+            );
+        }),
+        // Entra answers the exchange with AADSTS700054 (entra.response-type-disabled).
+        "obo-response-type" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "unsupported_response_type", 700054, "response_type 'id_token' is not enabled for the application."),
+            );
+        }),
+        // Entra answers the exchange with AADSTS70000 (entra.invalid-assertion).
+        "obo-bad-token" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_grant", 70000, "Provided grant is invalid or malformed.").suberror("bad_token"),
+            );
+        }),
+        // Entra answers the exchange with AADSTS9002313 (entra.invalid-request).
+        "obo-invalid-request" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."),
+            );
+        }),
+        // Entra answers the exchange with AADSTS501481 (entra.pkce-mismatch).
+        "obo-pkce-mismatch" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
+            );
+        }),
+        // Entra answers the exchange with AADSTS50105 (entra.user-not-assigned).
+        "obo-user-not-assigned" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_grant", 50105, "Your administrator has configured the application to block users unless they are specifically granted access."),
+            );
+        }),
+        // Entra answers the exchange with AADSTS54005 (entra.code-invalid).
+        "obo-code-redeemed" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed."),
+            );
+        }),
+        // Entra answers the exchange with AADSTS700082 (entra.refresh-token-expired).
+        "obo-refresh-expired" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_grant", 700082, "The refresh token has expired due to inactivity."),
+            );
+        }),
+        // Entra answers the exchange with AADSTS50194 (entra.single-tenant-endpoint).
+        "obo-single-tenant" => entra(p, |e| {
+            e.obo_error = Some(
+                SimError::new(400, "invalid_request", 50194, "Application is not configured as a multi-tenant application."),
+            );
         }),
         // ---- the MCP conversation and the stream (helper F) ----
         // APIM diagnostics log 1024 / 8192 bytes of the frontend response: the stream is cut.
