@@ -246,13 +246,13 @@ mod tests {
         assert!(explain("no such thing").is_err());
     }
 
-    /// `explain AADSTS9010010` and `discovery.resource-rejected` give the same APIM policy.
+    /// `explain AADSTS9010010` and discovery's resource finding give the same APIM policy.
     #[test]
     fn the_resource_fix_is_one_text() {
         let policy = crate::discovery::codes::STRIP_RESOURCE_POLICY;
         assert!(explain("AADSTS9010010").unwrap().contains(policy));
         assert!(
-            explain("discovery.resource-rejected")
+            explain(crate::discovery::codes::RESOURCE_REJECTED.code)
                 .unwrap()
                 .contains(policy)
         );
