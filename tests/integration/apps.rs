@@ -4,33 +4,11 @@
 
 use serde_json::Value;
 
+use crate::support::report::{checks_of as checks, ids_of as ids};
+
 use crate::support::sim::Ids;
 use crate::support::sim::graph::{Broken, Docs, GRAPH_TOKEN, GraphError, GraphFaults, GraphSim};
 use crate::support::{c7doctor, fixture};
-
-/// The `checks` array of a `--format json` report.
-fn checks(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("report has checks")
-}
-
-/// `id=status(code), …` for every check: what an assertion message shows.
-fn ids(report: &Value) -> String {
-    checks(report)
-        .iter()
-        .map(|c| {
-            let code = c["code"]
-                .as_str()
-                .map(|s| format!("({s})"))
-                .unwrap_or_default();
-            format!(
-                "{}={}{code}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or("")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 const GATEWAY_FILES: [&str; 5] = [
     "apps/gateway-app.json",

@@ -5,33 +5,11 @@
 
 use serde_json::Value;
 
+use crate::support::report::{checks_of as checks, ids_of as ids};
+
 use crate::support::c7doctor;
 use crate::support::sim::tokens::TokenBuilder;
 use crate::support::sim::{Ids, now_unix};
-
-/// The `checks` array of a `--format json` report.
-fn checks(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("report has checks")
-}
-
-/// `id=status(code), …` for every check: what an assertion message shows.
-fn ids(report: &Value) -> String {
-    checks(report)
-        .iter()
-        .map(|c| {
-            let code = c["code"]
-                .as_str()
-                .map(|s| format!("({s})"))
-                .unwrap_or_default();
-            format!(
-                "{}={}{code}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or("")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 const PUBLIC: &str = "https://login.microsoftonline.com";
 const US_GOV: &str = "https://login.microsoftonline.us";

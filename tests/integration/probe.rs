@@ -5,35 +5,13 @@
 //! through the gateway. The tests after the table cover what is not one profile's answer.
 
 use serde_json::Value;
+
+use crate::support::report::{checks_of as checks, ids_of as ids};
 use std::time::{Duration, Instant};
 
 use crate::support::c7doctor;
 use crate::support::sim::Sim;
 use crate::support::sim::profiles::{Profile, profile};
-
-/// The `checks` array of a `--format json` report.
-fn checks(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("report has checks")
-}
-
-/// `id=status(code), …` for every check: what an assertion message shows.
-fn ids(report: &Value) -> String {
-    checks(report)
-        .iter()
-        .map(|c| {
-            let code = c["code"]
-                .as_str()
-                .map(|s| format!("({s})"))
-                .unwrap_or_default();
-            format!(
-                "{}={}{code}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or("")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Run `probe` against a simulator with the client token, `--format json`, and return the
 /// report and the exit code.
