@@ -45,14 +45,7 @@ fn tokens(text: &str, max: usize) -> Vec<(usize, Tok)> {
                 continue;
             }
             b'\'' => {
-                let mut j = i + 1;
-                while j < b.len() && b[j] != b'\'' {
-                    if b[j] == b'\\' {
-                        j += 1;
-                    }
-                    j += 1;
-                }
-                let end = j.min(b.len());
+                let end = super::quoted_end(b, i, b'\'');
                 out.push((start, Tok::Str(text[i + 1..end].to_string())));
                 i = (end + 1).min(b.len());
                 continue;

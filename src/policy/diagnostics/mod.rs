@@ -162,3 +162,17 @@ pub fn setting_index(side: &str, direction: &str) -> Option<usize> {
         .iter()
         .position(|s| s.side == side && s.direction == direction)
 }
+
+/// Where a quoted string that opens at `b[open]` with `quote` ends: the index of its closing
+/// quote, past backslash escapes, or the end of the text when it never closes (the Bicep and
+/// Terraform readers tokenise the same way).
+fn quoted_end(b: &[u8], open: usize, quote: u8) -> usize {
+    let mut j = open + 1;
+    while j < b.len() && b[j] != quote {
+        if b[j] == b'\\' {
+            j += 1;
+        }
+        j += 1;
+    }
+    j.min(b.len())
+}
