@@ -350,7 +350,7 @@ pub struct AppsArgs {
     pub at: Option<String>,
     /// The clients your users sign in with (decides how much a missing pre-authorization or redirect URI matters)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "CLIENT")]
-    pub client: Vec<crate::apps::ClientApp>,
+    pub client: Vec<crate::deployment::ClientApp>,
 }
 
 #[derive(Debug, Args)]

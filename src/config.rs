@@ -86,12 +86,43 @@ impl Gateway {
     /// A host name, origin or full MCP URL; the error is a sentence naming the input.
     pub fn parse(target: &str, api_path: &str) -> Result<Gateway, String> {
         let url = crate::http::parse_target(target)?;
-        let mcp_url = crate::discovery::documents::mcp_url_for(&url, api_path);
+        let mcp_url = mcp_url_for(&url, api_path);
         Ok(Gateway {
-            origin: crate::discovery::documents::origin_of(&mcp_url),
+            origin: origin_of(&mcp_url),
             mcp_url,
         })
     }
+}
+
+/// The MCP URL for what a user gave: a bare host or an origin gets `/<api-path>/mcp`; a URL
+/// with a path is taken as the MCP URL itself.
+pub fn mcp_url_for(target: &url::Url, api_path: &str) -> url::Url {
+    if target.path().trim_matches('/').is_empty() {
+        let mut u = origin_of(target);
+        let api = api_path.trim_matches('/');
+        let path = if api.is_empty() {
+            "/mcp".to_string()
+        } else {
+            format!("/{api}/mcp")
+        };
+        u.set_path(&path);
+        u
+    } else {
+        let mut u = target.clone();
+        u.set_fragment(None);
+        u
+    }
+}
+
+/// `scheme://host[:port]/` of a URL.
+pub fn origin_of(u: &url::Url) -> url::Url {
+    let mut o = u.clone();
+    o.set_path("/");
+    o.set_query(None);
+    o.set_fragment(None);
+    let _ = o.set_username("");
+    let _ = o.set_password(None);
+    o
 }
 
 /// The resolved configuration every command runs with.
@@ -710,5 +741,16 @@ mod tests {
             .find(|c| c.id == "config.mcp_app_id")
             .map(|c| c.status);
         assert_eq!(mcp, Some(Status::Skip));
+    }
+
+    #[test]
+    fn mcp_url_derivation() {
+        let u = mcp_url_for(&url::Url::parse("https://h.example").unwrap(), "context7");
+        assert_eq!(u.as_str(), "https://h.example/context7/mcp");
+        let u = mcp_url_for(
+            &url::Url::parse("https://h.example/x/mcp").unwrap(),
+            "context7",
+        );
+        assert_eq!(u.as_str(), "https://h.example/x/mcp");
     }
 }

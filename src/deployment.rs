@@ -1,6 +1,6 @@
 //! The deployment being diagnosed (DESIGN.md §1): which integration pattern the gateway
-//! implements, and which hop of the token chain a token belongs to. Every area judges by
-//! these; the command line only parses them.
+//! implements, which hop of the token chain a token belongs to, and which clients its users
+//! sign in with. Every area judges by these; the command line only parses them.
 
 use clap::ValueEnum;
 
@@ -40,4 +40,15 @@ impl Hop {
             Hop::Backend => "backend",
         }
     }
+}
+
+/// A client the user says they sign in with (`--client`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientApp {
+    /// VS Code (GitHub Copilot), client ID aebc6443-…
+    Vscode,
+    /// The Azure CLI (the guide's Part 6 smoke test), client ID 04b07795-…
+    AzureCli,
+    /// Any other MCP client (Claude Code, Cursor …): loopback redirect URIs
+    Other,
 }

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use crate::error::Error;
+use crate::findings::Code;
 use crate::report::Check;
 use crate::report::redact::{self, Secret};
 
@@ -67,13 +68,12 @@ pub struct NetError {
 }
 
 impl NetError {
-    /// The standard finding for a request that got no usable answer.
-    pub fn to_check(&self, id: &str, title: &str) -> Check {
+    /// The failed check for a request that got no usable answer, raising the finding the
+    /// calling area chose (`code`): this module only says how the transport failed — the
+    /// URL, the kind of failure and the time it took.
+    pub fn to_check(&self, code: Code, id: &str, title: &str) -> Check {
         Check::new(id, title)
-            .fail(
-                crate::discovery::codes::UNREACHABLE,
-                format!("{} — {}", self.url, self.detail),
-            )
+            .fail(code, format!("{} — {}", self.url, self.detail))
             .evidence("url", self.url.clone())
             .evidence("failure", self.kind.as_str())
             .evidence("elapsed_ms", self.elapsed.as_millis() as u64)

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::codes;
 use super::documents::{Application, Grant, PermissionScope, ServicePrincipal};
-use crate::deployment::Pattern;
+use crate::deployment::{ClientApp, Pattern};
 use crate::report::Check;
 
 /// VS Code's well-known client ID (guide 2 Part 2 Step 3).
@@ -55,17 +55,6 @@ impl Role {
             Role::Mcp => "--mcp-app-id",
         }
     }
-}
-
-/// A client the user says they sign in with (`--client`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ClientApp {
-    /// VS Code (GitHub Copilot), client ID aebc6443-…
-    Vscode,
-    /// The Azure CLI (the guide's Part 6 smoke test), client ID 04b07795-…
-    AzureCli,
-    /// Any other MCP client (Claude Code, Cursor …): loopback redirect URIs
-    Other,
 }
 
 impl ClientApp {

@@ -28,7 +28,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use checks::Found;
-pub use checks::{AuditOptions, ClientApp, Registrations, Role};
+pub use checks::{AuditOptions, Registrations, Role};
 use documents::{Application, Document};
 
 use crate::cli::AppsArgs;

@@ -15,7 +15,7 @@ use crate::report::Check;
 pub fn candidates(issuer: &Url) -> Vec<(Url, &'static str)> {
     let path = issuer.path().trim_end_matches('/');
     let at = |p: String| {
-        let mut u = super::documents::origin_of(issuer);
+        let mut u = crate::config::origin_of(issuer);
         u.set_path(&p);
         u
     };

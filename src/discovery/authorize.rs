@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::documents::{self, DocExpect, is_placeholder};
+use super::documents::{DocExpect, is_placeholder};
 use crate::http::{Http, NetError, Request, Response};
 use crate::report::Check;
 
@@ -161,7 +161,7 @@ pub fn checks(
     const TITLE: &str = "/authorize redirects the browser to Entra (302)";
     let resp = match result {
         Ok(r) => r,
-        Err(e) => return vec![e.to_check(ID, TITLE)],
+        Err(e) => return vec![e.to_check(codes::UNREACHABLE, ID, TITLE)],
     };
     let check = Check::new(ID, TITLE)
         .evidence("url", endpoint.as_str())
@@ -180,11 +180,7 @@ pub fn checks(
                 .pass(format!("{st} to {}", loc.split('?').next().unwrap_or("")))
                 .evidence("location", loc.clone()),
         ];
-        out.extend(documents::check_authorize_location(
-            &loc,
-            Some(sent_query),
-            exp,
-        ));
+        out.extend(check_authorize_location(&loc, Some(sent_query), exp));
         return out;
     }
     let ct = resp.header("content-type").unwrap_or_default();
@@ -224,11 +220,7 @@ pub fn direct_checks(endpoint: &Url, exp: &DocExpect) -> Vec<Check> {
             "the metadata names Entra's endpoint {endpoint} directly: no redirect through the gateway"
         )),
     ];
-    out.extend(documents::check_authorize_location(
-        endpoint.as_str(),
-        None,
-        exp,
-    ));
+    out.extend(check_authorize_location(endpoint.as_str(), None, exp));
     out
 }
 

@@ -1,8 +1,9 @@
-//! What the discovery checks share: the expected deployment ([`DocExpect`]), the MCP URL and
-//! origin derived from the target, and the template-placeholder and JSON-shape helpers. The
-//! document checks themselves live with their links — the PRM in [`super::prm`], the AS
-//! metadata in [`super::as_metadata`], the `/authorize` Location in [`super::authorize`] —
-//! and are re-exported here for the policy linter, which feeds them the bodies it finds in
+//! What the discovery checks share: the expected deployment ([`DocExpect`]) and the
+//! template-placeholder and JSON-shape helpers (the MCP URL and origin derived from the
+//! target are the configuration's, [`crate::config::mcp_url_for`]). The document checks
+//! themselves live with their links — the PRM in [`super::prm`], the AS metadata in
+//! [`super::as_metadata`], the `/authorize` Location in [`super::authorize`] — and are
+//! re-exported by [`super`] for the policy linter, which feeds them the bodies it finds in
 //! `<return-response>`/`<set-body>` and `Location` headers.
 
 use serde_json::Value;
@@ -34,7 +35,7 @@ impl DocExpect {
         let mcp_url = mcp_url.or_else(|| ctx.cfg.gateway().map(|g| g.mcp_url.clone()));
         let gateway = mcp_url
             .as_ref()
-            .map(origin_of)
+            .map(crate::config::origin_of)
             .or_else(|| ctx.gateway_url());
         DocExpect {
             mcp_url,
@@ -81,37 +82,6 @@ impl DocExpect {
     pub(super) fn authority_trimmed(&self) -> &str {
         self.authority.trim_end_matches('/')
     }
-}
-
-/// The MCP URL for what a user gave: a bare host or an origin gets `/<api-path>/mcp`; a URL
-/// with a path is taken as the MCP URL itself.
-pub fn mcp_url_for(target: &Url, api_path: &str) -> Url {
-    if target.path().trim_matches('/').is_empty() {
-        let mut u = origin_of(target);
-        let api = api_path.trim_matches('/');
-        let path = if api.is_empty() {
-            "/mcp".to_string()
-        } else {
-            format!("/{api}/mcp")
-        };
-        u.set_path(&path);
-        u
-    } else {
-        let mut u = target.clone();
-        u.set_fragment(None);
-        u
-    }
-}
-
-/// `scheme://host[:port]/` of a URL.
-pub fn origin_of(u: &Url) -> Url {
-    let mut o = u.clone();
-    o.set_path("/");
-    o.set_query(None);
-    o.set_fragment(None);
-    let _ = o.set_username("");
-    let _ = o.set_password(None);
-    o
 }
 
 /// Does this string still hold a template placeholder (`<your-apim-host>`, `{{named-value}}`,
@@ -222,9 +192,6 @@ pub(super) fn is_http_url(s: &str) -> bool {
 }
 
 // The document checks live with their links; re-exported here for the policy linter.
-pub use super::as_metadata::check_as_document;
-pub use super::authorize::{check_authorize_location, tenant_from_entra_url};
-pub use super::prm::{ResourceMatch, check_prm_document, resource_match, scope_list_check};
 
 #[cfg(test)]
 mod tests {
@@ -434,13 +401,5 @@ mod tests {
             format!("https://login.microsoftonline.com/<your-tenant-id>/oauth2/v2.0/authorize?{q}");
         let c = check_authorize_location(&ph, None, &exp());
         assert!(c[0].detail.contains("placeholder"));
-    }
-
-    #[test]
-    fn mcp_url_derivation() {
-        let u = mcp_url_for(&Url::parse("https://h.example").unwrap(), "context7");
-        assert_eq!(u.as_str(), "https://h.example/context7/mcp");
-        let u = mcp_url_for(&Url::parse("https://h.example/x/mcp").unwrap(), "context7");
-        assert_eq!(u.as_str(), "https://h.example/x/mcp");
     }
 }

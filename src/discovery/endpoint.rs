@@ -106,7 +106,7 @@ pub fn endpoint_check(result: &Result<Response, NetError>, mcp_url: &Url) -> Che
     const TITLE: &str = "MCP endpoint asks for a token (401 without one)";
     let resp = match result {
         Ok(r) => r,
-        Err(e) => return e.to_check(ID, TITLE),
+        Err(e) => return e.to_check(codes::UNREACHABLE, ID, TITLE),
     };
     let status = resp.status;
     let check = Check::new(ID, TITLE)

@@ -43,13 +43,18 @@ use serde_json::Value;
 use url::Url;
 
 use crate::cli::DiscoveryArgs;
+use crate::config::origin_of;
 use crate::context::{Ctx, Outcome};
 use crate::deployment::Pattern;
 use crate::error::Error;
 use crate::http::{self, Http};
 use crate::report::{Check, Report, Section, Status};
-use documents::{DocExpect, origin_of};
+use documents::DocExpect;
+// The document checks, for the policy linter (which feeds them the bodies it finds).
+pub use as_metadata::check_as_document;
+pub use authorize::{check_authorize_location, tenant_from_entra_url};
 use fetch::Attempt;
+pub use prm::{check_prm_document, scope_list_check};
 
 /// Most authorization servers a PRM may name that are followed.
 const MAX_AUTH_SERVERS: usize = 3;
@@ -233,7 +238,7 @@ pub async fn walk_with_tenant(
                 .facade_jwks_uri
                 .as_deref()
                 .and_then(|u| Url::parse(u).ok())
-                .and_then(|u| documents::tenant_from_entra_url(&u, &exp.authority))
+                .and_then(|u| tenant_from_entra_url(&u, &exp.authority))
                 .filter(|t| t != "common");
             let guess = chain
                 .location_tenant
@@ -336,7 +341,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
             checks.push(endpoint::challenge_check(c, &gateway, prm.fallback()));
             if let Some(s) = &c.scope {
                 let scopes: Vec<&str> = s.split_whitespace().collect();
-                checks.push(documents::scope_list_check(
+                checks.push(scope_list_check(
                     Check::new(
                         "discovery.challenge.scope",
                         "The challenge's scope is the fully qualified scope",
@@ -361,7 +366,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
     }
     checks.push(prm::served_check(&prm));
     if let Some(doc) = prm_doc {
-        checks.extend(documents::check_prm_document(doc, exp));
+        checks.extend(check_prm_document(doc, exp));
     }
 
     // Stage 3: AS metadata, every candidate of every server at once.
@@ -394,7 +399,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
     for r in &as_results {
         checks.push(as_metadata::served_check(r));
         if let Some((url, doc)) = &r.found {
-            checks.extend(documents::check_as_document(doc, Some(&r.identifier), exp));
+            checks.extend(check_as_document(doc, Some(&r.identifier), exp));
             if url.path().contains("openid-configuration") {
                 checks.push(as_metadata::openid_fields_check(doc, url));
             }
@@ -570,7 +575,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
                 && let Some(loc) = r.header("location")
                 && let Ok(lu) = r.url.join(&loc)
             {
-                location_tenant = documents::tenant_from_entra_url(&lu, &exp.authority);
+                location_tenant = tenant_from_entra_url(&lu, &exp.authority);
             }
             checks.extend(
                 authorize::checks(res, u, &query, exp)
@@ -579,7 +584,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
             );
         }
         (Some(Dest::Authority(u)), _) => {
-            location_tenant = documents::tenant_from_entra_url(u, &exp.authority);
+            location_tenant = tenant_from_entra_url(u, &exp.authority);
             checks.extend(authorize::direct_checks(u, exp));
         }
         (Some(Dest::Elsewhere(u)), _) => checks.push(

@@ -19,11 +19,11 @@ pub fn wellknown_candidates(mcp_url: &Url) -> Vec<(Url, &'static str)> {
     let mut out = Vec::new();
     let path = mcp_url.path().trim_end_matches('/');
     if !path.is_empty() && path != "/" {
-        let mut u = super::documents::origin_of(mcp_url);
+        let mut u = crate::config::origin_of(mcp_url);
         u.set_path(&format!("{WELL_KNOWN}{path}"));
         out.push((u, "path-inserted well-known URL"));
     }
-    let mut u = super::documents::origin_of(mcp_url);
+    let mut u = crate::config::origin_of(mcp_url);
     u.set_path(WELL_KNOWN);
     out.push((u, "root well-known URL"));
     out

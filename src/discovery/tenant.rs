@@ -86,7 +86,7 @@ pub fn tenant_check(r: &TenantResult, authority: &str) -> Check {
     let title = format!("Tenant {} exists at the authority", r.tenant);
     let resp = match &r.oidc {
         Ok(resp) => resp,
-        Err(e) => return e.to_check(ID, &title),
+        Err(e) => return e.to_check(codes::UNREACHABLE, ID, &title),
     };
     let check = Check::new(ID, title)
         .evidence("url", r.oidc_url.as_str())
@@ -185,7 +185,11 @@ pub fn jwks_check(
             }
         },
         Some(DocOutcome::Net(e)) => {
-            return e.to_check("discovery.jwks", "The tenant's signing keys are served");
+            return e.to_check(
+                codes::UNREACHABLE,
+                "discovery.jwks",
+                "The tenant's signing keys are served",
+            );
         }
         Some(_) | None => {
             let label = tenant

@@ -45,7 +45,7 @@ pub fn check(
     const TITLE: &str = "/token reaches Entra's token endpoint";
     let resp = match result {
         Ok(r) => r,
-        Err(e) => return e.to_check(ID, TITLE),
+        Err(e) => return e.to_check(codes::UNREACHABLE, ID, TITLE),
     };
     let check = Check::new(ID, TITLE)
         .evidence("url", endpoint.as_str())

@@ -565,7 +565,13 @@ pub async fn forged_token_check(
         .bearer(&forged);
     let resp = match http.send(req).await {
         Ok(r) => r,
-        Err(e) => return e.to_check(FORGED_ID, FORGED_TITLE),
+        Err(e) => {
+            return e.to_check(
+                crate::discovery::codes::UNREACHABLE,
+                FORGED_ID,
+                FORGED_TITLE,
+            );
+        }
     };
     let content_type = resp.header("content-type").unwrap_or_default();
     let mut check = Check::new(FORGED_ID, FORGED_TITLE)

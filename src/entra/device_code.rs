@@ -265,7 +265,11 @@ pub async fn device_code_login(
     let resp = match resp {
         Ok(r) => r,
         Err(e) => {
-            checks.push(e.to_check("login.device-code", dc_title));
+            checks.push(e.to_check(
+                crate::discovery::codes::UNREACHABLE,
+                "login.device-code",
+                dc_title,
+            ));
             return Err(checks);
         }
     };
@@ -695,6 +699,7 @@ async fn poll(
             Err(e) => {
                 return done(
                     PollEnd::Net(e.to_check(
+                        crate::discovery::codes::UNREACHABLE,
                         "login.sign-in",
                         "The user signs in and Entra issues a token",
                     )),

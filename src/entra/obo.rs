@@ -414,7 +414,7 @@ pub async fn obo_exchange_with(
     let resp = match http.send(req).await {
         Ok(r) => r,
         Err(e) => {
-            checks.push(e.to_check(id, title));
+            checks.push(e.to_check(crate::discovery::codes::UNREACHABLE, id, title));
             return (checks, None);
         }
     };

@@ -347,7 +347,7 @@ impl<'a> Client<'a> {
             Ok(r) => r,
             Err(e) => {
                 self.record("POST initialize", Err(&e), "");
-                self.push(e.to_check(&id, title));
+                self.push(e.to_check(crate::discovery::codes::UNREACHABLE, &id, title));
                 return false;
             }
         };
@@ -479,7 +479,7 @@ impl<'a> Client<'a> {
             Ok(r) => r,
             Err(e) => {
                 self.record("POST server/discover", Err(&e), "");
-                self.push(e.to_check(&id, title));
+                self.push(e.to_check(crate::discovery::codes::UNREACHABLE, &id, title));
                 return false;
             }
         };
@@ -584,7 +584,7 @@ impl<'a> Client<'a> {
             Ok(r) => r,
             Err(e) => {
                 self.record("POST notifications/initialized", Err(&e), "");
-                self.push(e.to_check(&id, title));
+                self.push(e.to_check(crate::discovery::codes::UNREACHABLE, &id, title));
                 return false;
             }
         };
@@ -637,7 +637,7 @@ impl<'a> Client<'a> {
             Ok(r) => r,
             Err(e) => {
                 self.record("POST tools/list", Err(&e), "");
-                self.push(e.to_check(&id, title));
+                self.push(e.to_check(crate::discovery::codes::UNREACHABLE, &id, title));
                 return false;
             }
         };
@@ -756,7 +756,7 @@ impl<'a> Client<'a> {
             Ok(r) => r,
             Err(e) => {
                 self.record(&label, Err(&e), "");
-                self.push(e.to_check(&id, &title));
+                self.push(e.to_check(crate::discovery::codes::UNREACHABLE, &id, &title));
                 return None;
             }
         };

@@ -52,7 +52,7 @@ pub fn default_tool_args(tool: &str) -> Value {
 /// The MCP URL for a target: a bare host or origin gets `/<api-path>/mcp`, a URL with a
 /// path is the MCP URL itself.
 pub fn mcp_url(target: &Url, api_path: &str) -> Url {
-    crate::discovery::documents::mcp_url_for(target, api_path)
+    crate::config::mcp_url_for(target, api_path)
 }
 
 pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {

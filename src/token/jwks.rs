@@ -177,7 +177,7 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
     let resp = http
         .send(Request::get(oidc_url.clone()))
         .await
-        .map_err(|e| e.to_check(id, title))?;
+        .map_err(|e| e.to_check(crate::discovery::codes::UNREACHABLE, id, title))?;
     let missing = |detail: String| {
         Check::new(id, title)
             .fail(crate::discovery::codes::TENANT_MISSING, detail)
@@ -242,7 +242,7 @@ pub async fn fetch_tenant_jwks(http: &Http, authority: &str, tenant: &str) -> Re
     let resp = http
         .send(Request::get(jwks_url))
         .await
-        .map_err(|e| e.to_check(id, title))?;
+        .map_err(|e| e.to_check(crate::discovery::codes::UNREACHABLE, id, title))?;
     if resp.status != 200 {
         return Err(Check::new(id, title)
             .fail(

@@ -15,9 +15,8 @@
 use roxmltree::Node;
 use serde_json::Value;
 
-use crate::discovery::documents::{
-    DocExpect, check_as_document, check_authorize_location, check_prm_document,
-};
+use crate::discovery::documents::DocExpect;
+use crate::discovery::{check_as_document, check_authorize_location, check_prm_document};
 use crate::report::Check;
 
 use crate::policy::codes;
