@@ -30,6 +30,7 @@ pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod token;
+pub mod verdict;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
@@ -304,7 +305,7 @@ fn sends_to_the_gateway(command: &Command) -> bool {
 }
 
 /// The report as every format shows it: configuration findings first, unique check ids,
-/// the command's essential checks declared (for `incomplete`).
+/// the command's essential checks declared (for `incomplete`) and its failures ranked.
 fn finish(report: &mut Report, cfg: &Config, validation: Vec<report::Check>) {
     let fresh: Vec<report::Check> = validation
         .into_iter()
@@ -312,7 +313,7 @@ fn finish(report: &mut Report, cfg: &Config, validation: Vec<report::Check>) {
         .collect();
     report.checks.splice(0..0, fresh);
     report.unique_ids();
-    report::essentials::declare(report, cfg);
+    verdict::settle(report, cfg);
 }
 
 /// Render the report and write it where it belongs, scrubbed of every registered secret:

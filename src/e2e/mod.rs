@@ -53,9 +53,9 @@ use crate::error::Error;
 use crate::http::Http;
 use crate::input;
 use crate::policy::{self, LintOptions};
-use crate::report::rank;
 use crate::report::redact::{self, Secret};
 use crate::report::{Check, Report, Section, Source, Status};
+use crate::verdict::rank;
 use board::{Board, Slot, StepId, StepResult};
 use steps::{Blocked, Gateway, GivenToken};
 

@@ -2,20 +2,22 @@
 //! with its fix — or, when a check the command cannot promise anything without did not run,
 //! what would complete the run.
 //!
-//! Each command names its *essential* checks ([`super::essentials`]). The verdict is `fail`
-//! when any check failed; else `incomplete` when an essential check was skipped or never ran,
-//! or when nothing at all was checked; else `warn` or `pass`. A report that checked nothing
-//! is never a pass.
+//! Each command names its *essential* checks (declared by `crate::verdict::essentials`). The
+//! verdict is `fail` when any check failed; else `incomplete` when an essential check was
+//! skipped or never ran, or when nothing at all was checked; else `warn` or `pass`. A report
+//! that checked nothing is never a pass.
 //!
-//! The first cause is chosen by one ranking for every command ([`super::rank`]): the first
-//! root cause among the failures, so a consequence (APIM's 401) never hides its cause (a v1
-//! token). Without a failure it is the first unmet essential (with what completes it), or
-//! the first warning; a pass has none.
+//! The first cause is chosen by one ranking for every command (`crate::verdict::rank`, which
+//! knows the areas' codes and so sits above them; it leaves its result in
+//! [`Report::first_cause`](super::Report) and [`Report::root_causes`](super::Report)): the
+//! first root cause among the failures, so a consequence (APIM's 401) never hides its cause
+//! (a v1 token). Without a failure it is the first unmet essential (with what completes it),
+//! or the first warning; a pass has none.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Check, Report, Status, Verdict, rank};
+use super::{Check, Report, Status, Verdict};
 
 /// A check a command cannot promise anything without, and what would let it run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,11 +251,11 @@ impl Report {
         match self.verdict() {
             Verdict::Pass => None,
             Verdict::Fail => {
-                let id = self
-                    .first_cause
-                    .clone()
-                    .or_else(|| rank::first_cause(&self.checks))?;
-                let c = self.checks.iter().find(|c| c.id == id)?;
+                // Unranked (a report never settled): the first failure.
+                let c = match &self.first_cause {
+                    Some(id) => self.checks.iter().find(|c| &c.id == id)?,
+                    None => self.checks.iter().find(|c| c.status == Status::Fail)?,
+                };
                 Some(FirstCause::of(c, c.fix.clone()))
             }
             Verdict::Incomplete => {
@@ -291,7 +293,7 @@ impl Report {
                 if s.warn == 1 { "" } else { "s" }
             ),
             Verdict::Fail => {
-                let roots = rank::roots(&self.checks).len().max(1);
+                let roots = self.root_causes.max(1);
                 if roots == 1 {
                     format!(
                         "{} failed — one cause to fix first",

@@ -2,14 +2,13 @@
 //!
 //! Checks never print and renderers never decide: every diagnostic area returns [`Check`]s
 //! (and optional [`Section`]s for displays such as decoded claims), [`answer`] decides what
-//! the report says first (verdict, first cause, what would complete it — with the ranking of
-//! [`rank`] and each command's [`essentials`]), and the renderers in this module turn a
-//! finished [`Report`] into text, JSON or markdown.
+//! the report says first (verdict, first cause, what would complete it — from the ranking
+//! and each command's essential checks, which `crate::verdict` settles on the report because
+//! they name the areas' codes), and the renderers in this module turn a finished [`Report`]
+//! into text, JSON or markdown. Nothing here imports an area: the report sits below them all.
 
 pub mod answer;
 pub mod bounds;
-pub mod essentials;
-pub mod rank;
 pub mod redact;
 mod render_json;
 mod render_markdown;
@@ -405,10 +404,13 @@ pub struct Report {
     pub config: Vec<ConfigEntry>,
     /// UTC time the report was made (RFC 3339), from the injected clock.
     pub generated_at: String,
-    /// The check to fix first, when the command ranked the causes itself (e2e); otherwise
-    /// [`Report::first_cause`] ranks them.
+    /// The check to fix first, as the ranking chose it (`crate::verdict`, or e2e itself);
+    /// `None` until ranked, and then [`Report::first_cause`] names the first failure.
     pub first_cause: Option<String>,
-    /// The checks the command cannot promise anything without ([`essentials`]).
+    /// How many separate root causes the failures have (the headline's "N separate
+    /// causes"), as the ranking counted them; 0 until ranked.
+    pub root_causes: usize,
+    /// The checks the command cannot promise anything without (`crate::verdict::essentials`).
     pub essentials: Vec<Essential>,
     /// What a reader must know before the checks (the pattern judged by what was seen).
     pub notes: Vec<String>,
@@ -424,6 +426,7 @@ impl Report {
             config: Vec::new(),
             generated_at: String::new(),
             first_cause: None,
+            root_causes: 0,
             essentials: Vec::new(),
             notes: Vec::new(),
         }

@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 const MAX_LINES: usize = 1000;
 
 /// The layers, top first. A file may import its own layer and the ones below, never one
-/// above. Files not named here are the diagnostic areas, between the two. `error.rs` (the
+/// above. Files not named here are the diagnostic areas, between the two; `verdict/` (the
+/// ranking and each command's essential checks, which name the areas' codes) is among them,
+/// so `report/` below never needs an area. `error.rs` (the
 /// error type http and input return), `deployment.rs` (the `Pattern`/`Hop` vocabulary,
 /// which imports nothing of the crate), `files.rs` and `output.rs` (capped reads, private
 /// writes, the stderr writer) belong with the bottom, and so does `cli.rs`: it holds the
@@ -636,7 +638,8 @@ fn the_cycle_finder_finds_circles_and_nothing_else() {
     assert!(is_below("token/mod.rs", "token/claims.rs"));
     assert!(!is_below("token/claims.rs", "token/mod.rs"));
     assert!(!is_below("token/claims.rs", "token/decode.rs"));
-    assert_eq!(layer("report/rank.rs"), Layer::Bottom);
+    assert_eq!(layer("report/answer.rs"), Layer::Bottom);
+    assert_eq!(layer("verdict/rank.rs"), Layer::Areas);
     assert_eq!(layer("cli.rs"), Layer::Bottom);
     assert_eq!(layer("lib.rs"), Layer::Top);
     assert_eq!(layer("token/claims.rs"), Layer::Areas);
@@ -645,7 +648,6 @@ fn the_cycle_finder_finds_circles_and_nothing_else() {
 /// No import cycle among `src/` files (edges from a module's root file to the files below
 /// it are its wiring, not imports).
 #[test]
-#[ignore = "one cycle left: config.rs calls discovery::documents::{mcp_url_for, origin_of} while discovery imports config; unblocked by moving those two functions into config.rs"]
 fn no_import_cycle_among_src_files() {
     let edges = edges();
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -743,7 +745,6 @@ fn cycles<'a>(graph: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Vec<Vec<&'a str>>
 /// http, input and error at the bottom, the diagnostic areas between. An area importing
 /// cli.rs or lib.rs, or the bottom importing an area, is reported with the path written.
 #[test]
-#[ignore = "upward imports left: http.rs NetError::to_check raises discovery.unreachable (the finding belongs in the areas), and report/rank.rs + report/essentials.rs name area codes and Config (move them above the areas, e.g. a verdict module lib.rs calls)"]
 fn no_import_from_a_lower_module_to_a_higher_one() {
     let upward: Vec<String> = edges()
         .into_iter()
@@ -769,7 +770,7 @@ fn no_import_from_a_lower_module_to_a_higher_one() {
 
 /// No `src/` file over 1,000 lines (split by idea when one grows).
 #[test]
-#[ignore = "files over 1,000 lines left: mcp/client.rs, mcp/sse.rs, discovery/documents.rs, token/claims.rs (splits in flight on the context7 and discovery branches)"]
+#[ignore = "files over 1,000 lines left: token/claims.rs (1,018; its split is the token engineer's)"]
 fn no_src_file_over_1000_lines() {
     let long: Vec<String> = src_files()
         .into_iter()

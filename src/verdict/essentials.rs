@@ -5,9 +5,9 @@
 //! The needs are computed from the configuration, so an option that is already set is never
 //! asked for again.
 
-use super::Report;
 use crate::config::Config;
 use crate::deployment::Pattern;
+use crate::report::{Report, Status};
 
 /// What a client token can come from, as a completion sentence names it.
 pub const CLIENT_TOKEN: &str =
@@ -50,7 +50,7 @@ fn skipped(report: &Report, id: &str) -> bool {
     report
         .checks
         .iter()
-        .any(|c| c.id == id && c.status == super::Status::Skip)
+        .any(|c| c.id == id && c.status == Status::Skip)
 }
 
 /// Declare the essential checks of `report.command`.
@@ -145,6 +145,7 @@ pub fn declare(report: &mut Report, cfg: &Config) {
 mod tests {
     use super::*;
     use crate::report::{Check, Verdict};
+    use crate::verdict::settle;
 
     fn skip(id: &str) -> Check {
         Check::new(id, id).skip(crate::config::codes::MISSING, "not set")
@@ -200,7 +201,7 @@ mod tests {
         let mut r = Report::new("token");
         r.push(skip("token.audience"));
         r.push(Check::new("token.expiry", "e").fail(crate::token::codes::EXPIRED, "expired"));
-        declare(&mut r, &Config::defaults());
+        settle(&mut r, &Config::defaults());
         assert_eq!(r.verdict(), Verdict::Fail);
         assert_eq!(
             r.first_cause().map(|f| f.check),
