@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-use crate::deployment::{Hop, Pattern};
+use crate::deployment::{Hop, Pattern, SignInClient};
 use crate::report::Format;
 
 const AFTER_HELP: &str = "\
@@ -227,8 +227,12 @@ pub struct DiscoveryArgs {
 #[command(next_help_heading = "Login options")]
 pub struct LoginArgs {
     /// Client ID to sign in with [default: the gateway app (obo) or the MCP API app]
-    #[arg(long, value_name = "GUID")]
+    #[arg(long, value_name = "GUID", conflicts_with = "client")]
     pub client_id: Option<String>,
+    /// Sign in as the pattern's app, or as the Azure CLI (04b07795-…, pre-authorized on the
+    /// Gateway app by the guide's Part 6 smoke test: no change to the app needed) [default: app]
+    #[arg(long, value_enum, value_name = "CLIENT")]
+    pub client: Option<SignInClient>,
     /// Scope to request [default: api://<gateway-app-id>/Mcp.Gateway.Access (obo) or api://<mcp-app-id>/mcp.access]
     #[arg(long, value_name = "SCOPE")]
     pub scope: Option<String>,

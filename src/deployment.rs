@@ -26,6 +26,21 @@ impl Pattern {
     }
 }
 
+/// The Azure CLI's public client ID. The per-user guide's CLI smoke test (Part 6)
+/// pre-authorizes it on the Gateway app's `Mcp.Gateway.Access`, so it can sign in for that
+/// scope with no change to the Gateway app (no public client flows, no redirect URI).
+pub const AZURE_CLI_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+/// Which client a device-code sign-in (`login --client`) is made as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignInClient {
+    /// The pattern's own app: the Gateway app (obo) or the MCP API app (passthrough,
+    /// shared-key); it must allow public client flows.
+    App,
+    /// The Azure CLI's public client ID, as the guide's Part 6 smoke test signs in.
+    AzureCli,
+}
+
 /// Which token of the chain: what a client sends APIM, or what APIM forwards to Context7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Hop {

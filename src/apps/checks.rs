@@ -16,7 +16,7 @@ use crate::report::Check;
 /// VS Code's well-known client ID (guide 2 Part 2 Step 3).
 pub const VSCODE_CLIENT_ID: &str = "aebc6443-996d-45c2-90f0-388ff96faa56";
 /// The Azure CLI's client ID (the guide's Part 6 smoke test).
-pub const AZURE_CLI_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+pub use crate::deployment::AZURE_CLI_CLIENT_ID;
 /// VS Code's hosted sign-in broker.
 pub const VSCODE_REDIRECT: &str = "https://vscode.dev/redirect";
 /// A credential ending within this many days is `apps.secret-expiring`.

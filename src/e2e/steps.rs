@@ -148,10 +148,15 @@ pub async fn token_step(
                 (c, s)
             }
             Err(check) => {
-                let b = Blocked::failed(format!(
+                let why = format!(
                     "no token: the sign-in could not start ({}: {})",
                     check.id, check.detail
-                ));
+                );
+                let b = if check.status == Status::Skip {
+                    Blocked::missing(why)
+                } else {
+                    Blocked::failed(why)
+                };
                 checks.push(check);
                 return (StepResult::of(checks), Err(b));
             }
@@ -167,17 +172,21 @@ pub async fn token_step(
             }
             Err(more) => {
                 checks.extend(more);
-                let failed = checks
-                    .iter()
-                    .find(|c| c.status == Status::Fail)
-                    .map(|c| c.id.clone())
-                    .unwrap_or_else(|| "login.sign-in".into());
-                (
-                    StepResult::of(checks),
-                    Err(Blocked::failed(format!(
-                        "no token: the device-code sign-in failed ({failed})"
-                    ))),
-                )
+                let blocked = match checks.iter().find(|c| c.status == Status::Fail) {
+                    Some(failed) => Blocked::failed(format!(
+                        "no token: the device-code sign-in failed ({})",
+                        failed.id
+                    )),
+                    // Not failed, not configured (no tenant): the run is incomplete.
+                    None => match checks.iter().find(|c| c.status == Status::Skip) {
+                        Some(s) => Blocked::missing(format!(
+                            "no token: the sign-in could not start ({}: {})",
+                            s.id, s.detail
+                        )),
+                        None => Blocked::failed("no token: the device-code sign-in failed"),
+                    },
+                };
+                (StepResult::of(checks), Err(blocked))
             }
         };
     }

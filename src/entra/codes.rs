@@ -44,6 +44,12 @@ crate::declare_findings! {
         see: "guide-per-user-obo: Troubleshooting › OBO exchange returns AADSTS50013 or AADSTS65001; guide-per-user-obo: Part 2 › Step 3: Wire the permission chain",
         aadsts: [65001],
     }
+    CLI_NOT_PREAUTHORIZED = "entra.cli-not-preauthorized" {
+        title: "The Azure CLI is not pre-authorized on the scope it asked for",
+        cause: "The sign-in used the Azure CLI's public client ID (04b07795-8ddb-461a-bbee-02f9e1bf7b46), as the per-user guide's CLI smoke test does, and Entra answered AADSTS65001 (consent_required): the app whose scope was requested does not list the Azure CLI under Authorized client applications, and nobody has consented to the Azure CLI using that scope. The app itself needs no other change for this sign-in (no public client flows, no redirect URI).",
+        fix: "Entra admin center › App registrations › {app} › Expose an API › Authorized client applications › + Add a client application › Client ID 04b07795-8ddb-461a-bbee-02f9e1bf7b46 (the Azure CLI) › tick {scope_name} › Add application. Then sign in again: `c7doctor login --client azure-cli`, or as the guide does, `az login --tenant {tenant_id} --scope api://{app_id}/.default`.",
+        see: "guide-per-user-obo: Part 6 › Step 1: Pre-authorize the Azure CLI (the CLI smoke test)",
+    }
     DECLINED = "entra.declined" {
         title: "The user declined the sign-in",
         cause: "Entra answered authorization_declined or access_denied: the user cancelled or refused the consent prompt, or the consent needs an admin.",

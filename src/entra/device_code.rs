@@ -27,7 +27,7 @@ use super::errors::{ErrorContext, Flow, entra_error_check_in, not_entra_check, p
 use super::{endpoint, scaled, tenant_check, terminal_safe, unscaled};
 use crate::cli::LoginArgs;
 use crate::context::{Ctx, Outcome};
-use crate::deployment::Pattern;
+use crate::deployment::{Pattern, SignInClient};
 use crate::error::Error;
 use crate::http::{Http, Request};
 use crate::report::Check;
@@ -87,8 +87,9 @@ pub fn client_and_scope(
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .or(default_scope);
+    // Unset is not wrong: the run is incomplete (the report says what completes it).
     let Some(client) = client else {
-        return Err(Check::new(id, title).fail(
+        return Err(Check::new(id, title).skip(
             crate::config::codes::MISSING,
             format!(
                 "no client ID: set {app_flag} (the {} pattern signs in with that app) or --client-id",
@@ -97,7 +98,7 @@ pub fn client_and_scope(
         ));
     };
     let Some(scope) = scope else {
-        return Err(Check::new(id, title).fail(
+        return Err(Check::new(id, title).skip(
             crate::config::codes::MISSING,
             format!("no scope: set {app_flag} or --scope"),
         ));
@@ -110,8 +111,13 @@ pub fn client_and_scope(
             )
             .evidence("client_id", client));
     }
+    let named = if super::azure_cli::is_azure_cli(&client) {
+        " (the Azure CLI)"
+    } else {
+        ""
+    };
     let check = Check::new(id, title)
-        .pass(format!("client {client}, scope {scope}"))
+        .pass(format!("client {client}{named}, scope {scope}"))
         .evidence("client_id", client.clone())
         .evidence("scope", scope.clone());
     Ok((client, scope, check))
@@ -127,17 +133,20 @@ pub async fn login_command(ctx: &Ctx, args: &LoginArgs) -> Result<Outcome, Error
         report,
         raw_stdout: args.print_token.then(String::new),
     };
-    let (client, scope) =
-        match client_and_scope(ctx, args.client_id.as_deref(), args.scope.as_deref()) {
-            Ok((c, s, check)) => {
-                report.push(check);
-                (c, s)
-            }
-            Err(check) => {
-                report.push(check);
-                return Ok(failed(report));
-            }
-        };
+    let client_id = match args.client {
+        Some(SignInClient::AzureCli) => Some(super::azure_cli::AZURE_CLI_CLIENT_ID),
+        Some(SignInClient::App) | None => args.client_id.as_deref(),
+    };
+    let (client, scope) = match client_and_scope(ctx, client_id, args.scope.as_deref()) {
+        Ok((c, s, check)) => {
+            report.push(check);
+            (c, s)
+        }
+        Err(check) => {
+            report.push(check);
+            return Ok(failed(report));
+        }
+    };
     report.context("client_id", client.clone());
     report.context("scope", scope.clone());
 
@@ -245,6 +254,11 @@ pub async fn device_code_login(
         client_id: Some(client_id),
         scope: Some(scope),
     };
+    // Entra's answer as a finding, refined for the client that asked (the Azure CLI).
+    let entra_check = |id: &str, title: &str, err: &super::EntraError| {
+        let c = entra_error_check_in(id, title, err, cfg, &ectx);
+        super::azure_cli::refine(c, client_id, scope, cfg)
+    };
 
     let mut interrupt = Interrupt::new();
 
@@ -276,8 +290,9 @@ pub async fn device_code_login(
     let content_type = resp.header("content-type");
     if resp.status != 200 {
         let check = match parse_entra_error(resp.status, content_type.as_deref(), &resp.body) {
-            Ok(err) => entra_error_check_in("login.device-code", dc_title, &err, cfg, &ectx)
-                .evidence("url", dc_url.to_string()),
+            Ok(err) => {
+                entra_check("login.device-code", dc_title, &err).evidence("url", dc_url.to_string())
+            }
             Err(not) => not_entra_check("login.device-code", dc_title, dc_url.as_str(), &not),
         };
         checks.push(check.duration(resp.elapsed));
@@ -288,7 +303,7 @@ pub async fn device_code_login(
         && let Ok(err) = parse_entra_error(resp.status, content_type.as_deref(), &resp.body)
     {
         checks.push(
-            entra_error_check_in("login.device-code", dc_title, &err, cfg, &ectx)
+            entra_check("login.device-code", dc_title, &err)
                 .evidence("url", dc_url.to_string())
                 .duration(resp.elapsed),
         );
@@ -376,7 +391,7 @@ pub async fn device_code_login(
             }
         }
         PollEnd::Entra(err) => {
-            let c = entra_error_check_in("login.sign-in", poll_title, &err, cfg, &ectx);
+            let c = entra_check("login.sign-in", poll_title, &err);
             checks.push(with_stats(c));
             Err(checks)
         }

@@ -4,7 +4,8 @@
 //! - [`errors`]: `error`/`error_codes`/`error_description`… → `entra.*` findings with a fix
 //!   naming the app registration and blade to change; also used by `discovery`'s `/token`
 //!   route check.
-//! - [`device_code`]: `c7doctor login` and [`device_code_login`] for `probe`/`e2e --login`.
+//! - [`device_code`]: `c7doctor login` and [`device_code_login`] for `probe`/`e2e --login`;
+//!   [`azure_cli`]: signing in as the Azure CLI (`login --client azure-cli`).
 //! - [`obo`]: `c7doctor obo` and [`obo_exchange`] for `e2e`.
 //!
 //! Every wait in this area (device-code polling, the countdown) goes through [`sleep`],
@@ -16,6 +17,7 @@
 // Checks are the error values of this area's steps; boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod azure_cli;
 pub mod codes;
 pub mod device_code;
 pub mod errors;
@@ -136,7 +138,8 @@ pub fn tenant_check(cfg: &Config, check_id: &str, for_obo: bool) -> Result<(Stri
         .map(str::trim)
         .filter(|t| !t.is_empty())
     else {
-        return Err(Check::new(check_id, title).fail(
+        // Unset is not wrong: the run is incomplete (the report says what completes it).
+        return Err(Check::new(check_id, title).skip(
             crate::config::codes::MISSING,
             "no tenant configured: set --tenant-id (the Directory (tenant) ID on the app's Overview page)",
         ));

@@ -82,7 +82,7 @@ pub async fn obo_command(ctx: &Ctx, args: &OboArgs) -> Result<Outcome, Error> {
     });
     let Some(assertion) = assertion.filter(|a| !a.expose().is_empty()) else {
         report.push(
-            Check::new("obo.assertion", "Client-hop token to exchange").fail(
+            Check::new("obo.assertion", "Client-hop token to exchange").skip(
                 crate::config::codes::MISSING,
                 "no token to exchange: give the client-hop token as an argument, `-` (stdin), \
                  --token-file FILE or C7DOCTOR_TOKEN — e.g. from `c7doctor login --save FILE`",
@@ -153,7 +153,7 @@ pub fn read_client_secret(raw: Option<(Vec<u8>, &'static str)>) -> (Option<Secre
     let Some((bytes, from)) = raw else {
         return (
             None,
-            vec![Check::new(id, title).fail(
+            vec![Check::new(id, title).skip(
                 crate::config::codes::MISSING,
                 format!(
                     "no client secret: set {SECRET_ENV} or pipe it with --secret-stdin (never as \
@@ -356,7 +356,7 @@ pub async fn obo_exchange_with(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     else {
-        checks.push(Check::new(id, title).fail(
+        checks.push(Check::new(id, title).skip(
             crate::config::codes::MISSING,
             "set --gateway-app-id: the exchange is made by the gateway app (its client ID and secret)",
         ));
@@ -372,7 +372,7 @@ pub async fn obo_exchange_with(
         {
             Some(m) => format!("api://{m}/.default"),
             None => {
-                checks.push(Check::new(id, title).fail(
+                checks.push(Check::new(id, title).skip(
                     crate::config::codes::MISSING,
                     "set --mcp-app-id (or --scope): the exchange asks for api://<mcp-app-id>/.default",
                 ));

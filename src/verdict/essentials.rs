@@ -13,6 +13,14 @@ use crate::report::{Report, Status};
 pub const CLIENT_TOKEN: &str =
     "a client token (--token-file FILE, piped on stdin, C7DOCTOR_TOKEN, or --login)";
 
+/// What `obo` exchanges, as a completion sentence names it.
+const OBO_ASSERTION: &str =
+    "the client token to exchange (an argument, - for stdin, --token-file FILE or C7DOCTOR_TOKEN)";
+
+/// What `obo` exchanges with, as a completion sentence names it (never an argument).
+const GATEWAY_SECRET: &str =
+    "the gateway app's client secret (C7DOCTOR_GATEWAY_SECRET, or --secret-stdin)";
+
 /// Options among `opts` (`(flag, is set)`) that are not set.
 fn unset(opts: &[(&str, bool)]) -> Vec<String> {
     opts.iter()
@@ -45,6 +53,23 @@ fn token_essentials(report: &mut Report, cfg: &Config, prefix: &str) {
     report.essential(format!("{prefix}scope"), Vec::new());
 }
 
+/// What a device-code sign-in (`login`, `--login`) that could not start needs: the tenant
+/// and the pattern's client-hop app (whose scope is requested). `None` when it started.
+fn sign_in_needs(report: &Report, cfg: &Config) -> Option<Vec<String>> {
+    let client = skipped(report, "login.client");
+    if !client && !skipped(report, "login.tenant") {
+        return None;
+    }
+    let mut needs = tenant_needs(cfg);
+    if client {
+        needs.extend(unset(&[match cfg.pattern {
+            Pattern::Obo => ("--gateway-app-id", cfg.gateway_app_id.is_some()),
+            _ => ("--mcp-app-id", cfg.mcp_app_id.is_some()),
+        }]));
+    }
+    Some(needs)
+}
+
 /// Was check `id` present and skipped?
 fn skipped(report: &Report, id: &str) -> bool {
     report
@@ -72,13 +97,22 @@ pub fn declare(report: &mut Report, cfg: &Config) {
             report.essential("discovery.endpoint", vec!["--host".into()]);
             report.essential("discovery.tenant", tenant_needs(cfg));
         }
-        "login" => report.essential("login.sign-in", tenant_needs(cfg)),
+        "login" => {
+            let needs = sign_in_needs(report, cfg).unwrap_or_else(|| tenant_needs(cfg));
+            report.essential("login.sign-in", needs);
+        }
         "obo" => {
             let mut needs = tenant_needs(cfg);
             needs.extend(unset(&[
                 ("--gateway-app-id", cfg.gateway_app_id.is_some()),
                 ("--mcp-app-id", cfg.mcp_app_id.is_some()),
             ]));
+            if skipped(report, "obo.assertion") {
+                needs.push(OBO_ASSERTION.into());
+            }
+            if skipped(report, "obo.secret") {
+                needs.push(GATEWAY_SECRET.into());
+            }
             report.essential("obo.exchange", needs);
         }
         "probe" => {
@@ -91,8 +125,11 @@ pub fn declare(report: &mut Report, cfg: &Config) {
                 if skipped(report, "probe.target") {
                     needs.push("--host".to_string());
                 }
-                if has(report, "probe.credential") {
-                    needs.push(CLIENT_TOKEN.into());
+                match sign_in_needs(report, cfg) {
+                    // `--login` could not start: what it needs, not another token source.
+                    Some(sign_in) => needs.extend(sign_in),
+                    None if has(report, "probe.credential") => needs.push(CLIENT_TOKEN.into()),
+                    None => {}
                 }
                 // `--era 2026` has no initialize: its first request is server/discover.
                 let first = if has(report, "probe.discover") && !has(report, "probe.initialize") {

@@ -449,13 +449,6 @@ fn login_accepts_a_domain_tenant() {
     assert_eq!(doc.check("login.sign-in")["status"], "pass", "{}", doc);
 }
 
-#[test]
-fn login_without_configuration_says_what_to_set() {
-    let doc = Run::new().arg("login").code(1).report();
-    doc.assert_code("config.missing", "fail");
-    assert!(doc.to_string().contains("--gateway-app-id"));
-}
-
 // ---------------------------------------------------------------- obo
 
 fn client_token(sim: &Sim) -> String {
@@ -526,24 +519,6 @@ fn obo_secret_is_never_an_argument() {
     let r = run(&sim, &["obo", "-", "--secret-stdin"], &[], "x");
     assert_eq!(r.code, 2);
     assert!(!r.all().contains("panicked"));
-}
-
-#[test]
-fn obo_without_secret_forecasts_only() {
-    let sim = Sim::start("healthy");
-    let r = run(
-        &sim,
-        &["obo", "--format", "json"],
-        &[("C7DOCTOR_TOKEN", &client_token(&sim))],
-        "",
-    );
-    let doc = r.report();
-    doc.assert_code("config.missing", "fail");
-    assert_eq!(doc.check("obo.forecast")["status"], "pass");
-    assert!(
-        sim.requests_to("entra").is_empty(),
-        "nothing is sent without a secret"
-    );
 }
 
 #[test]

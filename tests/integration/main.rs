@@ -16,6 +16,7 @@ mod entra;
 mod hostile;
 mod key;
 mod leaks;
+mod login;
 mod policy;
 mod probe;
 mod props;

@@ -21,6 +21,11 @@ pub const ROWS: &[Row] = &[
         OBO,
     ),
     profile_row("entra.consent-required", "obo-consent-missing", OBO),
+    profile_row(
+        "entra.cli-not-preauthorized",
+        "azure-cli-not-preauthorized",
+        &["login", "--client", "azure-cli"],
+    ),
     profile_row("entra.declined", "device-code-declined", LOGIN),
     profile_row("entra.code-expired", "device-code-expired", LOGIN),
     profile_row("entra.conditional-access", "conditional-access", LOGIN),

@@ -34,6 +34,10 @@ pub struct EntraFaults {
     /// `interval` and `expires_in` of the device-code answer (default 5 and 900).
     pub device_interval: Option<i64>,
     pub device_expires_in: Option<i64>,
+    /// The Gateway app does not list the Azure CLI under Authorized client applications
+    /// (the guide's Part 6 Step 1 not done): the Azure CLI's device-code sign-in ends, once
+    /// the user has signed in, with AADSTS65001 (`consent_required`).
+    pub azure_cli_not_preauthorized: bool,
     /// A successful token answer (device code or OBO) replaced by this body (HTTP 200).
     pub token_body: Option<String>,
     /// Every OBO request answered with this error.

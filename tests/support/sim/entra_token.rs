@@ -190,6 +190,12 @@ impl SimError {
         SimError::new(400, "invalid_grant", 65001, &format!("The user or administrator has not consented to use the application with ID '{gateway}' named 'Context7 APIM Gateway'. Send an interactive authorization request for this user and resource."))
             .suberror("consent_required")
     }
+    /// What Entra answers the Azure CLI when no one consented to (or pre-authorized) it
+    /// on the requested scope.
+    pub fn azure_cli_consent_required() -> SimError {
+        SimError::new(400, "invalid_grant", 65001, &format!("The user or administrator has not consented to use the application with ID '{AZURE_CLI_CLIENT_ID}' named 'Microsoft Azure CLI'. Send an interactive authorization request for this user and resource."))
+            .suberror("consent_required")
+    }
     pub fn resource_not_permitted() -> SimError {
         SimError::new(
             400,
@@ -402,11 +408,14 @@ fn device_code_poll(state: &SimState, f: &[(String, String)]) -> Response {
             &SimError::new(400, "slow_down", 0, "Polling too frequently: slow down."),
         );
     }
+    let client_id = field(f, "client_id").unwrap_or("").to_string();
+    if faults.azure_cli_not_preauthorized && client_id.eq_ignore_ascii_case(AZURE_CLI_CLIENT_ID) {
+        return sim_error(state, &SimError::azure_cli_consent_required());
+    }
     if let Some(e) = &faults.device_end {
         return sim_error(state, e);
     }
     // The token for the requested scope: api://<app>/<scope> gives aud <app>, scp <scope>.
-    let client_id = field(f, "client_id").unwrap_or("").to_string();
     let requested = state
         .entra_token
         .requested_scope

@@ -86,6 +86,7 @@ pub const NAMES: &[&str] = &[
     "entra-black-hole",
     "device-code-bad-user-code",
     "device-code-never-signed-in",
+    "azure-cli-not-preauthorized",
     "user-not-in-tenant",
     "entra-unknown-error",
     "token-answer-incomplete",
@@ -206,6 +207,7 @@ pub const ENTRA: &[&str] = &[
     "entra-black-hole",
     "device-code-bad-user-code",
     "device-code-never-signed-in",
+    "azure-cli-not-preauthorized",
     "user-not-in-tenant",
     "entra-unknown-error",
     "token-answer-incomplete",
@@ -732,6 +734,12 @@ pub fn profile(name: &str) -> Profile {
         "device-code-never-signed-in" => entra(p, |e| {
             e.device_pending = 1_000_000;
             e.device_expires_in = Some(300);
+        }),
+        // The Gateway app does not list the Azure CLI under Authorized client applications
+        // (the guide's Part 6 Step 1 not done): its sign-in ends with AADSTS65001.
+        "azure-cli-not-preauthorized" => entra(p, |e| {
+            e.device_pending = 1;
+            e.azure_cli_not_preauthorized = true;
         }),
         // A guest account the tenant does not know (AADSTS50020).
         "user-not-in-tenant" => entra(p, |e| {
