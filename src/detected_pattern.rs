@@ -1,18 +1,35 @@
 //! Which integration pattern a gateway really has, from what `probe` and `e2e` see — the
-//! client token's `aud`/`scp` and the MCP API's policy — rather than from `--pattern` or its
-//! default. A healthy shared-key gateway checked under the default `obo` would otherwise
-//! fail, with advice (request `Mcp.Gateway.Access`) that breaks it.
+//! MCP API's policy (an OBO exchange, a backend API-key swap), the scopes the gateway's
+//! Protected Resource Metadata advertises, and the client token's `aud`/`scp` — rather than
+//! from `--pattern` or its default. A healthy shared-key gateway checked under the default
+//! `obo` would otherwise fail, with advice (request `Mcp.Gateway.Access`) that breaks it.
+//!
+//! What the gateway itself says outranks what one client holds: the policy first (it is
+//! what runs), then the PRM (what every client is told to ask for), then the token. A
+//! client holding an MCP-API token for a gateway whose PRM advertises `Mcp.Gateway.Access`
+//! has the wrong token (`token.audience-other-hop`); the gateway is not shared-key for it.
 //!
 //! When what is seen differs from the configured pattern, the run is judged by what was
 //! seen, and the report says so first ([`crate::report::Report::notes`]) and in a check
 //! (`config.pattern`): `info` when the pattern was only the default, `warn` when it was
 //! configured (the configuration, the README or a teammate holds a wrong belief).
 
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
 use crate::config::{Config, codes};
+use crate::context::Ctx;
 use crate::deployment::Pattern;
+use crate::discovery::{fetch, prm};
 use crate::report::{Check, Source, Status};
 use crate::token::Decoded;
 use crate::token::claims::{GATEWAY_SCOPE, MCP_SCOPE};
+
+/// The longest the PRM look may take. It runs before the checks, so a dead or slow gateway
+/// costs at most this; the discovery and probe checks then say what is wrong with it.
+const PRM_DEADLINE: Duration = Duration::from_secs(3);
 
 /// A pattern and the evidence for it, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,11 +70,7 @@ pub fn from_token(d: &Decoded, cfg: &Config) -> Option<Seen> {
             ),
         }),
         (false, true) => Some(Seen {
-            pattern: if cfg.pattern == Pattern::Passthrough {
-                Pattern::Passthrough
-            } else {
-                Pattern::SharedKey
-            },
+            pattern: guide_1_pattern(cfg),
             why: format!(
                 "the client token is for the MCP API app (scp {}), as guide 1's patterns \
                  send it — no OBO exchange",
@@ -66,6 +79,63 @@ pub fn from_token(d: &Decoded, cfg: &Config) -> Option<Seen> {
         }),
         _ => None,
     }
+}
+
+/// Guide 1's patterns (the client holds an MCP-API token) cannot be told apart without
+/// the policy: `passthrough` when `--pattern` already says so, else `shared-key`.
+fn guide_1_pattern(cfg: &Config) -> Pattern {
+    if cfg.pattern == Pattern::Passthrough {
+        Pattern::Passthrough
+    } else {
+        Pattern::SharedKey
+    }
+}
+
+/// From the gateway's Protected Resource Metadata document (found at `url`): its
+/// `scopes_supported` names the scope every client is told to request — the gateway app's
+/// `Mcp.Gateway.Access` (obo) or the MCP API app's `mcp.access` (guide 1's patterns).
+pub fn from_prm_document(doc: &Value, url: &Url, cfg: &Config) -> Option<Seen> {
+    let scopes: Vec<&str> = doc
+        .get("scopes_supported")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    // `api://<app>/Mcp.Gateway.Access` or the bare name; Entra's scope names are
+    // case-insensitive.
+    let names = |want: &str| {
+        scopes.iter().any(|s| {
+            s.rsplit('/')
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(want))
+        })
+    };
+    let pattern = match (names(GATEWAY_SCOPE), names(MCP_SCOPE)) {
+        (true, false) => Pattern::Obo,
+        (false, true) => guide_1_pattern(cfg),
+        _ => return None,
+    };
+    Some(Seen {
+        pattern,
+        why: format!(
+            "the gateway's protected resource metadata ({url}) advertises {}",
+            scopes.join(" ")
+        ),
+    })
+}
+
+/// From the PRM the gateway serves at the well-known locations for `mcp_url` (the
+/// path-inserted one first), fetched without credentials within [`PRM_DEADLINE`]. `None`
+/// when none answers with a document or its scopes say nothing about the pattern.
+pub async fn from_prm(ctx: &Ctx, mcp_url: &Url) -> Option<Seen> {
+    let mut cfg = ctx.cfg.clone();
+    cfg.timeout = cfg.timeout.min(PRM_DEADLINE);
+    let http = Ctx { cfg, now: ctx.now }.http(Some(mcp_url)).ok()?;
+    let attempts = fetch::get_docs(&http, prm::wellknown_candidates(mcp_url)).await;
+    attempts
+        .iter()
+        .find_map(|a| a.doc().map(|d| (&a.url, d)))
+        .and_then(|(url, doc)| from_prm_document(doc, url, &ctx.cfg))
 }
 
 /// From policy checks: the MCP API policy's recognised pattern (`policy.pattern`).
@@ -93,16 +163,33 @@ pub fn from_policy(checks: &[Check]) -> Option<Seen> {
         })
 }
 
-/// The policy decides between shared-key and passthrough; otherwise the first thing seen.
-pub fn combine(policy: Option<Seen>, token: Option<Seen>) -> Option<Seen> {
-    match (policy, token) {
-        (Some(p), Some(t)) if p.pattern != Pattern::Obo && t.pattern != Pattern::Obo => {
+/// What the gateway says outranks what a client holds: the policy, then the PRM, then the
+/// token. When guide 1's patterns are seen, the policy tells shared-key from passthrough.
+/// A token that disagrees with the gateway is said beside it (its own checks fail it).
+pub fn combine(policy: Option<Seen>, prm: Option<Seen>, token: Option<Seen>) -> Option<Seen> {
+    let per_client = |p: Pattern| p != Pattern::Obo;
+    let gateway = match (policy, prm) {
+        (Some(p), Some(m)) if per_client(p.pattern) && per_client(m.pattern) => Some(Seen {
+            pattern: p.pattern,
+            why: format!("{}; {}", m.why, p.why),
+        }),
+        (Some(p), _) => Some(p),
+        (None, m) => m,
+    };
+    match (gateway, token) {
+        (Some(g), Some(t))
+            if g.pattern == t.pattern || (per_client(g.pattern) && per_client(t.pattern)) =>
+        {
             Some(Seen {
-                pattern: p.pattern,
-                why: format!("{}; {}", t.why, p.why),
+                pattern: g.pattern,
+                why: format!("{}; {}", t.why, g.why),
             })
         }
-        (Some(p), _) => Some(p),
+        (Some(g), Some(t)) => Some(Seen {
+            pattern: g.pattern,
+            why: format!("{} (but {}, which is the wrong token for it)", g.why, t.why),
+        }),
+        (Some(g), None) => Some(g),
         (None, t) => t,
     }
 }
@@ -158,4 +245,85 @@ pub fn apply(cfg: &Config, seen: Option<Seen>) -> Option<(Config, Check, String)
         );
     }
     Some((run_with, check, note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn url() -> Url {
+        Url::parse("https://apim.example/.well-known/oauth-protected-resource").unwrap()
+    }
+
+    fn seen(p: Pattern) -> Option<Seen> {
+        Some(Seen {
+            pattern: p,
+            why: p.as_str().into(),
+        })
+    }
+
+    #[test]
+    fn prm_scopes_name_the_pattern() {
+        let cfg = Config::defaults();
+        let doc = |s: Value| json!({ "resource": "https://apim.example/context7", "scopes_supported": s });
+        let p = |d: Value| from_prm_document(&d, &url(), &cfg).map(|s| s.pattern);
+        assert_eq!(
+            p(doc(json!(["api://g/Mcp.Gateway.Access"]))),
+            Some(Pattern::Obo)
+        );
+        assert_eq!(
+            p(doc(json!(["api://m/mcp.access"]))),
+            Some(Pattern::SharedKey)
+        );
+        assert_eq!(
+            p(doc(json!(["mcp.access", "openid"]))),
+            Some(Pattern::SharedKey)
+        );
+        // Both, neither, or no list at all: nothing is said.
+        assert_eq!(
+            p(doc(json!([
+                "api://g/Mcp.Gateway.Access",
+                "api://m/mcp.access"
+            ]))),
+            None
+        );
+        assert_eq!(p(doc(json!(["openid"]))), None);
+        assert_eq!(p(json!({ "resource": "x" })), None);
+        // Passthrough is what --pattern says when the PRM shows guide 1's scope.
+        let mut cfg = Config::defaults();
+        cfg.pattern = Pattern::Passthrough;
+        assert_eq!(
+            from_prm_document(&doc(json!(["api://m/mcp.access"])), &url(), &cfg).map(|s| s.pattern),
+            Some(Pattern::Passthrough)
+        );
+    }
+
+    #[test]
+    fn the_gateway_outranks_the_token() {
+        let p = |s: Option<Seen>| s.map(|s| s.pattern);
+        // The PRM says obo, the token is an MCP-API token: obo, and the token is named.
+        let c = combine(None, seen(Pattern::Obo), seen(Pattern::SharedKey)).unwrap();
+        assert_eq!(c.pattern, Pattern::Obo);
+        assert!(c.why.contains("wrong token"), "{}", c.why);
+        // The policy outranks the PRM; it tells passthrough from shared-key.
+        assert_eq!(
+            p(combine(seen(Pattern::Obo), seen(Pattern::SharedKey), None)),
+            Some(Pattern::Obo)
+        );
+        assert_eq!(
+            p(combine(
+                seen(Pattern::Passthrough),
+                seen(Pattern::SharedKey),
+                seen(Pattern::SharedKey)
+            )),
+            Some(Pattern::Passthrough)
+        );
+        // Only the token: the token.
+        assert_eq!(
+            p(combine(None, None, seen(Pattern::SharedKey))),
+            Some(Pattern::SharedKey)
+        );
+        assert_eq!(p(combine(None, None, None)), None);
+    }
 }

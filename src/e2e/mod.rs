@@ -172,12 +172,21 @@ pub async fn command(ctx: &Ctx, args: &E2eArgs) -> Result<Outcome, Error> {
         ctx
     };
     let mut inputs = Inputs::read(ctx, args)?;
-    // Judge by the pattern the gateway really has: the policy's, else the client token's.
+    // Judge by the pattern the gateway really has: the policy's, else the scopes its PRM
+    // advertises, else the client token's.
+    let policy_seen = inputs
+        .policy
+        .as_ref()
+        .and_then(|(checks, _)| crate::detected_pattern::from_policy(checks));
+    let prm_seen = match (&policy_seen, &ctx.cfg.gateway) {
+        (None, Some(Ok(g))) if !inputs.config_failed("config.host") => {
+            crate::detected_pattern::from_prm(ctx, &g.mcp_url).await
+        }
+        _ => None,
+    };
     let seen = crate::detected_pattern::combine(
-        inputs
-            .policy
-            .as_ref()
-            .and_then(|(checks, _)| crate::detected_pattern::from_policy(checks)),
+        policy_seen,
+        prm_seen,
         inputs
             .token
             .as_ref()

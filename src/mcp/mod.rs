@@ -81,7 +81,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         _ => Eras::Both,
     };
     // Shared by both runs; each sets its own URL, prefix and peer.
-    let base = ProbeConfig {
+    let mut base = ProbeConfig {
         url: Url::parse("http://127.0.0.1/").map_err(|e| Error::internal(e.to_string()))?,
         prefix: "probe".into(),
         peer: "the gateway".into(),
@@ -157,12 +157,20 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         report.context("token", t.fingerprint());
         let mut exp = crate::token::Expect::from_ctx(ctx);
         exp.hop = Some(Hop::Client);
-        // Judge by the pattern the token shows, not by --pattern's default.
-        let seen = crate::token::decode(t.expose())
+        // Judge by the pattern the gateway shows (its PRM's scopes), else the token's, not
+        // by --pattern's default.
+        let prm_seen = match &gateway_mcp {
+            Some(url) => crate::detected_pattern::from_prm(ctx, url).await,
+            None => None,
+        };
+        let token_seen = crate::token::decode(t.expose())
             .ok()
             .and_then(|d| crate::detected_pattern::from_token(&d, &ctx.cfg));
+        let seen = crate::detected_pattern::combine(None, prm_seen, token_seen);
         if let Some((cfg, check, note)) = crate::detected_pattern::apply(&ctx.cfg, seen) {
             exp.pattern = cfg.pattern;
+            // Context7's answers are read in the pattern seen, too.
+            base.pattern = cfg.pattern;
             report.context("pattern", cfg.pattern.as_str());
             report.push(check);
             report.notes.push(note);

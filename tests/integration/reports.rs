@@ -705,6 +705,91 @@ fn a_healthy_shared_key_gateway_passes_under_the_default_pattern() {
     );
 }
 
+/// The simulator's global options without `--pattern`: the user did not say, obo is the default.
+fn args_with_the_default_pattern(sim: &Sim, more: &[&str]) -> Vec<String> {
+    let mut args = sim.args();
+    let at = args.iter().position(|a| a == "--pattern").unwrap();
+    args.drain(at..at + 2);
+    args.extend(["--timeout", "5"].map(String::from));
+    args.extend(more.iter().map(|s| s.to_string()));
+    args
+}
+
+#[test]
+fn a_shared_key_gateway_is_read_from_its_prm_when_no_token_says_so() {
+    // No token, no policy: the scopes the gateway's PRM advertises (mcp.access) say which
+    // pattern it has, and discovery is judged by it instead of the default's gateway scope.
+    let sim = Sim::start("healthy-shared-key");
+    let args = args_with_the_default_pattern(&sim, &["e2e", "--format", "json"]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&argv, &[], None);
+    let doc = r.report();
+    assert_eq!(doc.verdict(), "incomplete", "{doc}");
+    let c = doc.check("config.pattern");
+    assert_eq!(c["status"], "info");
+    assert_eq!(c["evidence"]["seen"], "shared-key");
+    assert!(
+        c["detail"]
+            .as_str()
+            .unwrap()
+            .contains("protected resource metadata"),
+        "{c}"
+    );
+    assert!(
+        doc["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Judged as the shared-key pattern"),
+        "{doc}"
+    );
+    assert!(!doc.has("discovery.prm-scope"), "{doc}");
+    assert!(
+        !r.stdout.contains("Mcp.Gateway.Access"),
+        "advice to change a working shared-key gateway:\n{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_wrong_hop_token_does_not_make_an_obo_gateway_shared_key() {
+    // The most common wrong-scope token (a client asked for mcp.access) against a gateway
+    // whose PRM advertises Mcp.Gateway.Access: the token is wrong, the gateway is obo.
+    let sim = Sim::start("healthy");
+    let mcp_token = crate::support::sim::tokens::backend_token(&sim.state).sign();
+    let args = args_with_the_default_pattern(&sim, &["probe", "--format", "json"]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&argv, &[("C7DOCTOR_TOKEN", mcp_token.as_str())], None);
+    let doc = r.report();
+    assert_eq!(doc.verdict(), "fail", "{doc}");
+    assert!(doc.find("config.pattern").is_none(), "{doc}");
+    assert_eq!(
+        doc.check("token.audience")["code"],
+        "token.audience-other-hop"
+    );
+    assert_eq!(doc["context"]["pattern"], "obo");
+}
+
+#[test]
+fn probe_reads_context7_in_the_pattern_it_detected() {
+    // A shared-key gateway under the default obo: "check your API key" is about the key the
+    // gateway swaps in, not an unprovisioned user.
+    let sim = Sim::start("api-key-invalid");
+    let args = args_with_the_default_pattern(&sim, &["probe", "--era", "2025", "--format", "json"]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let token = sim.client_token();
+    let r = run(&argv, &[("C7DOCTOR_TOKEN", token.as_str())], None);
+    let doc = r.report();
+    assert_eq!(
+        doc.check("config.pattern")["evidence"]["seen"],
+        "shared-key"
+    );
+    assert_eq!(
+        doc.check("probe.tools-call")["code"],
+        "mcp.api-key-rejected",
+        "{doc}"
+    );
+}
+
 // ---- help and docs ----
 
 #[test]
