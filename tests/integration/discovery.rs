@@ -4,117 +4,14 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::sim::Sim;
 use crate::support::sim::hostile::{HostileServer, Kind};
-use crate::support::sim::{Sim, profiles};
-use crate::support::{Report, Run, c7doctor};
+use crate::support::{Report, Run, c7doctor, expected};
 
 /// Run `discovery` against a simulator; the report (its exit code checked against the
 /// verdict).
 fn discover(sim: &Sim, extra: &[&str]) -> Report {
     Run::new().sim(sim).arg("discovery").args(extra).report()
-}
-
-/// What each discovery profile must produce: the findings (code, status) that must be
-/// there; any other warn/fail is an error too (info and skip are allowed).
-fn expected(profile: &str) -> &'static [(&'static str, &'static str)] {
-    match profile {
-        "healthy" | "healthy-passthrough" | "v1-tokens" | "gateway-rejects" => &[],
-        // The guide's /authorize 302 keeps `resource`: Entra refuses it (confirmed).
-        "guide-verbatim" => &[
-            ("discovery.prm-resource", "warn"),
-            ("discovery.offline-access", "warn"),
-            ("discovery.resource-rejected", "fail"),
-        ],
-        "challenge-missing" => &[("discovery.challenge-missing", "warn")],
-        // Without a PRM the clients ask for no scope: Entra refuses (AADSTS900144).
-        "challenge-missing-no-prm" => &[
-            ("discovery.challenge-missing", "fail"),
-            ("discovery.prm-missing", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "challenge-without-resource-metadata" => &[("discovery.challenge-missing", "warn")],
-        "challenge-malformed" => &[("discovery.challenge-malformed", "warn")],
-        "challenge-upstream" => &[("discovery.challenge-upstream", "fail")],
-        "prm-missing" => &[
-            ("discovery.prm-missing", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "prm-invalid" => &[
-            ("discovery.prm-invalid", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "prm-path-only" => &[("discovery.prm-resource", "warn")],
-        "prm-placeholder" => &[
-            ("discovery.prm-placeholder", "fail"),
-            ("discovery.prm-resource", "fail"),
-            ("discovery.prm-scope", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "prm-resource-mismatch" => &[("discovery.prm-resource", "fail")],
-        // The client's unqualified scope: Entra answers AADSTS650053 before sign-in.
-        "prm-scope-unqualified" => &[
-            ("discovery.prm-scope", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "as-missing" => &[("discovery.as-missing", "fail")],
-        "as-invalid" => &[
-            ("discovery.as-invalid", "fail"),
-            ("discovery.as-pkce", "warn"),
-        ],
-        // Clients go nowhere: the issuer, endpoints and jwks_uri are all templates.
-        "as-placeholder" => &[
-            ("discovery.as-placeholder", "fail"),
-            ("discovery.as-issuer", "fail"),
-            ("discovery.offline-access", "warn"),
-            ("discovery.jwks-mismatch", "fail"),
-        ],
-        "as-no-pkce" => &[("discovery.as-pkce", "warn")],
-        "as-issuer-mismatch" => &[("discovery.as-issuer", "fail")],
-        "as-offline-access" => &[("discovery.offline-access", "warn")],
-        "authorize-proxied" => &[("discovery.authorize-proxied", "fail")],
-        "authorize-drops-query" => &[
-            ("discovery.authorize-query", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "authorize-v1" => &[
-            ("discovery.authorize-target", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "token-route-missing" => &[("discovery.token-route", "fail")],
-        // The tenant does not exist: its OIDC document and the /token route both say 90002.
-        "tenant-missing" => &[
-            ("discovery.tenant-missing", "fail"),
-            ("discovery.token-route", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "jwks-mismatch" => &[("discovery.jwks-mismatch", "warn")],
-        "endpoint-open" => &[("discovery.endpoint-open", "fail")],
-        "endpoint-404" => &[("discovery.endpoint-missing", "fail")],
-        "endpoint-html" => &[("discovery.html-response", "fail")],
-        "redirect-elsewhere" => &[("discovery.redirect", "fail")],
-        "huge-body" => &[
-            ("discovery.prm-invalid", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "black-hole" => &[("discovery.unreachable", "fail")],
-        "as-no-response-types" => &[("discovery.as-invalid", "fail")],
-        "as-openid-only" => &[("discovery.as-invalid", "fail")],
-        "as-issuer-trailing-slash" => &[("discovery.as-issuer", "fail")],
-        // The challenge names the root PRM URL (404); the SDKs do not fall back.
-        "prm-path-suffixed-only" => &[
-            ("discovery.prm-missing", "fail"),
-            ("discovery.authorize-refused", "fail"),
-        ],
-        "challenge-basic-first" | "challenge-basic-two-headers" => {
-            &[("discovery.challenge-malformed", "warn")]
-        }
-        "resource-forwarded" => &[("discovery.resource-rejected", "fail")],
-        // Entra takes it (the MCP URL is an identifier URI), but nothing confirms that before
-        // sign-in: the prediction stands.
-        "resource-identifier-uri" => &[("discovery.resource-rejected", "warn")],
-        "redirect-uri-unregistered" => &[("discovery.authorize-refused", "fail")],
-        other => panic!("no expectation for profile {other}"),
-    }
 }
 
 fn check_profile(name: &str) {
@@ -133,7 +30,9 @@ fn check_profile(name: &str) {
         "{name}: took {elapsed:?}"
     );
     let got = report.findings();
-    let want = expected(name);
+    let want = expected::of(name)
+        .discovery
+        .unwrap_or_else(|| panic!("{name}: no discovery column in support/expected.rs"));
     for (c, s) in want {
         assert!(
             report.has_status(c, s),
@@ -194,12 +93,12 @@ macro_rules! profile_tests {
             }
         )*
 
-        /// Every discovery profile of the simulator table has a test above.
+        /// Every profile with a discovery column in the table has a test above.
         #[test]
         fn every_discovery_profile_is_tested() {
             let tested = [$($name),*];
-            for p in profiles::DISCOVERY {
-                assert!(tested.contains(p), "profile {p} has no discovery test");
+            for p in expected::discovery_profiles() {
+                assert!(tested.contains(&p), "profile {p} has no discovery test");
             }
         }
     };

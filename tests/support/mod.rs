@@ -1,5 +1,6 @@
 //! Shared test support: running the real binary ([`Run`] → [`Report`]), the one snapshot
-//! set-up ([`snapshot`]), and the gateway simulator ([`sim`]).
+//! set-up ([`snapshot`]), the gateway simulator ([`sim`]) and what each of its profiles must
+//! produce per command ([`expected`]).
 
 use assert_cmd::Command;
 
@@ -35,6 +36,7 @@ pub fn fixture(rel: &str) -> std::path::PathBuf {
         .join(rel)
 }
 
+pub mod expected;
 pub mod report;
 pub mod run;
 pub mod sim;

@@ -2,19 +2,21 @@
 //! finding code and how to raise it through the real binary (a fixture file and the command
 //! line, a simulator profile and the command, or the configuration alone). The tests here
 //! run every row and assert its code is in the report, and assert that every declared code
-//! has a row, that every fixture and profile a row names exists, and that `c7doctor explain
-//! CODE` knows every code.
+//! has a row (or is expected of a profile by the profile table, `support/expected.rs`, whose
+//! per-command tests raise it), that every fixture and profile a row names exists, and that
+//! `c7doctor explain CODE` knows every code.
 //!
 //! Adding a finding: declare it beside its check, then add a row for it to the file of its
-//! family below (`token.*` → `token.rs`; `mcp.*` and `sse.*` → `mcp.rs`). A new family adds
-//! its file and one line to [`areas!`].
+//! family below (`token.*` → `token.rs`; `mcp.*` and `sse.*` → `mcp.rs`), or expect it of the
+//! profile that raises it in `support/expected.rs`. A new family adds its file and one line
+//! to [`areas!`].
 
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::time::Duration;
 
 use crate::support::sim::{Ids, Sim, profiles};
-use crate::support::{Report, Run, fixture};
+use crate::support::{Report, Run, expected, fixture};
 
 /// One code and one way to raise it.
 #[derive(Debug, Clone, Copy)]
@@ -307,13 +309,25 @@ fn declared() -> Vec<&'static str> {
     c7doctor::catalog::all().map(|e| e.code).collect()
 }
 
-/// Every declared code has a row, in the file of its family; every row names a declared
-/// code (a misspelt row would never be satisfied by a report).
+/// Every declared code has a row, in the file of its family, or is expected of a profile by
+/// the profile table; every row and every code the table expects names a declared code (a
+/// misspelt row would never be satisfied by a report).
 #[test]
 fn every_declared_code_has_a_row_in_its_areas_file() {
     let declared = declared();
+    let by_profile = expected::codes();
     let mut problems = Vec::new();
+    for (code, profile, command) in &by_profile {
+        if !declared.contains(code) {
+            problems.push(format!(
+                "support/expected.rs: {profile} ({command}) expects {code}, which is not a declared code"
+            ));
+        }
+    }
     for code in &declared {
+        if by_profile.iter().any(|(c, _, _)| c == code) {
+            continue;
+        }
         let family = code.split('.').next().unwrap_or("");
         let home: Vec<&str> = AREAS
             .iter()
@@ -326,7 +340,9 @@ fn every_declared_code_has_a_row_in_its_areas_file() {
             .count();
         if rows == 0 {
             problems.push(match home.first() {
-                Some(area) => format!("{code}: no row (add one to coverage/{area}.rs)"),
+                Some(area) => format!(
+                    "{code}: no row (add one to coverage/{area}.rs, or expect it of its profile in support/expected.rs)"
+                ),
                 None => format!("{code}: no row, and no coverage/ file for the {family} family"),
             });
         }
@@ -351,10 +367,31 @@ fn every_declared_code_has_a_row_in_its_areas_file() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Every fixture and profile a row names exists.
+/// Every fixture and profile a row names exists, and the profile table names each profile
+/// of the simulator once at most.
 #[test]
 fn every_row_names_a_fixture_or_profile_that_exists() {
     let mut problems = Vec::new();
+    for (k, e) in expected::PROFILES.iter().enumerate() {
+        if !profiles::NAMES.contains(&e.profile) {
+            problems.push(format!(
+                "support/expected.rs: no simulator profile {}",
+                e.profile
+            ));
+        }
+        if expected::PROFILES[..k]
+            .iter()
+            .any(|o| o.profile == e.profile)
+        {
+            problems.push(format!("support/expected.rs: {} has two rows", e.profile));
+        }
+        if e.discovery.is_none() && e.probe.is_none() {
+            problems.push(format!(
+                "support/expected.rs: {} expects nothing of any command",
+                e.profile
+            ));
+        }
+    }
     for (area, rows) in AREAS {
         for row in *rows {
             match row.via {

@@ -1,6 +1,8 @@
 //! THE table of simulator profiles: one named fault (or none) each. To add a profile, add
 //! its name to [`NAMES`] and an arm to [`profile`]; faults live in [`ApimFaults`] (the
 //! gateway), [`EntraFaults`] (the tenant) and [`McpFaults`] (Context7 and the stream).
+//! What each profile must produce, per command, is the other table:
+//! [`crate::support::expected`].
 
 pub use super::apim::{ApimFaults, Hostile};
 pub use super::entra::EntraFaults;
@@ -141,42 +143,6 @@ pub const NAMES: &[&str] = &[
     "e2e-api-key-buffered",
 ];
 
-/// The profiles whose fault is in the MCP conversation or its stream (helper F).
-pub const MCP: &[&str] = &[
-    "sse-truncated-1024",
-    "sse-truncated-8192",
-    "sse-buffered",
-    "sse-gzip",
-    "sse-stalled",
-    "sse-reset",
-    "sse-huge",
-    "sse-huge-line",
-    "api-key-invalid",
-    "healthy-shared-key",
-    "user-not-provisioned",
-    "context7-rejects-audience",
-    "gateway-500",
-    "not-acceptable",
-    "mcp-2026",
-    "healthy-sessions",
-    "session-dropped",
-    "initialize-error",
-    "backend-html",
-    "tools-old",
-    "tool-error",
-    "get-404",
-    "sse-framing",
-    "sse-id-mismatch",
-    "healthy-json",
-    "json-truncated-1024",
-    "json-cut-content-length",
-    "context7-rejects-scope",
-    "context7-audience-taken",
-    "mcp-headers-dropped",
-    "mcp-2025-only-operation",
-    "sse-keepalive-forever",
-];
-
 /// An audience no app of the simulated tenant has (a teamspace configured for another app).
 pub const OTHER_AUDIENCE: &str = "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0";
 
@@ -223,53 +189,6 @@ pub const ENTRA: &[&str] = &[
     "obo-code-redeemed",
     "obo-refresh-expired",
     "obo-single-tenant",
-];
-
-/// The profiles whose fault is in the discovery chain (or that must pass it).
-pub const DISCOVERY: &[&str] = &[
-    "healthy",
-    "healthy-passthrough",
-    "guide-verbatim",
-    "challenge-missing",
-    "challenge-missing-no-prm",
-    "challenge-without-resource-metadata",
-    "challenge-malformed",
-    "challenge-upstream",
-    "prm-missing",
-    "prm-invalid",
-    "prm-path-only",
-    "prm-placeholder",
-    "prm-resource-mismatch",
-    "prm-scope-unqualified",
-    "as-missing",
-    "as-invalid",
-    "as-placeholder",
-    "as-no-pkce",
-    "as-issuer-mismatch",
-    "as-offline-access",
-    "authorize-proxied",
-    "authorize-drops-query",
-    "authorize-v1",
-    "token-route-missing",
-    "tenant-missing",
-    "jwks-mismatch",
-    "endpoint-open",
-    "endpoint-404",
-    "endpoint-html",
-    "redirect-elsewhere",
-    "huge-body",
-    "black-hole",
-    "v1-tokens",
-    "gateway-rejects",
-    "as-no-response-types",
-    "as-openid-only",
-    "as-issuer-trailing-slash",
-    "prm-path-suffixed-only",
-    "challenge-basic-first",
-    "challenge-basic-two-headers",
-    "resource-forwarded",
-    "resource-identifier-uri",
-    "redirect-uri-unregistered",
 ];
 
 /// A profile with tenant faults set by `f` (helper E's profiles).
