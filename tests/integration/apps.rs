@@ -2,13 +2,9 @@
 //! simulated Microsoft Graph. Every `apps.*` code is raised both ways from the same
 //! mistake ([`Broken`]), so the offline and the live path agree.
 
-use serde_json::Value;
-
-use crate::support::report::{checks_of as checks, ids_of as ids};
-
 use crate::support::sim::Ids;
 use crate::support::sim::graph::{Broken, Docs, GRAPH_TOKEN, GraphError, GraphFaults, GraphSim};
-use crate::support::{c7doctor, fixture};
+use crate::support::{Report, Run, fixture};
 
 const GATEWAY_FILES: [&str; 5] = [
     "apps/gateway-app.json",
@@ -30,25 +26,17 @@ fn id_args() -> Vec<String> {
     ]
 }
 
-/// Run `c7doctor apps --format json` with these arguments (and env); the exit code and report.
-fn apps(args: &[String], env: &[(&str, &str)]) -> (i32, Value) {
-    let mut cmd = c7doctor();
-    cmd.arg("apps").args(args).args(["--format", "json"]);
+/// Run `c7doctor apps` with these arguments (and env); the report, its exit code checked
+/// against the verdict.
+fn apps(args: &[String], env: &[(&str, &str)]) -> Report {
+    let mut run = Run::new().arg("apps").args(args);
     for (k, v) in env {
-        cmd.env(k, v);
+        run = run.env(*k, *v);
     }
-    let out = cmd.output().expect("run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report)
+    run.report()
 }
 
-fn offline(docs: &Docs, extra: &[&str]) -> (i32, Value) {
+fn offline(docs: &Docs, extra: &[&str]) -> Report {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut args: Vec<String> = docs
         .write(dir.path())
@@ -60,7 +48,7 @@ fn offline(docs: &Docs, extra: &[&str]) -> (i32, Value) {
     apps(&args, &[])
 }
 
-fn live(faults: GraphFaults, extra: &[&str]) -> (i32, Value, GraphSim) {
+fn live(faults: GraphFaults, extra: &[&str]) -> (Report, GraphSim) {
     let graph = GraphSim::start(faults);
     let mut args = vec![
         "--graph".to_string(),
@@ -69,29 +57,14 @@ fn live(faults: GraphFaults, extra: &[&str]) -> (i32, Value, GraphSim) {
     ];
     args.extend(id_args());
     args.extend(extra.iter().map(|s| s.to_string()));
-    let (code, report) = apps(&args, &[("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN)]);
-    (code, report, graph)
+    let report = apps(&args, &[("C7DOCTOR_GRAPH_TOKEN", GRAPH_TOKEN)]);
+    (report, graph)
 }
 
-/// The check with this id.
-fn check<'r>(report: &'r Value, id: &str) -> &'r Value {
-    checks(report)
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id}: {}", ids(report)))
-}
-
-fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
-    checks(report)
-        .iter()
-        .filter(|c| c["code"] == code)
-        .collect()
-}
-
-fn assert_finding(report: &Value, id: &str, code: &str, status: &str) {
-    let c = check(report, id);
-    assert_eq!(c["code"], code, "{id}: {}", ids(report));
-    assert_eq!(c["status"], status, "{id}: {}", ids(report));
+fn assert_finding(report: &Report, id: &str, code: &str, status: &str) {
+    let c = report.check(id);
+    assert_eq!(c["code"], code, "{id}:\n{report}");
+    assert_eq!(c["status"], status, "{id}:\n{report}");
     assert!(
         c["fix"]
             .as_str()
@@ -100,12 +73,14 @@ fn assert_finding(report: &Value, id: &str, code: &str, status: &str) {
     );
 }
 
-fn no_warnings(report: &Value) {
-    let bad: Vec<&Value> = checks(report)
-        .iter()
-        .filter(|c| c["status"] == "warn" || c["status"] == "fail")
-        .collect();
-    assert!(bad.is_empty(), "warnings or failures: {}", ids(report));
+fn no_warnings(report: &Report) {
+    assert!(
+        report
+            .findings()
+            .iter()
+            .all(|(_, s)| *s != "warn" && *s != "fail"),
+        "warnings or failures:\n{report}"
+    );
 }
 
 #[test]
@@ -115,9 +90,9 @@ fn healthy_pair_from_files_has_no_warning() {
         .map(|f| fixture(f).display().to_string())
         .collect();
     args.extend(id_args());
-    let (code, report) = apps(&args, &[]);
+    let report = apps(&args, &[]);
     no_warnings(&report);
-    assert_eq!(code, 0, "{}", ids(&report));
+    assert_eq!(report.code, 0, "{}", report);
     for id in [
         "apps.gateway.token-version",
         "apps.mcp.token-version",
@@ -132,21 +107,16 @@ fn healthy_pair_from_files_has_no_warning() {
         "apps.gateway.redirect-uri",
         "apps.gateway.sign-in-audience",
     ] {
-        assert_eq!(
-            check(&report, id)["status"],
-            "pass",
-            "{id}: {}",
-            ids(&report)
-        );
+        assert_eq!(report.check(id)["status"], "pass", "{id}: {}", report);
     }
 }
 
 #[test]
 fn healthy_pair_through_graph_has_no_warning() {
-    let (code, report, graph) = live(GraphFaults::default(), &[]);
+    let (report, graph) = live(GraphFaults::default(), &[]);
     no_warnings(&report);
-    assert_eq!(code, 0, "{}", ids(&report));
-    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass");
+    assert_eq!(report.code, 0, "{}", report);
+    assert_eq!(report.check("apps.gateway.consent")["status"], "pass");
     // Read-only: every request a GET, each with the Graph token.
     let lines = graph.log.lines();
     assert!(lines.len() >= 5, "{lines:?}");
@@ -297,10 +267,10 @@ const CASES: &[Case] = &[
 #[test]
 fn every_code_from_documents() {
     for case in CASES {
-        let (code, report) = offline(&Docs::broken(case.broken), case.extra);
+        let report = offline(&Docs::broken(case.broken), case.extra);
         assert_finding(&report, case.id, case.code, case.status);
         let expected_exit = if case.status == "fail" { 1 } else { 0 };
-        assert_eq!(code, expected_exit, "{:?}: {}", case.broken, ids(&report));
+        assert_eq!(report.code, expected_exit, "{:?}: {}", case.broken, report);
     }
 }
 
@@ -311,15 +281,15 @@ fn every_code_through_graph() {
             broken: case.broken.to_vec(),
             ..GraphFaults::default()
         };
-        let (_, report, _g) = live(faults, case.extra);
+        let (report, _g) = live(faults, case.extra);
         assert_finding(&report, case.id, case.code, case.status);
     }
 }
 
 #[test]
 fn scope_near_misses_are_named() {
-    let (_, report) = offline(&Docs::broken(&[Broken::McpScopeCase]), &[]);
-    let detail = check(&report, "apps.mcp.scope")["detail"]
+    let report = offline(&Docs::broken(&[Broken::McpScopeCase]), &[]);
+    let detail = report.check("apps.mcp.scope")["detail"]
         .as_str()
         .unwrap()
         .to_string();
@@ -327,8 +297,8 @@ fn scope_near_misses_are_named() {
         detail.contains("mcp.Access") && detail.contains("case-sensitive"),
         "{detail}"
     );
-    let (_, report) = offline(&Docs::broken(&[Broken::GatewayScopeTypo]), &[]);
-    let detail = check(&report, "apps.gateway.scope")["detail"]
+    let report = offline(&Docs::broken(&[Broken::GatewayScopeTypo]), &[]);
+    let detail = report.check("apps.gateway.scope")["detail"]
         .as_str()
         .unwrap()
         .to_string();
@@ -341,20 +311,20 @@ fn scope_near_misses_are_named() {
 #[test]
 fn obo_chain_fails_only_when_no_path_remains() {
     // Admin consent alone: the missing pre-authorization is a note, nothing fails.
-    let (code, report) = offline(&Docs::broken(&[Broken::NoGatewayPreauth]), &[]);
-    assert_eq!(code, 0, "{}", ids(&report));
-    assert_eq!(check(&report, "apps.gateway.consent")["status"], "pass");
+    let report = offline(&Docs::broken(&[Broken::NoGatewayPreauth]), &[]);
+    assert_eq!(report.code, 0, "{}", report);
+    assert_eq!(report.check("apps.gateway.consent")["status"], "pass");
     // Pre-authorization alone (no grant): still a path; consent is a note.
     let mut docs = Docs::healthy();
     docs.grants["value"] = serde_json::json!([]);
-    let (code, report) = offline(&docs, &[]);
-    assert_eq!(code, 0, "{}", ids(&report));
-    assert_eq!(check(&report, "apps.gateway.consent")["status"], "info");
+    let report = offline(&docs, &[]);
+    assert_eq!(report.code, 0, "{}", report);
+    assert_eq!(report.check("apps.gateway.consent")["status"], "info");
     // Neither: AADSTS65001 predicted, exactly one failure in the chain.
-    let (_, report) = offline(&Docs::broken(&[Broken::NoConsent]), &[]);
-    let c = check(&report, "apps.gateway.consent");
+    let report = offline(&Docs::broken(&[Broken::NoConsent]), &[]);
+    let c = report.check("apps.gateway.consent");
     assert!(c["detail"].as_str().unwrap().contains("AADSTS65001"), "{c}");
-    assert_eq!(check(&report, "apps.gateway.permission")["status"], "pass");
+    assert_eq!(report.check("apps.gateway.permission")["status"], "pass");
     // Without the grants document the consent is unknown, not failed.
     let dir = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = Docs::broken(&[Broken::NoGatewayPreauth])
@@ -364,27 +334,27 @@ fn obo_chain_fails_only_when_no_path_remains() {
         .map(|p| p.display().to_string())
         .collect();
     args.extend(id_args());
-    let (_, report) = apps(&args, &[]);
+    let report = apps(&args, &[]);
     assert_eq!(
-        check(&report, "apps.gateway.consent")["status"],
+        report.check("apps.gateway.consent")["status"],
         "skip",
         "{}",
-        ids(&report)
+        report
     );
 }
 
 #[test]
 fn at_sets_now_for_the_secret() {
-    let (_, report) = offline(&Docs::healthy(), &["--at", "2027-08-20T00:00:00Z"]);
+    let report = offline(&Docs::healthy(), &["--at", "2027-08-20T00:00:00Z"]);
     assert_finding(
         &report,
         "apps.gateway.credential",
         "apps.secret-expiring",
         "warn",
     );
-    let c = check(&report, "apps.gateway.credential");
+    let c = report.check("apps.gateway.credential");
     assert!(c["detail"].as_str().unwrap().contains("2027-09-02"), "{c}");
-    let (_, report) = offline(&Docs::healthy(), &["--at", "2027-10-01T00:00:00Z"]);
+    let report = offline(&Docs::healthy(), &["--at", "2027-10-01T00:00:00Z"]);
     assert_finding(
         &report,
         "apps.gateway.credential",
@@ -400,9 +370,9 @@ fn resource_identifier_passes_when_the_url_is_an_identifier() {
         "api://1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
         "https://mcp.contoso.com/context7"
     ]);
-    let (_, report) = offline(&docs, &["--host", "https://mcp.contoso.com"]);
+    let report = offline(&docs, &["--host", "https://mcp.contoso.com"]);
     assert_eq!(
-        check(&report, "apps.gateway.resource-identifier")["status"],
+        report.check("apps.gateway.resource-identifier")["status"],
         "pass"
     );
 }
@@ -414,10 +384,10 @@ fn missing_app_is_not_found_with_the_export_command() {
         .map(|f| fixture(f).display().to_string())
         .chain(id_args())
         .collect();
-    let (code, report) = apps(&args, &[]);
-    assert_eq!(code, 1);
+    let report = apps(&args, &[]);
+    assert_eq!(report.code, 1);
     assert_finding(&report, "apps.gateway.found", "apps.not-found", "fail");
-    let fix = check(&report, "apps.gateway.found")["fix"]
+    let fix = report.check("apps.gateway.found")["fix"]
         .as_str()
         .unwrap()
         .to_string();
@@ -426,7 +396,7 @@ fn missing_app_is_not_found_with_the_export_command() {
         "{fix}"
     );
     // Through Graph: the tenant has no such application.
-    let (_, report, _g) = live(
+    let (report, _g) = live(
         GraphFaults {
             broken: vec![Broken::GatewayMissing],
             ..GraphFaults::default()
@@ -444,15 +414,16 @@ fn passthrough_audits_the_mcp_api_app_only() {
         .chain(id_args())
         .chain(["--pattern".to_string(), "passthrough".to_string()])
         .collect();
-    let (_, report) = apps(&args, &[]);
+    let report = apps(&args, &[]);
     assert!(
-        checks(&report)
+        report
+            .checks()
             .iter()
             .all(|c| !c["id"].as_str().unwrap().starts_with("apps.gateway.")),
         "{}",
-        ids(&report)
+        report
     );
-    assert_eq!(check(&report, "apps.mcp.token-version")["status"], "pass");
+    assert_eq!(report.check("apps.mcp.token-version")["status"], "pass");
 }
 
 #[test]
@@ -461,23 +432,23 @@ fn roles_are_inferred_without_app_ids() {
         .iter()
         .map(|f| fixture(f).display().to_string())
         .collect();
-    let (_, report) = apps(&args, &[]);
+    let report = apps(&args, &[]);
     assert_eq!(
-        check(&report, "apps.gateway.found")["status"],
+        report.check("apps.gateway.found")["status"],
         "pass",
         "{}",
-        ids(&report)
+        report
     );
-    assert_eq!(check(&report, "apps.mcp.found")["status"], "pass");
-    assert_eq!(check(&report, "apps.input.roles")["status"], "info");
+    assert_eq!(report.check("apps.mcp.found")["status"], "pass");
+    assert_eq!(report.check("apps.input.roles")["status"], "info");
 }
 
 // ---- bad input ----
 
-fn input_findings(files: &[String]) -> Value {
+fn input_findings(files: &[String]) -> Report {
     let mut args = files.to_vec();
     args.extend(id_args());
-    apps(&args, &[]).1
+    apps(&args, &[])
 }
 
 #[test]
@@ -489,7 +460,7 @@ fn files_that_are_not_documents_are_named() {
     ] {
         let path = fixture(file).display().to_string();
         let report = input_findings(std::slice::from_ref(&path));
-        let c = check(&report, "apps.input.1");
+        let c = report.check("apps.input.1");
         assert_eq!(c["code"], "apps.input-invalid", "{file}");
         assert_eq!(c["status"], "fail");
         let detail = c["detail"].as_str().unwrap();
@@ -505,7 +476,7 @@ fn federated_credentials_are_recognised() {
     let report = input_findings(&[fixture("apps/federated-credentials.json")
         .display()
         .to_string()]);
-    let c = check(&report, "apps.input.1");
+    let c = report.check("apps.input.1");
     assert_eq!(c["status"], "pass", "{c}");
 }
 
@@ -524,23 +495,15 @@ fn conflicting_and_duplicate_documents() {
         copy.display().to_string(),
         conflicting.display().to_string(),
     ]);
-    assert_eq!(
-        check(&report, "apps.input.2")["status"],
-        "pass",
-        "{}",
-        ids(&report)
-    );
-    let c = check(&report, "apps.input.3");
+    assert_eq!(report.check("apps.input.2")["status"], "pass", "{}", report);
+    let c = report.check("apps.input.3");
     assert_eq!(
         (c["code"].as_str(), c["status"].as_str()),
         (Some("apps.input-invalid"), Some("fail"))
     );
     assert!(c["detail"].as_str().unwrap().contains("old.json"), "{c}");
     // The first document is the one audited.
-    assert_eq!(
-        check(&report, "apps.gateway.token-version")["status"],
-        "pass"
-    );
+    assert_eq!(report.check("apps.gateway.token-version")["status"], "pass");
 }
 
 #[test]
@@ -572,7 +535,7 @@ fn huge_deep_and_broken_files_are_bounded_findings() {
         (3, "invalid type: string \"two\""),
         (4, "not UTF-8"),
     ] {
-        let c = check(&report, &format!("apps.input.{n}"));
+        let c = report.check(&format!("apps.input.{n}"));
         assert_eq!(c["code"], "apps.input-invalid", "{c}");
         assert!(c["detail"].as_str().unwrap().contains(needle), "{c}");
     }
@@ -580,12 +543,14 @@ fn huge_deep_and_broken_files_are_bounded_findings() {
 
 #[test]
 fn unreadable_path_is_a_usage_error() {
-    let out = c7doctor()
+    let out = Run::new()
         .args(["apps", "/nonexistent/gateway-app.json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/gateway-app.json"));
+        .code(2)
+        .output();
+    assert!(
+        out.stderr.contains("/nonexistent/gateway-app.json"),
+        "{out}"
+    );
 }
 
 // ---- Graph errors ----
@@ -609,7 +574,7 @@ fn graph_error(
 
 #[test]
 fn graph_refusals_say_which_permission_is_missing() {
-    let (_, report, _g) = live(
+    let (report, _g) = live(
         graph_error(
             "oauth2PermissionGrants",
             403,
@@ -618,7 +583,7 @@ fn graph_refusals_say_which_permission_is_missing() {
         ),
         &[],
     );
-    let c = check(&report, "apps.graph.grants");
+    let c = report.check("apps.graph.grants");
     assert_eq!(
         (c["code"].as_str(), c["status"].as_str()),
         (Some("apps.graph-denied"), Some("fail"))
@@ -633,16 +598,16 @@ fn graph_refusals_say_which_permission_is_missing() {
     assert_eq!(c["evidence"]["error"], "Authorization_RequestDenied");
     // The grants are unknown, not missing.
     assert_eq!(
-        check(&report, "apps.gateway.consent")["status"],
+        report.check("apps.gateway.consent")["status"],
         "pass",
         "pre-authorized"
     );
 
-    let (_, report, _g) = live(
+    let (report, _g) = live(
         graph_error("applications", 403, "Authorization_RequestDenied", None),
         &[],
     );
-    let c = check(&report, "apps.graph.gateway-app");
+    let c = report.check("apps.graph.gateway-app");
     assert!(
         c["detail"]
             .as_str()
@@ -650,7 +615,7 @@ fn graph_refusals_say_which_permission_is_missing() {
             .contains("Application.Read.All"),
         "{c}"
     );
-    assert_eq!(check(&report, "apps.gateway.found")["status"], "skip");
+    assert_eq!(report.check("apps.gateway.found")["status"], "skip");
 }
 
 #[test]
@@ -663,7 +628,7 @@ fn graph_401_429_5xx_html_are_findings() {
         graph.url.clone(),
     ];
     args.extend(id_args());
-    let (_, report) = apps(
+    let report = apps(
         &args,
         &[(
             "C7DOCTOR_GRAPH_TOKEN",
@@ -671,39 +636,39 @@ fn graph_401_429_5xx_html_are_findings() {
         )],
     );
     assert_eq!(
-        check(&report, "apps.graph.gateway-app")["code"],
+        report.check("apps.graph.gateway-app")["code"],
         "apps.graph-denied"
     );
 
-    let (_, report, _g) = live(graph_error("*", 429, "TooManyRequests", Some(7)), &[]);
-    let c = check(&report, "apps.graph.gateway-app");
+    let (report, _g) = live(graph_error("*", 429, "TooManyRequests", Some(7)), &[]);
+    let c = report.check("apps.graph.gateway-app");
     assert_eq!(c["code"], "apps.graph-failed");
     assert_eq!(c["evidence"]["retry_after"], "7");
     assert!(c["detail"].as_str().unwrap().contains("7 s"), "{c}");
 
-    let (_, report, _g) = live(
+    let (report, _g) = live(
         graph_error("servicePrincipals", 503, "ServiceUnavailable", None),
         &[],
     );
     assert_eq!(
-        check(&report, "apps.graph.gateway-sp")["code"],
+        report.check("apps.graph.gateway-sp")["code"],
         "apps.graph-failed"
     );
 
-    let (_, report, _g) = live(
+    let (report, _g) = live(
         GraphFaults {
             html: true,
             ..GraphFaults::default()
         },
         &[],
     );
-    let c = check(&report, "apps.graph.gateway-app");
+    let c = report.check("apps.graph.gateway-app");
     assert!(c["detail"].as_str().unwrap().contains("not JSON"), "{c}");
 }
 
 #[test]
 fn graph_pagination_is_followed_and_loops_stop() {
-    let (_, report, graph) = live(
+    let (report, graph) = live(
         GraphFaults {
             page_size: Some(1),
             ..GraphFaults::default()
@@ -712,10 +677,10 @@ fn graph_pagination_is_followed_and_loops_stop() {
     );
     // The mcp.access grant is on the second page.
     assert_eq!(
-        check(&report, "apps.gateway.consent")["status"],
+        report.check("apps.gateway.consent")["status"],
         "pass",
         "{}",
-        ids(&report)
+        report
     );
     let grant_reads = graph
         .log
@@ -725,7 +690,7 @@ fn graph_pagination_is_followed_and_loops_stop() {
         .count();
     assert_eq!(grant_reads, 2);
 
-    let (_, report, graph) = live(
+    let (report, graph) = live(
         GraphFaults {
             page_size: Some(1),
             next_link_loop: true,
@@ -733,7 +698,7 @@ fn graph_pagination_is_followed_and_loops_stop() {
         },
         &[],
     );
-    let c = check(&report, "apps.graph.grants");
+    let c = report.check("apps.graph.grants");
     assert_eq!(c["code"], "apps.graph-failed");
     assert!(c["detail"].as_str().unwrap().contains("loop"), "{c}");
     assert!(graph.log.lines().len() < 30);
@@ -741,47 +706,36 @@ fn graph_pagination_is_followed_and_loops_stop() {
 
 #[test]
 fn graph_needs_a_token() {
-    let out = c7doctor()
+    let out = Run::new()
         .args(["apps", "--graph", "--graph-url", "http://127.0.0.1:9"])
         .args(id_args())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("C7DOCTOR_GRAPH_TOKEN"));
+        .code(2)
+        .output();
+    assert!(out.stderr.contains("C7DOCTOR_GRAPH_TOKEN"), "{out}");
 }
 
 #[test]
 fn graph_token_from_stdin() {
     let graph = GraphSim::start(GraphFaults::default());
-    let out = c7doctor()
-        .args([
-            "apps",
-            "--graph",
-            "--graph-url",
-            &graph.url,
-            "--format",
-            "json",
-        ])
+    let report = Run::new()
+        .args(["apps", "--graph", "--graph-url", &graph.url])
         .args(id_args())
-        .write_stdin(format!("{GRAPH_TOKEN}\n"))
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", ids(&report));
-    assert!(with_code(&report, "apps.graph-denied").is_empty());
+        .stdin(format!("{GRAPH_TOKEN}\n"))
+        .code(0)
+        .report();
+    assert!(report.with_code("apps.graph-denied").is_empty(), "{report}");
 }
 
 // ---- init and e2e ----
 
 #[test]
 fn init_prints_the_az_export_commands() {
-    let out = c7doctor()
+    let out = Run::new()
         .args(["init", "--az-commands"])
         .args(id_args())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let script = String::from_utf8_lossy(&out.stdout);
+        .code(0)
+        .output();
+    let script = out.stdout;
     let ids = Ids::load();
     for want in [
         format!(
@@ -802,46 +756,37 @@ fn init_prints_the_az_export_commands() {
     assert!(!script.contains("tenant_id ="));
 }
 
-fn e2e_with_apps(profile: &str, docs: &Docs, env: &[(&str, &str)]) -> Value {
-    use crate::support::sim::{Sim, entra_token};
+fn e2e_with_apps(profile: &str, docs: &Docs, env: &[(&str, &str)]) -> Report {
+    use crate::support::sim::Sim;
     let sim = Sim::start(profile);
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = c7doctor();
-    cmd.args(sim.args())
-        .args(["--timeout", "3", "e2e", "--format", "json"])
-        .env("C7DOCTOR_TOKEN", sim.client_token())
-        .env("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET)
-        .env("C7DOCTOR_TIME_SCALE", "0.001")
-        .timeout(std::time::Duration::from_secs(60));
+    let mut run = Run::new()
+        .sim(&sim)
+        .args(["--timeout", "3", "e2e"])
+        .token(&sim)
+        .secret()
+        .fast();
     if env.is_empty() {
-        cmd.arg("--apps").args(docs.write(dir.path()));
+        run = run.arg("--apps").args(docs.write(dir.path()));
     }
     for (k, v) in env {
-        cmd.env(k, v);
+        run = run.env(*k, *v);
     }
-    let out = cmd.output().unwrap();
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    run.report()
 }
 
 #[test]
 fn e2e_ranks_the_token_version_above_the_v1_token() {
     let report = e2e_with_apps("v1-tokens", &Docs::broken(&[Broken::GatewayTokenV1]), &[]);
     assert!(
-        !with_code(&report, "token.issuer-v1").is_empty(),
+        !report.with_code("token.issuer-v1").is_empty(),
         "the symptom is there: {}",
-        ids(&report)
+        report
     );
     assert_eq!(
-        report["first_cause"]["check"],
-        "apps.gateway.token-version",
+        report["first_cause"]["check"], "apps.gateway.token-version",
         "{}",
-        ids(&report)
+        report
     );
 }
 
@@ -853,15 +798,14 @@ fn e2e_ranks_the_missing_consent_above_entra_consent_required() {
         &[],
     );
     assert!(
-        !with_code(&report, "entra.consent-required").is_empty(),
+        !report.with_code("entra.consent-required").is_empty(),
         "the symptom is there: {}",
-        ids(&report)
+        report
     );
     assert_eq!(
-        report["first_cause"]["check"],
-        "apps.gateway.consent",
+        report["first_cause"]["check"], "apps.gateway.consent",
         "{}",
-        ids(&report)
+        report
     );
 }
 
@@ -877,10 +821,10 @@ fn e2e_reads_graph_when_a_token_is_given() {
         ],
     );
     assert_eq!(
-        check(&report, "apps.gateway.consent")["status"],
+        report.check("apps.gateway.consent")["status"],
         "pass",
         "{}",
-        ids(&report)
+        report
     );
     assert!(!graph.log.lines().is_empty());
 }
@@ -892,15 +836,15 @@ fn e2e_without_documents_skips_the_audit() {
         &Docs::healthy(),
         &[("C7DOCTOR_E2E_NO_APPS", "1")],
     );
-    let c = check(&report, "apps.audit");
+    let c = report.check("apps.audit");
     assert_eq!(c["status"], "skip");
     assert_eq!(c["code"], "config.missing");
 }
 
 #[test]
 fn nothing_given_is_incomplete_not_a_failure() {
-    let (code, report) = apps(&id_args(), &[]);
-    assert_eq!(code, 4, "{}", ids(&report));
+    let report = apps(&id_args(), &[]);
+    assert_eq!(report.code, 4, "{}", report);
     assert_eq!(report["verdict"], "incomplete");
-    assert_eq!(check(&report, "apps.gateway.found")["status"], "skip");
+    assert_eq!(report.check("apps.gateway.found")["status"], "skip");
 }

@@ -3,43 +3,25 @@
 //! accepts and Context7 refuses. Tokens are minted here with the test key, shaped like
 //! Entra's, at the tests' fixed clock.
 
-use serde_json::Value;
-
-use crate::support::report::{checks_of as checks, ids_of as ids};
-
-use crate::support::c7doctor;
 use crate::support::sim::tokens::TokenBuilder;
 use crate::support::sim::{Ids, now_unix};
+use crate::support::{Report, Run};
 
 const PUBLIC: &str = "https://login.microsoftonline.com";
 const US_GOV: &str = "https://login.microsoftonline.us";
 
-/// `token --format json` on `token` with the simulator's IDs, `--pattern`, `--hop` and extra args.
-fn token(token: &str, pattern: &str, hop: &str, extra: &[&str]) -> Value {
+/// `token` on `token` with the simulator's IDs, `--pattern`, `--hop` and extra args; the
+/// report, its exit code checked against the verdict.
+fn token(token: &str, pattern: &str, hop: &str, extra: &[&str]) -> Report {
     let ids = Ids::load();
-    let out = c7doctor()
-        .args([
-            "token",
-            "--format",
-            "json",
-            "--pattern",
-            pattern,
-            "--hop",
-            hop,
-        ])
+    Run::new()
+        .args(["token", "--pattern", pattern, "--hop", hop])
         .args(["--tenant-id", &ids.tenant_id])
         .args(["--gateway-app-id", &ids.gateway_app_id])
         .args(["--mcp-app-id", &ids.mcp_app_id])
         .args(extra)
-        .write_stdin(token.to_string())
-        .output()
-        .expect("run c7doctor");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
-}
-
-fn find<'a>(r: &'a Value, id: &str) -> Option<&'a Value> {
-    checks(r).iter().find(|c| c["id"] == id)
+        .stdin(token.to_string())
+        .report()
 }
 
 /// A backend-hop token as the OBO exchange mints it: v2, `aud` the MCP API app, `mcp.access`.
@@ -50,9 +32,11 @@ fn backend(authority: &str) -> TokenBuilder {
         .claim("oid", ids.user_oid.as_str())
 }
 
-fn refused(r: &Value, message: &str, why: &str) {
-    let c = find(r, "token.context7").unwrap_or_else(|| panic!("no token.context7: {}", ids(r)));
-    assert_eq!(c["status"], "fail", "{}", ids(r));
+fn refused(r: &Report, message: &str, why: &str) {
+    let c = r
+        .find("token.context7")
+        .unwrap_or_else(|| panic!("no token.context7: {r}"));
+    assert_eq!(c["status"], "fail", "{r}");
     assert_eq!(c["code"], "token.context7-issuer");
     assert_eq!(c["evidence"]["context7_message"], message);
     let detail = c["detail"].as_str().unwrap();
@@ -70,8 +54,8 @@ fn refused(r: &Value, message: &str, why: &str) {
 #[test]
 fn a_healthy_backend_token_is_accepted_by_context7s_validator() {
     let r = token(&backend(PUBLIC).sign(), "obo", "backend", &[]);
-    let c = find(&r, "token.context7").expect("token.context7");
-    assert_eq!(c["status"], "pass", "{}", ids(&r));
+    let c = r.find("token.context7").expect("token.context7");
+    assert_eq!(c["status"], "pass", "{}", r);
     // The client hop of obo never reaches Context7: no such check there.
     let ids_ = Ids::load();
     let client = TokenBuilder::v2(
@@ -81,10 +65,10 @@ fn a_healthy_backend_token_is_accepted_by_context7s_validator() {
         "Mcp.Gateway.Access",
     );
     let r = token(&client.sign(), "obo", "client", &[]);
-    assert!(find(&r, "token.context7").is_none(), "{}", ids(&r));
+    assert!(r.find("token.context7").is_none(), "{}", r);
     // Shared key: Context7 gets the API key, not a token.
     let r = token(&backend(PUBLIC).sign(), "shared-key", "client", &[]);
-    assert!(find(&r, "token.context7").is_none());
+    assert!(r.find("token.context7").is_none());
 }
 
 #[test]
@@ -96,15 +80,12 @@ fn a_sovereign_cloud_token_passes_the_issuer_check_and_not_context7() {
         &["--authority", US_GOV],
     );
     // The cloud's own issuer check passes: APIM with authentication-endpoint accepts it.
-    assert_eq!(
-        find(&r, "token.issuer").unwrap()["status"],
-        "pass",
-        "{}",
-        ids(&r)
-    );
+    assert_eq!(r.find("token.issuer").unwrap()["status"], "pass", "{}", r);
     refused(&r, "Invalid token", "sovereign-cloud issuer");
     // Said up front, whatever the token: the cloud cannot use per-user validation.
-    let c = find(&r, "token.context7-cloud").expect("token.context7-cloud");
+    let c = r
+        .find("token.context7-cloud")
+        .expect("token.context7-cloud");
     assert_eq!(c["code"], "token.context7-issuer");
     assert!(
         c["detail"]
@@ -121,7 +102,7 @@ fn a_sovereign_cloud_token_passes_the_issuer_check_and_not_context7() {
         "client",
         &["--authority", US_GOV],
     );
-    assert!(find(&r, "token.context7-cloud").is_some(), "{}", ids(&r));
+    assert!(r.find("token.context7-cloud").is_some(), "{}", r);
     refused(&r, "Invalid token", "sovereign-cloud issuer");
     // shared-key from a sovereign cloud is fine: Context7 gets the key.
     let r = token(
@@ -130,7 +111,7 @@ fn a_sovereign_cloud_token_passes_the_issuer_check_and_not_context7() {
         "client",
         &["--authority", US_GOV],
     );
-    assert!(find(&r, "token.context7-cloud").is_none());
+    assert!(r.find("token.context7-cloud").is_none());
 }
 
 #[test]
@@ -140,10 +121,7 @@ fn a_v1_backend_token_is_refused_by_context7() {
     let r = token(&t, "obo", "backend", &[]);
     refused(&r, "Invalid token", "v1.0 issuer");
     // token.issuer-v1's fix carries the guide's manifest-persistence tip.
-    let v1 = checks(&r)
-        .iter()
-        .find(|c| c["code"] == "token.issuer-v1")
-        .unwrap_or_else(|| panic!("{}", ids(&r)));
+    let v1 = r.by_code("token.issuer-v1");
     let fix = v1["fix"].as_str().unwrap();
     assert!(
         fix.contains("--set api.requestedAccessTokenVersion=2"),
@@ -192,10 +170,10 @@ fn no_clock_tolerance_and_single_space_scopes() {
         &[],
     );
     assert_eq!(
-        find(&r, "token.not-before").unwrap()["status"],
+        r.find("token.not-before").unwrap()["status"],
         "pass",
         "{}",
-        ids(&r)
+        r
     );
     refused(&r, "Invalid token claims", "nbf is 30 s in the future");
     // scp separated by a no-break space: split on whitespace it holds mcp.access, split on

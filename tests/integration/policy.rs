@@ -7,7 +7,7 @@
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-use crate::support::{Report, Run, c7doctor, fixture};
+use crate::support::{Report, Run, fixture};
 
 // fixtures/tokens/ids.env
 const TENANT_ID: &str = "7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f";
@@ -843,39 +843,30 @@ fn a_lone_on_error_section_is_linted() {
 // Real-world shapes (fixtures/policy/real-world/): what APIM, Entra and real clients
 // accept is never failed; the traps people really hit are found.
 
-/// The `checks` array of a parsed report.
-fn checks(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("checks")
+/// `policy` with only these arguments (no test configuration), on real-world fixtures.
+fn bare(files: &[&str], args: &[&str]) -> Run {
+    Run::new().arg("policy").args(args).args(
+        files
+            .iter()
+            .map(|f| fixture(&format!("policy/real-world/{f}"))),
+    )
 }
 
-/// Every check with this code.
-fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
-    checks(report)
-        .iter()
-        .filter(|c| c["code"] == code)
-        .collect()
+/// [`bare`]'s report, its exit code checked against the verdict.
+fn lint_bare(files: &[&str], args: &[&str]) -> Report {
+    bare(files, args).report()
 }
 
-/// Run `policy` with only these arguments (no test configuration), on real-world fixtures.
-fn lint_bare(files: &[&str], args: &[&str]) -> (i32, Value, String) {
-    let mut cmd = c7doctor();
-    cmd.args(["policy", "--format", "json"]).args(args);
-    for f in files {
-        cmd.arg(fixture(&format!("policy/real-world/{f}")));
-    }
-    let out = cmd.output().expect("runs");
-    let stdout = String::from_utf8(out.stdout).expect("utf-8");
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report, stdout)
+/// [`bare`] in JSON: the report and the raw stdout (what a leak check scans).
+fn lint_bare_stdout(files: &[&str], args: &[&str]) -> (Report, String) {
+    let out = bare(files, args).args(["--format", "json"]).output();
+    let report = out.report();
+    out.assert_code(report.implied_code(false));
+    (report, out.stdout)
 }
 
 /// Real-world fixture with the test configuration (host, tenant, both app IDs).
-fn lint_real(files: &[&str], extra: &[&str]) -> (i32, Value) {
+fn lint_real(files: &[&str], extra: &[&str]) -> Report {
     let mut args = vec![
         "--host",
         HOST,
@@ -887,13 +878,13 @@ fn lint_real(files: &[&str], extra: &[&str]) -> (i32, Value) {
         MCP_APP_ID,
     ];
     args.extend_from_slice(extra);
-    let (code, r, _) = lint_bare(files, &args);
-    (code, r)
+    lint_bare(files, &args)
 }
 
 /// The codes of the checks with this status, sorted and deduplicated.
-fn codes_with(report: &Value, status: &str) -> Vec<String> {
-    let mut v: Vec<String> = checks(report)
+fn codes_with(report: &Report, status: &str) -> Vec<String> {
+    let mut v: Vec<String> = report
+        .checks()
         .iter()
         .filter(|c| c["status"] == status)
         .filter_map(|c| c["code"].as_str().map(str::to_string))
@@ -904,8 +895,9 @@ fn codes_with(report: &Value, status: &str) -> Vec<String> {
 }
 
 /// Every non-pass code of the report with its status, sorted: the exact expected verdict.
-fn findings(report: &Value) -> Vec<String> {
-    let mut v: Vec<String> = checks(report)
+fn findings(report: &Report) -> Vec<String> {
+    let mut v: Vec<String> = report
+        .checks()
         .iter()
         .filter(|c| c["status"] != "pass")
         .map(|c| {
@@ -922,8 +914,8 @@ fn findings(report: &Value) -> Vec<String> {
 
 #[test]
 fn rawxml_quotes_parse_like_apim_with_one_format_note() {
-    let (code, r) = lint_real(&["rawxml-obo.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["rawxml-obo.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(r["verdict"], "pass", "{r}");
     assert_eq!(
         findings(&r),
@@ -933,18 +925,19 @@ fn rawxml_quotes_parse_like_apim_with_one_format_note() {
         ],
         "{r}"
     );
-    let note = with_code(&r, "policy.xml-invalid");
+    let note = r.with_code("policy.xml-invalid");
     assert_eq!(note.len(), 1, "one note, not one per expression");
     let n = note[0]["evidence"]["expressions"].as_u64().unwrap();
     assert_eq!(n, 7, "{}", note[0]);
     assert!(note[0]["detail"].as_str().unwrap().contains("format xml"));
-    let p = checks(&r)
+    let p = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.pattern")
         .unwrap();
     assert_eq!(p["evidence"]["recognised"], "obo");
     // Named values inside expressions: one info with every place counted.
-    let nv = with_code(&r, "policy.named-value-in-expression");
+    let nv = r.with_code("policy.named-value-in-expression");
     assert_eq!(nv.len(), 1);
     assert!(
         nv[0]["evidence"]["count"].as_u64().unwrap() >= 3,
@@ -953,9 +946,9 @@ fn rawxml_quotes_parse_like_apim_with_one_format_note() {
     );
 
     // Deployed with format xml, the same expressions are errors: one finding, all places.
-    let (code, r) = lint_real(&["rawxml-obo.xml"], &["--deploy-format", "xml"]);
-    assert_eq!(code, 1);
-    let bad = with_code(&r, "policy.xml-invalid");
+    let r = lint_real(&["rawxml-obo.xml"], &["--deploy-format", "xml"]);
+    assert_eq!(r.code, 1);
+    let bad = r.with_code("policy.xml-invalid");
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(bad[0]["status"], "fail");
     assert_eq!(bad[0]["evidence"]["count"].as_u64(), Some(n));
@@ -966,9 +959,9 @@ fn rawxml_quotes_parse_like_apim_with_one_format_note() {
     assert_eq!(bad[0]["evidence"]["line"], 17, "{}", bad[0]);
 
     // Deployed with rawxml: nothing to say about escaping.
-    let (code, r) = lint_real(&["rawxml-obo.xml"], &["--deploy-format", "rawxml"]);
-    assert_eq!(code, 0, "{r}");
-    assert!(with_code(&r, "policy.xml-invalid").is_empty(), "{r}");
+    let r = lint_real(&["rawxml-obo.xml"], &["--deploy-format", "rawxml"]);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.with_code("policy.xml-invalid").is_empty(), "{r}");
 }
 
 #[test]
@@ -979,14 +972,12 @@ fn envelope_format_decides_escaping() {
         let path = dir.path().join(format!("envelope-{format}.json"));
         let env = serde_json::json!({"properties": {"format": format, "value": xml}});
         std::fs::write(&path, env.to_string()).unwrap();
-        let out = c7doctor()
-            .args(["policy", "--format", "json", "--host", HOST])
+        let r = Run::new()
+            .args(["policy", "--host", HOST])
             .arg(&path)
-            .output()
-            .unwrap();
-        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+            .report();
         assert_eq!(r["verdict"], verdict, "{format}: {r}");
-        let xml_findings = with_code(&r, "policy.xml-invalid");
+        let xml_findings = r.with_code("policy.xml-invalid");
         match format {
             "rawxml" => assert!(xml_findings.is_empty(), "{r}"),
             _ => assert_eq!(xml_findings[0]["status"], "fail"),
@@ -1004,14 +995,8 @@ fn real_xml_errors_stay_errors_with_the_right_fix() {
         "<policies>\n  <inbound>\n    <set-variable name=\"a\" value=\"@(context.Request.Headers.GetValueOrDefault(\"x\", \"\"))\" />\n    <set-header name=\"x\" exists-action=\"override\">\n      <value>1</value>\n  </inbound>\n</policies>\n",
     )
     .unwrap();
-    let out = c7doctor()
-        .args(["policy", "--format", "json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let bad = with_code(&r, "policy.xml-invalid");
+    let r = Run::new().arg("policy").arg(&path).code(1).report();
+    let bad = r.with_code("policy.xml-invalid");
     assert_eq!(bad.len(), 1, "{r}");
     assert_eq!(bad[0]["status"], "fail");
     assert_eq!(bad[0]["evidence"]["line"], 4, "{}", bad[0]);
@@ -1027,14 +1012,15 @@ fn real_xml_errors_stay_errors_with_the_right_fix() {
 #[test]
 fn named_values_are_substituted_never_invented() {
     // With --host the concatenated challenge evaluates to the PRM URL.
-    let (code, r) = lint_real(&["challenge-concat.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["challenge-concat.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(
         findings(&r),
         ["info policy.named-value-in-expression"],
         "{r}"
     );
-    let ch = checks(&r)
+    let ch = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.challenge")
         .unwrap();
@@ -1043,8 +1029,8 @@ fn named_values_are_substituted_never_invented() {
         format!("https://{HOST}/.well-known/oauth-protected-resource")
     );
     // Without it, {{apim-host}} is unknown: built at run time, never an invented host.
-    let (code, r, stdout) = lint_bare(&["challenge-concat.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let (r, stdout) = lint_bare_stdout(&["challenge-concat.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(
         findings(&r),
         [
@@ -1056,17 +1042,18 @@ fn named_values_are_substituted_never_invented() {
     assert!(!stdout.contains("example.invalid"), "{stdout}");
     // --named-values (az apim nv list) resolves it.
     let nv = fixture("policy/real-world/named-values.json");
-    let (code, r, _) = lint_bare(
+    let r = lint_bare(
         &["challenge-concat.xml"],
         &["--named-values", nv.to_str().unwrap()],
     );
-    assert_eq!(code, 0, "{r}");
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(
         findings(&r),
         ["info policy.named-value-in-expression"],
         "{r}"
     );
-    let ch = checks(&r)
+    let ch = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.challenge")
         .unwrap();
@@ -1094,17 +1081,12 @@ fn secret_named_values_are_never_printed() {
     )
     .unwrap();
     for format in ["json", "text", "markdown"] {
-        let out = c7doctor()
+        let all = Run::new()
             .args(["policy", "--format", format, "--named-values"])
             .arg(&nv)
             .arg(fixture("policy/real-world/challenge-concat.xml"))
             .output()
-            .unwrap();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .all();
         assert!(!all.contains(secret), "{format}: {all}");
         if format == "json" {
             // The value that needed it is opaque (text folds info checks away).
@@ -1114,21 +1096,20 @@ fn secret_named_values_are_never_printed() {
     // A file that is not az apim nv list output is a usage error naming it.
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"a\": 1}").unwrap();
-    let out = c7doctor()
+    let out = Run::new()
         .args(["policy", "--named-values"])
         .arg(&bad)
         .arg(fixture("policy/real-world/challenge-concat.xml"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json"));
+        .code(2)
+        .output();
+    assert!(out.stderr.contains("bad.json"), "{out}");
 }
 
 #[test]
 fn fragments_are_resolved_when_linted_together() {
     // Alone, the API policy cannot see what its fragments do: info, never fail.
-    let (code, r) = lint_real(&["fragments/mcp-api.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["fragments/mcp-api.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(
         findings(&r),
         [
@@ -1137,13 +1118,13 @@ fn fragments_are_resolved_when_linted_together() {
         ],
         "{r}"
     );
-    let missing = with_code(&r, "policy.fragment-missing");
+    let missing = r.with_code("policy.fragment-missing");
     assert_eq!(
         missing[0]["evidence"]["count"], 2,
         "one finding for both includes"
     );
     // Together, validation is found in the fragment; the fragments need no sections.
-    let (code, r) = lint_real(
+    let r = lint_real(
         &[
             "fragments/mcp-api.xml",
             "fragments/entra-validate.xml",
@@ -1151,7 +1132,7 @@ fn fragments_are_resolved_when_linted_together() {
         ],
         &[],
     );
-    assert_eq!(code, 0, "{r}");
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(r["verdict"], "pass", "{r}");
     assert_eq!(
         findings(&r),
@@ -1161,7 +1142,8 @@ fn fragments_are_resolved_when_linted_together() {
         ],
         "{r}"
     );
-    let v = checks(&r)
+    let v = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.token-validation" && c["status"] == "pass")
         .unwrap();
@@ -1170,16 +1152,16 @@ fn fragments_are_resolved_when_linted_together() {
         "{v}"
     );
     // A fragment alone: no <on-error>, no Authorization of its own required.
-    let (code, r) = lint_real(&["fragments/obo-exchange.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["fragments/obo-exchange.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(codes_with(&r, "fail"), Vec::<String>::new(), "{r}");
     assert_eq!(codes_with(&r, "warn"), Vec::<String>::new(), "{r}");
 }
 
 #[test]
 fn base_inheritance_is_info_alone_and_resolved_with_the_parent() {
-    let (code, r) = lint_real(&["base-operation.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["base-operation.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(
         findings(&r),
         [
@@ -1188,9 +1170,10 @@ fn base_inheritance_is_info_alone_and_resolved_with_the_parent() {
         ],
         "{r}"
     );
-    let (code, r) = lint_real(&["base-operation.xml", "rawxml-obo.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
-    let ok: Vec<&Value> = checks(&r)
+    let r = lint_real(&["base-operation.xml", "rawxml-obo.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
+    let ok: Vec<&Value> = r
+        .checks()
         .iter()
         .filter(|c| {
             (c["id"] == "policy.token-validation" || c["id"] == "policy.challenge")
@@ -1203,19 +1186,21 @@ fn base_inheritance_is_info_alone_and_resolved_with_the_parent() {
 
 #[test]
 fn obo_grant_assembled_in_variables_with_an_oid_cache_key_passes() {
-    let (code, r) = lint_real(&["obo-variables.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["obo-variables.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(
         findings(&r),
         ["info policy.named-value-in-expression"],
         "{r}"
     );
-    let p = checks(&r)
+    let p = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.pattern")
         .unwrap();
     assert_eq!(p["evidence"]["recognised"], "obo");
-    let key = checks(&r)
+    let key = r
+        .checks()
         .iter()
         .find(|c| c["id"] == "policy.obo-cache-key")
         .unwrap();
@@ -1225,23 +1210,23 @@ fn obo_grant_assembled_in_variables_with_an_oid_cache_key_passes() {
 
 #[test]
 fn challenge_built_at_run_time_is_info() {
-    let (code, r) = lint_real(&["challenge-runtime.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["challenge-runtime.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(findings(&r), ["info policy.runtime-value"], "{r}");
-    let c = with_code(&r, "policy.runtime-value")[0];
+    let c = r.with_code("policy.runtime-value")[0];
     assert!(c["detail"].as_str().unwrap().contains("discovery"), "{c}");
 }
 
 #[test]
 fn stream_rules_skip_an_oauth_token_operation() {
-    let (code, r) = lint_real(&["oauth-callback-buffering.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["oauth-callback-buffering.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(
         findings(&r),
         ["info policy.buffering", "info policy.xml-invalid"],
         "{r}"
     );
-    let b = with_code(&r, "policy.buffering");
+    let b = r.with_code("policy.buffering");
     assert_eq!(b.len(), 1);
     assert_eq!(b[0]["evidence"]["count"], 3, "{}", b[0]);
     assert!(
@@ -1254,23 +1239,23 @@ fn stream_rules_skip_an_oauth_token_operation() {
 
 #[test]
 fn generic_mcp_policy_gets_hints_not_failures() {
-    let (code, r, _) = lint_bare(&["generic-mcp.xml"], &["--host", HOST]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_bare(&["generic-mcp.xml"], &["--host", HOST]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(r["verdict"], "pass", "{r}");
     assert_eq!(findings(&r), ["info policy.scope-claim"], "{r}");
     // Configured for Context7, the guide's scope name is expected.
-    let (code, r) = lint_real(&["generic-mcp.xml"], &["--pattern", "passthrough"]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["generic-mcp.xml"], &["--pattern", "passthrough"]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(findings(&r), ["warn policy.scope-claim"], "{r}");
 }
 
 #[test]
 fn common_metadata_without_issuers_is_tenant_unpinned() {
-    let (code, r) = lint_real(&["tenant-common.xml"], &[]);
-    assert_eq!(code, 0, "{r}");
+    let r = lint_real(&["tenant-common.xml"], &[]);
+    assert_eq!(r.code, 0, "{r}");
     assert_eq!(r["verdict"], "warn", "{r}");
     assert_eq!(findings(&r), ["warn policy.tenant-unpinned"], "{r}");
-    let c = with_code(&r, "policy.tenant-unpinned")[0];
+    let c = r.with_code("policy.tenant-unpinned")[0];
     assert_eq!(c["evidence"]["line"], 7);
     assert!(
         c["detail"].as_str().unwrap().contains(&format!(
@@ -1282,14 +1267,14 @@ fn common_metadata_without_issuers_is_tenant_unpinned() {
 
 #[test]
 fn impossible_required_claims_fail() {
-    let (code, r) = lint_real(&["required-claims-impossible.xml"], &[]);
-    assert_eq!(code, 1, "{r}");
+    let r = lint_real(&["required-claims-impossible.xml"], &[]);
+    assert_eq!(r.code, 1, "{r}");
     assert_eq!(
         findings(&r),
         ["fail policy.required-claims-impossible"],
         "{r}"
     );
-    let c = with_code(&r, "policy.required-claims-impossible")[0];
+    let c = r.with_code("policy.required-claims-impossible")[0];
     assert_eq!(
         c["evidence"]["count"], 2,
         "tid under match=all and exp: {c}"
@@ -1299,8 +1284,8 @@ fn impossible_required_claims_fail() {
 
 #[test]
 fn token_written_to_trace_fails_and_an_oid_trace_does_not() {
-    let (code, r) = lint_real(&["token-in-trace.xml"], &[]);
-    assert_eq!(code, 1, "{r}");
+    let r = lint_real(&["token-in-trace.xml"], &[]);
+    assert_eq!(r.code, 1, "{r}");
     assert_eq!(
         findings(&r),
         [
@@ -1310,7 +1295,7 @@ fn token_written_to_trace_fails_and_an_oid_trace_does_not() {
         ],
         "{r}"
     );
-    let c = with_code(&r, "policy.secret-in-trace");
+    let c = r.with_code("policy.secret-in-trace");
     assert_eq!(c.len(), 1);
     assert_eq!(
         c[0]["evidence"]["line"], 25,
@@ -1327,22 +1312,22 @@ fn diagnostics_in_arm_bicep_and_terraform() {
         ("diagnostics.bicep", 23),
         ("diagnostics.tf", 19),
     ] {
-        let (code, r) = lint_real(&[file], &[]);
-        assert_eq!(code, 1, "{file}: {r}");
+        let r = lint_real(&[file], &[]);
+        assert_eq!(r.code, 1, "{file}: {r}");
         assert_eq!(
             findings(&r),
             ["fail policy.diagnostics-payload"],
             "{file}: {r}"
         );
-        let c = with_code(&r, "policy.diagnostics-payload")[0];
+        let c = r.with_code("policy.diagnostics-payload")[0];
         assert_eq!(c["evidence"]["bytes"], 8192, "{file}: {c}");
         assert_eq!(c["evidence"]["line"], line, "{file}: {c}");
     }
     // A Bicep file without diagnostics is an unsupported format, never invalid XML.
-    let (code, r) = lint_real(&["policy-only.bicep"], &[]);
-    assert_eq!(code, 1);
+    let r = lint_real(&["policy-only.bicep"], &[]);
+    assert_eq!(r.code, 1);
     assert_eq!(findings(&r), ["fail policy.not-policy"], "{r}");
-    let c = with_code(&r, "policy.not-policy")[0];
+    let c = r.with_code("policy.not-policy")[0];
     assert!(
         c["detail"].as_str().unwrap().contains("unsupported format"),
         "{c}"
@@ -1352,9 +1337,9 @@ fn diagnostics_in_arm_bicep_and_terraform() {
 
 #[test]
 fn more_secret_shapes_are_found_masked() {
-    let (code, r, stdout) = lint_bare(&["secret-shapes.xml"], &[]);
-    assert_eq!(code, 1, "{r}");
-    let s = with_code(&r, "policy.secret-inline");
+    let (r, stdout) = lint_bare_stdout(&["secret-shapes.xml"], &[]);
+    assert_eq!(r.code, 1, "{r}");
+    let s = r.with_code("policy.secret-inline");
     assert_eq!(s.len(), 1, "one finding for all: {s:?}");
     assert_eq!(s[0]["evidence"]["count"], 7, "{}", s[0]);
     for secret in [
@@ -1373,11 +1358,12 @@ fn more_secret_shapes_are_found_masked() {
 #[test]
 fn facade_that_strips_resource_is_correct() {
     for file in ["authorize-strips-resource.xml", "token-strips-resource.xml"] {
-        let (code, r) = lint_real(&[file], &[]);
-        assert_eq!(code, 0, "{file}: {r}");
+        let r = lint_real(&[file], &[]);
+        assert_eq!(r.code, 0, "{file}: {r}");
         assert_eq!(codes_with(&r, "fail"), Vec::<String>::new(), "{file}: {r}");
         assert_eq!(codes_with(&r, "warn"), Vec::<String>::new(), "{file}: {r}");
-        let c = checks(&r)
+        let c = r
+            .checks()
             .iter()
             .find(|c| c["id"] == "policy.oauth-proxy.resource")
             .unwrap_or_else(|| panic!("{file}: {r}"));

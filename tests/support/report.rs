@@ -193,27 +193,3 @@ impl std::fmt::Display for Report {
         write!(f, "  verdict {} (exit {})", self.verdict(), self.code)
     }
 }
-
-/// The `checks` array of a `--format json` report (for tests that hold the raw JSON).
-pub fn checks_of(report: &Value) -> &Vec<Value> {
-    report["checks"].as_array().expect("report has checks")
-}
-
-/// `id=status(code), …` for every check of a raw JSON report: what an assertion message shows.
-pub fn ids_of(report: &Value) -> String {
-    checks_of(report)
-        .iter()
-        .map(|c| {
-            let code = c["code"]
-                .as_str()
-                .map(|s| format!("({s})"))
-                .unwrap_or_default();
-            format!(
-                "{}={}{code}",
-                c["id"].as_str().unwrap_or(""),
-                c["status"].as_str().unwrap_or("")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
