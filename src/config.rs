@@ -27,13 +27,13 @@ pub mod codes {
         INVALID = "config.invalid" {
             title: "A configured value has the wrong form",
             cause: "An app ID that is not a GUID, a host that is not a host name or URL, or similar.",
-            fix: "Correct the value named in the detail; app IDs are the GUIDs shown as 'Application (client) ID' in Entra admin center › App registrations.",
+            fix: "Correct the value the detail names where it is set (flag, C7DOCTOR_* variable or c7doctor.toml). The tenant is the Tenant ID GUID (or a verified domain) from Entra admin center › Overview — not common, organizations or consumers: the OBO exchange and the token issuer need the tenant itself (AADSTS9001023). App IDs are the GUIDs shown as 'Application (client) ID' in Entra admin center › App registrations, and the OBO pattern needs two different ones (guide 2 Part 2 Steps 1–2): the gateway app the client signs in to, and the MCP API app the OBO token is for. The host is the gateway URL from APIM › Overview › Gateway URL, over https:// for anything but a local simulator. The authority is https://login.microsoftonline.com or your sovereign cloud's login host (login.microsoftonline.us, login.partner.microsoftonline.cn).",
             see: "",
         }
         UNKNOWN_KEY = "config.unknown-key" {
             title: "Unknown key in c7doctor.toml",
             cause: "The config file holds a key c7doctor does not know, usually a typo; the key is ignored, so the value you meant to set is not in effect.",
-            fix: "Rename the key to one of the global option names (host, api_path, pattern, tenant_id, gateway_app_id, mcp_app_id, authority, timeout, format, color, strict, show_pii, cacert; dashes are accepted) or remove it.",
+            fix: "Rename {key} to one of the global option names (host, api_path, pattern, tenant_id, gateway_app_id, mcp_app_id, authority, timeout, format, color, strict, show_pii, cacert; dashes are accepted) or remove it.",
             see: "",
         }
         PORTAL_HOST = "config.portal-host" {
@@ -174,9 +174,9 @@ struct FileConfig {
     timeout: Option<f64>,
     format: Option<Format>,
     color: Option<ColorChoice>,
-    strict: Option<toml::Value>,
+    strict: Option<toml::Spanned<toml::Value>>,
     #[serde(alias = "show-pii")]
-    show_pii: Option<toml::Value>,
+    show_pii: Option<toml::Spanned<toml::Value>>,
     cacert: Option<PathBuf>,
 }
 
@@ -205,22 +205,41 @@ fn env_bool(var: &str) -> Result<Option<bool>, Error> {
     }
 }
 
-/// A boolean from the config file (a TOML boolean, 1/0, or a string), naming the key.
-fn file_bool(path: &Path, key: &str, v: &Option<toml::Value>) -> Result<Option<bool>, Error> {
+/// A boolean from the config file (a TOML boolean, 1/0, or a string). The error names the
+/// key and where its value is, never the value: a secret pasted into the wrong key must not
+/// come back on the terminal.
+fn file_bool(
+    path: &Path,
+    text: &str,
+    key: &str,
+    v: &Option<toml::Spanned<toml::Value>>,
+) -> Result<Option<bool>, Error> {
     let Some(v) = v else { return Ok(None) };
-    let parsed = match v {
+    bool_of(v.get_ref()).map(Some).ok_or_else(|| {
+        Error::usage(format!(
+            "config file {}{}: {key} is not a boolean (the value is not shown): {BOOL_FORMS}",
+            path.display(),
+            line_col(text, v.span().start)
+        ))
+    })
+}
+
+fn bool_of(v: &toml::Value) -> Option<bool> {
+    match v {
         toml::Value::Boolean(b) => Some(*b),
         toml::Value::Integer(1) => Some(true),
         toml::Value::Integer(0) => Some(false),
         toml::Value::String(s) => parse_bool(s),
         _ => None,
-    };
-    parsed.map(Some).ok_or_else(|| {
-        Error::usage(format!(
-            "config file {}: {key} = {v} is not a boolean: {BOOL_FORMS}",
-            path.display()
-        ))
-    })
+    }
+}
+
+/// ` at line L, column C` of a byte offset in the config file's text.
+fn line_col(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!(" at line {line}, column {col}")
 }
 
 /// Where a value came from, in the words an error names it by.
@@ -249,12 +268,7 @@ pub fn parse_config_text(path: &Path, text: &str) -> Result<Vec<String>, Error> 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
     let at = e
         .span()
-        .map(|span| {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!(" at line {line}, column {col}")
-        })
+        .map(|span| line_col(text, span.start))
         .unwrap_or_default();
     let mut what = String::new();
     let mut quoted = false;
@@ -286,8 +300,8 @@ fn parse_file(path: &Path, text: &str) -> Result<(FileConfig, Vec<String>), Erro
         .cloned()
         .collect();
     let parsed: FileConfig = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
-    file_bool(path, "strict", &parsed.strict)?;
-    file_bool(path, "show_pii", &parsed.show_pii)?;
+    file_bool(path, text, "strict", &parsed.strict)?;
+    file_bool(path, text, "show_pii", &parsed.show_pii)?;
     Ok((parsed, unknown))
 }
 
@@ -439,14 +453,17 @@ impl Config {
         } else if let Some(b) = env_bool("C7DOCTOR_STRICT")? {
             b
         } else {
-            file_bool(&path, "strict", &file.strict)?.unwrap_or(false)
+            // Checked when the file was read (`parse_file`).
+            file.strict
+                .is_some_and(|v| bool_of(v.get_ref()) == Some(true))
         };
         let show_pii = if source_of(matches, "show_pii").is_some() {
             args.show_pii
         } else if let Some(b) = env_bool("C7DOCTOR_SHOW_PII")? {
             b
         } else {
-            file_bool(&path, "show_pii", &file.show_pii)?.unwrap_or(false)
+            file.show_pii
+                .is_some_and(|v| bool_of(v.get_ref()) == Some(true))
         };
         let (cacert, s) = pick!("cacert", args.cacert.clone(), file.cacert, None);
         if cacert.is_some() {
@@ -604,10 +621,7 @@ impl Config {
                         format!("{path}: unknown key {key:?} is ignored"),
                     )
                     .evidence("key", key.clone())
-                    .fix(format!(
-                        "Remove {key:?} or rename it to one of: {}",
-                        FILE_KEYS.join(", ")
-                    )),
+                    .fix_var("key", format!("{key:?}")),
             );
         }
 
@@ -620,11 +634,9 @@ impl Config {
                     let host = url.host_str().unwrap_or_default().to_string();
                     if let Some(what) = non_gateway_host(&host) {
                         c.fail(codes::PORTAL_HOST, format!("{host} is {what}, not the APIM gateway"))
-                            .fix("Use the gateway URL from APIM › Overview › Gateway URL (https://<name>.azure-api.net).")
                             .evidence("host", host)
                     } else if url.scheme() == "http" && !crate::http::is_loopback(url) {
                         c.warn(codes::INVALID, format!("{h} uses plain http: tokens would cross the network unencrypted"))
-                            .fix("Use https:// for anything but a local simulator.")
                     } else {
                         c.pass(format!("{url}"))
                     }
@@ -634,17 +646,30 @@ impl Config {
 
         let c = Check::new("config.tenant", "Tenant ID is a GUID or a verified domain");
         checks.push(match &self.tenant_id {
-            None => c.skip(codes::MISSING, "no tenant: set --tenant-id (Entra admin center › Overview › Tenant ID)"),
+            None => c.skip(
+                codes::MISSING,
+                "no tenant: set --tenant-id (Entra admin center › Overview › Tenant ID)",
+            ),
             Some(t) if is_guid(t) => c.pass(t.clone()),
-            Some(t) if ["common", "organizations", "consumers"].contains(&t.to_ascii_lowercase().as_str()) => c
-                .fail(codes::INVALID, format!("{t:?} is a multi-tenant alias, not a tenant"))
-                .fix("Use the tenant ID GUID from Entra admin center › Overview › Tenant ID: the OBO exchange and the token issuer need the tenant itself (AADSTS9001023)."),
-            Some(t) if t.contains('.') && !t.contains('/') && !t.contains(' ') => {
-                c.pass(format!("{t} (a domain name: Entra accepts it; tokens carry the GUID)"))
+            Some(t)
+                if ["common", "organizations", "consumers"]
+                    .contains(&t.to_ascii_lowercase().as_str()) =>
+            {
+                c.fail(
+                    codes::INVALID,
+                    format!("{t:?} is a multi-tenant alias, not a tenant"),
+                )
             }
-            Some(t) => c
-                .fail(codes::INVALID, format!("tenant {t:?} ({}) is neither a GUID nor a domain", src("tenant_id")))
-                .fix("Copy the Tenant ID GUID from Entra admin center › Overview."),
+            Some(t) if t.contains('.') && !t.contains('/') && !t.contains(' ') => c.pass(format!(
+                "{t} (a domain name: Entra accepts it; tokens carry the GUID)"
+            )),
+            Some(t) => c.fail(
+                codes::INVALID,
+                format!(
+                    "tenant {t:?} ({}) is neither a GUID nor a domain",
+                    src("tenant_id")
+                ),
+            ),
         });
 
         for (name, flag, value, blade) in [
@@ -674,8 +699,7 @@ impl Config {
                     } else {
                         ""
                     };
-                    c.fail(codes::INVALID, format!("{flag} {v:?} ({}) is not a GUID{hint}", src(name)))
-                        .fix(format!("Copy {blade}'s Application (client) ID from Entra admin center › App registrations."))
+                    c.fail(codes::INVALID, format!("{flag} {v:?} ({}) is not a GUID{hint}: copy {blade}'s Application (client) ID", src(name)))
                 }
             });
         }
@@ -685,14 +709,16 @@ impl Config {
         {
             checks.push(
                 Check::new("config.apps-distinct", "Gateway app and MCP API app are different registrations")
-                    .fail(codes::INVALID, "--gateway-app-id and --mcp-app-id are the same GUID")
-                    .fix("The OBO pattern needs two app registrations (guide 2 Part 2 Steps 1–2): the gateway app the client signs in to, and the MCP API app the OBO token is for."),
+                    .fail(codes::INVALID, "--gateway-app-id and --mcp-app-id are the same GUID: the OBO pattern needs two app registrations"),
             );
         }
 
         let c = Check::new("config.authority", "Authority is an Entra login host");
         checks.push(match url::Url::parse(&self.authority) {
-            Err(e) => c.fail(codes::INVALID, format!("--authority {:?}: {e}", self.authority)),
+            Err(e) => c.fail(
+                codes::INVALID,
+                format!("--authority {:?}: {e}", self.authority),
+            ),
             Ok(u) => {
                 let host = u.host_str().unwrap_or_default();
                 const CLOUDS: &[&str] = &[
@@ -704,8 +730,10 @@ impl Config {
                 if CLOUDS.contains(&host) || crate::http::is_loopback(&u) {
                     c.pass(self.authority.clone())
                 } else {
-                    c.warn(codes::INVALID, format!("{host} is not a known Entra authority host"))
-                        .fix("Use https://login.microsoftonline.com, or your sovereign cloud's login host (login.microsoftonline.us, login.partner.microsoftonline.cn).")
+                    c.warn(
+                        codes::INVALID,
+                        format!("{host} is not a known Entra authority host"),
+                    )
                 }
             }
         });
@@ -752,5 +780,80 @@ mod tests {
             "context7",
         );
         assert_eq!(u.as_str(), "https://h.example/x/mcp");
+    }
+
+    /// A config file's boolean that is not one names the key and its place, never the
+    /// value: a secret pasted into the wrong key must not reach the terminal.
+    #[test]
+    fn a_config_file_boolean_error_never_echoes_the_value() {
+        let secret = "Zq58Q~NotARealSecretValue0123";
+        for text in [
+            format!("tenant_id = \"t\"\nstrict = \"{secret}\"\n"),
+            format!("tenant_id = \"t\"\nshow-pii = [\"{secret}\"]\n"),
+        ] {
+            let err = parse_config_text(Path::new("c7doctor.toml"), &text)
+                .expect_err("not a boolean")
+                .to_string();
+            assert!(!err.contains(secret), "{err}");
+            assert!(!err.contains("Zq58Q"), "{err}");
+            assert!(err.contains("line 2"), "{err}");
+            assert!(err.contains("not a boolean"), "{err}");
+            assert!(err.contains("strict") || err.contains("show_pii"), "{err}");
+        }
+        // The forms people write still parse.
+        for ok in [
+            "strict = true",
+            "strict = 1",
+            "strict = \"yes\"",
+            "show_pii = \"off\"",
+        ] {
+            assert!(
+                parse_config_text(Path::new("c7doctor.toml"), ok).is_ok(),
+                "{ok}"
+            );
+        }
+    }
+
+    /// The configuration findings take their advice from the declarations: every fix is the
+    /// declared text with the check's own values filled in, never a text of its own.
+    #[test]
+    fn configuration_fixes_are_the_declarations_filled_in() {
+        let mut cfg = Config::defaults();
+        cfg.set_host(Some("http://gateway.example.net".into()));
+        cfg.tenant_id = Some("organizations".into());
+        cfg.gateway_app_id = Some("api://1b2c".into());
+        cfg.mcp_app_id = Some("api://1b2c".into());
+        cfg.authority = "https://login.example.org".into();
+        cfg.unknown_keys = vec!["tenat_id".into()];
+        let checks = cfg.validate();
+        let findings: Vec<_> = checks.iter().filter(|c| c.code.is_some()).collect();
+        assert!(findings.len() >= 5, "{checks:#?}");
+        for c in findings {
+            let code = c.code.expect("a finding");
+            let want = crate::findings::fill(code.fix, &c.fix_vars, &|_| None);
+            let got = crate::findings::fill(c.fix.as_deref().unwrap_or(""), &c.fix_vars, &|_| None);
+            assert_eq!(got, want, "{}: the fix is not the declaration's", c.id);
+            assert!(!got.contains("{key}"), "{}: {got}", c.id);
+        }
+        let unknown = checks
+            .iter()
+            .find(|c| c.id == "config.file")
+            .expect("config.file");
+        let fix = crate::findings::fill(
+            unknown.fix.as_deref().unwrap_or(""),
+            &unknown.fix_vars,
+            &|_| None,
+        );
+        assert!(fix.starts_with("Rename \"tenat_id\" to one of"), "{fix}");
+    }
+
+    /// The unknown-key advice lists exactly the keys a config file may hold.
+    #[test]
+    fn the_unknown_key_fix_names_every_file_key() {
+        let fix = codes::UNKNOWN_KEY.fix;
+        let open = fix.find('(').expect("a list");
+        let close = fix[open..].find(';').expect("the list ends") + open;
+        let listed: Vec<&str> = fix[open + 1..close].split(", ").collect();
+        assert_eq!(listed, FILE_KEYS);
     }
 }

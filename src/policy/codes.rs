@@ -35,7 +35,7 @@ crate::declare_findings! {
     AUDIENCE_URI = "policy.audience-uri" {
         title: "validate-azure-ad-token audience is an App ID URI",
         cause: "An <audience> is an api://… URI; v2.0 tokens carry the app's GUID, so validation fails for every valid token.",
-        fix: "Use the GUID: <audience>{{apim-gateway-app-id}}</audience> (obo) or the MCP API app's client ID (shared-key, passthrough).",
+        fix: "Keep only the client ID of {app} in <audiences>: <audience>{audience}</audience> — v2.0 tokens carry the GUID, and an api:// entry matches only v1.0 tokens, which Context7 rejects — and keep requestedAccessTokenVersion 2 in its manifest.",
         see: "guide-shared-identity: Troubleshooting › 401 Unauthorized with valid-looking token",
     }
     SCOPE_CLAIM = "policy.scope-claim" {
@@ -71,7 +71,7 @@ crate::declare_findings! {
     PATTERN_MIXED = "policy.pattern-mixed" {
         title: "Elements of different patterns in one policy",
         cause: "The policy mixes patterns: e.g. the OBO exchange together with an API-key header, or a key swap without rewrite-uri to /mcp/oauth; --pattern disagrees with what the policy does.",
-        fix: "Pick one pattern and keep only its elements: shared-key = validate + set-header key + rewrite-uri; passthrough = validate only; obo = validate + OBO send-request + cache + set-header Authorization + rewrite-uri.",
+        fix: "Pick one pattern and keep only its elements: shared-key = validate + set-header key + rewrite-uri; passthrough = validate only; obo = validate + OBO send-request + cache + set-header Authorization + rewrite-uri. Moving from Pattern 1 to passthrough (guide-shared-identity): keep validate-azure-ad-token, drop the set-header swap and the rewrite-uri, then re-apply the policy. If the policy is the one you deploy, run with the --pattern it implements (the detail names it).",
         see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy; guide-shared-identity: Pattern 2 › Migration from Pattern 1",
     }
     BUFFERING = "policy.buffering" {

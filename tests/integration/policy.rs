@@ -379,6 +379,14 @@ fn no_token_validation() {
 fn audience_uri_and_both_forms() {
     let r = lint("audience-uri.xml");
     assert_finding(&r, "policy.audience-uri", "fail", "audience-uri.xml", 10, 9);
+    // The declaration's advice, filled with the app the pattern validates and its client ID.
+    let fix = r.by_code("policy.audience-uri")["fix"].as_str().unwrap();
+    assert!(
+        fix.starts_with(&format!(
+            "Keep only the client ID of the APIM Gateway app in <audiences>: <audience>{GATEWAY_APP_ID}</audience>"
+        )),
+        "{fix}"
+    );
     let r = lint("audience-both-forms.xml");
     assert_eq!(r.code, 0);
     assert_finding(

@@ -158,6 +158,31 @@ impl Report {
             .unwrap_or_else(|| panic!("no section {id} in:\n{self}"))
     }
 
+    /// `(check id, placeholder)` for every `{name}` left in a fix: a placeholder of the
+    /// declaration's fix text that neither the check (`fix_var`) nor the configuration
+    /// filled. (`{{name}}`, an APIM named value quoted in a fix, is not one.)
+    pub fn unfilled_placeholders(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for c in self.checks() {
+            let Some(fix) = c["fix"].as_str() else {
+                continue;
+            };
+            let b = fix.as_bytes();
+            for (open, _) in fix.match_indices('{') {
+                let name: String = fix[open + 1..]
+                    .chars()
+                    .take_while(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || *ch == '_')
+                    .collect();
+                let close = open + 1 + name.len();
+                let quoted = (open > 0 && b[open - 1] == b'{') || b.get(close + 1) == Some(&b'}');
+                if !name.is_empty() && b.get(close) == Some(&b'}') && !quoted {
+                    out.push((c["id"].as_str().unwrap_or("").to_string(), name));
+                }
+            }
+        }
+        out
+    }
+
     /// The exit code the verdict implies (DESIGN.md §2).
     pub fn implied_code(&self, strict: bool) -> i32 {
         match self.verdict() {

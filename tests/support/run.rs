@@ -192,7 +192,8 @@ impl Run {
 
     /// Run with `--format json` (unless the test chose a format) and parse the report.
     /// Asserts the exit code: the one set with [`Run::code`], or else the one the verdict
-    /// implies (`fail` → 1, `incomplete` → 4, otherwise 0; `warn` → 1 under `--strict`).
+    /// implies (`fail` → 1, `incomplete` → 4, otherwise 0; `warn` → 1 under `--strict`);
+    /// and that every fix is filled in (no `{placeholder}` of a declaration left over).
     pub fn report(self) -> Report {
         let argv = self.argv(true);
         let strict = argv.iter().any(|a| a == "--strict");
@@ -200,6 +201,12 @@ impl Run {
         let report = out.report();
         let want = self.code.unwrap_or_else(|| report.implied_code(strict));
         out.assert_code(want);
+        let unfilled = report.unfilled_placeholders();
+        assert!(
+            unfilled.is_empty(),
+            "{}: fixes with a placeholder nothing filled (a fix_var the check does not set): {unfilled:?}\n{out}",
+            out.command
+        );
         report
     }
 

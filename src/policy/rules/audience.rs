@@ -59,6 +59,14 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
     } else {
         "the MCP API app"
     };
+    // The audience to keep: the configured client ID, else the guide's named value for it.
+    let keep = want
+        .unwrap_or(if p == Pattern::Obo {
+            "{{apim-gateway-app-id}}"
+        } else {
+            "{{mcp-api-app-id}}"
+        })
+        .to_string();
     let mut out = Vec::new();
     let uris: Vec<&(Node, String)> = audiences
         .iter()
@@ -77,19 +85,20 @@ fn audience_checks(l: &Lint, v: Node, p: Pattern) -> Vec<Check> {
                     ),
                     *node,
                 )
-                .fix(format!(
-                    "Use the client ID of {which}: <audience>{}</audience>, and keep requestedAccessTokenVersion 2 in its manifest.",
-                    want.unwrap_or(if p == Pattern::Obo { "{{apim-gateway-app-id}}" } else { "{{mcp-api-app-id}}" })
-                )),
+                .fix_var("app", which)
+                .fix_var("audience", keep.clone()),
             );
         } else {
             out.push(l.at_node(
-                new().info(
-                    codes::AUDIENCE_URI,
-                    format!(
-                        "both {value} and a client ID are listed: v2.0 tokens carry the GUID; the api:// entry only matches v1.0 tokens, which Context7 rejects anyway"
-                    ),
-                ),
+                new()
+                    .info(
+                        codes::AUDIENCE_URI,
+                        format!(
+                            "both {value} and a client ID are listed: v2.0 tokens carry the GUID; the api:// entry only matches v1.0 tokens, which Context7 rejects anyway"
+                        ),
+                    )
+                    .fix_var("app", which)
+                    .fix_var("audience", keep.clone()),
                 *node,
             ));
         }

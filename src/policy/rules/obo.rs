@@ -164,9 +164,8 @@ fn obo_checks(l: &Lint) -> Vec<Check> {
             )
             .fail(
                 crate::token::codes::AUDIENCE_OTHER_HOP,
-                "the policy performs the OBO exchange but never sets the Authorization header: Context7 receives the client's gateway token, whose audience is the gateway app",
-            )
-            .fix("Add <set-header name=\"Authorization\" exists-action=\"override\"><value>@(\"Bearer \" + (string)context.Variables[\"oboToken\"])</value></set-header> to <inbound>, as in the guide's policy."),
+                "the policy performs the OBO exchange but never sets the Authorization header: Context7 receives the client's gateway token, whose audience is the gateway app (the guide's policy sets it in <inbound>: <set-header name=\"Authorization\" exists-action=\"override\"><value>@(\"Bearer \" + (string)context.Variables[\"oboToken\"])</value></set-header>)",
+            ),
             f.obo_requests[0],
         ));
     }

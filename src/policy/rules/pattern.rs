@@ -93,8 +93,7 @@ fn pattern_check(lint: &Lint) -> Check {
                             "--pattern is passthrough, but the policy keeps Pattern 1's API-key swap ({}){rewrite}: Context7 receives the shared key, not the user's token",
                             where_(swap)
                         ),
-                    )
-                    .fix("Migration from Pattern 1 (guide-shared-identity): keep validate-azure-ad-token, drop the set-header swap and the rewrite-uri, then re-apply the policy."),
+                    ),
                 swap,
             );
         }
@@ -106,19 +105,14 @@ fn pattern_check(lint: &Lint) -> Check {
             .copied()
             .unwrap_or(lint.root);
         return lint.at_node(
-            check
-                .fail(
-                    codes::PATTERN_MIXED,
-                    format!(
-                        "--pattern is {}, but the policy implements {}{seen}",
-                        configured.as_str(),
-                        f.kind.describe()
-                    ),
-                )
-                .fix(format!(
-                    "Lint the policy of the pattern you deploy, or run with --pattern {}.",
-                    found.as_str()
-                )),
+            check.fail(
+                codes::PATTERN_MIXED,
+                format!(
+                    "--pattern is {}, but the policy implements {}{seen}",
+                    configured.as_str(),
+                    f.kind.describe()
+                ),
+            ),
             at,
         );
     }
