@@ -102,7 +102,7 @@ crate::declare_findings! {
     SECRET_INVALID = "entra.secret-invalid" {
         title: "The client secret is wrong",
         cause: "The client secret is not valid for the app; most often the secret's ID (the GUID in the Secret ID column) was copied instead of its Value.",
-        fix: "Context7 APIM Gateway › Certificates & secrets › + New client secret › copy the Value column at once (it is shown only once), then update the APIM named value apim-gateway-client-secret (or its Key Vault secret) and C7DOCTOR_GATEWAY_SECRET.",
+        fix: "Context7 APIM Gateway › Certificates & secrets › + New client secret › copy the Value column at once (it is shown only once; the Secret ID column is not the secret), then update the APIM named value apim-gateway-client-secret (or its Key Vault secret) and C7DOCTOR_GATEWAY_SECRET.",
         see: "guide-per-user-obo: Part 2 › Step 2: Register the APIM Gateway app; guide-per-user-obo: Part 3 › Step 1: Store credentials as named values",
         aadsts: [7000215],
     }
@@ -144,7 +144,7 @@ crate::declare_findings! {
     OBO_COMMON_ENDPOINT = "entra.obo-common-endpoint" {
         title: "OBO over /common or /consumers",
         cause: "The OBO request went to /common or /consumers; On-Behalf-Of needs the tenant-specific token endpoint.",
-        fix: "POST the OBO request to <authority>/<tenant-id>/oauth2/v2.0/token: the guide's policy builds the URL from the named value entra-tenant-id, which must hold the tenant GUID.",
+        fix: "Set --tenant-id and APIM's entra-tenant-id named value to the Directory (tenant) ID (or a verified domain), not common, organizations or consumers: the OBO request must go to {authority}/<tenant-id>/oauth2/v2.0/token, and the guide's policy builds that URL from entra-tenant-id.",
         see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy",
         aadsts: [9001023],
     }

@@ -24,7 +24,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use super::errors::{ErrorContext, Flow, entra_error_check_in, not_entra_check, parse_entra_error};
-use super::{endpoint, scaled, tenant_check, terminal_safe, unscaled};
+use super::{endpoint, scaled, tenant_check, unscaled};
 use crate::cli::LoginArgs;
 use crate::context::{Ctx, Outcome};
 use crate::deployment::{Pattern, SignInClient};
@@ -339,7 +339,8 @@ pub async fn device_code_login(
 
     // 2. The prompt.
     let live = progress == Progress::Auto && std::io::stderr().is_terminal();
-    crate::output::stderr_line(&terminal_safe(&dc.message, 500));
+    // Entra's own words, escaped and scrubbed by the stderr writer (bounded when parsed).
+    crate::output::stderr_line(&dc.message);
     let bar = live.then(|| countdown_bar(dc.expires_in));
     if !live {
         crate::output::stderr_line(&format!(
@@ -411,18 +412,13 @@ pub async fn device_code_login(
         }
         PollEnd::Expired => {
             checks.extend(last_answer(&stats, cfg, &ectx));
-            let c = Check::new("login.sign-in", poll_title)
-                .fail(
-                    codes::CODE_EXPIRED,
-                    format!(
-                        "nobody completed the sign-in within the {} s Entra allowed ({} poll(s))",
-                        dc.expires_in, stats.polls
-                    ),
-                )
-                .fix(
-                    "Run c7doctor login again and complete the sign-in in the browser before the \
-                     countdown ends.",
-                );
+            let c = Check::new("login.sign-in", poll_title).fail(
+                codes::CODE_EXPIRED,
+                format!(
+                    "nobody completed the sign-in within the {} s Entra allowed ({} poll(s))",
+                    dc.expires_in, stats.polls
+                ),
+            );
             checks.push(with_stats(c));
             Err(checks)
         }
@@ -464,12 +460,10 @@ fn mmss(secs: u64) -> String {
 }
 
 fn interrupted(id: &str, title: &str, when: &str) -> Check {
-    Check::new(id, title)
-        .fail(
-            crate::report::codes::INTERRUPTED,
-            format!("interrupted (Ctrl-C) {when}; no token was obtained"),
-        )
-        .fix("Run c7doctor login again and leave it running until the sign-in completes.")
+    Check::new(id, title).fail(
+        crate::report::codes::INTERRUPTED,
+        format!("interrupted (Ctrl-C) {when}; no token was obtained"),
+    )
 }
 
 /// Validate the device-authorization answer: required fields, clamped numbers.
@@ -611,7 +605,8 @@ fn parse_device_code(
         MIN_INTERVAL_SECS,
         MAX_INTERVAL_SECS,
     );
-    let message = s("message").map(str::to_string).unwrap_or_else(|| {
+    // Bounded like any evidence: a server's message is printed as the prompt.
+    let message = s("message").map(|m| crate::report::bounds::text(m.to_string())).unwrap_or_else(|| {
         format!("To sign in, use a web browser to open the page {verification_uri} and enter the code {user_code} to authenticate.")
     });
     Ok((

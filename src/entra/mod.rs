@@ -154,19 +154,13 @@ pub fn tenant_check(cfg: &Config, check_id: &str, for_obo: bool) -> Result<(Stri
                 "tenant {t} (a domain name: Entra accepts it like the tenant GUID)"
             )),
         )),
-        TenantKind::MultiTenant(alias) if for_obo => Err(check
-            .fail(
-                codes::OBO_COMMON_ENDPOINT,
-                format!(
-                    "--tenant-id is {alias:?}: Entra refuses On-Behalf-Of over /{alias} \
-                     (AADSTS9001023) — the exchange must use the tenant's own endpoint; not sent"
-                ),
-            )
-            .fix(format!(
-                "Set --tenant-id (and APIM's entra-tenant-id named value) to the Directory \
-                 (tenant) ID or a verified domain, so the exchange goes to {}/<tenant>/oauth2/v2.0/token.",
-                cfg.authority
-            ))),
+        TenantKind::MultiTenant(alias) if for_obo => Err(check.fail(
+            codes::OBO_COMMON_ENDPOINT,
+            format!(
+                "--tenant-id is {alias:?}: Entra refuses On-Behalf-Of over /{alias} \
+                 (AADSTS9001023) — the exchange must use the tenant's own endpoint; not sent"
+            ),
+        )),
         TenantKind::MultiTenant(alias) => Ok((
             t.clone(),
             check.pass(format!(
@@ -174,22 +168,10 @@ pub fn tenant_check(cfg: &Config, check_id: &str, for_obo: bool) -> Result<(Stri
                  tenant checks compare it with nothing"
             )),
         )),
-        TenantKind::Invalid(why) => Err(check.fail(crate::config::codes::INVALID, format!("--tenant-id: {why}"))),
+        TenantKind::Invalid(why) => {
+            Err(check.fail(crate::config::codes::INVALID, format!("--tenant-id: {why}")))
+        }
     }
-}
-
-/// Text from a server that is shown on a terminal: no control characters (no escape
-/// sequences), bounded length.
-pub fn terminal_safe(s: &str, max: usize) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .take(max)
-        .collect();
-    if s.chars().count() > max {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -213,11 +195,5 @@ mod tests {
         assert!(matches!(classify_tenant("a/b"), TenantKind::Invalid(_)));
         assert!(matches!(classify_tenant("contoso"), TenantKind::Invalid(_)));
         assert!(matches!(classify_tenant(""), TenantKind::Invalid(_)));
-    }
-
-    #[test]
-    fn terminal_text_has_no_escapes() {
-        assert_eq!(terminal_safe("a\u{1b}[31mb", 100), "a [31mb");
-        assert_eq!(terminal_safe("abcdef", 3), "abc…");
     }
 }

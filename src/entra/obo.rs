@@ -198,19 +198,13 @@ pub fn read_client_secret(raw: Option<(Vec<u8>, &'static str)>) -> (Option<Secre
     }
     let mut c = Check::new(id, title).evidence("source", from);
     if is_guid(trimmed) {
-        c = c
-            .warn(
-                codes::SECRET_INVALID,
-                format!(
-                    "the secret from {from} is a GUID: that is the secret's ID, not its value — \
-                     Entra will answer AADSTS7000215"
-                ),
-            )
-            .fix(
-                "In the gateway app › Certificates & secrets, the Value column holds the secret \
-                 (shown once, at creation); the Secret ID column is not it. Create a new secret if \
-                 the value is lost.",
-            );
+        c = c.warn(
+            codes::SECRET_INVALID,
+            format!(
+                "the secret from {from} is a GUID: that is the secret's ID, not its value — \
+                 Entra will answer AADSTS7000215"
+            ),
+        );
     } else {
         c = c.pass(format!(
             "a {}-character secret from {from}",

@@ -64,51 +64,6 @@ impl Context7Aspect {
             Context7Aspect::Token => "token",
         }
     }
-
-    /// The fix for this aspect (guide 2 Troubleshooting › 401 from Context7).
-    pub fn fix(self) -> &'static str {
-        match self {
-            Context7Aspect::NoCredential => {
-                "Nothing Context7 accepts reached it: the policy must set \
-                    Authorization on the backend request (obo: the OBO token, \
-                    passthrough: the client token, shared-key: Bearer \
-                    {{context7-api-key}}) and rewrite to /mcp/oauth. Check the \
-                    policy with `c7doctor policy`."
-            }
-            Context7Aspect::Audience => {
-                "context7.com/dashboard › Settings › Microsoft Entra ID › \
-                    Audience must equal the backend token's aud exactly \
-                    (case-sensitive, the Context7 MCP API app's GUID for v2 \
-                    tokens — not the gateway app). One MCP API app serves one \
-                    teamspace only."
-            }
-            Context7Aspect::Scope => {
-                "context7.com/dashboard › Settings › Microsoft Entra ID › \
-                    Required scope must be a value in the backend token's scp \
-                    (mcp.access); for obo, APIM must request \
-                    api://<mcp-api-app-id>/.default."
-            }
-            Context7Aspect::Expired => {
-                "The token Context7 received had expired: get a fresh token; \
-                    for obo, check the OBO cache duration in the policy is below \
-                    the token lifetime (3000 s)."
-            }
-            Context7Aspect::Tenant => {
-                "context7.com/dashboard › Settings › Microsoft Entra ID › \
-                    Tenant ID must equal the backend token's tid, and the token \
-                    must be v2 (iss \
-                    https://login.microsoftonline.com/<tid>/v2.0): set \
-                    requestedAccessTokenVersion to 2 on the Context7 MCP API app."
-            }
-            Context7Aspect::Signature | Context7Aspect::Token => {
-                "The token Context7 received is not a valid Entra v2 token for \
-                    the teamspace's tenant: check it with `c7doctor token --hop \
-                    backend` (obo) — Context7 takes only public-cloud v2 issuers with a \
-                    lower-case tenant — and click Test connection in \
-                    context7.com/dashboard › Settings › Microsoft Entra ID."
-            }
-        }
-    }
 }
 
 /// The answer to "where did it break".
@@ -291,16 +246,6 @@ impl Cause {
                 Some(c) => format!("{status}, JSON-RPC error {c}: {message:?}"),
                 None => format!("{status}: {message:?}"),
             },
-        }
-    }
-
-    /// A fix more specific than the catalog's, when the cause names one.
-    pub fn specific_fix(&self) -> Option<String> {
-        match self {
-            Cause::RejectedByContext7 {
-                aspect: Some(a), ..
-            } => Some(a.fix().to_string()),
-            _ => None,
         }
     }
 }

@@ -186,18 +186,6 @@ impl Judge {
         if let Cause::Redirect { location, .. } = cause {
             check = check.evidence("location", location.clone());
         }
-        if let Some(fix) = cause.specific_fix() {
-            check = check.fix(fix);
-        }
-        if let Cause::ApiKeyRejected { .. } = cause
-            && self.api_key
-        {
-            check = check.fix(
-                "Context7 refuses this key itself: generate a fresh key at \
-                    context7.com/dashboard › API Keys, then update the APIM named \
-                    value context7-api-key with it.",
-            );
-        }
         check
     }
 

@@ -442,22 +442,12 @@ fn compare(gateway: &Conversation, direct: &Conversation) -> Check {
         (true, true) => check.pass("both answer the tool call"),
         (false, true) => {
             let code = gateway.first_failure.unwrap_or(codes::TOOL_ERROR);
-            let c = check.info(
+            check.info(
                 code,
                 "Context7 accepts the key directly but the conversation \
                     through the gateway fails: the problem is in the gateway \
                     (policy, named value, diagnostics), not the key",
-            );
-            if code == codes::API_KEY_REJECTED {
-                c.fix(
-                    "The key works directly, so the gateway injects another one: \
-                    set the APIM named value context7-api-key to this key (a \
-                    secret named value, not a placeholder) and make sure the \
-                    policy uses {{context7-api-key}}.",
-                )
-            } else {
-                c
-            }
+            )
         }
         (true, false) => check.info(
             direct.first_failure.unwrap_or(codes::TOOL_ERROR),

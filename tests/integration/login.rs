@@ -320,3 +320,62 @@ fn the_part_6_smoke_test_token_works_in_token_probe_and_e2e() {
         .report();
     assert_eq!(doc.status("probe.initialize"), "pass", "{doc}");
 }
+
+// ---------------------------------------------------------------- the prompt
+
+#[test]
+fn a_hostile_device_code_message_reaches_stderr_escaped_and_bounded() {
+    // Entra's `message` is printed as the sign-in prompt. A server that fills it with
+    // escape sequences (retitle, clear screen, a fake "verdict: pass" line, bidi, C1) and
+    // 100 KB of text gets it shown escaped, cut, and the report still says what happened.
+    use crate::support::sim::hostile::CONTROL_PAYLOAD;
+    let message = format!(
+        "To sign in, open the page.{CONTROL_PAYLOAD}{}",
+        "x".repeat(100_000)
+    );
+    let mut p = profile("healthy");
+    p.entra.device_code_body = Some(
+        serde_json::json!({
+            "device_code": entra_token::DEVICE_CODE,
+            "user_code": entra_token::USER_CODE,
+            "verification_uri": "https://microsoft.com/devicelogin",
+            "expires_in": 900,
+            "interval": 5,
+            "message": message,
+        })
+        .to_string(),
+    );
+    let sim = Sim::with(p);
+    let out = run(Some(&sim))
+        .args(["login", "--format", "json"])
+        .code(0)
+        .output();
+    let raw: Vec<char> = out
+        .stderr
+        .chars()
+        .filter(|c| {
+            matches!(c,
+                '\u{0}'..='\u{9}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+                | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')
+        })
+        .collect();
+    assert!(raw.is_empty(), "raw control characters on stderr: {raw:?}");
+    assert!(
+        out.stderr.contains("\\u{1b}]0;pwned\\u{7}"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr
+            .lines()
+            .any(|l| l.starts_with("✓ Audience is fine")),
+        "the fake pass line stands on its own line: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.len() < 10_000,
+        "{} bytes on stderr",
+        out.stderr.len()
+    );
+    assert_eq!(out.report().verdict(), "pass");
+}
