@@ -605,10 +605,10 @@ fn parse_device_code(
         MIN_INTERVAL_SECS,
         MAX_INTERVAL_SECS,
     );
-    // Bounded like any evidence: a server's message is printed as the prompt.
-    let message = s("message").map(|m| crate::report::bounds::text(m.to_string())).unwrap_or_else(|| {
+    // Bounded like any evidence: the server's words (or its URL and code) are the prompt.
+    let message = crate::report::bounds::text(s("message").map(str::to_string).unwrap_or_else(|| {
         format!("To sign in, use a web browser to open the page {verification_uri} and enter the code {user_code} to authenticate.")
-    });
+    }));
     Ok((
         DeviceCode {
             device_code: Secret::new(device_code),
