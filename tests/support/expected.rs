@@ -12,8 +12,10 @@
 //!   code (`first` is the era's first request: initialize for 2025, server/discover for
 //!   2026), a code anywhere with the byte its stream was cut at, and the exit code.
 //!
-//! Adding a profile: its faults in `sim/profiles.rs`, then a row here for each command it is
-//! meant for.
+//! Adding a profile: its faults in `sim/profiles.rs`, then a row here with a column for each
+//! command it is meant for (a discovery profile also gets its line in `discovery.rs`'s
+//! `profile_tests!`, which a test keeps complete). A code the row expects needs no row in
+//! `coverage/`; an info, or a code only another command line raises, still does.
 
 /// `(code, status)` pairs.
 pub type Findings = &'static [(&'static str, &'static str)];

@@ -153,44 +153,6 @@ fn mcp(p: Profile, f: impl FnOnce(&mut McpFaults)) -> Profile {
     Profile { mcp: m, ..p }
 }
 
-/// The profiles whose fault is in the device-code or OBO flow (helper E).
-pub const ENTRA: &[&str] = &[
-    "device-code-pending",
-    "device-code-slow-down",
-    "device-code-declined",
-    "device-code-expired",
-    "public-client-disabled",
-    "app-not-found",
-    "tenant-not-found",
-    "invalid-scope",
-    "obo-consent-missing",
-    "obo-resource-not-permitted",
-    "obo-audience",
-    "obo-secret-invalid",
-    "obo-secret-expired",
-    "conditional-access",
-    "entra-html",
-    "entra-black-hole",
-    "device-code-bad-user-code",
-    "device-code-never-signed-in",
-    "azure-cli-not-preauthorized",
-    "user-not-in-tenant",
-    "entra-unknown-error",
-    "token-answer-incomplete",
-    "obo-public-client-secret",
-    "obo-resource-parameter",
-    "obo-origin-header",
-    "obo-redirect-uri",
-    "obo-response-type",
-    "obo-bad-token",
-    "obo-invalid-request",
-    "obo-pkce-mismatch",
-    "obo-user-not-assigned",
-    "obo-code-redeemed",
-    "obo-refresh-expired",
-    "obo-single-tenant",
-];
-
 /// A profile with tenant faults set by `f` (helper E's profiles).
 fn entra(p: Profile, f: impl FnOnce(&mut EntraFaults)) -> Profile {
     let mut e = EntraFaults::default();
