@@ -820,3 +820,49 @@ fn every_code_string_is_written_once_in_src() {
         problems.join("\n")
     );
 }
+
+/// A check's advice is its declaration's fix text, filled with the configuration and the
+/// check's own values (`fix_var`): no call site writes a fix of its own with `.fix(…)`
+/// (outside test modules; `report/mod.rs` defines the method).
+#[test]
+#[ignore = "overrides left in discovery/ (as_metadata, authorize, endpoint, prm), entra/ (device_code, errors, mod, obo), mcp/ (classify, judge, mod) and token/jwks.rs: their engineers convert them to declaration templates + fix_var"]
+fn no_fix_override_outside_the_declarations() {
+    let mut found = Vec::new();
+    for f in src_files() {
+        if f == "report/mod.rs" {
+            continue;
+        }
+        let code = lex(&read(&f)).code;
+        let tests = test_module_ranges(&code);
+        for (at, _) in code.match_indices(".fix(") {
+            if !tests.iter().any(|r| r.contains(&at)) {
+                let line = code[..at].matches('\n').count() + 1;
+                found.push(format!("  src/{f}:{line}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "{} fix override(s) (give the declaration a template and set fix_var instead):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// The override finder on a made-up file: code is found, comments, strings, `fix_var` and
+/// test modules are not.
+#[test]
+fn the_override_finder_sees_code_only() {
+    let code = lex(
+        "fn a() { c.fix(\"x\"); }\n// c.fix(\"y\")\nfn b() { c.fix_var(\"k\", v); let s = \".fix(\"; }\n\
+         #[cfg(test)]\nmod tests { fn t() { c.fix(\"z\"); } }",
+    )
+    .code;
+    let tests = test_module_ranges(&code);
+    let lines: Vec<usize> = code
+        .match_indices(".fix(")
+        .filter(|(at, _)| !tests.iter().any(|r| r.contains(at)))
+        .map(|(at, _)| code[..at].matches('\n').count() + 1)
+        .collect();
+    assert_eq!(lines, [1]);
+}
