@@ -5,6 +5,11 @@
 //! | obo client | gateway app GUID | `Mcp.Gateway.Access` |
 //! | obo backend, passthrough, shared-key client | MCP API app GUID | `mcp.access` |
 //!
+//! Here: which app and scope a hop expects, what kind of token it is (access, ID, Graph,
+//! app-only), its algorithm and `crit`, and the claims naming the app and the user (`aud`,
+//! `scp`, `oid`). The issuer and tenant are in [`super::issuer`], the time claims in
+//! [`super::times`].
+//!
 //! Each function returns one check; every failing condition is reported, never only the
 //! first. A value that is not configured makes its check `skip` with the option to set.
 
@@ -12,8 +17,7 @@ use crate::token::codes;
 use serde_json::Value;
 
 use super::Expect;
-use super::decode::{Decoded, is_guid, issuer_tenant};
-use super::display::{human_duration, utc};
+use super::decode::{Decoded, is_guid};
 use crate::deployment::{Hop, Pattern};
 use crate::report::Check;
 
@@ -23,27 +27,6 @@ pub const GATEWAY_SCOPE: &str = "Mcp.Gateway.Access";
 pub const MCP_SCOPE: &str = "mcp.access";
 /// Microsoft Graph's application ID, the `aud` of Graph tokens.
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-/// The tenant of personal Microsoft accounts.
-pub const MSA_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
-/// How long the guide's policy caches the OBO token (seconds).
-pub const OBO_CACHE_SECS: i64 = 3000;
-
-/// Hosts of v2.0 issuers per cloud; aliases of one cloud share a group.
-const V2_HOSTS: &[&[&str]] = &[
-    &[
-        "login.microsoftonline.com",
-        "login.windows.net",
-        "login.microsoft.com",
-    ],
-    &["login.microsoftonline.us"],
-    &["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"],
-];
-/// Hosts of v1.0 issuers (`https://sts.windows.net/<tid>/`).
-const V1_HOSTS: &[&str] = &[
-    "sts.windows.net",
-    "sts.chinacloudapi.cn",
-    "sts.microsoftonline.us",
-];
 
 /// Which app registration a hop's token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +128,7 @@ pub fn guess_hop(d: &Decoded, exp: &Expect) -> (Hop, bool, String) {
 }
 
 /// `aud` value names the app: the GUID itself, or an `api://<guid>` App ID URI.
-fn same_app(aud: &str, app_id: &str) -> bool {
+pub(super) fn same_app(aud: &str, app_id: &str) -> bool {
     let aud = aud.trim();
     aud.eq_ignore_ascii_case(app_id)
         || uri_guid(aud).is_some_and(|g| g.eq_ignore_ascii_case(app_id))
@@ -169,12 +152,6 @@ pub fn is_graph_audience(aud: &str) -> bool {
 /// A Microsoft Graph token: Graph's audience, or the header `nonce` only Graph tokens carry.
 pub fn is_graph_token(d: &Decoded) -> bool {
     d.audiences().iter().any(|a| is_graph_audience(a)) || d.header.contains_key("nonce")
-}
-
-fn host_group(host: &str) -> Option<usize> {
-    V2_HOSTS
-        .iter()
-        .position(|g| g.iter().any(|h| h.eq_ignore_ascii_case(host)))
 }
 
 // ---- checks ----
@@ -294,177 +271,6 @@ pub fn check_type(d: &Decoded) -> Check {
             scopes.join(" ")
         }
     ))
-}
-
-/// The app the token is for, named for a fix ("the APIM Gateway app (…)").
-fn token_app_name(d: &Decoded, exp: &Expect, fallback: App) -> String {
-    let auds = d.audiences();
-    for app in [App::Gateway, App::Mcp] {
-        if let Some(id) = app.configured(exp)
-            && auds.iter().any(|a| same_app(a, id))
-        {
-            return format!("{} ({id})", app.name());
-        }
-    }
-    match auds.first() {
-        Some(a) => format!("the app registration this token is for (aud {a})"),
-        None => fallback.name().to_string(),
-    }
-}
-
-pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
-    let c = Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint");
-    let Some(iss) = d.claim_str("iss") else {
-        return c.fail(codes::ISSUER_FOREIGN, "no iss claim: not an Entra token");
-    };
-    let c = c.evidence("iss", iss);
-    let Ok(url) = url::Url::parse(iss) else {
-        return c.fail(
-            codes::ISSUER_FOREIGN,
-            format!("iss is {iss}: not an Entra issuer URL"),
-        );
-    };
-    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-    // Microsoft's pre-production cloud (sts.windows-ppe.net, login.windows-ppe.net) is not
-    // the public cloud, whatever the token's version: another cloud, not a v1 token.
-    let authority_ppe = url::Url::parse(&exp.authority)
-        .ok()
-        .and_then(|a| a.host_str().map(|h| h.ends_with("windows-ppe.net")))
-        .unwrap_or(false);
-    if host.ends_with("windows-ppe.net") && !authority_ppe {
-        return c.fail(
-            codes::ISSUER_FOREIGN,
-            format!(
-                "iss is {iss}: issued by Microsoft's pre-production cloud ({host}), not by --authority {}",
-                exp.authority
-            ),
-        );
-    }
-    let v1_host = V1_HOSTS.contains(&host.as_str());
-    if v1_host || d.claim_str("ver") == Some("1.0") {
-        let app_name = token_app_name(d, exp, app);
-        return c.fail(
-            codes::ISSUER_V1,
-            format!(
-                "iss is {iss}{} — a v1.0 token: APIM's v2 issuer check and Context7 reject it; \
-                     the version is set on {app_name}",
-                match d.claim_str("ver") {
-                    Some(v) => format!(" (ver {v})"),
-                    None => String::new(),
-                }
-            ),
-        );
-    }
-    let authority = url::Url::parse(&exp.authority).ok();
-    let same_origin = authority
-        .as_ref()
-        .is_some_and(|a| a.origin() == url.origin());
-    let segments: Vec<&str> = url
-        .path_segments()
-        .map(|s| s.filter(|p| !p.is_empty()).collect())
-        .unwrap_or_default();
-    let v2_form = segments.len() == 2 && segments[1] == "v2.0";
-    let auth_host = authority
-        .as_ref()
-        .and_then(|a| a.host_str().map(str::to_ascii_lowercase))
-        .unwrap_or_default();
-    if !same_origin {
-        let detail = match (host_group(&host), host_group(&auth_host)) {
-            (Some(g), Some(h)) if g == h => None,
-            (Some(_), _) => Some(format!(
-                "iss is {iss}: issued by {host}, another cloud than --authority {} — use that \
-                 cloud's authority, or a token from this cloud",
-                exp.authority
-            )),
-            _ => Some(format!(
-                "iss is {iss}: not an Entra issuer of --authority {} (another identity provider, \
-                 or a token minted by something else)",
-                exp.authority
-            )),
-        };
-        if let Some(detail) = detail {
-            return c.fail(codes::ISSUER_FOREIGN, detail);
-        }
-    }
-    if !v2_form {
-        return c.fail(
-            codes::ISSUER_FOREIGN,
-            format!("iss is {iss}: not the https://<login host>/<tenant>/v2.0 form of an Entra v2.0 issuer"),
-        );
-    }
-    c.pass(format!("iss is {iss} (v2.0)"))
-}
-
-pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
-    let c = Check::new("token.tenant", "Issued by the configured tenant");
-    let tid = d.claim_str("tid");
-    let iss_tid = d.claim_str("iss").and_then(issuer_tenant);
-    let Some(tid) = tid else {
-        return c.fail(
-            codes::ISSUER_TENANT,
-            "no tid claim: Entra access tokens always name their tenant",
-        );
-    };
-    let c = c.evidence("tid", tid);
-    if let Some(it) = &iss_tid
-        && !it.eq_ignore_ascii_case(tid)
-    {
-        return c
-            .fail(
-                codes::ISSUER_TENANT,
-                format!("iss names tenant {it} but tid is {tid}: the token contradicts itself"),
-            )
-            .evidence("iss_tenant", it.clone());
-    }
-    match exp
-        .tenant_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        None => c.skip(
-            crate::config::codes::MISSING,
-            format!("set --tenant-id to compare (the token's tid is {tid})"),
-        ),
-        Some(t) if !is_guid(t) => c.skip(
-            crate::config::codes::INVALID,
-            format!(
-                "--tenant-id {t} is not a GUID; tokens carry the tenant's GUID (tid {tid}): set \
-                 --tenant-id to the Directory (tenant) ID to compare"
-            ),
-        ),
-        Some(t) if t.eq_ignore_ascii_case(tid) => c.pass(format!("tid {tid} is --tenant-id")),
-        Some(t) => c
-            .fail(
-                codes::ISSUER_TENANT,
-                format!(
-                    "tid is {tid}, expected {t} (--tenant-id): the user signed in to another \
-                     tenant, or the client uses another tenant's authority"
-                ),
-            )
-            .evidence("expected", t),
-    }
-}
-
-pub fn check_personal(d: &Decoded) -> Check {
-    let c = Check::new(
-        codes::PERSONAL_ACCOUNT.code,
-        "A work or school account, not a personal Microsoft account",
-    );
-    let tenant = d.tenant().unwrap_or_default();
-    if tenant.eq_ignore_ascii_case(MSA_TENANT) {
-        return c.fail(
-            codes::PERSONAL_ACCOUNT,
-            format!(
-                "tenant {MSA_TENANT} is the personal Microsoft account tenant: the user signed in \
-                 with a personal account (outlook.com, hotmail.com, live.com)"
-            ),
-        );
-    }
-    if tenant.is_empty() {
-        return c.pass("no tenant in the token (see the tenant check)");
-    }
-    c.pass(format!("tenant {tenant} is an organisation's tenant"))
 }
 
 pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
@@ -614,160 +420,6 @@ pub fn check_scope(d: &Decoded, app: App) -> Check {
     )
 }
 
-/// When is "at", in words for details: "" for now, " at 2026-… (--at)" otherwise.
-fn at_phrase(exp: &Expect) -> String {
-    if exp.at == exp.now {
-        String::new()
-    } else {
-        format!(" at {} (--at)", utc(exp.at.as_second()))
-    }
-}
-
-/// A time claim that is present but not a JSON number (RFC 7519 NumericDate) fails `c`
-/// with its own finding, so `"1e10"`, `true` or `null` is not taken for "no exp claim".
-/// `None` when every named claim is absent or a number.
-fn not_numeric_date(c: &Check, d: &Decoded, names: &[&str]) -> Option<Check> {
-    let (name, v) = names
-        .iter()
-        .find_map(|n| d.claims.get(*n).filter(|v| !v.is_number()).map(|v| (*n, v)))?;
-    Some(
-        c.clone()
-            .fail(
-                codes::TIME_NOT_NUMERIC,
-                format!(
-                    "{name} is present but is {} {}, not a NumericDate (a JSON number of \
-                     seconds): Entra writes numbers; validators reject such a token or ignore \
-                     the claim",
-                    crate::input::json_type(v, true),
-                    crate::report::bounds::text(v.to_string())
-                ),
-            )
-            .evidence(name, v.clone()),
-    )
-}
-
-pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
-    let c = Check::new("token.expiry", "Not expired (exp)");
-    if let Some(finding) = not_numeric_date(&c, d, &["exp"]) {
-        return finding;
-    }
-    let Some(e) = d.exp() else {
-        return c.fail(
-            codes::NO_EXPIRY,
-            "no exp claim: Entra access tokens always expire — this token was not issued by Entra, \
-             and validators reject it",
-        );
-    };
-    let at = exp.at.as_second();
-    let leeway = i64::try_from(exp.leeway_secs).unwrap_or(i64::MAX);
-    let c = c.evidence("exp", e).evidence("exp_utc", utc(e));
-    let when = at_phrase(exp);
-    if e.saturating_add(leeway) <= at {
-        return c.fail(
-            codes::EXPIRED,
-            format!(
-                "expired {} ago{when} (exp {}, leeway {} s)",
-                human_duration(at.saturating_sub(e)),
-                utc(e),
-                leeway
-            ),
-        );
-    }
-    if e <= at {
-        return c.warn(
-            codes::EXPIRED,
-            format!(
-                "expired {} ago{when}, accepted only within the {leeway} s clock-skew leeway",
-                human_duration(at.saturating_sub(e))
-            ),
-        );
-    }
-    c.pass(format!(
-        "valid for {} more{when} (until {})",
-        human_duration(e.saturating_sub(at)),
-        utc(e)
-    ))
-}
-
-pub fn check_not_before(d: &Decoded, exp: &Expect) -> Check {
-    let c = Check::new("token.not-before", "Already valid (nbf, iat)");
-    if let Some(finding) = not_numeric_date(&c, d, &["nbf", "iat"]) {
-        return finding;
-    }
-    let at = exp.at.as_second();
-    let leeway = i64::try_from(exp.leeway_secs).unwrap_or(i64::MAX);
-    let when = at_phrase(exp);
-    if let Some(nbf) = d.nbf()
-        && nbf > at.saturating_add(leeway)
-    {
-        return c
-            .fail(
-                codes::NOT_YET_VALID,
-                format!(
-                    "not valid for another {}{when} (nbf {}): this machine's clock or the \
-                     issuer's is wrong",
-                    human_duration(nbf.saturating_sub(at)),
-                    utc(nbf)
-                ),
-            )
-            .evidence("nbf", nbf)
-            .evidence("nbf_utc", utc(nbf));
-    }
-    if let Some(iat) = d.iat()
-        && iat > at.saturating_add(leeway)
-    {
-        return c
-            .fail(
-                codes::NOT_YET_VALID,
-                format!(
-                    "issued {} in the future{when} (iat {}): a clock is wrong",
-                    human_duration(iat.saturating_sub(at)),
-                    utc(iat)
-                ),
-            )
-            .evidence("iat", iat)
-            .evidence("iat_utc", utc(iat));
-    }
-    match d.nbf() {
-        Some(nbf) => c.pass(format!("valid since {}", utc(nbf))),
-        None => c.pass("no nbf claim"),
-    }
-}
-
-pub fn check_lifetime(d: &Decoded, exp: &Expect) -> Check {
-    let c = Check::new(
-        "token.lifetime",
-        format!("Lifetime covers the APIM OBO cache ({OBO_CACHE_SECS} s)"),
-    );
-    let Some(e) = d.exp() else {
-        return c.skip(codes::NO_EXPIRY, "no exp claim: the lifetime is unknown");
-    };
-    let Some(start) = d.nbf().or(d.iat()) else {
-        return c.pass("no nbf or iat: the lifetime is unknown");
-    };
-    let life = e.saturating_sub(start);
-    let c = c.evidence("lifetime_s", life);
-    if life < OBO_CACHE_SECS {
-        if exp.pattern == Pattern::Obo {
-            return c.warn(
-                codes::SHORT_LIFETIME,
-                format!(
-                    "lifetime {} ({life} s) is shorter than the {OBO_CACHE_SECS} s the gateway \
-                     caches the OBO token: cached tokens expire while still served — Context7 \
-                     then answers \"Token expired\"",
-                    human_duration(life.max(0))
-                ),
-            );
-        }
-        return c.pass(format!(
-            "lifetime {} ({life} s); no OBO cache in the {} pattern",
-            human_duration(life.max(0)),
-            exp.pattern.as_str()
-        ));
-    }
-    c.pass(format!("lifetime {} ({life} s)", human_duration(life)))
-}
-
 pub fn check_oid(d: &Decoded) -> Check {
     let c = Check::new("token.oid", "Names the user (oid)");
     match d.claims.get("oid") {
@@ -815,39 +467,8 @@ pub fn check_provisioned(d: &Decoded, exp: &Expect) -> Option<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::decode::decode;
-    use base64::Engine;
+    use crate::token::testing::{GW, MCP, expect, token};
     use serde_json::json;
-
-    const GW: &str = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
-    const MCP: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
-
-    fn token(claims: Value) -> Decoded {
-        let b = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        decode(&format!(
-            "{}.{}.c2ln",
-            b(&json!({"alg": "RS256"})),
-            b(&claims)
-        ))
-        .unwrap()
-    }
-
-    fn expect() -> Expect {
-        let now: jiff::Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
-        Expect {
-            pattern: Pattern::Obo,
-            hop: None,
-            hop_reason: "given with --hop",
-            tenant_id: None,
-            gateway_app_id: Some(GW.into()),
-            mcp_app_id: Some(MCP.into()),
-            authority: "https://login.microsoftonline.com".into(),
-            at: now,
-            now,
-            leeway_secs: 60,
-            provisioned: None,
-        }
-    }
 
     #[test]
     fn audience_forms() {
@@ -917,37 +538,6 @@ mod tests {
     }
 
     #[test]
-    fn issuer_clouds() {
-        let e = expect();
-        let iss = |s: &str| check_issuer(&token(json!({"iss": s})), &e, App::Gateway).code;
-        assert_eq!(iss("https://login.microsoftonline.com/t/v2.0"), None);
-        assert_eq!(iss("https://login.microsoft.com/t/v2.0"), None);
-        assert_eq!(iss("https://sts.windows.net/t/"), Some(codes::ISSUER_V1));
-        assert_eq!(
-            iss("https://login.microsoftonline.us/t/v2.0"),
-            Some(codes::ISSUER_FOREIGN)
-        );
-        assert_eq!(
-            iss("https://accounts.google.com"),
-            Some(codes::ISSUER_FOREIGN)
-        );
-        assert_eq!(
-            iss("https://login.microsoftonline.com/t/oauth2"),
-            Some(codes::ISSUER_FOREIGN)
-        );
-        assert_eq!(iss("not a url"), Some(codes::ISSUER_FOREIGN));
-        // Microsoft's pre-production cloud is foreign to the public authority, v1 or v2.
-        assert_eq!(
-            iss("https://sts.windows-ppe.net/t/"),
-            Some(codes::ISSUER_FOREIGN)
-        );
-        assert_eq!(
-            iss("https://login.windows-ppe.net/t/v2.0"),
-            Some(codes::ISSUER_FOREIGN)
-        );
-    }
-
-    #[test]
     fn type_recognition() {
         let ty = |c: Value| check_type(&token(c)).code;
         assert_eq!(ty(json!({"scp": "a", "azp": "x"})), None);
@@ -971,22 +561,8 @@ mod tests {
     }
 
     #[test]
-    fn malformed_time_claims_crit_and_look_alikes_are_precise_findings() {
-        for bad in [json!("1e10"), json!(true), json!(null), json!([1])] {
-            let d = token(json!({"aud": "a", "exp": bad.clone()}));
-            assert_eq!(
-                check_expiry(&d, &expect()).code,
-                Some(codes::TIME_NOT_NUMERIC),
-                "{bad}"
-            );
-            let d = token(json!({"aud": "a", "exp": 1795431900, "nbf": bad.clone()}));
-            assert_eq!(
-                check_not_before(&d, &expect()).code,
-                Some(codes::TIME_NOT_NUMERIC)
-            );
-        }
+    fn crit_and_look_alikes_are_precise_findings() {
         let d = token(json!({"aud": "a"}));
-        assert_eq!(check_expiry(&d, &expect()).code, Some(codes::NO_EXPIRY));
         assert!(check_crit(&d).is_none());
         let mut d = token(json!({"aud": "a"}));
         d.header.insert("crit".into(), json!(["exp-ext"]));

@@ -3,8 +3,10 @@
 //! check iss, aud, scp, exp"), without pasting a corporate token into a website.
 //!
 //! - [`decode`]: split and decode without trusting; what is not a JWS becomes a sentence.
-//! - [`claims`]: the offline checks per pattern and hop (issuer, tenant, audience, scope,
-//!   times, oid, token type, alg), each with its catalog code.
+//! - [`claims`]: what each pattern and hop expects, and the offline checks of the token's
+//!   type, alg, audience, scope and oid, each with its catalog code.
+//! - [`issuer`]: issuer, cloud, version and tenant.
+//! - [`times`]: `exp`, `nbf`, `iat` and the lifetime.
 //! - [`jwks`]: RS256 verification against a JWKS file or the tenant's published keys.
 //! - [`hops`]: client and backend tokens side by side.
 //! - [`context7`]: the token Context7 receives, through Context7's own validator.
@@ -20,7 +22,11 @@ pub mod context7;
 pub mod decode;
 pub mod display;
 pub mod hops;
+pub mod issuer;
 pub mod jwks;
+#[cfg(test)]
+mod testing;
+pub mod times;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -144,14 +150,14 @@ pub fn check_token(raw: &str, exp: &Expect) -> TokenCheck {
     checks.push(claims::check_type(&d));
     checks.push(claims::check_alg(&d));
     checks.extend(claims::check_crit(&d));
-    checks.push(claims::check_issuer(&d, exp, app));
-    checks.push(claims::check_tenant(&d, exp));
-    checks.push(claims::check_personal(&d));
+    checks.push(issuer::check_issuer(&d, exp, app));
+    checks.push(issuer::check_tenant(&d, exp));
+    checks.push(issuer::check_personal(&d));
     checks.push(claims::check_audience(&d, exp, hop, app));
     checks.push(claims::check_scope(&d, app));
-    checks.push(claims::check_expiry(&d, exp));
-    checks.push(claims::check_not_before(&d, exp));
-    checks.push(claims::check_lifetime(&d, exp));
+    checks.push(times::check_expiry(&d, exp));
+    checks.push(times::check_not_before(&d, exp));
+    checks.push(times::check_lifetime(&d, exp));
     checks.push(claims::check_oid(&d));
     checks.extend(claims::check_provisioned(&d, exp));
     checks.extend(context7::check_context7_acceptance(&d, exp, hop));
