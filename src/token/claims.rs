@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::Expect;
 use super::decode::{Decoded, is_guid};
+use super::exact;
 use crate::deployment::{Hop, Pattern};
 use crate::report::Check;
 
@@ -199,6 +200,59 @@ pub fn check_crit(d: &Decoded) -> Option<Check> {
     )
 }
 
+/// Keys written twice in the header or payload (RFC 7519 §4: refuse, or take the last).
+/// Parsers differ, so the value c7doctor shows may not be the one a validator acts on.
+/// `None` when every key is written once.
+pub fn check_duplicates(d: &Decoded) -> Option<Check> {
+    if d.duplicates.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = d
+        .duplicates
+        .iter()
+        .take(8)
+        .map(|dup| {
+            format!(
+                "the {} has {} {} times ({})",
+                dup.segment,
+                dup.key,
+                dup.values.len(),
+                dup.values.join(", then ")
+            )
+        })
+        .collect();
+    let more = d.duplicates.len().saturating_sub(each.len());
+    let evidence: Vec<Value> = d
+        .duplicates
+        .iter()
+        .take(8)
+        .map(
+            |dup| serde_json::json!({"segment": dup.segment, "key": dup.key, "values": dup.values}),
+        )
+        .collect();
+    Some(
+        Check::new(
+            "token.duplicates",
+            "Each header parameter and claim written once",
+        )
+        .warn(
+            codes::DUPLICATE_KEY,
+            format!(
+                "{}{}: c7doctor read the last value of each, as serde_json and JavaScript's \
+                     JSON.parse do; a parser that takes the first reads another token, and RFC \
+                     7519 lets a validator refuse it — validators take different values",
+                each.join("; "),
+                if more > 0 {
+                    format!("; and {more} more keys")
+                } else {
+                    String::new()
+                }
+            ),
+        )
+        .evidence("duplicates", evidence),
+    )
+}
+
 /// Access token, or an ID token / Graph token / app-only token sent by mistake.
 pub fn check_type(d: &Decoded) -> Check {
     let c = Check::new("token.type", "A delegated user access token for your API");
@@ -223,10 +277,32 @@ pub fn check_type(d: &Decoded) -> Check {
             .evidence("aud", aud);
     }
     let has = |k: &str| d.claims.contains_key(k);
-    if scopes.is_empty()
-        && roles.is_empty()
-        && (has("nonce") || has("at_hash") || has("c_hash") || (!has("azp") && !has("appid")))
-    {
+    let id_marks = has("nonce") || has("at_hash") || has("c_hash");
+    // No audience and nothing of an ID token: not Entra's at all (the jwt.io sample), which
+    // calling it an ID token would hide.
+    if scopes.is_empty() && roles.is_empty() && !id_marks && !has("aud") {
+        let absent: Vec<&str> = ["aud", "iss", "tid", "ver", "scp", "roles"]
+            .into_iter()
+            .filter(|k| !has(k))
+            .collect();
+        let present: Vec<&str> = d.claims.keys().map(String::as_str).take(12).collect();
+        return c
+            .fail(
+                codes::NOT_ENTRA,
+                format!(
+                    "not a token Entra issued: no {} — {}; every token Entra issues carries \
+                     aud, iss and tid",
+                    absent.join(", "),
+                    if present.is_empty() {
+                        "the payload is empty".to_string()
+                    } else {
+                        format!("the payload has only {}", present.join(", "))
+                    }
+                ),
+            )
+            .evidence("claims", present);
+    }
+    if scopes.is_empty() && roles.is_empty() && (id_marks || (!has("azp") && !has("appid"))) {
         let marks: Vec<&str> = ["nonce", "at_hash", "c_hash"]
             .into_iter()
             .filter(|k| has(k))
@@ -344,8 +420,31 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
             ),
         );
     };
-    if auds.iter().any(|a| a.eq_ignore_ascii_case(expected.trim())) {
+    let expected = expected.trim();
+    if auds.iter().any(|a| a == expected) {
         return c.pass(format!("aud is {} ({expected})", app.name()));
+    }
+    if let Some(a) = auds.iter().find(|a| a.eq_ignore_ascii_case(expected)) {
+        if exact::upper_case_guid(a) {
+            return exact::inexact(
+                c.evidence("expected", expected),
+                exp,
+                hop,
+                format!(
+                    "aud is {a}, {} ({expected}) only when case is ignored: Entra writes the \
+                     app's GUID in lower case, and Context7 looks the teamspace up by the exact \
+                     aud string (\"Unknown audience\")",
+                    app.name()
+                ),
+            );
+        }
+        // The token is in Entra's form; only the configured value is spelled otherwise.
+        return c.pass(format!(
+            "aud is {} ({a}; {} is written in upper case — Context7's Audience field must \
+             hold the GUID as Entra writes it, in lower case)",
+            app.name(),
+            app.option()
+        ));
     }
     let what = if auds.iter().any(|a| is_graph_audience(a)) {
         " — Microsoft Graph"
@@ -356,7 +455,7 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
     // expected value: spell it out.
     let lookalike = auds
         .iter()
-        .find_map(|a| crate::report::sanitize::lookalike_note(a, expected.trim()))
+        .find_map(|a| crate::report::sanitize::lookalike_note(a, expected))
         .map(|n| format!(" — {n}"))
         .unwrap_or_default();
     c.fail(
@@ -370,7 +469,7 @@ pub fn check_audience(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
     .evidence("expected", expected)
 }
 
-pub fn check_scope(d: &Decoded, app: App) -> Check {
+pub fn check_scope(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
     let want = app.scope();
     let c = Check::new("token.scope", format!("scp contains {want}"));
     let scopes = d.scopes();
@@ -389,6 +488,25 @@ pub fn check_scope(d: &Decoded, app: App) -> Check {
     let shown = scopes.join(" ");
     let c = c.evidence("scp", shown.clone());
     if scopes.iter().any(|s| s == want) {
+        // Entra separates scopes with single spaces, and Context7 splits on them: a scope
+        // found only by splitting on other whitespace is not found there.
+        if let Some(scp) = d.claim_str("scp")
+            && !scp.split(' ').any(|s| s == want)
+        {
+            let separators = exact::odd_characters(scp);
+            return exact::inexact(
+                c.evidence("scp_code_points", exact::odd_characters(scp)),
+                exp,
+                hop,
+                format!(
+                    "scp holds {want} only when split on other whitespace ({}): {}; Entra \
+                     separates scopes with single spaces and Context7 splits on them, so it \
+                     does not find {want}",
+                    separators.join(", "),
+                    exact::written(scp)
+                ),
+            );
+        }
         return c.pass(format!("scp {shown}"));
     }
     let other = app.other().scope();
@@ -420,10 +538,21 @@ pub fn check_scope(d: &Decoded, app: App) -> Check {
     )
 }
 
-pub fn check_oid(d: &Decoded) -> Check {
+pub fn check_oid(d: &Decoded, exp: &Expect, hop: Hop) -> Check {
     let c = Check::new("token.oid", "Names the user (oid)");
     match d.claims.get("oid") {
-        Some(Value::String(o)) if !o.trim().is_empty() => c.pass(format!("oid {o}")),
+        Some(Value::String(o)) if !o.trim().is_empty() => match exact::identifier_spelling(o) {
+            Some(why) => exact::inexact(
+                c.evidence("oid_code_points", exact::odd_characters(o)),
+                exp,
+                hop,
+                format!(
+                    "oid is not in Entra's form: {why}; Context7 finds users by the exact oid, \
+                     so it finds no one for this token"
+                ),
+            ),
+            None => c.pass(format!("oid {o}")),
+        },
         _ => c.fail(
             codes::OID_MISSING,
             "no oid claim: Context7 resolves the user from oid, so it cannot serve this token",
@@ -512,12 +641,24 @@ mod tests {
 
     #[test]
     fn scope_case_and_other_hop() {
-        let c = check_scope(&token(json!({"scp": "mcp.gateway.access"})), App::Gateway);
+        let c = check_scope(
+            &token(json!({"scp": "mcp.gateway.access"})),
+            &expect(),
+            Hop::Client,
+            App::Gateway,
+        );
         assert!(c.detail.contains("case"), "{}", c.detail);
-        let c = check_scope(&token(json!({"scp": "openid mcp.access"})), App::Gateway);
+        let c = check_scope(
+            &token(json!({"scp": "openid mcp.access"})),
+            &expect(),
+            Hop::Client,
+            App::Gateway,
+        );
         assert!(c.detail.contains("other hop"), "{}", c.detail);
         let c = check_scope(
             &token(json!({"roles": ["Mcp.Gateway.Access"]})),
+            &expect(),
+            Hop::Client,
             App::Gateway,
         );
         assert!(c.detail.contains("app-only"), "{}", c.detail);
@@ -584,11 +725,85 @@ mod tests {
             "{}",
             aud.detail
         );
-        let scp = check_scope(&d, App::Gateway);
+        let scp = check_scope(&d, &e, Hop::Client, App::Gateway);
         assert!(
             scp.detail.contains("Mcp.Gateway.Acc<U+0435>ss"),
             "{}",
             scp.detail
         );
+    }
+
+    #[test]
+    fn a_token_with_nothing_of_entra_is_not_called_an_id_token() {
+        // The jwt.io sample's payload.
+        let d = token(json!({"sub": "1234567890", "name": "John Doe", "iat": 1516239022}));
+        let c = check_type(&d);
+        assert_eq!(c.code, Some(codes::NOT_ENTRA), "{}", c.detail);
+        assert!(!c.detail.contains("ID token"), "{}", c.detail);
+        // An ID token keeps its name: a nonce, or an aud without azp/appid.
+        assert_eq!(
+            check_type(&token(json!({"sub": "s", "nonce": "n"}))).code,
+            Some(codes::NOT_ACCESS_TOKEN)
+        );
+    }
+
+    #[test]
+    fn loose_matches_are_inexact_where_context7_compares() {
+        let e = expect();
+        let upper = token(json!({"aud": GW.to_ascii_uppercase()}));
+        let c = check_audience(&upper, &e, Hop::Client, App::Gateway);
+        assert_eq!(c.code, Some(codes::INEXACT_MATCH), "{}", c.detail);
+        assert_eq!(c.status, crate::report::Status::Warn);
+        let mcp_upper = token(json!({"aud": MCP.to_ascii_uppercase()}));
+        let c = check_audience(&mcp_upper, &e, Hop::Backend, App::Mcp);
+        assert_eq!(c.status, crate::report::Status::Fail, "{}", c.detail);
+        // Configured in upper case, the token in Entra's form: a pass.
+        let mut upper_cfg = expect();
+        upper_cfg.gateway_app_id = Some(GW.to_ascii_uppercase());
+        let c = check_audience(
+            &token(json!({"aud": GW})),
+            &upper_cfg,
+            Hop::Client,
+            App::Gateway,
+        );
+        assert_eq!(c.code, None, "{}", c.detail);
+        // No-break spaces between scopes.
+        let nbsp = token(json!({"scp": "openid\u{a0}mcp.access\u{a0}profile"}));
+        let c = check_scope(&nbsp, &e, Hop::Backend, App::Mcp);
+        assert_eq!(c.code, Some(codes::INEXACT_MATCH), "{}", c.detail);
+        assert!(c.detail.contains("U+00A0"), "{}", c.detail);
+        assert!(c.detail.contains("openid\\u{a0}mcp.access"), "{}", c.detail);
+        let spaced = token(json!({"scp": "openid mcp.access profile"}));
+        assert_eq!(check_scope(&spaced, &e, Hop::Backend, App::Mcp).code, None);
+        // An oid with a right-to-left override.
+        let rlo = token(json!({"oid": "0c1d2e3f-4a5b-4c6d-8e7f-\u{202e}9a0b1c2d3e4f"}));
+        let c = check_oid(&rlo, &e, Hop::Backend);
+        assert_eq!(c.code, Some(codes::INEXACT_MATCH), "{}", c.detail);
+        assert!(c.detail.contains("\\u{202e}"), "{}", c.detail);
+        let plain = token(json!({"oid": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"}));
+        assert_eq!(check_oid(&plain, &e, Hop::Backend).code, None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_named_with_each_value() {
+        use base64::Engine;
+        let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let d = crate::token::decode::decode(&format!(
+            "{}.{}.c2ln",
+            b(r#"{"alg":"RS256","alg":"none"}"#),
+            b(r#"{"aud":"first","scp":"x","aud":"last"}"#)
+        ))
+        .unwrap();
+        assert_eq!(d.claim_str("aud"), Some("last"));
+        let c = check_duplicates(&d).unwrap();
+        assert_eq!(c.code, Some(codes::DUPLICATE_KEY));
+        assert_eq!(c.status, crate::report::Status::Warn);
+        assert!(
+            c.detail.contains(r#"aud 2 times ("first", then "last")"#),
+            "{}",
+            c.detail
+        );
+        assert!(c.detail.contains("the header has alg"), "{}", c.detail);
+        assert!(check_duplicates(&token(json!({"aud": "a"}))).is_none());
     }
 }

@@ -13,10 +13,16 @@ crate::declare_findings! {
         fix: "Send the access_token from the token response, requested with the scope api://<gateway-app-id>/Mcp.Gateway.Access (obo) or api://<mcp-api-app-id>/mcp.access (shared-key, passthrough), not the id_token.",
         see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM",
     }
+    NOT_ENTRA = "token.not-entra" {
+        title: "Not a token Entra ID issued",
+        cause: "The token has none of what every Entra token carries: no aud, no scp or roles, and none of an ID token's nonce, at_hash or c_hash. It was made by another identity provider, a library's sample (the jwt.io example token is one) or by hand, and APIM's validate-azure-ad-token and Context7 refuse it.",
+        fix: "Get an access token from your Entra tenant for the gateway's scope: `az account get-access-token --scope api://{gateway_app_id}/Mcp.Gateway.Access --query accessToken -o tsv` (obo), or api://{mcp_app_id}/mcp.access (shared-key, passthrough).",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM",
+    }
     GRAPH_AUDIENCE = "token.graph-audience" {
         title: "A Microsoft Graph token, not one for this API",
         cause: "`aud` is Microsoft Graph (00000003-0000-0000-c000-000000000000 or https://graph.microsoft.com) and the header carries a `nonce`. The client asked for Graph scopes (openid, profile, User.Read) or a short scope name without its api://…/ prefix, which Entra resolves against Graph. Only Graph can validate such a token, so APIM and the OBO exchange reject it.",
-        fix: "Request the fully qualified scope: api://<gateway-app-id>/Mcp.Gateway.Access (obo) or api://<mcp-api-app-id>/mcp.access (shared-key, passthrough).",
+        fix: "Have the client request the fully qualified scope: api://{gateway_app_id}/Mcp.Gateway.Access (obo) or api://{mcp_app_id}/mcp.access (shared-key, passthrough) — not User.Read, and not a bare scope name Entra resolves against Graph. Nothing is changed on Graph's side: its tokens are v1.0 and carry Graph's own audience, whatever your app registrations say.",
         see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized at APIM",
     }
     APP_ONLY = "token.app-only" {
@@ -91,11 +97,29 @@ crate::declare_findings! {
         fix: "Use an access token issued by your Entra tenant; a token built by hand must write exp, nbf and iat as JSON numbers (seconds since 1970-01-01T00:00:00Z).",
         see: "RFC 7519 §2 (NumericDate), §4.1.4",
     }
+    TIME_OUT_OF_RANGE = "token.time-out-of-range" {
+        title: "A time claim is a number no validator can read as a date",
+        cause: "`exp`, `nbf` or `iat` is a JSON number beyond any date: 1e309 overflows a 64-bit float (serde_json refuses it; JavaScript's JSON.parse and Python's json read it as Infinity, so a validator that only compares numbers sees a token that never expires), or a value past the year 9999. Entra writes whole seconds of the present, so the token was not minted by Entra, and validators disagree about what it means.",
+        fix: "Use an access token issued by your Entra tenant; a token built by hand must write exp, nbf and iat as whole seconds since 1970-01-01T00:00:00Z.",
+        see: "RFC 7519 §2 (NumericDate), §4.1.4",
+    }
     CRIT_UNKNOWN = "token.crit-unknown" {
         title: "The header lists critical extensions no validator understands",
         cause: "The JOSE header has `crit`: extensions the recipient must understand, or else reject the token (RFC 7515 §4.1.11). Entra never sets `crit`; APIM and Context7 implement none of the listed extensions, so a conforming validator rejects the token.",
         fix: "Use an access token issued by your Entra tenant; a token without `crit` in its header.",
         see: "RFC 7515 §4.1.11",
+    }
+    DUPLICATE_KEY = "token.duplicate-key" {
+        title: "A header or payload key is written twice",
+        cause: "The token's header or payload names the same key more than once. RFC 7515 §4 and RFC 7519 §4 let a validator refuse such a token or take the last value; serde_json (c7doctor), JavaScript's JSON.parse and Python's json keep the last, a parser that stops at the first match takes the first, so APIM, Context7 and this report may each act on another value. Entra never writes a key twice: the token was built or altered by hand.",
+        fix: "Use an access token issued by your Entra tenant, unchanged; a token built by hand must write each header parameter and claim once.",
+        see: "RFC 7519 §4; RFC 7515 §4",
+    }
+    INEXACT_MATCH = "token.inexact-match" {
+        title: "A claim matches only when compared loosely; Context7 compares exactly",
+        cause: "A claim equals the expected value only when case, a default :443 port, the kind of space between scopes or an invisible character is ignored. Entra writes these claims in one exact form — lower-case GUIDs in aud, tid and oid, iss as https://login.microsoftonline.com/<tenant-guid>/v2.0, scopes in scp separated by single spaces — and Context7's validator compares exactly: its issuer pattern is lower-case and has no port, the teamspace is looked up by the aud string, scp is split on single spaces, and users are found by oid. A token with such a value was altered or not minted by Entra, or the expected value was configured in another spelling.",
+        fix: "Use an access token issued by your Entra tenant, unchanged. Where c7doctor compared with a configured value, write it exactly as Entra does: the lower-case GUIDs of Overview › Application (client) ID and Directory (tenant) ID, in --gateway-app-id / --mcp-app-id / --tenant-id, APIM's <audiences> and the Context7 dashboard's Audience and Tenant ID.",
+        see: "guide-per-user-obo: Troubleshooting › 401 Unauthorized from Context7 with a valid OBO token",
     }
     SHORT_LIFETIME = "token.short-lifetime" {
         title: "Token lifetime is shorter than APIM's OBO cache duration",
@@ -147,8 +171,8 @@ crate::declare_findings! {
     }
     SIGNATURE_UNCHECKED = "token.signature-unchecked" {
         title: "Signature not checked: no signing keys available",
-        cause: "The signature was not verified: the tenant's keys could not be fetched (no --tenant-id, offline, or the JWKS request failed). The claim checks still ran; a forged or Graph token would pass them.",
-        fix: "Set --tenant-id and allow access to the authority (or set HTTPS_PROXY) so c7doctor can fetch the tenant's signing keys.",
+        cause: "The signature was not verified: no keys were given (--jwks) or asked for (--verify), or the tenant's keys could not be fetched (no tenant in the token or --tenant-id, offline, or the JWKS request failed). The claim checks still ran; a forged token would pass them.",
+        fix: "Run again with --verify, which fetches the signing keys of the token's tenant (its tid, else --tenant-id) from {authority} — behind a proxy set HTTPS_PROXY —, or with --jwks FILE offline (a saved {authority}/{tenant_id}/discovery/v2.0/keys). Commands that fetch the keys themselves (login, e2e) need --tenant-id or a token that names its tenant, and access to the authority.",
         see: "",
     }
     HOPS_USER_MISMATCH = "token.hops-user-mismatch" {

@@ -205,6 +205,16 @@ pub fn check_context7_acceptance(d: &Decoded, exp: &Expect, hop: Hop) -> Option<
         "Context7's own validator accepts the token it receives",
     );
     Some(match refusal(d, exp) {
+        // A Graph token's fix is the scope the client requests, not a token version.
+        Some((message, why)) if super::claims::is_graph_token(d) => c
+            .fail(
+                codes::GRAPH_AUDIENCE,
+                format!(
+                    "a Microsoft Graph token ({why}) — Context7 answers {message:?}: the client \
+                     must request the MCP API's scope, not Graph's"
+                ),
+            )
+            .evidence("context7_message", message),
         None => c.pass(format!(
             "public-cloud v2 issuer with a lower-case tenant, aud one string, scp holds \
              {REQUIRED_SCOPE}, nbf/iat not in the future (Context7 4.x, no clock tolerance)"

@@ -1,10 +1,18 @@
 //! Decoding a compact JWS without trusting it: split, base64url-decode (with or without `=`
 //! padding, as Microsoft's published samples use it), parse the header and payload as JSON.
 //! Whatever is not a JWS becomes a [`Malformed`] sentence saying what was pasted instead.
+//!
+//! Header and payload are read member by member, each value first as written
+//! ([`RawValue`]): a plain `serde_json::Value` parse refuses a number beyond a 64-bit float
+//! (`"exp": 1e309`) — which would make a token with one odd claim "not JSON" — and keeps only
+//! the last of repeated keys without a word. Both are kept for the checks to name
+//! ([`Decoded::unrepresentable`], [`Decoded::duplicates`]).
 
 use base64::Engine;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::input::normalize_token;
@@ -80,6 +88,123 @@ pub struct Decoded {
     pub len: usize,
     /// The signature segment is empty (an unsigned token).
     pub unsigned: bool,
+    /// Members whose value no validator's JSON numbers can hold (`1e309`), left out of
+    /// `header`/`claims` and kept as written.
+    pub unrepresentable: Vec<RawMember>,
+    /// Keys written more than once; `header`/`claims` hold the last value, as serde_json
+    /// and JavaScript's `JSON.parse` keep it.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// A header or payload member kept as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMember {
+    /// `header` or `payload`.
+    pub segment: &'static str,
+    pub key: String,
+    /// The value's JSON text, as in the token (at most [`RAW_SHOWN`] bytes).
+    pub raw: String,
+}
+
+/// A key written more than once in the header or the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// `header` or `payload`.
+    pub segment: &'static str,
+    pub key: String,
+    /// Each value's JSON text in the order written (each at most [`RAW_SHOWN`] bytes).
+    pub values: Vec<String>,
+}
+
+/// How much of a raw value is kept for a finding (a token is at most 128 KiB anyway).
+pub const RAW_SHOWN: usize = 120;
+
+/// A JSON object's members in the order written, each value as its raw JSON text.
+struct Members(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Each;
+        impl<'de> Visitor<'de> for Each {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, Box<RawValue>>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Each)
+    }
+}
+
+/// A raw JSON text cut to [`RAW_SHOWN`] bytes (on a character boundary), `…` when cut.
+fn shown(raw: &str) -> String {
+    if raw.len() <= RAW_SHOWN {
+        return raw.to_string();
+    }
+    let mut end = RAW_SHOWN;
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &raw[..end])
+}
+
+/// One decoded segment: the members serde_json can hold, the ones it cannot, and the keys
+/// written twice.
+struct Segment {
+    map: Map<String, Value>,
+    unrepresentable: Vec<RawMember>,
+    duplicates: Vec<Duplicate>,
+}
+
+impl Segment {
+    fn from_members(segment: &'static str, members: Members) -> Segment {
+        let mut map = Map::new();
+        let mut unrepresentable = Vec::new();
+        let mut duplicates: Vec<Duplicate> = Vec::new();
+        for (i, (key, raw)) in members.0.iter().enumerate() {
+            let first = members.0.iter().position(|(k, _)| k == key) == Some(i);
+            if first && members.0[i + 1..].iter().any(|(k, _)| k == key) {
+                duplicates.push(Duplicate {
+                    segment,
+                    key: key.clone(),
+                    values: members
+                        .0
+                        .iter()
+                        .filter(|(k, _)| k == key)
+                        .map(|(_, v)| shown(v.get()))
+                        .collect(),
+                });
+            }
+            // RawValue checked the syntax: what fails here is a number out of f64's range.
+            match serde_json::from_str::<Value>(raw.get()) {
+                Ok(v) => {
+                    map.insert(key.clone(), v);
+                }
+                Err(_) => {
+                    map.remove(key);
+                    unrepresentable.retain(|m: &RawMember| m.key != *key);
+                    unrepresentable.push(RawMember {
+                        segment,
+                        key: key.clone(),
+                        raw: shown(raw.get()),
+                    });
+                    continue;
+                }
+            }
+            unrepresentable.retain(|m| m.key != *key);
+        }
+        Segment {
+            map,
+            unrepresentable,
+            duplicates,
+        }
+    }
 }
 
 /// The normalised compact form of what was pasted: trimmed, `Bearer `/quotes/JSON removed,
@@ -131,13 +256,19 @@ pub fn decode(raw: &str) -> Result<Decoded, Malformed> {
     let padded = segments.iter().any(|s| s.contains('='));
     let header = segment_json(segments[0], "header")?;
     let claims = segment_json(segments[1], "payload")?;
+    let mut unrepresentable = header.unrepresentable;
+    unrepresentable.extend(claims.unrepresentable);
+    let mut duplicates = header.duplicates;
+    duplicates.extend(claims.duplicates);
     Ok(Decoded {
-        header,
-        claims,
+        header: header.map,
+        claims: claims.map,
         fingerprint: redact::fingerprint(&token),
         padded,
         len: token.len(),
         unsigned: segments[2].is_empty(),
+        unrepresentable,
+        duplicates,
     })
 }
 
@@ -164,7 +295,7 @@ fn opaque(token: &str) -> Malformed {
     Malformed::new(what)
 }
 
-fn segment_json(segment: &str, name: &str) -> Result<Map<String, Value>, Malformed> {
+fn segment_json(segment: &str, name: &'static str) -> Result<Segment, Malformed> {
     if segment.is_empty() {
         return Err(Malformed::new(format!("the {name} segment is empty")));
     }
@@ -193,13 +324,16 @@ fn segment_json(segment: &str, name: &str) -> Result<Map<String, Value>, Malform
             "the {name} decodes to binary data, not JSON text: not a JWT"
         ))
     })?;
+    if let Ok(members) = serde_json::from_str::<Members>(text) {
+        return Ok(Segment::from_members(name, members));
+    }
+    // Not an object (members read any object serde_json can): say what it is instead.
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(Malformed::new(format!(
+        Ok(other) if !other.is_object() => Err(Malformed::new(format!(
             "the {name} is JSON but not an object (a {})",
             crate::input::json_type(&other, false)
         ))),
-        Err(_) => Err(Malformed::new(format!(
+        _ => Err(Malformed::new(format!(
             "the {name} is not JSON: base64url that decodes to {} bytes of other text",
             bytes.len()
         ))),
@@ -212,6 +346,14 @@ impl Decoded {
     /// A claim as a string (`None` when absent or not a string).
     pub fn claim_str(&self, name: &str) -> Option<&str> {
         self.claims.get(name).and_then(Value::as_str)
+    }
+
+    /// A payload claim left out of [`Decoded::claims`] because no JSON number type holds
+    /// its value (`1e309`).
+    pub fn unrepresentable_claim(&self, name: &str) -> Option<&RawMember> {
+        self.unrepresentable
+            .iter()
+            .find(|m| m.segment == "payload" && m.key == name)
     }
 
     /// A header parameter as a string.
@@ -406,5 +548,37 @@ mod tests {
         assert_eq!(d.tenant().as_deref(), Some("t1"));
         assert!(is_guid("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"));
         assert!(!is_guid("api://9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"));
+    }
+
+    #[test]
+    fn numbers_beyond_f64_and_repeated_keys_are_kept_for_the_checks() {
+        let t = token(
+            r#"{"alg":"RS256","kid":"a","kid":"b"}"#,
+            r#"{"aud":"x","exp":1e309,"deep":{"n":[1,-1e400]},"aud":"y"}"#,
+        );
+        let d = decode(&t).unwrap();
+        assert_eq!(d.claim_str("aud"), Some("y"));
+        assert_eq!(d.kid(), Some("b"));
+        assert!(!d.claims.contains_key("exp"));
+        assert_eq!(
+            d.unrepresentable_claim("exp").map(|m| m.raw.as_str()),
+            Some("1e309")
+        );
+        assert!(d.unrepresentable.iter().any(|m| m.key == "deep"));
+        let keys: Vec<(&str, &str)> = d
+            .duplicates
+            .iter()
+            .map(|x| (x.segment, x.key.as_str()))
+            .collect();
+        assert_eq!(keys, [("header", "kid"), ("payload", "aud")]);
+        assert_eq!(d.duplicates[1].values, [r#""x""#, r#""y""#]);
+        // Still not JSON, still not an object.
+        assert!(
+            decode(&token("{}", "{\"a\":}"))
+                .unwrap_err()
+                .sentence
+                .contains("not JSON")
+        );
+        assert!(decode(&token("{}", "[1e309]")).is_err());
     }
 }

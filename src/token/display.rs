@@ -71,11 +71,25 @@ fn field(name: &str, value: String) -> Field {
 /// The header, payload and times sections. `prefix` names them (`token`, `backend`), `label`
 /// titles them ("Token", "Backend token").
 pub fn sections(d: &Decoded, exp: &Expect, prefix: &str, label: &str) -> Vec<Section> {
-    let header = d
+    // Members no JSON number holds (1e309) are shown as written, in their segment.
+    let raw_fields = |segment: &str| -> Vec<Field> {
+        d.unrepresentable
+            .iter()
+            .filter(|m| m.segment == segment)
+            .map(|m| {
+                field(
+                    &m.key,
+                    format!("{} (a number no validator can read)", m.raw),
+                )
+            })
+            .collect()
+    };
+    let mut header: Vec<Field> = d
         .header
         .iter()
         .map(|(k, v)| field(k, value_text(v)))
         .collect();
+    header.extend(raw_fields("header"));
     // Each claim keeps its JSON value (`exp` a number) beside the text shown.
     let claims = d
         .claims
@@ -88,6 +102,7 @@ pub fn sections(d: &Decoded, exp: &Expect, prefix: &str, label: &str) -> Vec<Sec
             let f = Field::typed(k.as_str(), v.clone(), text);
             if is_pii_claim(k) { f.personal() } else { f }
         })
+        .chain(raw_fields("payload"))
         .collect();
     let at = exp.at.as_second();
     let now = exp.now.as_second();
@@ -106,6 +121,8 @@ pub fn sections(d: &Decoded, exp: &Expect, prefix: &str, label: &str) -> Vec<Sec
                 name,
                 format!("{} ({})", utc(t), relative(t, at)),
             ));
+        } else if d.claims.contains_key(name) || d.unrepresentable_claim(name).is_some() {
+            times.push(Field::new(name, "present, not a usable date"));
         } else {
             times.push(Field::new(name, "absent"));
         }

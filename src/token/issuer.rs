@@ -6,8 +6,10 @@
 use crate::token::codes;
 
 use super::Expect;
-use super::claims::{App, same_app};
+use super::claims::{App, is_graph_token, same_app};
 use super::decode::{Decoded, is_guid, issuer_tenant};
+use super::exact;
+use crate::deployment::Hop;
 use crate::report::Check;
 
 /// The tenant of personal Microsoft accounts.
@@ -52,7 +54,7 @@ fn token_app_name(d: &Decoded, exp: &Expect, fallback: App) -> String {
     }
 }
 
-pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
+pub fn check_issuer(d: &Decoded, exp: &Expect, hop: Hop, app: App) -> Check {
     let c = Check::new("token.issuer", "Issuer is the tenant's v2.0 endpoint");
     let Some(iss) = d.claim_str("iss") else {
         return c.fail(codes::ISSUER_FOREIGN, "no iss claim: not an Entra token");
@@ -81,7 +83,20 @@ pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
         );
     }
     let v1_host = V1_HOSTS.contains(&host.as_str());
-    if v1_host || d.claim_str("ver") == Some("1.0") {
+    let v1 = v1_host || d.claim_str("ver") == Some("1.0");
+    // Graph's tokens are v1.0 whatever anyone's manifest says: the fix is the scope the
+    // client requests (the type check's finding), never a token version to change.
+    if v1 && is_graph_token(d) {
+        return c.fail(
+            codes::GRAPH_AUDIENCE,
+            format!(
+                "iss is {iss}: a v1.0 issuer, as on every Microsoft Graph token — the version is \
+                 Graph's, set in none of your app registrations; the client must request the \
+                 gateway's scope instead of Graph's"
+            ),
+        );
+    }
+    if v1 {
         let app_name = token_app_name(d, exp, app);
         return c.fail(
             codes::ISSUER_V1,
@@ -132,7 +147,50 @@ pub fn check_issuer(d: &Decoded, exp: &Expect, app: App) -> Check {
             format!("iss is {iss}: not the https://<login host>/<tenant>/v2.0 form of an Entra v2.0 issuer"),
         );
     }
+    if let Some(why) = inexact_issuer(iss, &url, segments[0]) {
+        return exact::inexact(c, exp, hop, why);
+    }
     c.pass(format!("iss is {iss} (v2.0)"))
+}
+
+/// Why a v2.0 issuer of the right cloud is not written exactly as Entra writes it
+/// (`<origin>/<lower-case tenant>/v2.0`), or `None` when it is.
+fn inexact_issuer(iss: &str, url: &url::Url, tenant: &str) -> Option<String> {
+    let origin = url.origin().ascii_serialization();
+    let written = format!("{origin}/{}/v2.0", tenant.to_ascii_lowercase());
+    if iss == written {
+        return None;
+    }
+    let mut what: Vec<String> = Vec::new();
+    let odd = exact::odd_characters(iss);
+    if !odd.is_empty() {
+        what.push(format!("it holds {}", odd.join(", ")));
+    }
+    let authority_part = iss
+        .split_once("://")
+        .map_or(iss, |(_, rest)| rest.split('/').next().unwrap_or(rest));
+    if iss.split("://").next().is_some_and(|s| s != url.scheme())
+        || authority_part.bytes().any(|b| b.is_ascii_uppercase())
+    {
+        what.push("the host in upper case".into());
+    }
+    if authority_part.ends_with(":443") || authority_part.ends_with(":80") {
+        what.push("a default port written out".into());
+    }
+    if exact::upper_case_guid(tenant) {
+        what.push("the tenant GUID in upper case".into());
+    }
+    if iss.ends_with('/') || iss.split_once("://").is_some_and(|(_, r)| r.contains("//")) {
+        what.push("an extra slash".into());
+    }
+    if what.is_empty() {
+        what.push("another spelling".into());
+    }
+    Some(format!(
+        "iss is {} — {}: the same issuer only when compared loosely; Entra writes {written}",
+        exact::written(iss),
+        what.join(", ")
+    ))
 }
 
 pub fn check_tenant(d: &Decoded, exp: &Expect) -> Check {
@@ -216,7 +274,8 @@ mod tests {
     #[test]
     fn issuer_clouds() {
         let e = expect();
-        let iss = |s: &str| check_issuer(&token(json!({"iss": s})), &e, App::Gateway).code;
+        let iss =
+            |s: &str| check_issuer(&token(json!({"iss": s})), &e, Hop::Client, App::Gateway).code;
         assert_eq!(iss("https://login.microsoftonline.com/t/v2.0"), None);
         assert_eq!(iss("https://login.microsoft.com/t/v2.0"), None);
         assert_eq!(iss("https://sts.windows.net/t/"), Some(codes::ISSUER_V1));
@@ -242,5 +301,58 @@ mod tests {
             iss("https://login.windows-ppe.net/t/v2.0"),
             Some(codes::ISSUER_FOREIGN)
         );
+    }
+
+    #[test]
+    fn an_issuer_written_loosely_is_inexact_and_graph_is_not_a_manifest_matter() {
+        let e = expect();
+        let tid = "7d3f0b2a-4c1e-4b8a-9f6d-2e5c8a1b3d70";
+        let check =
+            |iss: String, hop| check_issuer(&token(json!({"iss": iss})), &e, hop, App::Gateway);
+        let exact = check(
+            format!("https://login.microsoftonline.com/{tid}/v2.0"),
+            Hop::Client,
+        );
+        assert_eq!(exact.code, None, "{}", exact.detail);
+        for (iss, says) in [
+            (
+                format!("https://login.microsoftonline.com:443/{tid}/v2.0"),
+                "default port",
+            ),
+            (
+                format!("https://LOGIN.microsoftonline.com/{tid}/v2.0"),
+                "host in upper case",
+            ),
+            (
+                format!(
+                    "https://login.microsoftonline.com/{}/v2.0",
+                    tid.to_uppercase()
+                ),
+                "tenant GUID in upper case",
+            ),
+            (
+                format!("https://login.microsoftonline.com/{tid}/v2.0/"),
+                "extra slash",
+            ),
+        ] {
+            let c = check(iss.clone(), Hop::Backend);
+            assert_eq!(c.code, Some(codes::INEXACT_MATCH), "{iss}: {}", c.detail);
+            assert_eq!(c.status, crate::report::Status::Fail, "{iss}");
+            assert!(c.detail.contains(says), "{iss}: {}", c.detail);
+            assert!(
+                c.detail.contains("Context7 compares exactly"),
+                "{}",
+                c.detail
+            );
+            let c = check(iss.clone(), Hop::Client);
+            assert_eq!(c.status, crate::report::Status::Warn, "{iss}");
+        }
+        let graph = token(json!({
+            "iss": format!("https://sts.windows.net/{tid}/"),
+            "aud": "https://graph.microsoft.com",
+            "ver": "1.0",
+        }));
+        let c = check_issuer(&graph, &e, Hop::Client, App::Gateway);
+        assert_eq!(c.code, Some(codes::GRAPH_AUDIENCE), "{}", c.detail);
     }
 }

@@ -19,28 +19,18 @@ pub const CHECK_TITLE: &str = "Signature verifies with the tenant's published ke
 
 /// The check when no keys are available.
 pub fn unchecked(reason: &str) -> Check {
-    Check::new(CHECK_ID, CHECK_TITLE)
-        .info(codes::SIGNATURE_UNCHECKED, reason)
-        .fix(
-            "Run again with --verify (fetches the keys of the token's tenant from --authority) \
-             or --jwks FILE (offline, e.g. a saved <authority>/<tenant>/discovery/v2.0/keys).",
-        )
+    Check::new(CHECK_ID, CHECK_TITLE).info(codes::SIGNATURE_UNCHECKED, reason)
 }
 
-/// Why a Graph token's signature is not checked.
+/// Why a Graph token's signature is not checked: not a forgery, the wrong token — so the
+/// finding is the Graph token's own, whose fix is the scope to request.
 pub(crate) fn graph_explained() -> Check {
-    Check::new(CHECK_ID, CHECK_TITLE)
-        .info(
-            codes::SIGNATURE_UNCHECKED,
-            "a Microsoft Graph token: its header carries a nonce that only Graph can verify, so \
-         its signature cannot be checked with the tenant's keys — not a forgery, but the \
-         wrong token: the client must request the gateway's scope, not Graph's",
-        )
-        .fix(
-            "Have the client request the gateway's scope fully qualified — \
-         api://<gateway-app-id>/Mcp.Gateway.Access — not a Graph scope (User.Read, or a bare \
-         scope name Entra resolves against Graph).",
-        )
+    Check::new(CHECK_ID, CHECK_TITLE).info(
+        codes::GRAPH_AUDIENCE,
+        "a Microsoft Graph token: its header carries a nonce that only Graph can verify, so its \
+         signature cannot be checked with the tenant's keys — not a forgery, but the wrong \
+         token: the client must request the gateway's scope, not Graph's",
+    )
 }
 
 /// Verify `raw` (the token as pasted; normalised here) with the keys in `jwks`.

@@ -7,6 +7,8 @@
 //!   type, alg, audience, scope and oid, each with its catalog code.
 //! - [`issuer`]: issuer, cloud, version and tenant.
 //! - [`times`]: `exp`, `nbf`, `iat` and the lifetime.
+//! - [`exact`]: claims that match only when compared loosely, where Context7 compares
+//!   exactly.
 //! - [`jwks`]: RS256 verification against a JWKS file or the tenant's published keys.
 //! - [`hops`]: client and backend tokens side by side.
 //! - [`context7`]: the token Context7 receives, through Context7's own validator.
@@ -21,6 +23,7 @@ pub mod claims;
 pub mod context7;
 pub mod decode;
 pub mod display;
+pub mod exact;
 pub mod hops;
 pub mod issuer;
 pub mod jwks;
@@ -150,15 +153,16 @@ pub fn check_token(raw: &str, exp: &Expect) -> TokenCheck {
     checks.push(claims::check_type(&d));
     checks.push(claims::check_alg(&d));
     checks.extend(claims::check_crit(&d));
-    checks.push(issuer::check_issuer(&d, exp, app));
+    checks.extend(claims::check_duplicates(&d));
+    checks.push(issuer::check_issuer(&d, exp, hop, app));
     checks.push(issuer::check_tenant(&d, exp));
     checks.push(issuer::check_personal(&d));
     checks.push(claims::check_audience(&d, exp, hop, app));
-    checks.push(claims::check_scope(&d, app));
+    checks.push(claims::check_scope(&d, exp, hop, app));
     checks.push(times::check_expiry(&d, exp));
     checks.push(times::check_not_before(&d, exp));
     checks.push(times::check_lifetime(&d, exp));
-    checks.push(claims::check_oid(&d));
+    checks.push(claims::check_oid(&d, exp, hop));
     checks.extend(claims::check_provisioned(&d, exp));
     checks.extend(context7::check_context7_acceptance(&d, exp, hop));
     checks.push(if claims::is_graph_token(&d) {

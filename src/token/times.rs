@@ -3,6 +3,9 @@
 //! policy. A time claim that is present but not a usable NumericDate is its own finding,
 //! never taken for an absent one.
 
+use serde_json::Value;
+
+use crate::findings::Code;
 use crate::token::codes;
 
 use super::Expect;
@@ -23,16 +26,32 @@ fn at_phrase(exp: &Expect) -> String {
     }
 }
 
-/// A time claim that is present but not a JSON number (RFC 7519 NumericDate) fails `c`
-/// with its own finding, so `"1e10"`, `true` or `null` is not taken for "no exp claim".
-/// `None` when every named claim is absent or a number.
-fn not_numeric_date(c: &Check, d: &Decoded, names: &[&str]) -> Option<Check> {
-    let (name, v) = names
-        .iter()
-        .find_map(|n| d.claims.get(*n).filter(|v| !v.is_number()).map(|v| (*n, v)))?;
-    Some(
-        c.clone()
-            .fail(
+/// A time claim that is present but unusable as a date: not a JSON number (RFC 7519
+/// NumericDate) — `"1e10"`, `true`, `null` —, or a number beyond any date — `1e309`, which
+/// no 64-bit float holds, or past the year 9999. Each is its own finding, so neither is taken
+/// for "no exp claim" nor the token for "not JSON". `None` when every named claim is absent
+/// or a usable number. (code, detail, claim, the value as evidence)
+fn unusable_time(d: &Decoded, names: &[&str]) -> Option<(Code, String, String, Value)> {
+    for name in names {
+        if let Some(raw) = d.unrepresentable_claim(name) {
+            return Some((
+                codes::TIME_OUT_OF_RANGE,
+                format!(
+                    "{name} is {}: a number beyond what a 64-bit float holds — serde_json \
+                     refuses it, JavaScript's JSON.parse and Python's json read Infinity (a \
+                     token that never expires, to a validator that only compares); Entra \
+                     writes whole seconds",
+                    raw.raw
+                ),
+                name.to_string(),
+                Value::String(raw.raw.clone()),
+            ));
+        }
+        let Some(v) = d.claims.get(*name) else {
+            continue;
+        };
+        let Some(secs) = v.as_f64() else {
+            return Some((
                 codes::TIME_NOT_NUMERIC,
                 format!(
                     "{name} is present but is {} {}, not a NumericDate (a JSON number of \
@@ -41,9 +60,31 @@ fn not_numeric_date(c: &Check, d: &Decoded, names: &[&str]) -> Option<Check> {
                     crate::input::json_type(v, true),
                     crate::report::bounds::text(v.to_string())
                 ),
-            )
-            .evidence(name, v.clone()),
-    )
+                name.to_string(),
+                v.clone(),
+            ));
+        };
+        let range =
+            jiff::Timestamp::MIN.as_second() as f64..=jiff::Timestamp::MAX.as_second() as f64;
+        if !range.contains(&secs) {
+            return Some((
+                codes::TIME_OUT_OF_RANGE,
+                format!(
+                    "{name} is {v}: no date (beyond the years -9999 to 9999) — validators \
+                     disagree about what it means; Entra writes whole seconds of the present"
+                ),
+                name.to_string(),
+                v.clone(),
+            ));
+        }
+    }
+    None
+}
+
+/// `c` failed with the unusable time claim among `names`, if there is one.
+fn not_numeric_date(c: &Check, d: &Decoded, names: &[&str]) -> Option<Check> {
+    let (code, detail, name, value) = unusable_time(d, names)?;
+    Some(c.clone().fail(code, detail).evidence(name, value))
 }
 
 pub fn check_expiry(d: &Decoded, exp: &Expect) -> Check {
@@ -139,6 +180,12 @@ pub fn check_lifetime(d: &Decoded, exp: &Expect) -> Check {
         "token.lifetime",
         format!("Lifetime covers the APIM OBO cache ({OBO_CACHE_SECS} s)"),
     );
+    if let Some((code, _, name, _)) = unusable_time(d, &["exp", "nbf", "iat"]) {
+        return c.skip(
+            code,
+            format!("{name} is not a usable date (see its check): the lifetime is unknown"),
+        );
+    }
     let Some(e) = d.exp() else {
         return c.skip(codes::NO_EXPIRY, "no exp claim: the lifetime is unknown");
     };
@@ -191,5 +238,35 @@ mod tests {
         }
         let d = token(json!({"aud": "a"}));
         assert_eq!(check_expiry(&d, &expect()).code, Some(codes::NO_EXPIRY));
+    }
+
+    #[test]
+    fn numbers_beyond_any_date_are_their_own_finding() {
+        use base64::Engine;
+        let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let d = crate::token::decode::decode(&format!(
+            "{}.{}.c2ln",
+            b(r#"{"alg":"RS256"}"#),
+            b(r#"{"aud":"a","exp":1e309,"nbf":-1e309}"#)
+        ))
+        .unwrap();
+        let c = check_expiry(&d, &expect());
+        assert_eq!(c.code, Some(codes::TIME_OUT_OF_RANGE), "{}", c.detail);
+        assert!(c.detail.contains("exp is 1e309"), "{}", c.detail);
+        let c = check_not_before(&d, &expect());
+        assert_eq!(c.code, Some(codes::TIME_OUT_OF_RANGE), "{}", c.detail);
+        let c = check_lifetime(&d, &expect());
+        assert_eq!(c.code, Some(codes::TIME_OUT_OF_RANGE), "{}", c.detail);
+        for big in [json!(1e20), json!(-1e15), json!(253402300800_i64)] {
+            let d = token(json!({"aud": "a", "exp": big.clone()}));
+            assert_eq!(
+                check_expiry(&d, &expect()).code,
+                Some(codes::TIME_OUT_OF_RANGE),
+                "{big}"
+            );
+        }
+        // A fractional NumericDate is allowed (RFC 7519 §2) and stays usable.
+        let d = token(json!({"aud": "a", "exp": 1795431600.5}));
+        assert_eq!(check_expiry(&d, &expect()).code, None);
     }
 }

@@ -98,6 +98,14 @@ pub mod mint {
         jws_with(header, claims, &key("keys/test-signing-key.pem"))
     }
 
+    /// A compact JWS of header and payload JSON *text* as written (a repeated key, a number
+    /// serde_json cannot write), signed with the test key.
+    fn jws_text(header: &str, payload: &str) -> String {
+        let input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
+        let sig = sign(&input, &key("keys/test-signing-key.pem"));
+        format!("{input}.{sig}")
+    }
+
     fn jws_with(header: &Value, claims: &Value, key: &EncodingKey) -> String {
         let input = format!("{}.{}", b64(&json_bytes(header)), b64(&json_bytes(claims)));
         let sig = sign(&input, key);
@@ -324,6 +332,84 @@ pub mod mint {
             &client,
         );
         out.push(("crit-header.jwt", format!("{crit}\n")));
+
+        let signed = |name: &'static str, claims: Value| (name, format!("{}\n", jws(&h, &claims)));
+        // Microsoft's pre-production cloud: a v2.0 issuer shape on login.windows-ppe.net.
+        out.push(signed(
+            "issuer-ppe.jwt",
+            with(
+                client.clone(),
+                json!({"iss": format!("https://login.windows-ppe.net/{}/v2.0", ids.tenant)}),
+            ),
+        ));
+        // Exact comparison: values Entra never writes, equal to the expected ones only
+        // when compared loosely.
+        out.push(signed(
+            "inexact-issuer-port.jwt",
+            with(
+                client.clone(),
+                json!({"iss": format!("https://login.microsoftonline.com:443/{}/v2.0", ids.tenant)}),
+            ),
+        ));
+        out.push(signed(
+            "inexact-issuer-case.jwt",
+            with(
+                obo_backend(&ids),
+                json!({"iss": format!("https://Login.MicrosoftOnline.com/{}/v2.0", ids.tenant)}),
+            ),
+        ));
+        out.push(signed(
+            "inexact-audience.jwt",
+            with(
+                obo_backend(&ids),
+                json!({"aud": ids.mcp.to_ascii_uppercase()}),
+            ),
+        ));
+        out.push(signed(
+            "inexact-scope-nbsp.jwt",
+            with(obo_backend(&ids), json!({"scp": "openid\u{a0}mcp.access"})),
+        ));
+        out.push(signed(
+            "inexact-oid-rlo.jwt",
+            with(
+                obo_backend(&ids),
+                json!({"oid": format!("{}\u{202e}", ids.user_oid)}),
+            ),
+        ));
+        // Claims written as text: a number beyond f64, and a key written twice.
+        let client_text = serde_json::to_string(&client).expect("JSON");
+        let exp_field = format!("\"exp\":{}", t + 3900);
+        assert!(client_text.contains(&exp_field), "exp in the client token");
+        let header_text = serde_json::to_string(&h).expect("JSON");
+        out.push((
+            "exp-out-of-range.jwt",
+            format!(
+                "{}\n",
+                jws_text(
+                    &header_text,
+                    &client_text.replace(&exp_field, "\"exp\":1e309")
+                )
+            ),
+        ));
+        let oid_field = format!("\"oid\":\"{}\"", ids.user_oid);
+        assert!(client_text.contains(&oid_field), "oid in the client token");
+        let twice = client_text.replacen(
+            &oid_field,
+            &format!("{oid_field},\"oid\":\"{}\"", ids.other_oid),
+            1,
+        );
+        out.push((
+            "duplicate-claims.jwt",
+            format!("{}\n", jws_text(&header_text, &twice)),
+        ));
+        // The shape of jwt.io's example token (HS256, sub/name/iat only), with our own secret.
+        let sample = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(Algorithm::HS256),
+            &json!({"sub": "1234567890", "name": "John Doe", "iat": 1516239022}),
+            &EncodingKey::from_secret(b"c7doctor-test-hmac-secret-not-for-use"),
+        )
+        .expect("HS256");
+        out.push(("jwtio-sample.jwt", format!("{sample}\n")));
 
         // v1.0 token: sts.windows.net issuer, appid instead of azp, x5t in the header.
         let v1 = json!({
@@ -816,6 +902,228 @@ fn microsoft_samples_decode_padded_or_not() {
     );
 }
 
+// ---------------------------------------------------------------- tokens from elsewhere
+
+#[test]
+fn pre_production_cloud_issuers_are_foreign_to_the_public_authority() {
+    let doc = token_json("issuer-ppe.jwt", &[]);
+    let iss = doc.check("token.issuer");
+    assert_eq!(iss["code"], "token.issuer-foreign", "{iss}");
+    assert!(
+        iss["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("pre-production cloud"),
+        "{iss}"
+    );
+    assert_eq!(doc.code, 1);
+}
+
+#[test]
+fn the_jwt_io_sample_is_not_an_entra_token_and_not_called_an_id_token() {
+    let doc = token_json("jwtio-sample.jwt", &[]);
+    assert_eq!(doc.code, 1);
+    let (id, code) = doc.first_cause();
+    assert!(
+        ["token.not-entra", "token.alg-unexpected"].contains(&code.as_str()),
+        "first cause {id} [{code}]"
+    );
+    assert_eq!(doc.check("token.alg")["code"], "token.alg-unexpected");
+    assert!(!doc.has("token.not-access-token"), "{doc:#}");
+    for c in doc.checks() {
+        let detail = c["detail"].as_str().unwrap_or("");
+        assert!(!detail.contains("ID token"), "{c}");
+    }
+    // An ID token (nonce, aud the client app) keeps its name.
+    let doc = token_json("id-token.jwt", &[]);
+    assert_eq!(doc.check("token.type")["code"], "token.not-access-token");
+}
+
+#[test]
+fn a_graph_tokens_fixes_request_the_gateway_scope_and_never_edit_a_manifest() {
+    let ids = mint::ids();
+    for extra in [
+        &[][..],
+        &["--hop", "backend"][..],
+        &["--pattern", "passthrough"][..],
+    ] {
+        let doc = token_json("graph-token.jwt", extra);
+        assert_eq!(doc.code, 1, "{extra:?}");
+        assert_eq!(
+            doc.check("token.type")["code"],
+            "token.graph-audience",
+            "{extra:?}"
+        );
+        assert_eq!(doc.check("token.issuer")["code"], "token.graph-audience");
+        assert!(!doc.has("token.issuer-v1"), "{extra:?}: {doc:#}");
+        for c in doc.checks() {
+            let fix = c["fix"].as_str().unwrap_or("");
+            for never in ["anifest", "requestedAccessTokenVersion", "az ad app update"] {
+                assert!(
+                    !fix.contains(never),
+                    "{extra:?}: {} fix says {never}: {fix}",
+                    c["id"]
+                );
+            }
+        }
+        let fix = doc.check("token.type")["fix"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            fix.contains(&format!("api://{}/Mcp.Gateway.Access", ids.gateway)),
+            "{fix}"
+        );
+    }
+    // Its signature is explained as the Graph token's, not as missing keys.
+    let sig = token_json("graph-token.jwt", &[])
+        .check("token.signature")
+        .clone();
+    assert_eq!(sig["status"], "info");
+    assert_eq!(sig["code"], "token.graph-audience");
+}
+
+// ---------------------------------------------------------------- diagnoses under attack
+
+#[test]
+fn a_time_claim_beyond_any_number_is_its_own_finding_not_unreadable_json() {
+    let doc = token_json("exp-out-of-range.jwt", &[]);
+    assert_eq!(doc.check("token.decode")["status"], "pass", "{doc:#}");
+    let exp = doc.check("token.expiry");
+    assert_eq!(exp["code"], "token.time-out-of-range", "{exp}");
+    assert_eq!(exp["status"], "fail");
+    assert!(
+        exp["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("exp is 1e309"),
+        "{exp}"
+    );
+    assert_eq!(
+        doc.check("token.lifetime")["code"],
+        "token.time-out-of-range"
+    );
+    // The claim is shown as written, in every format.
+    let claims = doc.section("token.claims").to_string();
+    assert!(claims.contains("1e309"), "{claims}");
+    for format in ["text", "markdown"] {
+        let r = Run::new()
+            .args(["token", "--format", format, "--token-file"])
+            .arg(tok("exp-out-of-range.jwt"))
+            .args(configured())
+            .output();
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert!(r.stdout.contains("1e309"), "{format}: {}", r.stdout);
+        assert!(!r.stdout.contains("not JSON"), "{format}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn loose_matches_say_context7_compares_exactly() {
+    // (fixture, hop, check, status, what the detail must show)
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "inexact-audience.jwt",
+            "backend",
+            "token.audience",
+            "fail",
+            "case is ignored",
+        ),
+        (
+            "inexact-issuer-port.jwt",
+            "client",
+            "token.issuer",
+            "warn",
+            "default port",
+        ),
+        (
+            "inexact-issuer-case.jwt",
+            "backend",
+            "token.issuer",
+            "fail",
+            "host in upper case",
+        ),
+        (
+            "inexact-scope-nbsp.jwt",
+            "backend",
+            "token.scope",
+            "fail",
+            "openid\\u{a0}mcp.access",
+        ),
+        (
+            "inexact-oid-rlo.jwt",
+            "backend",
+            "token.oid",
+            "fail",
+            "\\u{202e}",
+        ),
+    ];
+    for (fixture, hop, id, status, shows) in cases {
+        let doc = token_json(fixture, &["--hop", hop]);
+        let c = doc.check(id);
+        assert_eq!(c["code"], "token.inexact-match", "{fixture}: {c}");
+        assert_eq!(c["status"], *status, "{fixture}: {c}");
+        let detail = c["detail"].as_str().unwrap_or("");
+        assert!(detail.contains("Context7"), "{fixture}: {detail}");
+        assert!(detail.contains("compares exactly"), "{fixture}: {detail}");
+        assert!(detail.contains(shows), "{fixture}: {detail}");
+    }
+    // The same claims in Entra's form pass, on both hops.
+    for (fixture, hop) in [
+        ("obo-client-valid.jwt", "client"),
+        ("obo-backend-valid.jwt", "backend"),
+    ] {
+        let doc = token_json(fixture, &["--hop", hop]);
+        assert!(!doc.has("token.inexact-match"), "{fixture}: {doc:#}");
+    }
+    // Configured in upper case, the token in Entra's lower case: still a pass.
+    let ids = mint::ids();
+    let doc = Run::new()
+        .args(["token", "--token-file"])
+        .arg(tok("obo-client-valid.jwt"))
+        .args(["--tenant-id", &ids.tenant, "--mcp-app-id", &ids.mcp])
+        .args(["--gateway-app-id", &ids.gateway.to_ascii_uppercase()])
+        .report();
+    assert_eq!(doc.check("token.audience")["status"], "pass", "{doc:#}");
+    // The override character never reaches the terminal raw.
+    let r = Run::new()
+        .args(["token", "--hop", "backend", "--token-file"])
+        .arg(tok("inexact-oid-rlo.jwt"))
+        .args(configured())
+        .output();
+    assert!(!r.stdout.contains('\u{202e}'), "{}", r.stdout);
+    assert!(r.stdout.contains("U+202E"), "{}", r.stdout);
+}
+
+#[test]
+fn a_key_written_twice_is_a_warning_naming_it_and_its_values() {
+    let ids = mint::ids();
+    let doc = token_json(
+        "duplicate-claims.jwt",
+        &["--provisioned", "fixtures/tokens/provisioned.csv"],
+    );
+    let c = doc.check("token.duplicates");
+    assert_eq!(c["code"], "token.duplicate-key", "{c}");
+    assert_eq!(c["status"], "warn");
+    let detail = c["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("the payload has oid 2 times"), "{detail}");
+    assert!(
+        detail.contains(&ids.user_oid) && detail.contains(&ids.other_oid),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("validators take different values"),
+        "{detail}"
+    );
+    // The last value is the one read (serde_json's choice, shown as such).
+    assert_eq!(
+        doc.check("token.oid")["detail"],
+        format!("oid {}", ids.other_oid)
+    );
+    assert_eq!(doc["verdict"], "warn", "{doc:#}");
+    assert!(!token_json("obo-client-valid.jwt", &[]).has("token.duplicate-key"));
+}
+
 // ---------------------------------------------------------------- input
 
 #[test]
@@ -1132,7 +1440,8 @@ fn verify_fetches_the_tenants_keys_over_loopback() {
         &["--verify", "--authority", &good.authority],
     );
     let sig = doc.check("token.signature");
-    assert_eq!(sig["code"], "token.signature-unchecked");
+    assert_eq!(sig["status"], "info");
+    assert_eq!(sig["code"], "token.graph-audience");
     assert!(
         sig["detail"]
             .as_str()
