@@ -839,3 +839,71 @@ fn amplifying_inputs_stay_bounded_in_the_report_and_memory() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A 4 MiB policy of repeated `client_secret=` — one per element, about 30 000 elements,
+/// the secret raw and percent-encoded (`~` as `%7E`, as a form body carries it) — is one
+/// bounded finding in every format, never echoes the secret, and stays under 64 MiB peak
+/// resident memory. The peak is measured, not assumed: `/usr/bin/time`'s maximum RSS, else the
+/// child's `VmHWM` polled from `/proc`; a run whose peak could not be read fails.
+#[test]
+fn a_4_mib_policy_of_repeated_client_secrets_stays_under_64_mib_peak() {
+    const SECRET: &str = "Zq9~8Q~c7dTestOnlySecretValue0123456789ab";
+    let encoded = SECRET.replace('~', "%7E");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("client-secrets.xml");
+    let mut policy = String::from("<policies><inbound><base />");
+    let mut n = 0usize;
+    while policy.len() < 4 * 1024 * 1024 {
+        let value = if n % 2 == 0 { SECRET } else { encoded.as_str() };
+        policy.push_str(&format!(
+            "<set-header name=\"x-c7d-{n}\" exists-action=\"override\"><value>client_secret={value}</value></set-header>"
+        ));
+        n += 1;
+    }
+    policy.push_str(
+        "</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>",
+    );
+    std::fs::write(&path, &policy).expect("write policy");
+    let path = path.to_string_lossy().into_owned();
+    let mut problems = Vec::new();
+    for format in ["json", "text", "markdown"] {
+        let args: Vec<String> = ["policy", "--format", format, &path]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let o = run_measured(&args, &[], "");
+        let label = format!("policy of {n} client_secret elements × {format}");
+        match o.peak_kib {
+            None => problems.push(format!("{label}: the peak memory could not be measured")),
+            Some(kib) if kib >= MAX_FILE_RSS_KIB => problems.push(format!(
+                "{label}: peak RSS {} MiB, over {} MiB",
+                kib / 1024,
+                MAX_FILE_RSS_KIB / 1024
+            )),
+            Some(_) => {}
+        }
+        if o.code != Some(1) || o.timed_out {
+            problems.push(format!("{label}: exit {:?}: {}", o.code, o.stderr.trim()));
+        }
+        if o.stderr.contains("panicked") {
+            problems.push(format!("{label}: panicked: {}", o.stderr.trim()));
+        }
+        if !o.stdout.contains("policy.secret-inline") {
+            problems.push(format!("{label}: no policy.secret-inline: {}", o.stdout));
+        }
+        for shown in [
+            SECRET,
+            encoded.as_str(),
+            "8Q~c7dTestOnly",
+            "8Q%7Ec7dTestOnly",
+        ] {
+            if o.stdout.contains(shown) || o.stderr.contains(shown) {
+                problems.push(format!("{label}: the secret appears as {shown:?}"));
+            }
+        }
+        if o.stdout.len() > 64 * 1024 {
+            problems.push(format!("{label}: a {} byte report", o.stdout.len()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
