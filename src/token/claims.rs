@@ -217,7 +217,7 @@ pub fn check_duplicates(d: &Decoded) -> Option<Check> {
                 dup.segment,
                 dup.key,
                 dup.values.len(),
-                dup.values.join(", then ")
+                shown_values(dup)
             )
         })
         .collect();
@@ -226,9 +226,14 @@ pub fn check_duplicates(d: &Decoded) -> Option<Check> {
         .duplicates
         .iter()
         .take(8)
-        .map(
-            |dup| serde_json::json!({"segment": dup.segment, "key": dup.key, "values": dup.values}),
-        )
+        .map(|dup| {
+            let values: Vec<&str> = if personal(dup) {
+                Vec::new()
+            } else {
+                dup.values.iter().map(String::as_str).collect()
+            };
+            serde_json::json!({"segment": dup.segment, "key": dup.key, "values": values})
+        })
         .collect();
     Some(
         Check::new(
@@ -251,6 +256,20 @@ pub fn check_duplicates(d: &Decoded) -> Option<Check> {
         )
         .evidence("duplicates", evidence),
     )
+}
+
+/// A personal claim (`name`, `upn`, …) written twice: its values stay in the claims
+/// section, where markdown masks them, and out of the finding.
+fn personal(dup: &super::decode::Duplicate) -> bool {
+    dup.segment == "payload" && crate::report::redact::is_pii_claim(&dup.key)
+}
+
+fn shown_values(dup: &super::decode::Duplicate) -> String {
+    if personal(dup) {
+        "a personal claim: its values are not repeated here".to_string()
+    } else {
+        dup.values.join(", then ")
+    }
 }
 
 /// Access token, or an ID token / Graph token / app-only token sent by mistake.
@@ -805,5 +824,21 @@ mod tests {
         );
         assert!(c.detail.contains("the header has alg"), "{}", c.detail);
         assert!(check_duplicates(&token(json!({"aud": "a"}))).is_none());
+        // A personal claim's values stay out of the finding (markdown masks them elsewhere).
+        let d = crate::token::decode::decode(&format!(
+            "{}.{}.c2ln",
+            b(r#"{"alg":"RS256"}"#),
+            b(r#"{"upn":"ada@contoso.example","upn":"eve@contoso.example"}"#)
+        ))
+        .unwrap();
+        let c = check_duplicates(&d).unwrap();
+        assert!(!c.detail.contains("contoso"), "{}", c.detail);
+        assert!(
+            !serde_json::Value::Object(c.evidence.clone())
+                .to_string()
+                .contains("contoso"),
+            "{:?}",
+            c.evidence
+        );
     }
 }

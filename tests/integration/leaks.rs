@@ -782,6 +782,37 @@ fn no_command_leaks_a_secret_in_any_format() {
     );
 }
 
+/// A personal claim written twice (`token.duplicate-key`): the finding names the key, never
+/// the values, so markdown shows neither of them without `--show-pii` — and shows the one read
+/// (the last) with it.
+#[test]
+fn a_personal_claim_written_twice_stays_masked_in_markdown() {
+    let file = fixture("tokens/duplicate-personal-claim.jwt");
+    let run = |extra: &[&str]| {
+        let out = c7doctor()
+            .args(["token", "--format", "markdown", "--token-file"])
+            .arg(&file)
+            .args(extra)
+            .output()
+            .expect("c7doctor runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let masked = run(&[]);
+    assert!(masked.contains("token.duplicate-key"), "{masked}");
+    assert!(
+        masked.contains("preferred\\_username") || masked.contains("preferred_username"),
+        "{masked}"
+    );
+    for planted in [
+        "planted.first@pii-leak.example",
+        "planted.last@pii-leak.example",
+    ] {
+        assert!(!masked.contains(planted), "{planted} in:\n{masked}");
+    }
+    let shown = run(&["--show-pii"]);
+    assert!(shown.contains("planted.last@pii-leak.example"), "{shown}");
+}
+
 /// A password in `--host` (or a target, or `--authority`) is a configuration error: exit 2,
 /// the password never printed, nothing sent — APIM takes no Basic credentials there.
 #[test]

@@ -402,6 +402,21 @@ pub mod mint {
             "duplicate-claims.jwt",
             format!("{}\n", jws_text(&header_text, &twice)),
         ));
+        // A personal claim written twice: neither value may reach a markdown ticket.
+        let upn_field = "\"preferred_username\":\"ada@contoso.example\"";
+        assert!(
+            client_text.contains(upn_field),
+            "preferred_username in the client token"
+        );
+        let personal_twice = client_text.replacen(
+            upn_field,
+            "\"preferred_username\":\"planted.first@pii-leak.example\",\"preferred_username\":\"planted.last@pii-leak.example\"",
+            1,
+        );
+        out.push((
+            "duplicate-personal-claim.jwt",
+            format!("{}\n", jws_text(&header_text, &personal_twice)),
+        ));
         // The shape of jwt.io's example token (HS256, sub/name/iat only), with our own secret.
         let sample = jsonwebtoken::encode(
             &jsonwebtoken::Header::new(Algorithm::HS256),
