@@ -24,6 +24,17 @@ impl Pattern {
             Pattern::SharedKey => "shared-key",
         }
     }
+
+    /// Does Context7 receive this hop's token? obo: the backend hop (what the OBO exchange
+    /// mints); passthrough: the one token, on both hops; shared-key: none (APIM sends the
+    /// API key).
+    pub fn context7_receives(self, hop: Hop) -> bool {
+        match self {
+            Pattern::Obo => hop == Hop::Backend,
+            Pattern::Passthrough => true,
+            Pattern::SharedKey => false,
+        }
+    }
 }
 
 /// The Azure CLI's public client ID. The per-user guide's CLI smoke test (Part 6)

@@ -34,15 +34,6 @@ const SOVEREIGN_HOSTS: &[&str] = &[
 /// The scope Context7's teamspace requires (both guides).
 const REQUIRED_SCOPE: &str = super::claims::MCP_SCOPE;
 
-/// Does Context7 see this token? (obo: the backend hop; passthrough: the one token.)
-pub fn applies(pattern: Pattern, hop: Hop) -> bool {
-    match pattern {
-        Pattern::Obo => hop == Hop::Backend,
-        Pattern::Passthrough => true,
-        Pattern::SharedKey => false,
-    }
-}
-
 /// The sovereign cloud `--authority` names, if it names one.
 pub fn sovereign_cloud(authority: &str) -> Option<String> {
     let host = url::Url::parse(authority)
@@ -197,7 +188,7 @@ pub fn refusal(d: &Decoded, exp: &Expect) -> Option<(&'static str, String)> {
 
 /// `token.context7`: the token Context7 receives, through Context7's own validator.
 pub fn check_context7_acceptance(d: &Decoded, exp: &Expect, hop: Hop) -> Option<Check> {
-    if !applies(exp.pattern, hop) {
+    if !exp.pattern.context7_receives(hop) {
         return None;
     }
     let c = Check::new(

@@ -13,7 +13,6 @@
 
 use super::Expect;
 use super::codes;
-use super::context7;
 use super::decode::is_guid;
 use crate::deployment::Hop;
 use crate::report::sanitize::is_hidden;
@@ -22,7 +21,7 @@ use crate::report::{Check, Status};
 /// `c` as the inexact-match finding for this hop, with `detail` and the sentence that
 /// says what Context7 does with it.
 pub fn inexact(c: Check, exp: &Expect, hop: Hop, detail: String) -> Check {
-    let (status, consequence) = if context7::applies(exp.pattern, hop) {
+    let (status, consequence) = if exp.pattern.context7_receives(hop) {
         (
             Status::Fail,
             "Context7 compares exactly and refuses this token",

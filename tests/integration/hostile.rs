@@ -854,7 +854,11 @@ fn a_4_mib_policy_of_repeated_client_secrets_stays_under_64_mib_peak() {
     let mut policy = String::from("<policies><inbound><base />");
     let mut n = 0usize;
     while policy.len() < 4 * 1024 * 1024 {
-        let value = if n % 2 == 0 { SECRET } else { encoded.as_str() };
+        let value = if n.is_multiple_of(2) {
+            SECRET
+        } else {
+            encoded.as_str()
+        };
         policy.push_str(&format!(
             "<set-header name=\"x-c7d-{n}\" exists-action=\"override\"><value>client_secret={value}</value></set-header>"
         ));
