@@ -216,7 +216,7 @@ pub fn check_duplicates(d: &Decoded) -> Option<Check> {
                 "the {} has {} {} times ({})",
                 dup.segment,
                 dup.key,
-                dup.values.len(),
+                dup.count,
                 shown_values(dup)
             )
         })
@@ -232,7 +232,7 @@ pub fn check_duplicates(d: &Decoded) -> Option<Check> {
             } else {
                 dup.values.iter().map(String::as_str).collect()
             };
-            serde_json::json!({"segment": dup.segment, "key": dup.key, "values": values})
+            serde_json::json!({"segment": dup.segment, "key": dup.key, "count": dup.count, "values": values})
         })
         .collect();
     Some(
@@ -266,10 +266,18 @@ fn personal(dup: &super::decode::Duplicate) -> bool {
 
 fn shown_values(dup: &super::decode::Duplicate) -> String {
     if personal(dup) {
-        "a personal claim: its values are not repeated here".to_string()
-    } else {
-        dup.values.join(", then ")
+        return "a personal claim: its values are not repeated here".to_string();
     }
+    let more = dup.count.saturating_sub(dup.values.len());
+    format!(
+        "{}{}",
+        dup.values.join(", then "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// Access token, or an ID token / Graph token / app-only token sent by mistake.

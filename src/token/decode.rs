@@ -11,6 +11,8 @@
 use base64::Engine;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use std::collections::HashMap;
+
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -112,9 +114,15 @@ pub struct Duplicate {
     /// `header` or `payload`.
     pub segment: &'static str,
     pub key: String,
-    /// Each value's JSON text in the order written (each at most [`RAW_SHOWN`] bytes).
+    /// How many times the key is written.
+    pub count: usize,
+    /// The values' JSON text in the order written: the first [`MAX_DUPLICATE_VALUES`], each
+    /// at most [`RAW_SHOWN`] bytes.
     pub values: Vec<String>,
 }
+
+/// How many values of one repeated key are kept for the finding.
+pub const MAX_DUPLICATE_VALUES: usize = 4;
 
 /// How much of a raw value is kept for a finding (a token is at most 128 KiB anyway).
 pub const RAW_SHOWN: usize = 120;
@@ -163,41 +171,59 @@ struct Segment {
 }
 
 impl Segment {
+    /// The members as serde_json would keep them (the last of repeated keys, at the place of
+    /// the first), with the ones it cannot hold and the repeated keys on the side. Linear in
+    /// the number of members: a hostile 128 KiB payload holds tens of thousands.
     fn from_members(segment: &'static str, members: Members) -> Segment {
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for (key, _) in &members.0 {
+            *count.entry(key.as_str()).or_default() += 1;
+        }
         let mut map = Map::new();
-        let mut unrepresentable = Vec::new();
+        // Keys whose last value no JSON number holds (1e309), with that value.
+        let mut odd: HashMap<&str, &RawValue> = HashMap::new();
+        let mut repeated: HashMap<&str, usize> = HashMap::new();
         let mut duplicates: Vec<Duplicate> = Vec::new();
-        for (i, (key, raw)) in members.0.iter().enumerate() {
-            let first = members.0.iter().position(|(k, _)| k == key) == Some(i);
-            if first && members.0[i + 1..].iter().any(|(k, _)| k == key) {
-                duplicates.push(Duplicate {
-                    segment,
-                    key: key.clone(),
-                    values: members
-                        .0
-                        .iter()
-                        .filter(|(k, _)| k == key)
-                        .map(|(_, v)| shown(v.get()))
-                        .collect(),
+        for (key, raw) in &members.0 {
+            let times = count.get(key.as_str()).copied().unwrap_or(1);
+            if times > 1 {
+                let at = *repeated.entry(key.as_str()).or_insert_with(|| {
+                    duplicates.push(Duplicate {
+                        segment,
+                        key: key.clone(),
+                        count: times,
+                        values: Vec::new(),
+                    });
+                    duplicates.len() - 1
                 });
+                let values = &mut duplicates[at].values;
+                if values.len() < MAX_DUPLICATE_VALUES {
+                    values.push(shown(raw.get()));
+                }
             }
             // RawValue checked the syntax: what fails here is a number out of f64's range.
             match serde_json::from_str::<Value>(raw.get()) {
                 Ok(v) => {
                     map.insert(key.clone(), v);
+                    odd.remove(key.as_str());
                 }
                 Err(_) => {
-                    map.remove(key);
-                    unrepresentable.retain(|m: &RawMember| m.key != *key);
-                    unrepresentable.push(RawMember {
-                        segment,
-                        key: key.clone(),
-                        raw: shown(raw.get()),
-                    });
-                    continue;
+                    if times > 1 {
+                        map.remove(key);
+                    }
+                    odd.insert(key.as_str(), raw);
                 }
             }
-            unrepresentable.retain(|m| m.key != *key);
+        }
+        let mut unrepresentable = Vec::new();
+        for (key, _) in &members.0 {
+            if let Some(raw) = odd.remove(key.as_str()) {
+                unrepresentable.push(RawMember {
+                    segment,
+                    key: key.clone(),
+                    raw: shown(raw.get()),
+                });
+            }
         }
         Segment {
             map,
@@ -580,5 +606,36 @@ mod tests {
                 .contains("not JSON")
         );
         assert!(decode(&token("{}", "[1e309]")).is_err());
+    }
+
+    #[test]
+    fn a_payload_of_many_repeated_keys_keeps_the_last_and_bounded_values() {
+        // ~75 KiB: 6 000 members, every key written 3 times, every third value 1e309.
+        let mut p = String::from("{");
+        for i in 0..6_000 {
+            let v = if i % 3 == 0 {
+                "1e309".to_string()
+            } else {
+                i.to_string()
+            };
+            p.push_str(&format!("\"k{}\":{v},", i % 2_000));
+        }
+        for i in 0..10 {
+            p.push_str(&format!("\"ten\":{i},"));
+        }
+        p.push_str("\"end\":0}");
+        let d = decode(&token("{}", &p)).unwrap();
+        assert_eq!(d.duplicates.len(), 2_001);
+        let ten = d.duplicates.iter().find(|x| x.key == "ten").unwrap();
+        assert_eq!((ten.count, ten.values.len()), (10, MAX_DUPLICATE_VALUES));
+        assert!(
+            d.duplicates
+                .iter()
+                .filter(|x| x.key != "ten")
+                .all(|x| x.count == 3 && x.values.len() == 3)
+        );
+        // The last value of k0 is 4000 (i = 4000 is not a multiple of 3): kept, not odd.
+        assert_eq!(d.claims.get("k0").and_then(Value::as_i64), Some(4000));
+        assert!(d.unrepresentable_claim("k0").is_none());
     }
 }
