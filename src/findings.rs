@@ -160,9 +160,29 @@ pub fn fill(
     out
 }
 
+/// A fix text as `explain` shows it, with no configuration and no check: configuration
+/// placeholders in their display form (`<gateway-app-id>`), a check's own values as
+/// `<app-id>`-style names, so a reader sees what goes there rather than `{app_id}`.
+/// Placeholder names start with a letter; `{36}` (a regex repeat) stays as written.
+pub fn display_form(template: &str) -> String {
+    fill(template, &[], &|name| {
+        let configured = CONFIG_PLACEHOLDERS.iter().any(|(k, _)| *k == name);
+        let named = name.starts_with(|c: char| c.is_ascii_lowercase());
+        (!configured && named).then(|| format!("<{}>", name.replace('_', "-")))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_form_names_every_placeholder_and_keeps_regex_repeats() {
+        assert_eq!(
+            display_form("{app} in {tenant_id}: [0-9a-f-]{36} {app_id}"),
+            "<app> in <tenant-id>: [0-9a-f-]{36} <app-id>"
+        );
+    }
 
     #[test]
     fn fill_takes_vars_then_config_then_display_form() {

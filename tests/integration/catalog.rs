@@ -324,6 +324,33 @@ fn entries_have_title_cause_fix() {
     }
 }
 
+/// `explain` has no configuration and no check to fill a fix from, so every placeholder must
+/// show its display form (`<gateway-app-id>`, `<app-id>`), never `{app_id}`.
+#[test]
+fn explain_shows_no_raw_placeholder() {
+    let placeholder = |s: &str| {
+        s.match_indices('{').find_map(|(i, _)| {
+            let rest = &s[i + 1..];
+            let end = rest.find('}')?;
+            let name = &rest[..end];
+            (name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+            .then(|| name.to_string())
+        })
+    };
+    for e in entries() {
+        let shown = c7doctor::explain::format_entry(e, e.code);
+        assert_eq!(
+            placeholder(&shown),
+            None,
+            "explain {} shows a raw placeholder:\n{shown}",
+            e.code
+        );
+    }
+}
+
 #[test]
 fn every_design_code_is_present() {
     for code in DESIGN_CODES {
