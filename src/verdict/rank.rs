@@ -56,6 +56,15 @@ pub fn explains(cause: &Check, effect: &Check) -> bool {
     {
         return true;
     }
+    // A token Entra never issued (the jwt.io sample) explains every other finding about the
+    // same token: its missing iss, tid, aud, scp and exp and its alg are one fix — get a
+    // token from the tenant.
+    if ccode == Some(crate::token::codes::NOT_ENTRA)
+        && eid.starts_with("token.")
+        && cid.starts_with("token.backend.") == eid.starts_with("token.backend.")
+    {
+        return true;
+    }
     if apps_explains(ccode, effect) {
         return true;
     }
@@ -329,6 +338,28 @@ mod tests {
 
     fn fail(id: &str, code: crate::findings::Code) -> Check {
         Check::new(id, id).fail(code, "x")
+    }
+
+    #[test]
+    fn a_token_entra_never_issued_explains_the_rest_of_that_token_only() {
+        use crate::token::codes as token;
+        let not_entra = fail("token.type", token::NOT_ENTRA);
+        for effect in [
+            fail("token.alg", token::ALG_UNEXPECTED),
+            fail("token.issuer", token::ISSUER_FOREIGN),
+            fail("token.audience", token::AUDIENCE_MISMATCH),
+        ] {
+            assert!(explains(&not_entra, &effect), "{}", effect.id);
+        }
+        // The backend hop's token is another token, with its own causes.
+        assert!(!explains(
+            &not_entra,
+            &fail("token.backend.audience", token::AUDIENCE_MISMATCH)
+        ));
+        assert!(!explains(
+            &not_entra,
+            &fail("config.host", crate::config::codes::INVALID)
+        ));
     }
 
     #[test]
