@@ -486,3 +486,44 @@ fn markdown_is_ticket_shaped() {
 fn code(s: &str) -> c7doctor::findings::Code {
     c7doctor::catalog::get(s).unwrap_or_else(|| panic!("{s} is not declared"))
 }
+
+/// The README's set-up is two commands on a fresh machine: c7doctor's main job on a fixture
+/// token (offline, no configuration beyond its flags, no test clock in the environment), and
+/// the test suite — the command `.ci/run` calls. Both are read from the README, so the
+/// README cannot drift from what works.
+#[test]
+fn the_readme_quick_start_commands_work_as_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with("Quick start"))
+        .expect("README has a Quick start section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("Quick start has a sh block");
+    let lines: Vec<&str> = block.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 2, "two set-up commands: {lines:?}");
+    let args = lines[0]
+        .strip_prefix("cargo run -- ")
+        .or_else(|| lines[0].strip_prefix("cargo run --release -- "))
+        .expect("the first command runs c7doctor through cargo");
+    let out = c7doctor()
+        .env_remove("C7DOCTOR_NOW")
+        .current_dir(root)
+        .args(args.split_whitespace())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("c7doctor token — PASS"), "{stdout}");
+    // The second is the test command, and CI runs exactly it.
+    assert_eq!(lines[1].trim(), "cargo test");
+    let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
+    assert!(
+        ci.lines().any(|l| l.trim().starts_with("cargo test")),
+        ".ci/run calls the README's test command"
+    );
+}
