@@ -634,7 +634,9 @@ pub async fn forged_token_check(
             "{} from APIM ({message:?}): the gateway validates the signature before Context7 sees the token",
             status_text(status)
         )),
-        Cause::RejectedByContext7 { message, .. } | Cause::UserNotProvisioned { text: message, .. } => {
+        Cause::RejectedByContext7 { message, .. }
+        | Cause::NoCredential { message, .. }
+        | Cause::UserNotProvisioned { text: message, .. } => {
             check.fail(
                 crate::policy::codes::NO_TOKEN_VALIDATION,
                 format!(

@@ -77,6 +77,8 @@ pub enum Cause {
         message: String,
         aspect: Option<Context7Aspect>,
     },
+    /// Context7 got no usable credential ("Authentication required").
+    NoCredential { status: u16, message: String },
     /// The shared API key was refused (tool text).
     ApiKeyRejected { text: String },
     /// The token was accepted before, the user is refused now.
@@ -122,6 +124,7 @@ impl Cause {
         match self {
             Cause::RejectedAtGateway { .. } => codes::REJECTED_AT_GATEWAY,
             Cause::RejectedByContext7 { .. } => codes::REJECTED_BY_CONTEXT7,
+            Cause::NoCredential { .. } => codes::NO_CREDENTIAL_AT_CONTEXT7,
             Cause::ApiKeyRejected { .. } => codes::API_KEY_REJECTED,
             Cause::UserNotProvisioned { .. } => codes::USER_NOT_PROVISIONED,
             Cause::GatewayError { .. } => codes::GATEWAY_ERROR,
@@ -149,19 +152,20 @@ impl Cause {
                 message,
                 aspect,
             } => {
-                let what = match aspect {
-                    Some(Context7Aspect::NoCredential) => {
-                        " (no usable credential reached Context7)".to_string()
-                    }
-                    Some(a) => format!(" ({} rejected)", a.as_str()),
-                    None => String::new(),
-                };
+                let what = aspect
+                    .map(|a| format!(" ({} rejected)", a.as_str()))
+                    .unwrap_or_default();
                 format!(
                     "Context7 answered {status} through the gateway: \
                         {message:?}{what} — the gateway accepted the client, Context7 \
                         refused what it forwarded"
                 )
             }
+            Cause::NoCredential { status, message } => format!(
+                "Context7 answered {status} through the gateway: {message:?} — the gateway \
+                 accepted the client and forwarded the request to /mcp/oauth without a key \
+                 or token Context7 can read"
+            ),
             Cause::ApiKeyRejected { text } => format!(
                 "HTTP 200, but the tool says {:?}: Context7 refused the API \
                     key the gateway injects",
@@ -431,6 +435,9 @@ pub fn classify_http(
                 return key_text_cause(pattern, status, message.clone());
             }
             let aspect = context7_token_message(&message);
+            if aspect == Some(Context7Aspect::NoCredential) {
+                return Cause::NoCredential { status, message };
+            }
             let c7_challenge = upstream_challenge(headers, gateway).is_some();
             if step == Step::ToolsCall && accepted_before {
                 return Cause::UserNotProvisioned {
@@ -561,6 +568,12 @@ pub fn classify_rpc_error(
         return key_text_cause(pattern, status, message.to_string());
     }
     let aspect = context7_token_message(message);
+    if aspect == Some(Context7Aspect::NoCredential) {
+        return Cause::NoCredential {
+            status,
+            message: message.to_string(),
+        };
+    }
     if code == -32001 || aspect.is_some() {
         if step == Step::ToolsCall && accepted_before {
             return Cause::UserNotProvisioned {

@@ -360,6 +360,75 @@ fn check_your_api_key_is_read_by_pattern() {
     assert!(c["fix"].as_str().unwrap().contains("context7-api-key"));
 }
 
+/// Context7's "Authentication required" (the policy forwarded no credential) has its own
+/// code in every pattern, and its fix names what that pattern's policy must send.
+#[test]
+fn no_credential_at_context7_is_fixed_by_pattern() {
+    for (pattern, wants, not) in [
+        (
+            "obo",
+            &["oboToken", "Bearer", "get-authorization-context"][..],
+            "{{context7-api-key}}",
+        ),
+        (
+            "passthrough",
+            &["forward the client's Authorization header unchanged"][..],
+            "oboToken",
+        ),
+        (
+            "shared-key",
+            &["Bearer {{context7-api-key}}", "secret named value"][..],
+            "oboToken",
+        ),
+    ] {
+        let sim = Sim::with(Profile {
+            pattern,
+            ..profile("context7-no-credential")
+        });
+        for era in ["2025", "2026"] {
+            let r = probe(&sim, &["--era", era]);
+            assert_eq!(r["context"]["pattern"], pattern, "{pattern}: {r}");
+            let step = if era == "2025" {
+                "probe.initialize"
+            } else {
+                "probe.discover"
+            };
+            let c = r.check(step);
+            assert_eq!(
+                c["code"], "mcp.no-credential-at-context7",
+                "{pattern} {era}: {r}"
+            );
+            assert_eq!(c["status"], "fail");
+            assert!(
+                c["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Authentication required")
+            );
+            let fix = c["fix"].as_str().unwrap();
+            for part in wants.iter().chain(&["/mcp/oauth", "c7doctor policy"]) {
+                assert!(fix.contains(part), "{pattern}: {part} not in {fix}");
+            }
+            assert!(!fix.contains(not), "{pattern}: {not} in {fix}");
+            assert!(!fix.contains("{credential_fix}"), "{fix}");
+            // The token-mismatch advice is not given for a token that never arrived.
+            assert!(!fix.contains("Test connection"), "{fix}");
+            assert!(r.with_code("mcp.rejected-by-context7").is_empty(), "{r}");
+            assert_eq!(r.code, 1);
+        }
+    }
+    // The token-mismatch code keeps the dashboard comparison and no longer carries the
+    // no-credential advice.
+    let sim = Sim::start("context7-rejects-audience");
+    let r = probe(&sim, &["--era", "2025"]);
+    let fix = r.check("probe.initialize")["fix"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(fix.contains("Test connection"), "{fix}");
+    assert!(!fix.contains("Authentication required"), "{fix}");
+}
+
 #[test]
 fn context7_rejections_name_the_setting() {
     let sim = Sim::start("context7-rejects-audience");

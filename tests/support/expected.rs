@@ -273,6 +273,10 @@ pub const PROFILES: &[Expected] = &[
     ])),
     profile("context7-rejects-scope").probe_both(at(&[("first", "mcp.rejected-by-context7")])),
     profile("context7-audience-taken").probe_both(at(&[("first", "mcp.audience-other-teamspace")])),
+    profile("context7-no-credential").probe_both(at(&[
+        ("first", "mcp.no-credential-at-context7"),
+        ("challenge", "discovery.challenge-upstream"),
+    ])),
     profile("gateway-500").probe_both(at(&[("first", "mcp.gateway-error")])),
     profile("not-acceptable").probe_both(at(&[("first", "mcp.not-acceptable")])),
     profile("mcp-2026").probe(at(&[("first", "mcp.protocol-2026")]), PASS),

@@ -86,6 +86,10 @@ pub struct McpFaults {
     pub keep_content_length: bool,
     /// On tools/call: a `:` comment every second, forever, instead of the response.
     pub keepalive_forever: bool,
+    /// The policy puts no credential on the backend request (no set-header Authorization,
+    /// an empty OBO variable, or a set-header that deletes the client's): Context7's
+    /// /mcp/oauth answers "Authentication required".
+    pub forward_no_credential: bool,
 }
 
 /// State of the backend, created before the servers start.
@@ -238,6 +242,7 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
         rb = rb.header("accept", accept);
     }
     let credential = match state.profile.pattern {
+        _ if f.forward_no_credential => String::new(),
         "shared-key" if f.api_key_invalid => "{{context7-api-key}}".to_string(),
         "shared-key" => context7::VALID_KEY.to_string(),
         // The OBO exchange: a token for the MCP API app, for the same user.

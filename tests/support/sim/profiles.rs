@@ -134,6 +134,7 @@ pub const NAMES: &[&str] = &[
     "json-cut-content-length",
     "context7-rejects-scope",
     "context7-audience-taken",
+    "context7-no-credential",
     "mcp-headers-dropped",
     "mcp-2025-only-operation",
     "sse-keepalive-forever",
@@ -762,6 +763,9 @@ pub fn profile(name: &str) -> Profile {
         "context7-rejects-scope" => mcp(p, |m| m.teamspace_scope = Some("mcp.read")),
         // The MCP API app (the audience) is already configured for another teamspace.
         "context7-audience-taken" => mcp(p, |m| m.audience_taken = true),
+        // The policy forwards no credential to /mcp/oauth (obo here; the tests set the
+        // other patterns on the same fault).
+        "context7-no-credential" => mcp(p, |m| m.forward_no_credential = true),
         // A policy strips MCP-Protocol-Version, Mcp-Method and Mcp-Name: 2026-07-28 clients
         // are refused, 2025-era clients are not.
         "mcp-headers-dropped" => mcp(p, |m| m.drop_mcp_headers = true),
