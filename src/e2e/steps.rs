@@ -142,7 +142,12 @@ pub async fn token_step(
     let title = "A client token to run the token steps with";
     if login {
         let mut checks = Vec::new();
-        let (client, scope) = match entra::device_code::client_and_scope(ctx, None, None) {
+        let (client, scope) = match entra::device_code::client_and_scope(
+            ctx,
+            None,
+            None,
+            entra::device_code::SignInFrom::RunLogin,
+        ) {
             Ok((c, s, check)) => {
                 checks.push(check);
                 (c, s)

@@ -54,11 +54,21 @@ pub enum Progress {
     Plain,
 }
 
-/// The client ID and scope `login` uses: flags first, else the pattern's defaults.
+/// Which command signs in, for what the advice may name: only `login` has `--client-id`,
+/// `--client` and `--scope`; `probe --login` and `e2e --login` sign in as the pattern's app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFrom {
+    Login,
+    /// `probe --login`, `e2e --login`.
+    RunLogin,
+}
+
+/// The client ID and scope a sign-in uses: flags first, else the pattern's defaults.
 pub fn client_and_scope(
     ctx: &Ctx,
     client_id: Option<&str>,
     scope: Option<&str>,
+    from: SignInFrom,
 ) -> Result<(String, String, Check), Check> {
     let cfg = &ctx.cfg;
     let title = "Client ID and scope to sign in with";
@@ -88,11 +98,23 @@ pub fn client_and_scope(
         .filter(|s| !s.is_empty())
         .or(default_scope);
     // Unset is not wrong: the run is incomplete (the report says what completes it).
+    // What else would do: `login`'s own options, or (for `probe`/`e2e`, which have none)
+    // a `login` first whose token they read.
+    let (client_alt, scope_alt) = match from {
+        SignInFrom::Login => (" or --client-id", " or --scope"),
+        SignInFrom::RunLogin => (
+            "; to sign in as another client, run `c7doctor login --client-id <GUID> --save \
+             token.txt` (or `--client azure-cli`) and pass --token-file token.txt instead of \
+             --login",
+            "; to ask for another scope, run `c7doctor login --scope <SCOPE> --save token.txt` \
+             and pass --token-file token.txt instead of --login",
+        ),
+    };
     let Some(client) = client else {
         return Err(Check::new(id, title).skip(
             crate::config::codes::MISSING,
             format!(
-                "no client ID: set {app_flag} (the {} pattern signs in with that app) or --client-id",
+                "no client ID: set {app_flag} (the {} pattern signs in with that app){client_alt}",
                 cfg.pattern.as_str()
             ),
         ));
@@ -100,7 +122,7 @@ pub fn client_and_scope(
     let Some(scope) = scope else {
         return Err(Check::new(id, title).skip(
             crate::config::codes::MISSING,
-            format!("no scope: set {app_flag} or --scope"),
+            format!("no scope: set {app_flag}{scope_alt}"),
         ));
     };
     if !super::is_guid(&client) {
@@ -137,16 +159,17 @@ pub async fn login_command(ctx: &Ctx, args: &LoginArgs) -> Result<Outcome, Error
         Some(SignInClient::AzureCli) => Some(super::azure_cli::AZURE_CLI_CLIENT_ID),
         Some(SignInClient::App) | None => args.client_id.as_deref(),
     };
-    let (client, scope) = match client_and_scope(ctx, client_id, args.scope.as_deref()) {
-        Ok((c, s, check)) => {
-            report.push(check);
-            (c, s)
-        }
-        Err(check) => {
-            report.push(check);
-            return Ok(failed(report));
-        }
-    };
+    let (client, scope) =
+        match client_and_scope(ctx, client_id, args.scope.as_deref(), SignInFrom::Login) {
+            Ok((c, s, check)) => {
+                report.push(check);
+                (c, s)
+            }
+            Err(check) => {
+                report.push(check);
+                return Ok(failed(report));
+            }
+        };
     report.context("client_id", client.clone());
     report.context("scope", scope.clone());
 

@@ -742,6 +742,29 @@ mod tests {
     }
 
     #[test]
+    fn authentication_required_is_no_credential_at_every_step() {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","error":{{"code":-32001,"message":"{}"}},"id":null}}"#,
+            "Authentication required. Please authenticate to use this MCP server."
+        );
+        for (step, accepted) in [(Step::Initialize, false), (Step::ToolsCall, true)] {
+            let c = classify_http(
+                step,
+                401,
+                &h(None),
+                body.as_bytes(),
+                accepted,
+                None,
+                Pattern::Obo,
+            );
+            assert_eq!(c.code(step), codes::NO_CREDENTIAL_AT_CONTEXT7, "{step:?}");
+            let msg = "Authentication required. Please authenticate to use this MCP server.";
+            let c = classify_rpc_error(step, 200, -32001, msg, None, accepted, Pattern::SharedKey);
+            assert_eq!(c.code(step), codes::NO_CREDENTIAL_AT_CONTEXT7, "{step:?}");
+        }
+    }
+
+    #[test]
     fn refusal_after_acceptance_is_the_user() {
         let body = br#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"User is not provisioned in this teamspace"},"id":3}"#;
         let c = classify_http(

@@ -328,8 +328,12 @@ async fn converse(http: Http, cfg: ProbeConfig, auth: Auth) -> Result<Conversati
 
 /// `--login`: the device-code flow first (helper E's flow), its checks in the report.
 async fn login(ctx: &Ctx, report: &mut Report) -> Option<Secret> {
-    let (client, scope, check) = match crate::entra::device_code::client_and_scope(ctx, None, None)
-    {
+    let (client, scope, check) = match crate::entra::device_code::client_and_scope(
+        ctx,
+        None,
+        None,
+        crate::entra::device_code::SignInFrom::RunLogin,
+    ) {
         Ok(v) => v,
         Err(c) => {
             report.push(c);

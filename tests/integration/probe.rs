@@ -571,6 +571,38 @@ fn login_first_then_probe() {
     assert!(r.stderr.contains("devicelogin"));
 }
 
+/// `probe --login` and `e2e --login` have no --client-id or --scope: the advice names what
+/// those commands take (the pattern's app) and `login` for another client.
+#[test]
+fn login_advice_names_options_the_command_has() {
+    for args in [
+        &["probe", "--login", "--host", "https://127.0.0.1:9"][..],
+        &["e2e", "--login"][..],
+    ] {
+        let r = Run::new()
+            .default_arg("--timeout", "2")
+            .args(args)
+            .code(4)
+            .report();
+        let c = r.check("login.client");
+        assert_eq!(c["status"], "skip", "{args:?}: {r}");
+        let detail = c["detail"].as_str().unwrap();
+        assert!(detail.contains("set --gateway-app-id"), "{detail}");
+        assert!(!detail.contains("or --client-id"), "{detail}");
+        assert!(
+            detail.contains("c7doctor login --client-id") && detail.contains("--token-file"),
+            "{detail}"
+        );
+    }
+    // `login` itself still offers its own option.
+    let r = Run::new().arg("login").code(4).report();
+    let detail = r.check("login.client")["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(detail.contains("or --client-id"), "{detail}");
+}
+
 #[test]
 fn the_token_comes_from_stdin_or_a_file() {
     let sim = Sim::start("healthy");
