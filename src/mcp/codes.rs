@@ -16,7 +16,7 @@ crate::declare_findings! {
     NO_CREDENTIAL_AT_CONTEXT7 = "mcp.no-credential-at-context7" {
         title: "No credential reached Context7",
         cause: "Context7 answered 401 with JSON-RPC -32001 \"Authentication required. Please authenticate to use this MCP server.\": APIM accepted the client and forwarded the request to Context7's /mcp/oauth without a key or token on it — the policy does not put the pattern's credential in the backend request's Authorization header (never sets it, sets it empty, or deletes the client's). No token was judged: this is not a tenant, audience or scope mismatch.",
-        fix: "{credential_fix} Context7 reads a key or token only on /mcp/oauth (its /mcp is anonymous), so the backend request must go to /mcp/oauth and carry it there. Check the policy with `c7doctor policy policy.xml`: it names a missing set-header Authorization, a rewrite-uri that does not target /mcp/oauth, and elements of another pattern.",
+        fix: "Make the policy put the pattern's credential in the backend request's Authorization header — {pattern_credential}. Context7 reads a key or token only on /mcp/oauth (its /mcp is anonymous), so the backend request must go to /mcp/oauth and carry it there. Check the policy with `c7doctor policy policy.xml`: it names a missing set-header Authorization, a rewrite-uri that does not target /mcp/oauth, and elements of another pattern.",
         see: "guide-per-user-obo: Part 3 › Step 3: Attach the OBO policy; guide-shared-identity: Pattern 1 › Configure APIM › Attach the policy; guide-shared-identity: Pattern 2 › Migration from Pattern 1",
     }
     API_KEY_REJECTED = "mcp.api-key-rejected" {

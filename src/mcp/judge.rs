@@ -27,29 +27,27 @@ use crate::report::redact;
 /// "keep idle gaps under the load balancer's 4 minutes").
 pub const APIM_IDLE_LIMIT: Duration = Duration::from_secs(240);
 
-/// What the policy of `pattern` must put on the backend request when Context7 saw no
-/// credential (the guides' policies).
-fn credential_fix(pattern: Pattern) -> &'static str {
+/// What the policy of `pattern` must put in the backend request's Authorization header when
+/// Context7 saw no credential (the guides' policies), for the fix's `{pattern_credential}`.
+fn pattern_credential(pattern: Pattern) -> &'static str {
     match pattern {
         Pattern::Obo => {
-            "The policy must set Authorization on the backend request to the OBO token, after \
-             the exchange and the cache lookup: <set-header name=\"Authorization\" \
-             exists-action=\"override\"><value>@(\"Bearer \" + \
-             (string)context.Variables[\"oboToken\"])</value></set-header>, the variable \
+            "obo: the OBO token, set after the exchange and the cache lookup with \
+             <set-header name=\"Authorization\" exists-action=\"override\"><value>@(\"Bearer \" \
+             + (string)context.Variables[\"oboToken\"])</value></set-header>, the variable \
              holding the OBO response's access_token (or the get-authorization-context \
-             result's AccessToken) — never empty, never a variable the policy does not set."
+             result's AccessToken), never empty and never one the policy does not set"
         }
         Pattern::Passthrough => {
-            "The policy must forward the client's Authorization header unchanged: \
+            "passthrough: forward the client's Authorization header unchanged; \
              validate-azure-ad-token leaves it in place, so remove any set-header that deletes \
              or overrides Authorization (in this policy, in a fragment it includes, or at a \
-             scope its <base /> pulls in)."
+             scope its <base /> pulls in)"
         }
         Pattern::SharedKey => {
-            "The policy must set Authorization on the backend request to the teamspace key: \
-             <set-header name=\"Authorization\" exists-action=\"override\"><value>Bearer \
-             {{context7-api-key}}</value></set-header>, context7-api-key a secret named value \
-             holding the ctx7sk… key."
+            "shared-key: the teamspace key, <set-header name=\"Authorization\" \
+             exists-action=\"override\"><value>Bearer {{context7-api-key}}</value></set-header>, \
+             context7-api-key a secret named value holding the ctx7sk… key"
         }
     }
 }
@@ -214,7 +212,7 @@ impl Judge {
             check = check.evidence("location", location.clone());
         }
         if let Cause::NoCredential { .. } = cause {
-            check = check.fix_var("credential_fix", credential_fix(self.pattern));
+            check = check.fix_var("pattern_credential", pattern_credential(self.pattern));
         }
         check
     }

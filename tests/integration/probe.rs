@@ -410,7 +410,8 @@ fn no_credential_at_context7_is_fixed_by_pattern() {
                 assert!(fix.contains(part), "{pattern}: {part} not in {fix}");
             }
             assert!(!fix.contains(not), "{pattern}: {not} in {fix}");
-            assert!(!fix.contains("{credential_fix}"), "{fix}");
+            assert!(!fix.contains("pattern_credential"), "{fix}");
+            assert!(fix.contains(&format!("header — {pattern}: ")), "{fix}");
             // The token-mismatch advice is not given for a token that never arrived.
             assert!(!fix.contains("Test connection"), "{fix}");
             assert!(r.with_code("mcp.rejected-by-context7").is_empty(), "{r}");
