@@ -1,7 +1,7 @@
 //! The command line (DESIGN.md §2, a contract). Parsing only: every value is resolved
 //! against the environment and the config file in [`crate::config`].
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 use crate::deployment::{Hop, Pattern, SignInClient};
@@ -52,7 +52,8 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Options accepted before or after the command name. None has a clap default: the
+/// Options accepted before or after the command name (added to the top level and to each
+/// command; [`Cli::from_matches`] takes each from where it was given). None has a clap default: the
 /// default is applied in `config` after the config file, so each value's source is known.
 /// The booleans take no clap `env`: `config` reads `C7DOCTOR_STRICT` / `C7DOCTOR_SHOW_PII`
 /// itself, to accept 1/0, true/false and yes/no and to name the variable in an error.
@@ -60,64 +61,125 @@ pub enum ColorChoice {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// APIM gateway host (e.g. contoso.azure-api.net) or origin
-    #[arg(long, global = true, env = "C7DOCTOR_HOST", value_name = "HOST")]
+    #[arg(long, env = "C7DOCTOR_HOST", value_name = "HOST")]
     pub host: Option<String>,
     /// Path of the MCP API in APIM [default: context7]
-    #[arg(long, global = true, env = "C7DOCTOR_API_PATH", value_name = "PATH")]
+    #[arg(long, env = "C7DOCTOR_API_PATH", value_name = "PATH")]
     pub api_path: Option<String>,
     /// Integration pattern: obo (guide 2, the default), passthrough or shared-key (guide 1)
     #[arg(
         long,
-        global = true,
         env = "C7DOCTOR_PATTERN",
         value_enum,
         hide_possible_values = true
     )]
     pub pattern: Option<Pattern>,
     /// Entra tenant ID (GUID) or verified domain
-    #[arg(long, global = true, env = "C7DOCTOR_TENANT_ID", value_name = "TENANT")]
+    #[arg(long, env = "C7DOCTOR_TENANT_ID", value_name = "TENANT")]
     pub tenant_id: Option<String>,
     /// Client ID of the APIM Gateway app registration (guide 2)
     #[arg(
         long,
-        global = true,
         env = "C7DOCTOR_GATEWAY_APP_ID",
         value_name = "GUID"
     )]
     pub gateway_app_id: Option<String>,
     /// Client ID of the Context7 MCP API app registration
-    #[arg(long, global = true, env = "C7DOCTOR_MCP_APP_ID", value_name = "GUID")]
+    #[arg(long, env = "C7DOCTOR_MCP_APP_ID", value_name = "GUID")]
     pub mcp_app_id: Option<String>,
     /// Entra authority; sovereign clouds override it [default: https://login.microsoftonline.com]
-    #[arg(long, global = true, env = "C7DOCTOR_AUTHORITY", value_name = "URL")]
+    #[arg(long, env = "C7DOCTOR_AUTHORITY", value_name = "URL")]
     pub authority: Option<String>,
     /// Seconds allowed for each network request [default: 10]
-    #[arg(long, global = true, env = "C7DOCTOR_TIMEOUT", value_name = "SECS")]
+    #[arg(long, env = "C7DOCTOR_TIMEOUT", value_name = "SECS")]
     pub timeout: Option<f64>,
     /// Report format [default: text]
-    #[arg(long, global = true, env = "C7DOCTOR_FORMAT", value_enum)]
+    #[arg(long, env = "C7DOCTOR_FORMAT", value_enum)]
     pub format: Option<Format>,
     /// Colour in text output (NO_COLOR is honoured) [default: auto]
-    #[arg(long, global = true, env = "C7DOCTOR_COLOR", value_enum)]
+    #[arg(long, env = "C7DOCTOR_COLOR", value_enum)]
     pub color: Option<ColorChoice>,
     /// Treat warnings as failures for the exit code (C7DOCTOR_STRICT=1)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub strict: bool,
     /// Print the redacted wire trace on stderr
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Configuration file [default: ./c7doctor.toml when present]
-    #[arg(long, global = true, env = "C7DOCTOR_CONFIG", value_name = "FILE")]
+    #[arg(long, env = "C7DOCTOR_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Show personal claims (name, upn, email …) in markdown output (C7DOCTOR_SHOW_PII=1)
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub show_pii: bool,
     /// Extra CA certificate (PEM) to trust, e.g. a corporate TLS-inspection root
-    #[arg(long, global = true, env = "C7DOCTOR_CACERT", value_name = "FILE")]
+    #[arg(long, env = "C7DOCTOR_CACERT", value_name = "FILE")]
     pub cacert: Option<PathBuf>,
     /// Also write the report to FILE (stdout is unchanged)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+impl Cli {
+    /// The command line from clap's matches, with each global option taken from where it
+    /// was given: before the command name, after it, or both.
+    pub fn from_matches(matches: &ArgMatches) -> Result<Cli, clap::Error> {
+        let mut cli = Cli::from_arg_matches(matches)?;
+        if let Some((_, sub)) = matches.subcommand() {
+            let after = GlobalArgs::from_arg_matches(sub)?;
+            cli.global.take_given_after(matches, sub, after);
+        }
+        Ok(cli)
+    }
+}
+
+/// The matches (the top level's or the command's) whose value of the global option `id`
+/// counts: the strongest source (command line, then environment), the command's on a tie
+/// (`--host a token --host b` is `b`). This is the rule of clap's `global = true`, which
+/// c7doctor does not use: the global options are added to each command instead, so that
+/// they are built only for the command that runs (see `deferred`).
+pub fn global_matches<'m>(matches: &'m ArgMatches, id: &str) -> &'m ArgMatches {
+    let mut best = matches;
+    let mut cur = matches;
+    while let Some((_, sub)) = cur.subcommand() {
+        if sub.value_source(id) >= best.value_source(id) {
+            best = sub;
+        }
+        cur = sub;
+    }
+    best
+}
+
+impl GlobalArgs {
+    /// Replace each option whose value after the command name counts (see
+    /// [`global_matches`]) by that value.
+    fn take_given_after(&mut self, top: &ArgMatches, sub: &ArgMatches, after: GlobalArgs) {
+        let from_sub = |id: &str| std::ptr::eq(global_matches(top, id), sub);
+        macro_rules! take {
+            ($($field:ident),*) => {
+                $(if from_sub(stringify!($field)) {
+                    self.$field = after.$field;
+                })*
+            };
+        }
+        take!(
+            host,
+            api_path,
+            pattern,
+            tenant_id,
+            gateway_app_id,
+            mcp_app_id,
+            authority,
+            timeout,
+            format,
+            color,
+            strict,
+            verbose,
+            config,
+            show_pii,
+            cacert,
+            out
+        );
+    }
 }
 
 /// Where a token comes from, besides piped stdin and C7DOCTOR_TOKEN.
@@ -131,48 +193,200 @@ pub struct TokenSource {
     pub token_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Subcommand)]
+/// The commands. Their names, one-line help and `after_help` are in the
+/// [`clap::Subcommand`] impl below, which builds each command's options only when needed.
+#[derive(Debug)]
 pub enum Command {
-    /// Decode a JWT and check it against the expected hop
-    #[command(
-        after_help = "The token is read from the argument, `-`/piped stdin, --token-file or \
-C7DOCTOR_TOKEN. `Bearer `, quotes and a whole token-endpoint JSON response are accepted.\n\n\
-Example: c7doctor token --token-file tok.txt --tenant-id <tid> --gateway-app-id <guid> --mcp-app-id <guid>"
-    )]
     Token(TokenArgs),
-    /// Check a Context7 API key's form (shared-key pattern), masked
     Key(KeyArgs),
-    /// Walk 401 → PRM → AS metadata → /authorize → /token → tenant OIDC + JWKS
     Discovery(DiscoveryArgs),
-    /// Device-code sign-in against Entra, then the token checks on the result
     Login(LoginArgs),
-    /// Try the On-Behalf-Of exchange APIM performs, then check the result
     Obo(OboArgs),
-    /// MCP handshake through the gateway and SSE stream integrity
     Probe(ProbeArgs),
-    /// Lint APIM policy XML (and APIM diagnostics JSON)
     Policy(PolicyArgs),
-    /// Audit the two Entra app registrations (az ad app show JSON, or live Graph)
-    #[command(
-        after_help = "Offline: give the JSON the Azure CLI prints — `az ad app show --id <app-id>`, \
+    Apps(AppsArgs),
+    E2e(E2eArgs),
+    Init(InitArgs),
+    Explain(ExplainArgs),
+    Completions(CompletionsArgs),
+    Man,
+}
+
+const TOKEN_AFTER_HELP: &str = "The token is read from the argument, `-`/piped stdin, --token-file or \
+C7DOCTOR_TOKEN. `Bearer `, quotes and a whole token-endpoint JSON response are accepted.\n\n\
+Example: c7doctor token --token-file tok.txt --tenant-id <tid> --gateway-app-id <guid> --mcp-app-id <guid>";
+
+const APPS_AFTER_HELP: &str = "Offline: give the JSON the Azure CLI prints — `az ad app show --id <app-id>`, \
 `az ad sp show --id <app-id>`, the grants from `az rest --url \"https://graph.microsoft.com/v1.0/oauth2PermissionGrants?$filter=clientId eq '<gateway-sp-object-id>'\"`, \
 `az ad app federated-credential list --id <app-id>` (`c7doctor init --az-commands` prints them for your IDs).\n\n\
 Live: `az account get-access-token --resource-type ms-graph --query accessToken -o tsv | c7doctor apps --graph` \
 (or set C7DOCTOR_GRAPH_TOKEN); only read-only GETs are made.\n\n\
-Example: c7doctor apps --gateway-app-id <guid> --mcp-app-id <guid> gateway-app.json mcp-app.json grants.json"
-    )]
-    Apps(AppsArgs),
-    /// All of the above that the configuration allows, in order, one report
-    E2e(E2eArgs),
-    /// Ask for the values the guides name and write c7doctor.toml
-    Init(InitArgs),
-    /// The cause and fix for a finding code or an AADSTS number
-    Explain(ExplainArgs),
-    /// Shell completions
-    Completions(CompletionsArgs),
-    /// Print the man page (roff) to stdout
-    #[command(hide = true)]
-    Man,
+Example: c7doctor apps --gateway-app-id <guid> --mcp-app-id <guid> gateway-app.json mcp-app.json grants.json";
+
+/// A command whose options (its own, then the global ones) are added by `options` when
+/// clap first needs them: for the command being run, for help, completions or the man page.
+/// Building every command's options up front, with the sixteen global options copied into
+/// each (clap's `global = true`), was most of a `token` run's start-up.
+fn deferred(name: &'static str, about: &'static str, options: fn(clap::Command) -> clap::Command) -> clap::Command {
+    clap::Command::new(name).about(about).defer(options)
+}
+
+/// A command's options followed by the global options. The options' structs would make
+/// their doc comments the command's about: the command keeps its own.
+fn with_globals<A: Args>(cmd: clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = GlobalArgs::augment_args(A::augment_args(cmd));
+    let reset = |s: Option<clap::builder::StyledStr>| {
+        s.map_or(clap::builder::Resettable::Reset, clap::builder::Resettable::Value)
+    };
+    cmd.about(reset(about)).long_about(reset(long_about))
+}
+
+/// `man` has the global options only.
+fn globals_only(cmd: clap::Command) -> clap::Command {
+    with_globals::<NoOptions>(cmd)
+}
+
+/// The options of a command that has none of its own.
+#[derive(Args)]
+struct NoOptions;
+
+impl Subcommand for Command {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        cmd.subcommands([
+            deferred(
+                "token",
+                "Decode a JWT and check it against the expected hop",
+                with_globals::<TokenArgs>,
+            )
+            .after_help(TOKEN_AFTER_HELP),
+            deferred(
+                "key",
+                "Check a Context7 API key's form (shared-key pattern), masked",
+                with_globals::<KeyArgs>,
+            ),
+            deferred(
+                "discovery",
+                "Walk 401 → PRM → AS metadata → /authorize → /token → tenant OIDC + JWKS",
+                with_globals::<DiscoveryArgs>,
+            ),
+            deferred(
+                "login",
+                "Device-code sign-in against Entra, then the token checks on the result",
+                with_globals::<LoginArgs>,
+            ),
+            deferred(
+                "obo",
+                "Try the On-Behalf-Of exchange APIM performs, then check the result",
+                with_globals::<OboArgs>,
+            ),
+            deferred(
+                "probe",
+                "MCP handshake through the gateway and SSE stream integrity",
+                with_globals::<ProbeArgs>,
+            ),
+            deferred(
+                "policy",
+                "Lint APIM policy XML (and APIM diagnostics JSON)",
+                with_globals::<PolicyArgs>,
+            ),
+            deferred(
+                "apps",
+                "Audit the two Entra app registrations (az ad app show JSON, or live Graph)",
+                with_globals::<AppsArgs>,
+            )
+            .after_help(APPS_AFTER_HELP),
+            deferred(
+                "e2e",
+                "All of the above that the configuration allows, in order, one report",
+                with_globals::<E2eArgs>,
+            ),
+            deferred(
+                "init",
+                "Ask for the values the guides name and write c7doctor.toml",
+                with_globals::<InitArgs>,
+            ),
+            deferred(
+                "explain",
+                "The cause and fix for a finding code or an AADSTS number",
+                with_globals::<ExplainArgs>,
+            ),
+            deferred(
+                "completions",
+                "Shell completions",
+                with_globals::<CompletionsArgs>,
+            ),
+            deferred("man", "Print the man page (roff) to stdout", globals_only)
+                .hide(true),
+        ])
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        COMMAND_NAMES.contains(&name)
+    }
+}
+
+const COMMAND_NAMES: [&str; 13] = [
+    "token",
+    "key",
+    "discovery",
+    "login",
+    "obo",
+    "probe",
+    "policy",
+    "apps",
+    "e2e",
+    "init",
+    "explain",
+    "completions",
+    "man",
+];
+
+impl FromArgMatches for Command {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut matches.clone())
+    }
+
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        let Some((name, mut sub)) = matches.remove_subcommand() else {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::MissingSubcommand,
+                "a subcommand is required but one was not provided",
+            ));
+        };
+        let m = &mut sub;
+        Ok(match name.as_str() {
+            "token" => Command::Token(TokenArgs::from_arg_matches_mut(m)?),
+            "key" => Command::Key(KeyArgs::from_arg_matches_mut(m)?),
+            "discovery" => Command::Discovery(DiscoveryArgs::from_arg_matches_mut(m)?),
+            "login" => Command::Login(LoginArgs::from_arg_matches_mut(m)?),
+            "obo" => Command::Obo(OboArgs::from_arg_matches_mut(m)?),
+            "probe" => Command::Probe(ProbeArgs::from_arg_matches_mut(m)?),
+            "policy" => Command::Policy(PolicyArgs::from_arg_matches_mut(m)?),
+            "apps" => Command::Apps(AppsArgs::from_arg_matches_mut(m)?),
+            "e2e" => Command::E2e(E2eArgs::from_arg_matches_mut(m)?),
+            "init" => Command::Init(InitArgs::from_arg_matches_mut(m)?),
+            "explain" => Command::Explain(ExplainArgs::from_arg_matches_mut(m)?),
+            "completions" => Command::Completions(CompletionsArgs::from_arg_matches_mut(m)?),
+            "man" => Command::Man,
+            other => {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::InvalidSubcommand,
+                    format!("the subcommand '{other}' wasn't recognized"),
+                ));
+            }
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]

@@ -305,19 +305,13 @@ fn parse_file(path: &Path, text: &str) -> Result<(FileConfig, Vec<String>), Erro
     Ok((parsed, unknown))
 }
 
-/// Which source clap used for a global argument, looking in the subcommand's matches too
-/// (a global option may be given after the command name).
+/// Which source clap used for a global argument, before or after the command name.
 fn source_of(matches: &ArgMatches, id: &str) -> Option<Source> {
-    let mut m = Some(matches);
-    while let Some(cur) = m {
-        match cur.value_source(id) {
-            Some(ValueSource::CommandLine) => return Some(Source::Flag),
-            Some(ValueSource::EnvVariable) => return Some(Source::Env),
-            _ => {}
-        }
-        m = cur.subcommand().map(|(_, sub)| sub);
+    match crate::cli::global_matches(matches, id).value_source(id) {
+        Some(ValueSource::CommandLine) => Some(Source::Flag),
+        Some(ValueSource::EnvVariable) => Some(Source::Env),
+        _ => None,
     }
-    None
 }
 
 impl Config {

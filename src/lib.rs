@@ -32,7 +32,7 @@ pub mod report;
 pub mod token;
 pub mod verdict;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::CommandFactory;
 use std::ffi::OsString;
 
 use cli::{Cli, Command};
@@ -50,7 +50,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         Ok(m) => m,
         Err(e) => return clap_error(&e, &args),
     };
-    let cli = match Cli::from_arg_matches(&matches) {
+    let cli = match Cli::from_matches(&matches) {
         Ok(c) => c,
         Err(e) => return clap_error(&e, &args),
     };

@@ -280,24 +280,65 @@ impl<'a> Client<'a> {
         if !self.initialize().await {
             return;
         }
-        if !self.initialized().await {
+        let note = self.post(
+            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            "notifications/initialized",
+            None,
+        );
+        let list = self.tools_list_request();
+        let (note, list) = if self.session.is_some() {
+            // A server that keeps sessions may need the notification before the next
+            // request (rmcp's stateful servers refuse anything else first): wait for it.
+            let note = self.send(note, Value::Null).await;
+            if !self.initialized(note) {
+                return;
+            }
+            (None, self.send(list, json!(2)).await)
+        } else {
+            // Stateless (Context7 4.x): the notification's answer holds nothing the next
+            // request needs, so tools/list goes beside it; its status is judged first all
+            // the same, and a refused notification ends the conversation there as before.
+            let (note, list) = tokio::join!(
+                self.send(note, Value::Null),
+                self.send(list, json!(2))
+            );
+            (Some(note), list)
+        };
+        if let Some(note) = note
+            && !self.initialized(note)
+        {
             return;
         }
-        self.tools_and_get().await;
+        self.tools_and_get(list).await;
     }
 
     async fn run_2026(&mut self) {
         if !self.discover().await {
             return;
         }
-        self.tools_and_get().await;
+        let list = self.tools_list_request();
+        let list = self.send(list, json!(2)).await;
+        self.tools_and_get(list).await;
     }
 
-    /// tools/list, tools/call, query-docs, and (2025 era) the GET.
-    async fn tools_and_get(&mut self) {
-        if !self.tools_list().await {
+    /// tools/list (its reply given), tools/call, query-docs, and (2025 era) the GET.
+    async fn tools_and_get(&mut self, list: Result<Reply, NetError>) {
+        if !self.tools_list(list) {
             return;
         }
+        if self.modern {
+            self.calls().await;
+            return;
+        }
+        // The GET needs only what initialize settled (session, version): it goes beside
+        // the tool calls, and is judged after them.
+        let get = self.get_head();
+        let ((), head) = tokio::join!(self.calls(), get);
+        self.get_check(head);
+    }
+
+    /// tools/call, then query-docs when asked for.
+    async fn calls(&mut self) {
         let text = self.tools_call().await;
         if self.cfg.query_docs {
             match text {
@@ -314,9 +355,6 @@ impl<'a> Client<'a> {
                     self.push(c);
                 }
             }
-        }
-        if !self.modern {
-            self.get_check().await;
         }
     }
 
@@ -574,13 +612,11 @@ impl<'a> Client<'a> {
         ok
     }
 
-    /// `notifications/initialized`: 202 expected.
-    async fn initialized(&mut self) -> bool {
+    /// `notifications/initialized` (its reply given): 202 expected.
+    fn initialized(&mut self, reply: Result<Reply, NetError>) -> bool {
         let id = self.j.id("initialized");
         let title = "notifications/initialized is accepted (202)";
-        let body = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-        let req = self.post(&body, "notifications/initialized", None);
-        let reply = match self.send(req, Value::Null).await {
+        let reply = match reply {
             Ok(r) => r,
             Err(e) => {
                 self.record("POST notifications/initialized", Err(&e), "");
@@ -627,13 +663,16 @@ impl<'a> Client<'a> {
         }
     }
 
-    /// `tools/list`: Context7's tools are there.
-    async fn tools_list(&mut self) -> bool {
+    fn tools_list_request(&self) -> Request {
+        let body = self.request_body(2, "tools/list", json!({}));
+        self.post(&body, "tools/list", None)
+    }
+
+    /// `tools/list` (its reply given): Context7's tools are there.
+    fn tools_list(&mut self, reply: Result<Reply, NetError>) -> bool {
         let id = self.j.id("tools-list");
         let title = "tools/list offers resolve-library-id and query-docs";
-        let body = self.request_body(2, "tools/list", json!({}));
-        let req = self.post(&body, "tools/list", None);
-        let reply = match self.send(req, json!(2)).await {
+        let reply = match reply {
             Ok(r) => r,
             Err(e) => {
                 self.record("POST tools/list", Err(&e), "");
@@ -833,10 +872,9 @@ impl<'a> Client<'a> {
         out
     }
 
-    /// `GET` on the MCP URL: 405 expected (no server-initiated stream); APIM's 404 is a note.
-    async fn get_check(&mut self) {
-        let id = self.j.id("get");
-        let title = "GET on the MCP URL answers 405 (no standalone stream)";
+    /// Send the `GET` on the MCP URL and keep only its head: a server offering the
+    /// stream would keep it open. Borrows nothing of the client, to run beside the calls.
+    fn get_head(&self) -> impl std::future::Future<Output = Result<GetHead, NetError>> + use<'a> {
         let req = self
             .authorize(Request::get(self.cfg.url.clone()))
             .header("accept", "text/event-stream")
@@ -848,8 +886,22 @@ impl<'a> Client<'a> {
             (None, Some(v)) => req.header("mcp-protocol-version", v),
             _ => req,
         };
-        // Only the head matters: a server offering the stream would keep it open.
-        let resp = match self.http.open(req).await {
+        let http = self.http;
+        async move {
+            let resp = http.open(req).await?;
+            Ok(GetHead {
+                status: resp.status,
+                content_type: resp.header("content-type").unwrap_or_default(),
+                elapsed: resp.head_elapsed,
+            })
+        }
+    }
+
+    /// The `GET` (its head given): 405 expected (no server-initiated stream); APIM's 404 is a note.
+    fn get_check(&mut self, head: Result<GetHead, NetError>) {
+        let id = self.j.id("get");
+        let title = "GET on the MCP URL answers 405 (no standalone stream)";
+        let resp = match head {
             Ok(r) => r,
             Err(e) => {
                 self.conv.exchanges.push(Exchange {
@@ -869,7 +921,7 @@ impl<'a> Client<'a> {
                 return;
             }
         };
-        let ct = resp.header("content-type").unwrap_or_default();
+        let ct = resp.content_type;
         self.conv.exchanges.push(Exchange {
             request: "GET".into(),
             status: status_text(resp.status),
@@ -880,12 +932,12 @@ impl<'a> Client<'a> {
             },
             bytes: "–".into(),
             events: "–".into(),
-            time_ms: resp.head_elapsed.as_millis().to_string(),
+            time_ms: resp.elapsed.as_millis().to_string(),
             note: "head only".into(),
         });
         let check = Check::new(id, title)
             .evidence("status", resp.status)
-            .duration(resp.head_elapsed);
+            .duration(resp.elapsed);
         let check = match resp.status {
             405 => check.pass(
                 "405 Method Not Allowed: the server offers no GET stream (as \
@@ -909,9 +961,15 @@ impl<'a> Client<'a> {
                 ),
             ),
         };
-        drop(resp);
         self.push(check);
     }
+}
+
+/// What the `GET` check keeps of the response.
+struct GetHead {
+    status: u16,
+    content_type: String,
+    elapsed: std::time::Duration,
 }
 
 /// Per-request metadata of the 2026-07-28 revision.
