@@ -656,3 +656,47 @@ fn perf_serve_huge_stream() {
     std::fs::write(&path, env).unwrap();
     std::thread::sleep(std::time::Duration::from_secs(secs));
 }
+
+/// The 2025 conversation sends each of its requests once, the notification and the `GET`
+/// included (a stateless server gets the notification beside tools/list and the `GET`
+/// beside tools/call), and a server that keeps sessions gets the notification before the
+/// next request.
+#[test]
+fn each_request_is_sent_once_and_a_session_server_gets_the_notification_first() {
+    for profile in ["healthy", "healthy-sessions"] {
+        let sim = Sim::start(profile);
+        let (r, _) = probe(&sim, &["--era", "2025"]);
+        for id in ["probe.initialized", "probe.tools-list", "probe.tools-call", "probe.get"] {
+            assert_eq!(check(&r, id)["status"], "pass", "{profile} {id}: {}", ids(&r));
+        }
+        let sent: Vec<String> = sim
+            .requests_to("gateway")
+            .iter()
+            .filter(|q| q.path().ends_with("/mcp"))
+            .map(|q| match q.method.as_str() {
+                "GET" => "GET".to_string(),
+                _ => serde_json::from_slice::<Value>(&q.body)
+                    .ok()
+                    .and_then(|b| b["method"].as_str().map(String::from))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        for method in [
+            "initialize",
+            "notifications/initialized",
+            "tools/list",
+            "tools/call",
+            "GET",
+        ] {
+            let n = sent.iter().filter(|s| *s == method).count();
+            assert_eq!(n, 1, "{profile}: {method} sent {n} times: {sent:?}");
+        }
+        if profile == "healthy-sessions" {
+            let at = |m: &str| sent.iter().position(|s| s == m).unwrap();
+            assert!(
+                at("notifications/initialized") < at("tools/list"),
+                "{profile}: {sent:?}"
+            );
+        }
+    }
+}
