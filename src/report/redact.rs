@@ -204,9 +204,11 @@ fn match_encoded(text: &[u8], at: usize, secret: &str) -> Option<usize> {
 }
 
 /// `text` with every occurrence of `secret`, in any encoding, replaced by `mask`.
-fn replace_encoded(text: &str, secret: &str, mask: &str) -> Option<String> {
+fn replace_encoded(text: &str, secret: &str, mask: impl FnOnce() -> String) -> Option<String> {
     let bytes = text.as_bytes();
     let first = secret.as_bytes()[0];
+    let mut mask = Some(mask);
+    let mut made = String::new();
     let mut out = String::new();
     let mut copied = 0;
     let mut i = 0;
@@ -217,7 +219,10 @@ fn replace_encoded(text: &str, secret: &str, mask: &str) -> Option<String> {
             && let Some(end) = match_encoded(bytes, i, secret)
         {
             out.push_str(&text[copied..i]);
-            out.push_str(mask);
+            if let Some(make) = mask.take() {
+                made = make();
+            }
+            out.push_str(&made);
             copied = end;
             i = end;
             continue;
@@ -373,7 +378,8 @@ pub fn scrub(text: &str) -> String {
     list.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let mut out = text.to_string();
     for s in &list {
-        if let Some(masked) = replace_encoded(&out, s, &format!("‹secret {}›", fingerprint(s)))
+        // The mask (a SHA-256) is made only for a secret that is there to mask.
+        if let Some(masked) = replace_encoded(&out, s, || format!("‹secret {}›", fingerprint(s)))
         {
             out = masked;
         }
@@ -427,8 +433,9 @@ fn mask_secret_params(text: &str) -> String {
     let is_name = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.');
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    for (at, c) in text.char_indices() {
-        if at < copied || !matches!(c, '?' | '&' | ';') {
+    // The three are ASCII: their byte positions are their char positions.
+    for at in memchr::memchr3_iter(b'?', b'&', b';', text.as_bytes()) {
+        if at < copied {
             continue;
         }
         let rest = &text[at + 1..];
