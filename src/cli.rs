@@ -78,11 +78,7 @@ pub struct GlobalArgs {
     #[arg(long, env = "C7DOCTOR_TENANT_ID", value_name = "TENANT")]
     pub tenant_id: Option<String>,
     /// Client ID of the APIM Gateway app registration (guide 2)
-    #[arg(
-        long,
-        env = "C7DOCTOR_GATEWAY_APP_ID",
-        value_name = "GUID"
-    )]
+    #[arg(long, env = "C7DOCTOR_GATEWAY_APP_ID", value_name = "GUID")]
     pub gateway_app_id: Option<String>,
     /// Client ID of the Context7 MCP API app registration
     #[arg(long, env = "C7DOCTOR_MCP_APP_ID", value_name = "GUID")]
@@ -227,7 +223,11 @@ Example: c7doctor apps --gateway-app-id <guid> --mcp-app-id <guid> gateway-app.j
 /// clap first needs them: for the command being run, for help, completions or the man page.
 /// Building every command's options up front, with the sixteen global options copied into
 /// each (clap's `global = true`), was most of a `token` run's start-up.
-fn deferred(name: &'static str, about: &'static str, options: fn(clap::Command) -> clap::Command) -> clap::Command {
+fn deferred(
+    name: &'static str,
+    about: &'static str,
+    options: fn(clap::Command) -> clap::Command,
+) -> clap::Command {
     clap::Command::new(name).about(about).defer(options)
 }
 
@@ -238,7 +238,10 @@ fn with_globals<A: Args>(cmd: clap::Command) -> clap::Command {
     let long_about = cmd.get_long_about().cloned();
     let cmd = GlobalArgs::augment_args(A::augment_args(cmd));
     let reset = |s: Option<clap::builder::StyledStr>| {
-        s.map_or(clap::builder::Resettable::Reset, clap::builder::Resettable::Value)
+        s.map_or(
+            clap::builder::Resettable::Reset,
+            clap::builder::Resettable::Value,
+        )
     };
     cmd.about(reset(about)).long_about(reset(long_about))
 }
@@ -317,8 +320,7 @@ impl Subcommand for Command {
                 "Shell completions",
                 with_globals::<CompletionsArgs>,
             ),
-            deferred("man", "Print the man page (roff) to stdout", globals_only)
-                .hide(true),
+            deferred("man", "Print the man page (roff) to stdout", globals_only).hide(true),
         ])
     }
 

@@ -298,10 +298,8 @@ impl<'a> Client<'a> {
             // Stateless (Context7 4.x): the notification's answer holds nothing the next
             // request needs, so tools/list goes beside it; its status is judged first all
             // the same, and a refused notification ends the conversation there as before.
-            let (note, list) = tokio::join!(
-                self.send(note, Value::Null),
-                self.send(list, json!(2))
-            );
+            let (note, list) =
+                tokio::join!(self.send(note, Value::Null), self.send(list, json!(2)));
             (Some(note), list)
         };
         if let Some(note) = note
