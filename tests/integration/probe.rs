@@ -677,7 +677,10 @@ fn each_request_is_sent_once_and_a_session_server_gets_the_notification_first() 
         let sent: Vec<String> = sim
             .requests_to("gateway")
             .iter()
+            // The conversation's GET carries the negotiated version; a GET of the URL
+            // outside the conversation does not.
             .filter(|q| q.path().ends_with("/mcp"))
+            .filter(|q| q.method != "GET" || q.header("mcp-protocol-version").is_some())
             .map(|q| match q.method.as_str() {
                 "GET" => "GET".to_string(),
                 _ => serde_json::from_slice::<Value>(&q.body)
