@@ -262,20 +262,17 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
             }
         },
     };
-    let check = check.evidence("expected", expected.clone());
-    let fix = format!(
-        "Set \"issuer\" in the AS metadata policy (as-metadata-policy.xml) to exactly \"{expected}\"."
-    );
+    let check = check
+        .evidence("expected", expected.clone())
+        .fix_var("expected_issuer", expected.clone());
     if issuer == expected {
         return check.pass(format!("`issuer` is {issuer}"));
     }
     if is_placeholder(issuer) {
-        return check
-            .fail(
-                codes::AS_ISSUER,
-                format!("`issuer` is the template value {issuer:?}, not {expected}"),
-            )
-            .fix(fix);
+        return check.fail(
+            codes::AS_ISSUER,
+            format!("`issuer` is the template value {issuer:?}, not {expected}"),
+        );
     }
     // Only a trailing slash on a root issuer differs: rmcp and the TypeScript SDK v1 (which
     // does not check `issuer`) get through, the TypeScript SDK v2 compares exactly
@@ -295,8 +292,7 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
                 format!(
                     "`issuer` {issuer} differs from {expected} only by a trailing slash: RFC 8414 §3.3 requires identical strings, and the TypeScript SDK v2 stops with IssuerMismatchError (v1 does not check `issuer`, rmcp tolerates the slash)"
                 ),
-            )
-            .fix(fix);
+            );
     }
     let hint = if issuer.contains(exp.authority_trimmed()) || issuer.contains("/v2.0") {
         " — that is Entra's issuer; the façade served from the gateway must name the gateway"
@@ -310,7 +306,6 @@ fn as_issuer(doc: &Value, issuer_identifier: Option<&str>, exp: &DocExpect) -> C
                 "`issuer` is {issuer}, but the document was discovered from {expected}{hint}: clients reject it (RFC 8414 §3.3)"
             ),
         )
-        .fix(fix)
 }
 
 /// Metadata found only as an OpenID document must have the OpenID provider fields: the
@@ -395,10 +390,11 @@ fn as_registration(doc: &Value, exp: &DocExpect) -> Check {
     };
     let check = check.info(codes::NO_DCR, detail);
     match id {
-        Some(id) => check
-            .evidence("client_id", id)
-            .fix(format!("Give MCP clients the client ID {id} when they ask (and pre-authorize other client IDs on the gateway scope).")),
-        None => check,
+        Some(id) => check.evidence("client_id", id).fix_var("client_id", id),
+        None => check.fix_var(
+            "client_id",
+            format!("(the Application (client) ID of {who})"),
+        ),
     }
 }
 

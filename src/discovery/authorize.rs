@@ -261,31 +261,21 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
         "discovery.authorize.target",
         "/authorize redirects to the tenant's v2.0 authorize endpoint",
     )
-    .evidence("location", location);
+    .evidence("location", location)
+    .fix_var("authority", exp.authority_trimmed());
     let authority = exp.authority_trimmed();
-    let want = match &exp.tenant_id {
-        Some(t) => format!("{authority}/{t}/oauth2/v2.0/authorize"),
-        None => format!("{authority}/<tenant-id>/oauth2/v2.0/authorize"),
-    };
-    let fix = format!(
-        "In authorize-policy.xml, set the Location to @($\"{want}{{context.Request.OriginalUrl.QueryString}}\")."
-    );
     let target_part = location.split('?').next().unwrap_or("");
     if is_placeholder(target_part) {
-        return check
-            .fail(
-                codes::AUTHORIZE_TARGET,
-                format!("the Location still holds a template placeholder: {target_part}"),
-            )
-            .fix(fix);
+        return check.fail(
+            codes::AUTHORIZE_TARGET,
+            format!("the Location still holds a template placeholder: {target_part}"),
+        );
     }
     let Ok(u) = Url::parse(location) else {
-        return check
-            .fail(
-                codes::AUTHORIZE_TARGET,
-                format!("the Location {location:?} is not an absolute URL"),
-            )
-            .fix(fix);
+        return check.fail(
+            codes::AUTHORIZE_TARGET,
+            format!("the Location {location:?} is not an absolute URL"),
+        );
     };
     let Ok(auth_url) = Url::parse(authority) else {
         return check.skip(
@@ -294,15 +284,13 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
         );
     };
     if u.origin() != auth_url.origin() {
-        return check
-            .fail(
-                codes::AUTHORIZE_TARGET,
-                format!(
-                    "the Location points at {}, not the authority {authority}",
-                    u.origin().ascii_serialization()
-                ),
-            )
-            .fix(fix);
+        return check.fail(
+            codes::AUTHORIZE_TARGET,
+            format!(
+                "the Location points at {}, not the authority {authority}",
+                u.origin().ascii_serialization()
+            ),
+        );
     }
     let tenant = tenant_from_entra_url(&u, authority).unwrap_or_default();
     let base = auth_url.path().trim_end_matches('/');
@@ -322,12 +310,10 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
         } else {
             format!("/{after_tenant} instead of /oauth2/v2.0/authorize")
         };
-        return check
-            .fail(
-                codes::AUTHORIZE_TARGET,
-                format!("the Location points at {why}"),
-            )
-            .fix(fix);
+        return check.fail(
+            codes::AUTHORIZE_TARGET,
+            format!("the Location points at {why}"),
+        );
     }
     match &exp.tenant_id {
         Some(t) if !t.eq_ignore_ascii_case(&tenant) => {
@@ -342,7 +328,7 @@ fn authorize_target(location: &str, exp: &DocExpect) -> Check {
             } else {
                 format!("the Location names the tenant {tenant}, not {t}")
             };
-            check.fail(codes::AUTHORIZE_TARGET, detail).fix(fix)
+            check.fail(codes::AUTHORIZE_TARGET, detail)
         }
         Some(_) => check.pass(format!("302 to {}", u.as_str().split('?').next().unwrap_or(""))),
         None => check.pass(format!(
@@ -359,22 +345,19 @@ fn authorize_query(location: &str, sent: &str) -> Check {
     let sent = sent.trim_start_matches('?');
     let got = location.split_once('?').map(|(_, q)| q).unwrap_or("");
     let got = got.split('#').next().unwrap_or("");
-    let fix = "Append the request's query string unchanged: @($\"…/oauth2/v2.0/authorize{context.Request.OriginalUrl.QueryString}\") — QueryString already starts with '?'.";
     if got.is_empty() {
         return check
             .fail(
                 codes::AUTHORIZE_QUERY,
                 "the query string was dropped: Entra gets no client_id, redirect_uri, PKCE challenge or state",
-            )
-            .fix(fix);
+            );
     }
     if got.starts_with('?') {
         return check
             .fail(
                 codes::AUTHORIZE_QUERY,
                 "the Location has a doubled '?': the policy adds '?' before QueryString, which already has one",
-            )
-            .fix(fix);
+            );
     }
     let parse = |q: &str| -> Vec<(String, String)> {
         let mut v: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
@@ -443,5 +426,4 @@ fn authorize_query(location: &str, sent: &str) -> Check {
         )
         .evidence("missing", missing)
         .evidence("changed", changed)
-        .fix(fix)
 }

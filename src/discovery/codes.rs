@@ -36,20 +36,26 @@ crate::declare_findings! {
     CHALLENGE_MISSING = "discovery.challenge-missing" {
         title: "401 without a WWW-Authenticate challenge",
         cause: "The unauthenticated 401 carries no WWW-Authenticate header, so MCP clients cannot learn where to sign in (2025-06-18 clients require it; 2025-11-25 clients fall back to the well-known URLs). The <on-error> block of the context7-mcp policy does not set it.",
-        fix: "Add to <on-error> of the context7-mcp policy: <choose><when condition=\"@(context.Response.StatusCode == 401)\"> with <set-header name=\"WWW-Authenticate\" exists-action=\"override\"><value>Bearer resource_metadata=\"https://<apim-host>/.well-known/oauth-protected-resource\"</value></set-header>, and re-apply the policy.",
+        fix: "Add to <on-error> of the context7-mcp policy: <choose><when condition=\"@(context.Response.StatusCode == 401)\"> with <set-header name=\"WWW-Authenticate\" exists-action=\"override\"><value>Bearer resource_metadata=\"{host}/.well-known/oauth-protected-resource\"</value></set-header></when></choose>, and re-apply the policy.",
         see: "guide-per-user-obo: Part 5 › Step 3: Add WWW-Authenticate to the MCP API on 401",
     }
     CHALLENGE_MALFORMED = "discovery.challenge-malformed" {
         title: "The WWW-Authenticate challenge cannot be parsed",
         cause: "The header is not a Bearer challenge with a quoted resource_metadata URL: another scheme, an unquoted or unterminated value, a missing comma between parameters, or an expression printed literally.",
-        fix: "Set the value exactly to Bearer resource_metadata=\"https://<apim-host>/.well-known/oauth-protected-resource\".",
+        fix: "Set the value exactly to Bearer resource_metadata=\"{host}/.well-known/oauth-protected-resource\", alone in the header (exists-action=\"override\", no other scheme before it).",
         see: "guide-per-user-obo: Part 5 › Step 3: Add WWW-Authenticate to the MCP API on 401; RFC 9728 §5.1",
     }
     CHALLENGE_UPSTREAM = "discovery.challenge-upstream" {
         title: "resource_metadata points at another host",
         cause: "resource_metadata names a host other than the gateway, typically https://mcp.context7.com/.well-known/oauth-protected-resource: Context7 sends its own challenge on every /mcp response and APIM passes it through. Clients then follow Context7's metadata to Context7's authorization server instead of your Entra tenant.",
-        fix: "Override the header in the context7-mcp policy with exists-action=\"override\" and the gateway's own PRM URL (https://<apim-host>/.well-known/oauth-protected-resource), in <on-error> and for 401s coming back from the backend.",
+        fix: "Override the header in the context7-mcp policy with exists-action=\"override\" and the gateway's own PRM URL: Bearer resource_metadata=\"{host}/.well-known/oauth-protected-resource\", in <on-error> and for 401s coming back from the backend.",
         see: "guide-per-user-obo: Part 5 › Step 3: Add WWW-Authenticate to the MCP API on 401",
+    }
+    CLAIMS_CHALLENGE = "discovery.claims-challenge" {
+        title: "The 401 carries Entra's claims challenge (insufficient_claims)",
+        cause: "The Bearer challenge says error=\"insufficient_claims\" with claims=\"…\" (base64 JSON): Entra's way of asking for a token with more claims — a Conditional Access authentication context (acrs), MFA after an OBO call answered AADSTS50076, 50079 or 53003, or Continuous Access Evaluation (nbf, after a revocation). It is meant for a client whose token lacks those claims; the MCP clients c7doctor models (the TypeScript SDK v1 and v2, VS Code's own client) read resource_metadata and scope from the challenge but do not pass claims on to /authorize, so they sign in again the same way. Info: the MCP challenge is intact beside it. Warn or fail: it replaces the MCP challenge (no resource_metadata), so clients can only find the PRM through the well-known URLs (warn) or not at all (fail).",
+        fix: "Send the claims challenge only on a 401 for a token that lacks the claims (the claims of the OBO error), never on the token-less 401, and keep resource_metadata in the same Bearer challenge: Bearer resource_metadata=\"{host}/.well-known/oauth-protected-resource\", error=\"insufficient_claims\", claims=\"…\". Users then meet the claims by satisfying the Conditional Access policy they name (Entra sign-in logs › Conditional Access).",
+        see: "guide-per-user-obo: Part 5 › Step 3: Add WWW-Authenticate to the MCP API on 401; RFC 6750 §3",
     }
     PRM_MISSING = "discovery.prm-missing" {
         title: "No protected resource metadata",
@@ -72,13 +78,13 @@ crate::declare_findings! {
     PRM_RESOURCE = "discovery.prm-resource" {
         title: "PRM resource does not match the MCP URL",
         cause: "RFC 9728 §3.3: the PRM `resource` must be identical to the URL the client used. Fail: it differs even by origin and path prefix (another host, a placeholder, Context7's URL). Warn: only a prefix matches (https://<apim-host>/context7 for …/context7/mcp) — the TypeScript SDK accepts that, strict clients reject it.",
-        fix: "Set `resource` in prm-policy.xml to exactly the MCP URL clients are configured with (https://<apim-host>/<api-path>/mcp), or configure clients with the URL the PRM names.",
+        fix: "Set \"resource\" in the PRM policy (prm-policy.xml) to exactly the MCP URL clients are configured with, \"{mcp_url}\" (a path prefix is not enough for strict clients), or configure clients with the URL the PRM names.",
         see: "RFC 9728 §3.3; guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
     }
     PRM_SCOPE = "discovery.prm-scope" {
         title: "PRM scopes lack the fully qualified gateway scope",
         cause: "scopes_supported lacks the scope clients must request, or lists it unqualified (Mcp.Gateway.Access instead of api://<gateway-app-id>/Mcp.Gateway.Access). Clients request what the metadata advertises; an unqualified scope is resolved against Microsoft Graph (AADSTS650053) and yields a Graph token.",
-        fix: "List api://<gateway-app-id>/Mcp.Gateway.Access in scopes_supported of prm-policy.xml (shared-key and passthrough: api://<mcp-api-app-id>/mcp.access).",
+        fix: "List the fully qualified scope \"{scope}\" in {scope_list} (the obo pattern's is api://<gateway-app-id>/Mcp.Gateway.Access; shared-key and passthrough: api://<mcp-api-app-id>/mcp.access).",
         see: "guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies; MCP spec 2025-11-25: Authorization › Scope Selection Strategy",
     }
     AS_MISSING = "discovery.as-missing" {
@@ -96,7 +102,7 @@ crate::declare_findings! {
     AS_ISSUER = "discovery.as-issuer" {
         title: "AS metadata issuer differs from where it was found",
         cause: "The metadata's `issuer` is not identical to the authorization server identifier it was discovered from (the PRM's authorization_servers entry); RFC 8414 §3.3 makes clients reject it. Usually a trailing slash, or Entra's own issuer copied in.",
-        fix: "Make `issuer` in as-metadata-policy.xml and the entry in authorization_servers of prm-policy.xml the same string, e.g. https://<apim-host> without a trailing slash.",
+        fix: "Set \"issuer\" in the AS metadata policy (as-metadata-policy.xml) to exactly \"{expected_issuer}\", the identifier clients discovered it from (the PRM's authorization_servers entry; for the guide's façade, the gateway origin without a trailing slash).",
         see: "RFC 8414 §3.3; guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
     }
     AS_PKCE = "discovery.as-pkce" {
@@ -114,7 +120,7 @@ crate::declare_findings! {
     NO_DCR = "discovery.no-dcr" {
         title: "No dynamic client registration",
         cause: "The metadata has no registration_endpoint: Entra does not implement Dynamic Client Registration (RFC 7591), so clients such as VS Code ask for a client ID (\"Dynamic Client Registration not supported…\"). Expected with this setup.",
-        fix: "Give users the Context7 APIM Gateway app's Application (client) ID to paste when asked, and add each client tool under Expose an API › Authorized client applications.",
+        fix: "Give users the client ID {client_id} to paste when a client such as VS Code asks (in the obo pattern, the Context7 APIM Gateway app's Application (client) ID), and pre-authorize other client IDs on the gateway scope (Expose an API › Authorized client applications).",
         see: "guide-per-user-obo: Part 6: Connect an MCP client",
     }
     OFFLINE_ACCESS = "discovery.offline-access" {
@@ -132,13 +138,13 @@ crate::declare_findings! {
     AUTHORIZE_TARGET = "discovery.authorize-target" {
         title: "/authorize redirects somewhere other than the tenant's v2.0 endpoint",
         cause: "The 302's Location is not <authority>/<tenant-id>/oauth2/v2.0/authorize: the v1 endpoint (/oauth2/authorize), another tenant, /common, another cloud, or a placeholder left in.",
-        fix: "Set the Location in authorize-policy.xml to https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/authorize (your authority for sovereign clouds) followed by the original query string.",
+        fix: "In authorize-policy.xml, set the Location to @($\"{authority}/{tenant_id}/oauth2/v2.0/authorize{context.Request.OriginalUrl.QueryString}\"): the tenant's v2.0 authorize endpoint at your authority, followed by the original query string.",
         see: "guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
     }
     AUTHORIZE_QUERY = "discovery.authorize-query" {
         title: "/authorize drops or alters the query string",
         cause: "The redirect loses or changes the client's parameters (client_id, redirect_uri, code_challenge, state, scope), so Entra refuses the request or the client cannot finish PKCE. Removing only the RFC 8707 `resource` parameter is correct (Entra's v2.0 endpoint refuses it, AADSTS9010010) and is not this finding.",
-        fix: "Append {context.Request.OriginalUrl.QueryString} unchanged to the Location, as authorize-policy.xml does.",
+        fix: "Append the request's query string unchanged to the Location, as authorize-policy.xml does: @($\"…/oauth2/v2.0/authorize{context.Request.OriginalUrl.QueryString}\") — QueryString already starts with '?'.",
         see: "guide-per-user-obo: Part 5 › Step 2: Attach the discovery + redirect policies",
     }
     RESOURCE_REJECTED = "discovery.resource-rejected" {
@@ -155,7 +161,7 @@ crate::declare_findings! {
     }
     CLIENTS_BLOCKED = "discovery.clients-blocked" {
         title: "MCP clients cannot sign in through this gateway",
-        cause: "Replaying each client's discovery over what the gateway served shows where it stops: the TypeScript SDK v1 (@modelcontextprotocol/sdk 1.32) and v2 (@modelcontextprotocol/client 2.4), whose auth code VS Code, Claude Code and Cursor use or mirror. The row of each client names the link and the error it meets; the finding of that link has the fix.",
+        cause: "Replaying each client's discovery over what the gateway served shows where it stops: the TypeScript SDK v1 (@modelcontextprotocol/sdk 1.32) and v2 (@modelcontextprotocol/client 2.4), whose auth code Claude Code and Cursor use or mirror, and VS Code's own MCP client (modelled from microsoft/vscode; it signs in through https://vscode.dev/redirect). The row of each client names the link and the error it meets; the finding of that link has the fix.",
         fix: "Fix the link the first failing client names (the finding for that link is in this report).",
         see: "MCP spec 2025-11-25: Authorization",
     }

@@ -222,10 +222,17 @@ pub struct ChallengeInfo {
     pub resource_metadata: Option<Url>,
     pub scope: Option<String>,
     pub error: Option<String>,
+    /// The `claims` of an `error="insufficient_claims"` challenge, as sent.
+    pub claims: Option<String>,
     pub problem: ChallengeProblem,
 }
 
 impl ChallengeInfo {
+    /// Entra's claims challenge (`error="insufficient_claims"`).
+    pub fn is_claims_challenge(&self) -> bool {
+        self.error.as_deref() == Some("insufficient_claims")
+    }
+
     /// The URL to fetch the PRM from: only a well-formed one on the gateway's origin (an
     /// upstream URL is a finding, not a destination).
     pub fn usable_url(&self) -> Option<&Url> {
@@ -244,6 +251,7 @@ pub fn analyze(resp: &Response, gateway: &Url) -> ChallengeInfo {
         resource_metadata: None,
         scope: None,
         error: None,
+        claims: None,
         problem: ChallengeProblem::None,
     };
     if raw.iter().all(|r| r.trim().is_empty()) {
@@ -273,6 +281,7 @@ pub fn analyze(resp: &Response, gateway: &Url) -> ChallengeInfo {
     };
     info.scope = bearer.param("scope").map(str::to_string);
     info.error = bearer.param("error").map(str::to_string);
+    info.claims = bearer.param("claims").map(str::to_string);
     let Some(rm) = bearer.param("resource_metadata") else {
         info.problem = match parse_error {
             Some(e) => ChallengeProblem::Malformed(e),
@@ -307,15 +316,8 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
         "discovery.challenge",
         "401 carries a Bearer challenge with resource_metadata",
     )
-    .evidence("www_authenticate", info.raw.clone());
-    let want = format!(
-        "Bearer resource_metadata=\"{}.well-known/oauth-protected-resource\"",
-        gateway.as_str()
-    );
-    let fix_missing = format!(
-        "Add to <on-error> of the MCP API policy: <choose><when condition=\"@(context.Response.StatusCode == 401)\"><set-header name=\"WWW-Authenticate\" exists-action=\"override\"><value>{}</value></set-header></when></choose>, and re-apply the policy.",
-        want
-    );
+    .evidence("www_authenticate", info.raw.clone())
+    .fix_var("host", gateway.as_str().trim_end_matches('/'));
     // Missing or unusable: clients of the 2025-11-25 spec fall back to the well-known URLs.
     let degrade = |check: Check, code: crate::findings::Code, what: String| -> Check {
         match fallback {
@@ -346,9 +348,7 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
                 ""
             }
         );
-        return degrade(check, codes::CHALLENGE_MALFORMED, what).fix(format!(
-            "Send the Bearer challenge alone (exists-action=\"override\"): {want}."
-        ));
+        return degrade(check, codes::CHALLENGE_MALFORMED, what);
     }
     match &info.problem {
         ChallengeProblem::None => {
@@ -370,8 +370,7 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
             check,
             codes::CHALLENGE_MISSING,
             "The 401 has no WWW-Authenticate header".into(),
-        )
-        .fix(fix_missing),
+        ),
         ChallengeProblem::NotBearer(schemes) => degrade(
             check,
             codes::CHALLENGE_MISSING,
@@ -379,20 +378,25 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
                 "The 401 has no Bearer challenge (only {})",
                 schemes.join(", ")
             ),
-        )
-        .fix(fix_missing),
+        ),
+        ChallengeProblem::NoResourceMetadata if info.is_claims_challenge() => degrade(
+            check,
+            codes::CLAIMS_CHALLENGE,
+            format!(
+                "The 401 carries Entra's claims challenge (error=\"insufficient_claims\", {}) instead of the MCP challenge: it names no resource_metadata",
+                describe_claims(info.claims.as_deref())
+            ),
+        ),
         ChallengeProblem::NoResourceMetadata => degrade(
             check,
             codes::CHALLENGE_MISSING,
             "The Bearer challenge has no resource_metadata parameter".into(),
-        )
-        .fix(format!("Set the header value to {want}.")),
+        ),
         ChallengeProblem::Malformed(why) => degrade(
             check,
             codes::CHALLENGE_MALFORMED,
             format!("The WWW-Authenticate header cannot be parsed: {why}"),
-        )
-        .fix(format!("Set the header value to exactly {want}.")),
+        ),
         ChallengeProblem::Upstream(u) => {
             let host = u.host_str().unwrap_or("?");
             let whose = if host.eq_ignore_ascii_case("mcp.context7.com") {
@@ -408,9 +412,116 @@ pub fn challenge_check(info: &ChallengeInfo, gateway: &Url, fallback: Option<&Ur
                     ),
                 )
                 .evidence("resource_metadata", u.as_str())
-                .fix(format!(
-                    "Override the header in the MCP API policy (exists-action=\"override\", in <on-error> and on 401s from the backend) with {want}."
-                ))
         }
+    }
+}
+
+/// The claims an `insufficient_claims` challenge asks for, in words: `claims` is base64 JSON
+/// in a `WWW-Authenticate` (plain JSON in an Entra error body), e.g.
+/// `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`.
+pub fn describe_claims(claims: Option<&str>) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let Some(raw) = claims.map(str::trim).filter(|c| !c.is_empty()) else {
+        return "without a claims parameter".into();
+    };
+    let json: Option<Value> = serde_json::from_str(raw).ok().or_else(|| {
+        let bytes = STANDARD
+            .decode(raw)
+            .or_else(|_| URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')))
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    });
+    let Some(Value::Object(tokens)) = json else {
+        return "with a claims value that is not (base64) JSON".into();
+    };
+    let mut asked = Vec::new();
+    for (token, claims) in &tokens {
+        let Some(claims) = claims.as_object() else {
+            continue;
+        };
+        for (name, spec) in claims {
+            let value = spec
+                .get("value")
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .or_else(|| {
+                    spec.get("values").and_then(Value::as_array).map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    })
+                });
+            let what = match name.as_str() {
+                "acrs" => " — a Conditional Access authentication context",
+                "nbf" => " — Continuous Access Evaluation: a token issued after a revocation",
+                "xms_cc" => " — client capabilities",
+                _ => "",
+            };
+            asked.push(match value {
+                Some(v) => format!("{token}.{name} = {v:?}{what}"),
+                None => format!("{token}.{name}{what}"),
+            });
+        }
+    }
+    if asked.is_empty() {
+        "with claims that name no claim".into()
+    } else {
+        format!("asking for {}", asked.join(", "))
+    }
+}
+
+/// `discovery.claims-challenge` (info) when the MCP challenge is intact but carries Entra's
+/// claims challenge beside it; `None` otherwise (a claims challenge that replaces the MCP
+/// challenge is the challenge check's finding).
+pub fn claims_check(info: &ChallengeInfo, gateway: &Url) -> Option<Check> {
+    if !info.is_claims_challenge() || info.problem == ChallengeProblem::NoResourceMetadata {
+        return None;
+    }
+    Some(
+        Check::new(
+            "discovery.challenge.claims",
+            "The challenge asks for no extra claims before sign-in",
+        )
+        .evidence("www_authenticate", info.raw.clone())
+        .fix_var("host", gateway.as_str().trim_end_matches('/'))
+        .info(
+            codes::CLAIMS_CHALLENGE,
+            format!(
+                "The 401 carries Entra's claims challenge (error=\"insufficient_claims\", {}) beside resource_metadata: on a request without a token it asks for nothing a client can give. The TypeScript SDK v1 and v2 and VS Code's client (as modelled) do not pass claims on to /authorize; if a user's token lacks these claims later, they sign in again the same way",
+                describe_claims(info.claims.as_deref())
+            ),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_are_decoded_from_base64_or_plain_json() {
+        // base64 of {"access_token":{"acrs":{"essential":true,"value":"c1"}}}
+        let b64 = "eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19";
+        assert_eq!(
+            describe_claims(Some(b64)),
+            r#"asking for access_token.acrs = "c1" — a Conditional Access authentication context"#
+        );
+        let cae = r#"{"access_token":{"nbf":{"essential":true,"value":"1604106651"}}}"#;
+        assert!(
+            describe_claims(Some(cae))
+                .contains("access_token.nbf = \"1604106651\" — Continuous Access Evaluation"),
+            "{}",
+            describe_claims(Some(cae))
+        );
+        assert_eq!(describe_claims(None), "without a claims parameter");
+        assert_eq!(
+            describe_claims(Some("%%%not base64")),
+            "with a claims value that is not (base64) JSON"
+        );
     }
 }

@@ -80,6 +80,25 @@ pub fn classify(resp: &Response) -> DocOutcome {
     if resp.body.is_empty() {
         return DocOutcome::Invalid("the body is empty".into());
     }
+    // A Content-Encoding nobody asked for (c7doctor sends no Accept-Encoding): gzip and
+    // deflate are decoded as the clients' HTTP stacks do; anything else is named.
+    if let Some(enc) = resp
+        .header("content-encoding")
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty() && e != "identity")
+    {
+        return match decode(&enc, &resp.body) {
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(v) => DocOutcome::Doc(v),
+                Err(e) => DocOutcome::Invalid(format!(
+                    "the body (Content-Encoding: {enc}, decoded) is not JSON ({e})"
+                )),
+            },
+            Err(why) => DocOutcome::Invalid(format!(
+                "the body is sent with Content-Encoding: {enc}, which c7doctor did not ask for, and {why}: serve the document unencoded (or only when the client's Accept-Encoding asks for it)"
+            )),
+        };
+    }
     match resp.json() {
         Ok(v) => DocOutcome::Doc(v),
         Err(why) => {
@@ -93,6 +112,41 @@ pub fn classify(resp: &Response) -> DocOutcome {
                 DocOutcome::Invalid(why)
             }
         }
+    }
+}
+
+/// Decode a gzip or deflate body, at most [`crate::http::METADATA_CAP`] bytes of output.
+fn decode(encoding: &str, body: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cap = crate::http::METADATA_CAP as u64;
+    let mut out = Vec::new();
+    let read = match encoding {
+        "gzip" | "x-gzip" => flate2::read::GzDecoder::new(body)
+            .take(cap + 1)
+            .read_to_end(&mut out),
+        // HTTP's "deflate" is zlib-wrapped; some servers send raw deflate.
+        "deflate" => flate2::read::ZlibDecoder::new(body)
+            .take(cap + 1)
+            .read_to_end(&mut out)
+            .or_else(|_| {
+                out.clear();
+                flate2::read::DeflateDecoder::new(body)
+                    .take(cap + 1)
+                    .read_to_end(&mut out)
+            }),
+        other => {
+            return Err(format!(
+                "c7doctor cannot decode {other} (clients whose HTTP stack decodes it may read it)"
+            ));
+        }
+    };
+    match read {
+        Ok(_) if out.len() as u64 > cap => Err(format!(
+            "it decodes to more than the {} MiB cap for metadata",
+            crate::http::METADATA_CAP / (1024 * 1024)
+        )),
+        Ok(_) => Ok(out),
+        Err(e) => Err(format!("it does not decode as {encoding} ({e})")),
     }
 }
 
@@ -129,4 +183,67 @@ pub fn host_is_down(e: &NetError) -> bool {
 /// Same scheme, host and port.
 pub fn same_origin(a: &Url, b: &Url) -> bool {
     a.origin() == b.origin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    fn resp(encoding: &str, body: Vec<u8>) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-encoding", HeaderValue::from_str(encoding).unwrap());
+        Response {
+            url: Url::parse("https://gw.example/.well-known/oauth-protected-resource").unwrap(),
+            status: 200,
+            headers,
+            body: body.into(),
+            truncated: false,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    fn gzip(b: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_and_deflate_bodies_are_decoded() {
+        let doc = br#"{"resource": "https://gw.example/context7/mcp"}"#;
+        assert!(matches!(
+            classify(&resp("gzip", gzip(doc))),
+            DocOutcome::Doc(_)
+        ));
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut z, doc).unwrap();
+        assert!(matches!(
+            classify(&resp("deflate", z.finish().unwrap())),
+            DocOutcome::Doc(_)
+        ));
+    }
+
+    #[test]
+    fn an_encoding_that_does_not_decode_is_named() {
+        for (enc, body) in [
+            ("br", b"\x8b\x07\x80{}\x03".to_vec()),
+            ("gzip", b"{\"not\": \"gzip\"}".to_vec()),
+        ] {
+            match classify(&resp(enc, body)) {
+                DocOutcome::Invalid(why) => {
+                    assert!(why.contains(&format!("Content-Encoding: {enc}")), "{why}");
+                    assert!(!why.contains("UTF-8"), "{why}");
+                }
+                other => panic!("{enc}: {other:?}"),
+            }
+        }
+        // A gzip bomb stops at the cap.
+        let bomb = gzip(&vec![b' '; crate::http::METADATA_CAP + 10]);
+        match classify(&resp("gzip", bomb)) {
+            DocOutcome::Invalid(why) => assert!(why.contains("cap"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -339,6 +339,7 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
     match &challenge {
         Some(c) => {
             checks.push(endpoint::challenge_check(c, &gateway, prm.fallback()));
+            checks.extend(endpoint::claims_check(c, &gateway));
             if let Some(s) = &c.scope {
                 let scopes: Vec<&str> = s.split_whitespace().collect();
                 checks.push(scope_list_check(
@@ -662,8 +663,39 @@ async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
             sent_scope.as_deref(),
             confirmed,
         ));
-        if confirmed.is_none() {
-            checks.push(preflight_check(loc, answer));
+        // Every redirect URI shape of the matrix got its own hop; c7doctor's guess stands
+        // in when no client got that far.
+        let mut shapes: Vec<Shape> = Vec::new();
+        for ((c, _), probe) in plans.iter().zip(&client_probes) {
+            if let Some(ClientProbe {
+                location: Some(l),
+                preflight: Some(a),
+                ..
+            }) = probe
+                && !shapes.iter().any(|s| s.redirect_uri == c.redirect_uri())
+            {
+                shapes.push(Shape {
+                    redirect_uri: c.redirect_uri(),
+                    client: c.label(),
+                    location: l.clone(),
+                    answer: a.clone(),
+                });
+            }
+        }
+        if shapes.is_empty() {
+            shapes.push(Shape {
+                redirect_uri: authorize::REDIRECT_URI,
+                client: "c7doctor's probe",
+                location: loc.clone(),
+                answer: answer.clone(),
+            });
+        }
+        // A confirmed AADSTS9010010 is reported by the resource check, with its fix.
+        let refused_otherwise = shapes.iter().any(|s| {
+            matches!(&s.answer, preflight::Answer::Refused { aadsts, .. } if *aadsts != Some(9010010))
+        });
+        if confirmed.is_none() || refused_otherwise {
+            checks.push(preflight_check(&shapes));
         }
     }
     match (&token_dest, &token_res) {
@@ -833,8 +865,20 @@ async fn probe_client(
     })
 }
 
-/// What Entra answered, before sign-in, to the probe's authorize request.
-fn preflight_check(location: &Url, answer: &preflight::Answer) -> Check {
+/// One redirect URI shape's hop to the authority.
+struct Shape {
+    redirect_uri: &'static str,
+    /// The client that sends it.
+    client: &'static str,
+    location: Url,
+    answer: preflight::Answer,
+}
+
+/// What Entra answered, before sign-in, to the authorize request of each redirect URI
+/// shape: fail when it refused any of them (other than the `resource` refusal, which the
+/// resource check reports), pass only when it showed its sign-in page for all.
+fn preflight_check(shapes: &[Shape]) -> Check {
+    let first = &shapes[0];
     let check = Check::new(
         "discovery.authorize.entra",
         "Entra accepts the sign-in request (before sign-in)",
@@ -843,33 +887,74 @@ fn preflight_check(location: &Url, answer: &preflight::Answer) -> Check {
         "authorize_url",
         format!(
             "{}{}",
-            location.origin().ascii_serialization(),
-            location.path()
+            first.location.origin().ascii_serialization(),
+            first.location.path()
         ),
     )
-    .evidence("answer", answer.describe());
-    match answer {
-        preflight::Answer::SignIn => check.pass(
-            "Entra shows its sign-in page: nothing refused before sign-in (what Entra checks after sign-in is not confirmed before sign-in)",
-        ),
-        preflight::Answer::Refused { aadsts, error } => {
-            let check = check.fail(
-                codes::AUTHORIZE_REFUSED,
-                format!("Entra refused the authorize request before sign-in: {error}"),
-            );
-            match aadsts.and_then(|n| crate::catalog::by_aadsts(n).map(|c| (n, c))) {
-                Some((n, code)) => check
-                    .fix_var("aadsts", n.to_string())
-                    .evidence("aadsts", n)
-                    .evidence("entra_code", code.code),
-                None => check.fix_var("aadsts", aadsts.map(|n| n.to_string()).unwrap_or_else(|| "<n>".into())),
+    .evidence("answer", first.answer.describe())
+    .evidence(
+        "redirect_uris",
+        shapes
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "redirect_uri": s.redirect_uri,
+                    "client": s.client,
+                    "answer": s.answer.describe(),
+                })
+            })
+            .collect::<Vec<_>>(),
+    );
+    let refused: Vec<(&Shape, Option<u32>, &str)> = shapes
+        .iter()
+        .filter_map(|s| match &s.answer {
+            preflight::Answer::Refused { aadsts, error } if *aadsts != Some(9010010) => {
+                Some((s, *aadsts, error.as_str()))
             }
-        }
-        preflight::Answer::NotAsked(why) => check.skip(
+            _ => None,
+        })
+        .collect();
+    if let Some((_, aadsts, _)) = refused.first() {
+        let each: Vec<String> = refused
+            .iter()
+            .map(|(s, _, e)| format!("redirect URI {} ({}): {e}", s.redirect_uri, s.client))
+            .collect();
+        let check = check.fail(
+            codes::AUTHORIZE_REFUSED,
+            format!(
+                "Entra refused the authorize request before sign-in for {}",
+                each.join("; ")
+            ),
+        );
+        let Some(n) = *aadsts else {
+            return check.fix_var("aadsts", "<n>");
+        };
+        let check = check.fix_var("aadsts", n.to_string()).evidence("aadsts", n);
+        return match crate::catalog::by_aadsts(n) {
+            Some(code) => check.evidence("entra_code", code.code),
+            None => check,
+        };
+    }
+    let signed_in: Vec<&str> = shapes
+        .iter()
+        .filter(|s| matches!(s.answer, preflight::Answer::SignIn))
+        .map(|s| s.redirect_uri)
+        .collect();
+    if signed_in.is_empty() {
+        let why = match &first.answer {
+            preflight::Answer::NotAsked(why) => why.clone(),
+            other => other.describe(),
+        };
+        return check.skip(
             crate::report::codes::PREREQUISITE_FAILED,
             format!("Entra was not asked: {why}"),
-        ),
+        );
     }
+    check.pass(format!(
+        "Entra shows its sign-in page for the redirect URI{} {}: nothing refused before sign-in (what Entra checks after sign-in is not confirmed before sign-in)",
+        if signed_in.len() == 1 { "" } else { "s" },
+        signed_in.join(", ")
+    ))
 }
 
 /// The client matrix as a check: fail when a client the guide names (VS Code and the

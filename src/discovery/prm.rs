@@ -315,26 +315,22 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
             "set --host (and --api-path) to compare `resource` with the MCP URL",
         );
     };
-    let check = check.evidence("mcp_url", mcp_url.as_str());
+    let check = check
+        .evidence("mcp_url", mcp_url.as_str())
+        .fix_var("mcp_url", mcp_url.as_str());
     if is_placeholder(resource) {
-        return check
-            .fail(
-                codes::PRM_RESOURCE,
-                format!("`resource` is the template value {resource:?}, not {mcp_url}"),
-            )
-            .fix(format!(
-                "Set \"resource\" in the PRM policy (prm-policy.xml) to \"{mcp_url}\"."
-            ));
+        return check.fail(
+            codes::PRM_RESOURCE,
+            format!("`resource` is the template value {resource:?}, not {mcp_url}"),
+        );
     }
     let Ok(res_url) = Url::parse(resource) else {
-        return check
-            .fail(
-                codes::PRM_RESOURCE,
-                format!("`resource` {resource:?} is not an absolute URL; clients compare it with {mcp_url}"),
-            )
-            .fix(format!(
-                "Set \"resource\" in the PRM policy (prm-policy.xml) to \"{mcp_url}\"."
-            ));
+        return check.fail(
+            codes::PRM_RESOURCE,
+            format!(
+                "`resource` {resource:?} is not an absolute URL; clients compare it with {mcp_url}"
+            ),
+        );
     };
     match resource_match(&res_url, mcp_url) {
         ResourceMatch::Exact => check.pass(format!("`resource` is {resource}")),
@@ -344,10 +340,7 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
                 format!(
                     "`resource` {resource} is only a path prefix of the MCP URL {mcp_url}: the TypeScript and Rust SDKs accept it, clients that follow RFC 9728 §3.3 strictly reject the metadata"
                 ),
-            )
-            .fix(format!(
-                "Set \"resource\" in the PRM policy (prm-policy.xml) to the full MCP URL \"{mcp_url}\"."
-            )),
+            ),
         ResourceMatch::Mismatch => {
             let why = if res_url.host_str() != mcp_url.host_str() {
                 format!(
@@ -357,14 +350,10 @@ fn prm_resource(doc: &Value, exp: &DocExpect) -> Check {
             } else {
                 " (clients reject metadata for another resource)".to_string()
             };
-            check
-                .fail(
-                    codes::PRM_RESOURCE,
-                    format!("`resource` {resource} does not match the MCP URL {mcp_url}{why}"),
-                )
-                .fix(format!(
-                    "Set \"resource\" in the PRM policy (prm-policy.xml) to \"{mcp_url}\"."
-                ))
+            check.fail(
+                codes::PRM_RESOURCE,
+                format!("`resource` {resource} does not match the MCP URL {mcp_url}{why}"),
+            )
         }
     }
 }
@@ -380,7 +369,7 @@ fn prm_scope(doc: &Value, exp: &DocExpect) -> Check {
     let scopes = match string_array(doc, "scopes_supported") {
         Ok(Some(s)) => s,
         Ok(None) => {
-            return check.fail(
+            return scope_fix_vars(check, exp, "`scopes_supported`", "prm-policy.xml").fail(
                 codes::PRM_SCOPE,
                 format!(
                     "`scopes_supported` is missing: clients request no {} scope and Entra issues a token the gateway rejects",
@@ -398,6 +387,20 @@ fn prm_scope(doc: &Value, exp: &DocExpect) -> Check {
     scope_list_check(check, &scopes, exp, "`scopes_supported`", "prm-policy.xml")
 }
 
+/// The scope `discovery.prm-scope`'s fix names, and the list it goes in.
+fn scope_fix_vars(check: Check, exp: &DocExpect, what: &str, where_: &str) -> Check {
+    let want = exp.expected_scope().unwrap_or_else(|| {
+        format!(
+            "api://<{}>/{}",
+            exp.client_app_flag().trim_start_matches("--"),
+            exp.scope_name()
+        )
+    });
+    check
+        .fix_var("scope", want)
+        .fix_var("scope_list", format!("{what} ({where_})"))
+}
+
 /// Judge a list of scopes a client will request (PRM `scopes_supported` or a challenge's
 /// `scope=`): the expected `api://…/<scope>` must be there and nothing left unqualified.
 pub fn scope_list_check(
@@ -407,20 +410,13 @@ pub fn scope_list_check(
     what: &str,
     where_: &str,
 ) -> Check {
-    let check = check.evidence("scopes", scopes.to_vec());
+    let check = scope_fix_vars(check.evidence("scopes", scopes.to_vec()), exp, what, where_);
     let name = exp.scope_name();
     let unqualified: Vec<&str> = scopes
         .iter()
         .copied()
         .filter(|s| !s.contains("://") && !BUILTIN_SCOPES.contains(s) && !s.starts_with("api:"))
         .collect();
-    let fix_for = |want: &str| format!("List \"{want}\" in {what} ({where_}).");
-    let want = exp.expected_scope().unwrap_or_else(|| {
-        format!(
-            "api://<{}>/{name}",
-            exp.client_app_flag().trim_start_matches("--")
-        )
-    });
     if !unqualified.is_empty() {
         return check
             .fail(
@@ -429,8 +425,7 @@ pub fn scope_list_check(
                     "{what} has {} without the api://<app-id>/ prefix: Entra resolves a bare scope against Microsoft Graph (AADSTS650053)",
                     unqualified.join(", ")
                 ),
-            )
-            .fix(fix_for(&want));
+            );
     }
     if let Some(expected) = exp.expected_scope() {
         if scopes.iter().any(|s| s.eq_ignore_ascii_case(&expected)) {
@@ -453,7 +448,7 @@ pub fn scope_list_check(
             ),
             None => format!("{what} ({}) does not include {expected}", scopes.join(" ")),
         };
-        return check.fail(codes::PRM_SCOPE, detail).fix(fix_for(&expected));
+        return check.fail(codes::PRM_SCOPE, detail);
     }
     let suffix = format!("/{name}");
     match scopes
@@ -464,11 +459,9 @@ pub fn scope_list_check(
             "{what} has {s} (set {} to check its app ID)",
             exp.client_app_flag()
         )),
-        None => check
-            .fail(
-                codes::PRM_SCOPE,
-                format!("{what} ({}) has no api://…{suffix} scope", scopes.join(" ")),
-            )
-            .fix(fix_for(&want)),
+        None => check.fail(
+            codes::PRM_SCOPE,
+            format!("{what} ({}) has no api://…{suffix} scope", scopes.join(" ")),
+        ),
     }
 }

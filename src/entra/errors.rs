@@ -407,10 +407,7 @@ pub fn entra_error_check_in(
     );
     let mut check = Check::new(id, title).finding(status, code, detail);
     check = with_evidence(check, err);
-    if let Some(fix) = fix_for(code, err, cfg, ectx) {
-        check = check.fix(fix);
-    }
-    check
+    with_fix_vars(check, err, cfg, ectx)
 }
 
 /// The standard finding for an answer that is not Entra's JSON.
@@ -497,215 +494,35 @@ fn app_named(cfg: &Config, id: Option<&str>) -> String {
     }
 }
 
-fn gateway_app(cfg: &Config) -> String {
-    match &cfg.gateway_app_id {
-        Some(g) => format!("the Context7 APIM Gateway app ({g})"),
-        None => "the Context7 APIM Gateway app (set --gateway-app-id to name it)".to_string(),
-    }
-}
-
-fn mcp_app(cfg: &Config) -> String {
-    match &cfg.mcp_app_id {
-        Some(m) => format!("the Context7 MCP API app ({m})"),
-        None => "the Context7 MCP API app (set --mcp-app-id to name it)".to_string(),
-    }
-}
-
-fn tenant(cfg: &Config) -> String {
-    cfg.tenant_id
-        .clone()
-        .unwrap_or_else(|| "(set --tenant-id)".into())
-}
-
-fn obo_scope(cfg: &Config) -> String {
-    match &cfg.mcp_app_id {
-        Some(m) => format!("api://{m}/.default"),
-        None => "api://<mcp-api-app-id>/.default".into(),
-    }
-}
-
-fn gateway_scope(cfg: &Config) -> String {
-    match &cfg.gateway_app_id {
-        Some(g) => format!("api://{g}/Mcp.Gateway.Access"),
-        None => "api://<gateway-app-id>/Mcp.Gateway.Access".into(),
-    }
-}
-
-/// The fix, written for this deployment. `None` keeps the catalog's.
-fn fix_for(code: Code, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) -> Option<String> {
-    let client = app_named(cfg, ectx.client_id);
-    let gw = gateway_app(cfg);
-    let mcp = mcp_app(cfg);
-    let tid = tenant(cfg);
-    let obo = ectx.flow == Flow::Obo;
-    let fix = match code {
-        codes::PUBLIC_CLIENT_DISABLED => format!(
-            "In Entra admin center › App registrations › {client} › Authentication › Advanced \
-             settings, set \"Allow public client flows\" to Yes and save; or sign in with a client \
-             that is a public client already (--client-id 04b07795-8ddb-461a-bbee-02f9e1bf7b46, \
-             the Azure CLI)."
-        ),
-        codes::APP_NOT_FOUND => format!(
-            "Client ID {} is not an application in tenant {tid}: compare it with the \
-             \"Application (client) ID\" on the Overview page of {}, and check that --tenant-id \
-             is the Directory (tenant) ID the app is registered in (single-tenant apps exist only \
-             there).",
-            ectx.client_id.unwrap_or("(none sent)"),
-            if obo { gw.clone() } else { client.clone() }
-        ),
-        codes::TENANT_NOT_FOUND => format!(
-            "Tenant {tid} does not exist at {}: use the Directory (tenant) ID from the app's \
-             Overview page (a GUID or a verified domain), and --authority for a sovereign cloud \
-             (https://login.microsoftonline.us, https://login.partner.microsoftonline.cn).",
-            cfg.authority
-        ),
-        codes::INVALID_SCOPE if obo => format!(
-            "The OBO scope must be {}: check that the mcp-api-app-id named value holds {mcp}'s \
-             client ID (a GUID), that the policy renders api://<guid>/.default, and that the \
-             scope sent ({}) is fully qualified.",
-            obo_scope(cfg),
-            ectx.scope.unwrap_or("?")
-        ),
-        codes::INVALID_SCOPE => format!(
-            "Request a fully qualified scope ({} in the obo pattern): the scope sent ({}) must \
-             exist and be Enabled under Expose an API of the app it names — a bare scope name is \
-             resolved against Microsoft Graph (AADSTS650053).",
-            gateway_scope(cfg),
-            ectx.scope.unwrap_or("?")
-        ),
-        codes::RESOURCE_NOT_PERMITTED if obo => {
-            format!(
-                "In {gw} › API permissions › Add a permission › My APIs › Context7 MCP API › \
-                 Delegated permissions, tick mcp.access, then \"Grant admin consent for <your \
-                 tenant>\". If Entra says the resource principal was not found (AADSTS500011), \
-                 {mcp} has no service principal in tenant {tid} or the scope names the wrong app."
-            )
-        }
-        codes::RESOURCE_NOT_PERMITTED => format!(
-            "Add {} to {gw} › Expose an API › Authorized client applications with the \
-             Mcp.Gateway.Access scope ticked (guide 2, Part 2 Step 3); if Entra says the \
-             resource principal was not found (AADSTS500011), the scope names an app that has \
-             no service principal in tenant {tid}.",
+/// The values `entra.*` fix templates name, for this request: the app the client signed
+/// in with, what it sent, and where to look the error up.
+fn with_fix_vars(check: Check, err: &EntraError, cfg: &Config, ectx: &ErrorContext<'_>) -> Check {
+    let error_reference = match err.aadsts() {
+        Some(n) => format!("https://login.microsoftonline.com/error?code={n}"),
+        // No AADSTS number to link: the reference page itself, never an empty `?code=`.
+        None => "https://learn.microsoft.com/entra/identity-platform/reference-error-codes".into(),
+    };
+    check
+        .fix_var("client_app", app_named(cfg, ectx.client_id))
+        .fix_var("client_id", ectx.client_id.unwrap_or("(none sent)"))
+        .fix_var(
+            "client",
             ectx.client_id
                 .map(|c| format!("client ID {c}"))
-                .unwrap_or_else(|| "the client's ID".into())
-        ),
-        codes::CONSENT_REQUIRED if obo => format!(
-            "In {gw} › API permissions, Context7 MCP API › mcp.access (Delegated) must show \
-             \"Granted for <your tenant>\": run Grant admin consent. Or pre-authorize the \
-             gateway: {mcp} › Expose an API › Authorized client applications › add {} with \
-             mcp.access ticked.",
-            cfg.gateway_app_id
-                .as_deref()
-                .unwrap_or("the gateway app's client ID")
-        ),
-        codes::CONSENT_REQUIRED => format!(
-            "{} has not been consented to the scope {}: pre-authorize it in {gw} › Expose an \
-             API › Authorized client applications (tick Mcp.Gateway.Access), or grant admin \
-             consent for it.",
-            capitalize(&client),
-            ectx.scope.unwrap_or("requested")
-        ),
-        codes::DECLINED => "The user declined the sign-in (or chose \"No\" on the consent \
-             page): run c7doctor login again and accept; if the consent page is unexpected, \
-             pre-authorize the client in Expose an API › Authorized client applications."
-            .to_string(),
-        codes::CODE_EXPIRED => "The code expired before sign-in finished: run c7doctor login \
-             again and complete the sign-in in the browser before the countdown ends."
-            .to_string(),
-        codes::BAD_USER_CODE => "The code was not recognised: run c7doctor login again and \
-             enter the new code exactly as shown, at the URL shown."
-            .to_string(),
-        codes::CONDITIONAL_ACCESS => format!(
-            "Find the sign-in in Entra admin center › Monitoring › Sign-in logs (correlation ID \
-             {}) to see which Conditional Access policy applied. {}",
+                .unwrap_or_else(|| "the client's ID".into()),
+        )
+        .fix_var("scope_sent", ectx.scope.unwrap_or("(none sent)"))
+        .fix_var(
+            "correlation_id",
             err.correlation_id.as_deref().unwrap_or("in the evidence"),
-            if obo {
-                "For OBO the client must obtain a token that satisfies the policy (MFA \
-                 interactively, passing the claims challenge back); the gateway cannot. Or \
-                 exclude the Context7 MCP API app from the policy."
-            } else {
-                "Complete MFA / register a method as the policy requires, or sign in from a \
-                 compliant device or location."
-            }
-        ),
-        codes::USER_NOT_IN_TENANT => format!(
-            "The account is not a member of tenant {tid}: invite it as a guest (Entra admin \
-             center › Users › Invite external user) or sign in with an account of that tenant."
-        ),
-        codes::OBO_AUDIENCE => format!(
-            "The assertion's aud must be {gw}: the client must request {} (not the MCP API \
-             app's scope), and the OBO request must use the gateway app's client ID. Check the \
-             client-hop token with `c7doctor token --hop client`.",
-            gateway_scope(cfg)
-        ),
-        codes::INVALID_ASSERTION => format!(
-            "Send the client's access token for {gw} as the assertion — whole (no \"Bearer \" \
-             prefix, not truncated), not an ID token nor a Microsoft Graph token. Check it with \
-             `c7doctor token --hop client`."
-        ),
-        codes::ASSERTION_EXPIRED => "The client token used as the assertion has expired: get \
-             a fresh one (c7doctor login) and check the machine's clock."
-            .to_string(),
-        codes::SECRET_INVALID => format!(
-            "In {gw} › Certificates & secrets, create a new client secret and copy its Value \
-             column (not the Secret ID); put it in APIM's apim-gateway-client-secret named value \
-             (or its Key Vault secret) and in C7DOCTOR_GATEWAY_SECRET."
-        ),
-        codes::SECRET_EXPIRED => format!(
-            "The client secret of {gw} has expired: Certificates & secrets › New client secret, \
-             copy the Value, update APIM's apim-gateway-client-secret named value (or its Key \
-             Vault secret), then delete the expired secret."
-        ),
-        codes::PUBLIC_CLIENT_SECRET => format!(
-            "Entra treated {client} as a public client, which must not send a secret. For OBO \
-             the gateway app must be a confidential client: in {gw} › Authentication, leave \
-             \"Allow public client flows\" at No and use a secret from Certificates & secrets; \
-             sign in for testing with another client (e.g. the Azure CLI's)."
-        ),
-        codes::OBO_NOT_ALLOWED => format!(
-            "The assertion is not a user's delegated token (an app-only token cannot be \
-             exchanged On-Behalf-Of): sign in as a user with {} and exchange that token.",
-            gateway_scope(cfg)
-        ),
-        codes::RESOURCE_PARAMETER => format!(
-            "Do not forward the RFC 8707 `resource` parameter to Entra's /token (strip it in \
-             the gateway's /token route), or add the resource URL to the identifierUris of \
-             {gw} (Expose an API › Application ID URI)."
-        ),
-        codes::ORIGIN_HEADER => "A browser-style Origin header reached Entra's /token: the \
-             gateway's /token route must not forward Origin, or the client must be registered \
-             as a Single-page application."
-            .to_string(),
-        codes::OBO_COMMON_ENDPOINT => format!(
-            "Use the tenant-specific endpoint {}/{tid}/oauth2/v2.0/token (set --tenant-id and \
-             the entra-tenant-id named value to the tenant GUID or domain, not common, \
-             organizations or consumers).",
-            cfg.authority
-        ),
-        codes::AUTHORIZATION_PENDING => "Finish the sign-in in the browser; c7doctor keeps \
-             polling."
-            .to_string(),
-        codes::UNKNOWN_ERROR => format!(
-            "Read Entra's description in the evidence and look up {} in Microsoft's AADSTS error \
-             reference (https://login.microsoftonline.com/error?code={}); quote trace_id and \
-             correlation_id to Microsoft support.",
+        )
+        .fix_var(
+            "aadsts_label",
             err.aadsts()
                 .map(|n| format!("AADSTS{n}"))
-                .unwrap_or_else(|| err.error.clone()),
-            err.aadsts().map(|n| n.to_string()).unwrap_or_default()
-        ),
-        _ => return None,
-    };
-    Some(fix)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
+                .unwrap_or_else(|| format!("the error {:?}", err.error)),
+        )
+        .fix_var("error_reference", error_reference)
 }
 
 #[cfg(test)]
@@ -940,7 +757,7 @@ mod tests {
         ] {
             assert!(c.evidence.contains_key(k), "{k}");
         }
-        let fix = c.fix.unwrap();
+        let fix = filled(&c, &cfg);
         assert!(fix.contains("Allow public client flows"), "{fix}");
         assert!(fix.contains("Context7 APIM Gateway app (1111"), "{fix}");
     }
@@ -959,7 +776,74 @@ mod tests {
             c.detail
                 .contains("AADSTS123456 (invalid_request): Something new.")
         );
-        assert!(c.fix.unwrap().contains("AADSTS123456"));
+        let fix = filled(&c, &cfg);
+        assert!(fix.contains("AADSTS123456"), "{fix}");
+        assert!(fix.contains("error?code=123456"), "{fix}");
+    }
+
+    /// The fix as the report shows it: the template filled from the check and `cfg`.
+    fn filled(c: &Check, cfg: &Config) -> String {
+        crate::findings::fill(c.fix.as_deref().unwrap(), &c.fix_vars, &|n| {
+            cfg.placeholder(n)
+        })
+    }
+
+    #[test]
+    fn an_error_without_error_codes_links_no_empty_code() {
+        let cfg = Config::defaults();
+        let e = parse(
+            400,
+            r#"{"error":"temporarily_unavailable","error_description":"The server is busy."}"#,
+        );
+        let c = entra_error_check_in("x", "t", &e, &cfg, &ErrorContext::default_for(&cfg));
+        assert_eq!(c.code, Some(codes::UNKNOWN_ERROR));
+        let fix = filled(&c, &cfg);
+        assert!(!fix.contains("?code="), "{fix}");
+        assert!(fix.contains("reference-error-codes"), "{fix}");
+        assert!(fix.contains("\"temporarily_unavailable\""), "{fix}");
+    }
+
+    /// Every `entra.*` fix the checks fill names no placeholder that stays unfilled.
+    #[test]
+    fn entra_fix_templates_are_filled_by_the_check() {
+        let mut cfg = Config::defaults();
+        cfg.gateway_app_id = Some("11111111-1111-1111-1111-111111111111".into());
+        cfg.mcp_app_id = Some("33333333-3333-3333-3333-333333333333".into());
+        cfg.tenant_id = Some("22222222-2222-2222-2222-222222222222".into());
+        for code in codes::ALL {
+            let n = code.aadsts.first().copied().unwrap_or(123456);
+            let body = format!(
+                r#"{{"error":"invalid_request","error_description":"AADSTS{n}: x","error_codes":[{n}],"correlation_id":"c0ffee00-0000-0000-0000-000000000000"}}"#
+            );
+            let e = parse(400, &body);
+            let ectx = ErrorContext {
+                flow: Flow::Obo,
+                client_id: cfg.gateway_app_id.as_deref(),
+                scope: Some("api://x/.default"),
+            };
+            let c = entra_error_check_in("x", "t", &e, &cfg, &ectx);
+            let Some(_) = &c.fix else { continue };
+            let fix = filled(&c, &cfg);
+            for var in [
+                "{client_app}",
+                "{client_id}",
+                "{client}",
+                "{scope_sent}",
+                "{correlation_id}",
+                "{aadsts_label}",
+                "{error_reference}",
+                "{tenant_id}",
+                "{gateway_app_id}",
+                "{mcp_app_id}",
+                "{authority}",
+            ] {
+                assert!(
+                    !fix.contains(var),
+                    "{}: {var} unfilled in {fix}",
+                    c.code.map(|c| c.code).unwrap_or("?")
+                );
+            }
+        }
     }
 
     proptest::proptest! {

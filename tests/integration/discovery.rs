@@ -148,6 +148,9 @@ profile_tests! {
     profile_resource_forwarded => "resource-forwarded",
     profile_resource_identifier_uri => "resource-identifier-uri",
     profile_redirect_uri_unregistered => "redirect-uri-unregistered",
+    profile_redirect_uri_no_vscode => "redirect-uri-no-vscode",
+    profile_challenge_insufficient_claims => "challenge-insufficient-claims",
+    profile_challenge_claims_with_metadata => "challenge-claims-with-metadata",
 }
 
 #[test]
@@ -376,6 +379,8 @@ const STRICTER_THAN_RMCP: &[&str] = &[
     "resource-forwarded",
     "resource-identifier-uri",
     "redirect-uri-unregistered",
+    "redirect-uri-no-vscode",
+    "challenge-insufficient-claims",
 ];
 
 fn check_rmcp_agreement(name: &str) {
@@ -481,4 +486,293 @@ fn hosts_only_documents_name_are_reported_not_fetched() {
             sim.requests_to("elsewhere")
         );
     }
+}
+
+// ---------------------------------------------------------------- authorize preflight
+
+/// The redirect URI shapes of the client matrix, one hop each to the authority.
+const REDIRECT_SHAPES: [&str; 3] = [
+    "http://127.0.0.1:33418/",
+    "http://localhost:47891/callback",
+    "https://vscode.dev/redirect",
+];
+
+/// The `redirect_uri` of each authorize GET the simulated Entra received.
+fn authorize_hops(sim: &Sim) -> Vec<String> {
+    sim.requests_to("entra")
+        .iter()
+        .filter(|r| r.path().ends_with("/oauth2/v2.0/authorize"))
+        .map(|r| {
+            assert_eq!(r.method, "GET", "{}", r.uri);
+            assert!(
+                r.header("authorization").is_none(),
+                "credential sent: {}",
+                r.uri
+            );
+            assert!(r.header("cookie").is_none(), "cookie sent: {}", r.uri);
+            let q = r.uri.split_once('?').map(|(_, q)| q).unwrap_or("");
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "redirect_uri")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Every redirect URI shape gets exactly its one GET to the authority — nothing signs in,
+/// no second hop — and the preflight passes only when Entra shows its page for all.
+#[test]
+fn preflight_asks_entra_once_per_redirect_uri_shape() {
+    let sim = Sim::start("healthy");
+    let report = discover(&sim, &[]);
+    let mut hops = authorize_hops(&sim);
+    hops.sort();
+    let mut want: Vec<String> = REDIRECT_SHAPES.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(hops, want, "one authorize GET per shape");
+    assert!(
+        !sim.requests_to("entra")
+            .iter()
+            .any(|r| r.path().ends_with("/sim-sign-in")
+                || r.method == "POST" && r.path().ends_with("/authorize")),
+        "the preflight went past the first hop"
+    );
+    let entra = report.check("discovery.authorize.entra");
+    assert_eq!(entra["status"], "pass", "{entra}");
+    let shapes = entra["evidence"]["redirect_uris"].as_array().unwrap();
+    assert_eq!(shapes.len(), 3, "{entra}");
+    for s in REDIRECT_SHAPES {
+        assert!(entra["detail"].as_str().unwrap().contains(s), "{entra}");
+    }
+}
+
+/// VS Code's broker redirect URI missing from the app (guide Part 2 Step 2.7 skipped): the
+/// SDKs' loopback shapes sign in, Entra's error page refuses the broker (AADSTS50011), and
+/// the VS Code row of the matrix names it.
+#[test]
+fn preflight_reads_the_error_page_for_the_vscode_broker() {
+    let sim = Sim::start("redirect-uri-no-vscode");
+    let report = discover(&sim, &[]);
+    let entra = report.check("discovery.authorize.entra");
+    assert_eq!(entra["code"], "discovery.authorize-refused", "{entra}");
+    assert_eq!(entra["evidence"]["aadsts"], 50011, "{entra}");
+    let detail = entra["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("https://vscode.dev/redirect (VS Code")
+            && !detail.contains("127.0.0.1:33418"),
+        "{detail}"
+    );
+    assert!(
+        entra["fix"]
+            .as_str()
+            .unwrap()
+            .contains("explain AADSTS50011"),
+        "{entra}"
+    );
+    let rows = report.check("discovery.clients")["evidence"]["clients"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let row = |name: &str| rows.iter().find(|r| r["client"] == name).unwrap().clone();
+    assert_eq!(row("ts-sdk-v1")["gets_through"], true);
+    assert_eq!(row("ts-sdk-v2")["gets_through"], true);
+    let vscode = row("vscode");
+    assert_eq!(vscode["gets_through"], false, "{vscode}");
+    assert_eq!(vscode["link"], "authorize");
+    assert_eq!(
+        vscode["sends"]["redirect_uri"],
+        "https://vscode.dev/redirect"
+    );
+    assert!(
+        vscode["error"].as_str().unwrap().starts_with("AADSTS50011"),
+        "{vscode}"
+    );
+}
+
+/// The other answer shapes: a redirect back with `error=`/`error_description=AADSTS…` in
+/// the query (a missing scope, AADSTS900144; an unqualified one, AADSTS650053), and the
+/// error page for every shape at once (no reply address at all, AADSTS500113).
+#[test]
+fn preflight_reads_error_redirects_and_pages_for_every_shape() {
+    for (profile, aadsts) in [
+        ("challenge-missing-no-prm", 900144),
+        ("prm-scope-unqualified", 650053),
+    ] {
+        let sim = Sim::start(profile);
+        let report = discover(&sim, &[]);
+        let entra = report.check("discovery.authorize.entra");
+        assert_eq!(
+            entra["code"], "discovery.authorize-refused",
+            "{profile}: {entra}"
+        );
+        assert_eq!(entra["evidence"]["aadsts"], aadsts, "{profile}: {entra}");
+    }
+    let mut p = crate::support::sim::profiles::profile("healthy");
+    p.entra.no_redirect_uris = true;
+    let sim = Sim::with(p);
+    let report = discover(&sim, &[]);
+    let entra = report.check("discovery.authorize.entra");
+    assert_eq!(entra["evidence"]["aadsts"], 500113, "{entra}");
+    let detail = entra["detail"].as_str().unwrap();
+    for s in REDIRECT_SHAPES {
+        assert!(detail.contains(s), "{s} not named: {detail}");
+    }
+    let rows = report.check("discovery.clients")["evidence"]["clients"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        rows.iter()
+            .all(|r| r["gets_through"] == false && r["link"] == "authorize"),
+        "{rows:?}"
+    );
+}
+
+/// The client matrix, VS Code's row included, in all three formats.
+#[test]
+fn client_matrix_in_text_json_and_markdown() {
+    let sim = Sim::start("redirect-uri-no-vscode");
+    let json = discover(&sim, &[]);
+    let rows = json.check("discovery.clients")["evidence"]["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["client"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(rows, ["ts-sdk-v1", "ts-sdk-v2", "vscode"]);
+    for format in ["text", "markdown"] {
+        let out = Run::new()
+            .sim(&sim)
+            .args(["discovery", "--format", format])
+            .code(1)
+            .output();
+        let text = out.stdout.clone();
+        for line in [
+            "TypeScript SDK v1 (@modelcontextprotocol/sdk 1.32): gets through",
+            "TypeScript SDK v2 (@modelcontextprotocol/client 2.4): gets through",
+            "VS Code (its own MCP client, modelled from microsoft/vscode): fails at authorize — AADSTS50011",
+        ] {
+            assert!(text.contains(line), "{format}: no {line:?} in\n{text}");
+        }
+    }
+}
+
+/// Entra's claims challenge is recognised and its claims named, whether it replaces the MCP
+/// challenge (warn, with the well-known fallback) or stands beside it (info).
+#[test]
+fn claims_challenge_is_explained_not_called_missing() {
+    let sim = Sim::start("challenge-insufficient-claims");
+    let report = discover(&sim, &[]);
+    assert!(!report.has("discovery.challenge-missing"), "{report}");
+    let c = report.by_code("discovery.claims-challenge");
+    assert_eq!(c["status"], "warn", "{c}");
+    let detail = c["detail"].as_str().unwrap();
+    assert!(
+        detail
+            .contains(r#"access_token.acrs = "c1" — a Conditional Access authentication context"#),
+        "{detail}"
+    );
+    assert!(detail.contains("fall back to"), "{detail}");
+    assert!(
+        c["fix"].as_str().unwrap().contains(&format!(
+            "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource\"",
+            sim.gateway
+        )),
+        "{c}"
+    );
+
+    let sim = Sim::start("challenge-claims-with-metadata");
+    let report = discover(&sim, &[]);
+    let c = report.check("discovery.challenge.claims");
+    assert_eq!(c["status"], "info", "{c}");
+    assert_eq!(c["code"], "discovery.claims-challenge");
+    assert_eq!(report.status("discovery.challenge"), "pass");
+    assert_eq!(report.verdict(), "pass", "{report}");
+}
+
+// ---------------------------------------------------------------- the resource parameter
+
+/// `explain AADSTS9010010`, `discovery` (Entra confirms the refusal) and `policy` (the
+/// guide's /authorize 302, which forwards the query) give one fix: the declared strip
+/// snippet. A façade that deletes `resource` but builds the Location from OriginalUrl
+/// still forwards it; the one that builds it from Url passes.
+#[test]
+fn resource_parameter_is_one_story() {
+    use c7doctor::discovery::codes::STRIP_RESOURCE_POLICY;
+    let explain = Run::new().args(["explain", "AADSTS9010010"]).output();
+    assert!(
+        explain.stdout.contains(STRIP_RESOURCE_POLICY),
+        "{}",
+        explain.stdout
+    );
+
+    let sim = Sim::start("resource-forwarded");
+    let discovery = discover(&sim, &[]);
+    let live = discovery.by_code("discovery.resource-rejected");
+    assert_eq!(live["status"], "fail", "{live}");
+
+    let fixture = |f: &str| format!("{}/fixtures/policy/{f}", env!("CARGO_MANIFEST_DIR"));
+    let policy = Run::new()
+        .args([
+            "policy",
+            &fixture("authorize-policy.xml"),
+            "--host",
+            &sim.gateway,
+        ])
+        .report();
+    let linted = policy.by_code("discovery.resource-rejected");
+    assert_eq!(linted["status"], "warn", "{linted}");
+    assert!(
+        linted["detail"].as_str().unwrap().contains("predicted"),
+        "{linted}"
+    );
+    // The same declared fix, filled with the same resource (the MCP URL).
+    assert_eq!(linted["fix"], live["fix"], "policy vs discovery fix");
+    assert!(
+        live["fix"]
+            .as_str()
+            .unwrap()
+            .contains(STRIP_RESOURCE_POLICY)
+    );
+    assert!(live["fix"].as_str().unwrap().contains(&sim.mcp_url()));
+
+    let original = Run::new()
+        .args([
+            "policy",
+            &fixture("authorize-strips-resource-original-url.xml"),
+        ])
+        .report();
+    let c = original.by_code("discovery.resource-rejected");
+    assert_eq!(c["status"], "warn", "{c}");
+    assert!(c["detail"].as_str().unwrap().contains("OriginalUrl"), "{c}");
+    let stripped = Run::new()
+        .args([
+            "policy",
+            &fixture("real-world/authorize-strips-resource.xml"),
+        ])
+        .report();
+    assert!(!stripped.has("discovery.resource-rejected"), "{stripped}");
+    assert_eq!(stripped.status("policy.oauth-proxy.resource"), "pass");
+}
+
+/// A PRM sent with a Content-Encoding nobody asked for: gzip is decoded as the clients'
+/// HTTP stacks do (the chain passes); an encoding c7doctor cannot decode is named in the
+/// finding, not reported as "not UTF-8".
+#[test]
+fn unsolicited_content_encoding_is_decoded_or_named() {
+    use crate::support::sim::profiles::profile;
+    let mut p = profile("healthy");
+    p.apim.prm_encoding = Some("gzip");
+    let sim = Sim::with(p);
+    let report = discover(&sim, &[]);
+    assert_eq!(report.verdict(), "pass", "{report}");
+
+    let mut p = profile("healthy");
+    p.apim.prm_encoding = Some("br");
+    let sim = Sim::with(p);
+    let report = discover(&sim, &[]);
+    let c = report.by_code("discovery.prm-invalid");
+    let text = c.to_string();
+    assert!(text.contains("Content-Encoding: br"), "{c}");
+    assert!(!text.contains("UTF-8"), "{c}");
 }

@@ -312,4 +312,7 @@ agreement_tests! {
     ts_resource_forwarded => "resource-forwarded",
     ts_resource_identifier_uri => "resource-identifier-uri",
     ts_redirect_uri_unregistered => "redirect-uri-unregistered",
+    ts_redirect_uri_no_vscode => "redirect-uri-no-vscode",
+    ts_challenge_insufficient_claims => "challenge-insufficient-claims",
+    ts_challenge_claims_with_metadata => "challenge-claims-with-metadata",
 }

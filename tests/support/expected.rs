@@ -225,6 +225,12 @@ pub const PROFILES: &[Expected] = &[
     // sign-in: the prediction stands.
     profile("resource-identifier-uri").discovery(&[("discovery.resource-rejected", "warn")]),
     profile("redirect-uri-unregistered").discovery(&[("discovery.authorize-refused", "fail")]),
+    // The SDKs' loopback redirect URIs are registered, VS Code's broker is not.
+    profile("redirect-uri-no-vscode").discovery(&[("discovery.authorize-refused", "fail")]),
+    // Entra's claims challenge replaces the MCP one: clients fall back to the well-known PRM
+    // URL. Beside an intact resource_metadata it is only explained (info).
+    profile("challenge-insufficient-claims").discovery(&[("discovery.claims-challenge", "warn")]),
+    profile("challenge-claims-with-metadata").discovery(&[]),
     // The MCP conversation and its stream.
     profile("healthy-shared-key").probe_both(PASS),
     profile("healthy-json").probe_both(PASS),

@@ -11,6 +11,10 @@
 //! A façade that removes the RFC 8707 `resource` parameter on `/authorize` (a
 //! `set-query-parameter … exists-action="delete"`) or the `resource` form field on
 //! `/token` is the field workaround for Entra's AADSTS9010010, and is recognised as such.
+//! An `/authorize` redirect that passes the query string on without it (the guide's) is
+//! `discovery.resource-rejected`, predicted — the code `discovery` and `explain
+//! AADSTS9010010` give, so the fix is the one declared text
+//! ([`crate::discovery::codes::STRIP_RESOURCE_POLICY`]).
 
 use roxmltree::Node;
 use serde_json::Value;
@@ -310,6 +314,7 @@ fn authorize_checks(l: &Lint, ret: Node, exp: &DocExpect) -> Vec<Check> {
 
 /// Does the policy remove the RFC 8707 `resource` parameter (query or form field)?
 fn resource_checks(l: &Lint) -> Vec<Check> {
+    let location = authorize_location(l);
     let new = || {
         Check::new(
             "policy.oauth-proxy.resource",
@@ -329,6 +334,22 @@ fn resource_checks(l: &Lint) -> Vec<Check> {
                     .iter()
                     .any(|w| t.contains(w))
         };
+        // set-query-parameter changes context.Request.Url; a Location built from
+        // OriginalUrl still carries the parameter.
+        if deletes_query
+            && location
+                .as_ref()
+                .is_some_and(|(v, _)| v.contains("OriginalUrl"))
+        {
+            out.push(l.at_node(
+                forwarded(new(), l).warn(
+                    crate::discovery::codes::RESOURCE_REJECTED,
+                    "deletes the resource query parameter, but the Location is built from context.Request.OriginalUrl, which keeps it: Entra still gets the RFC 8707 resource MCP clients send and answers AADSTS9010010 unless it is an Application ID URI of the API the scopes name (predicted; `c7doctor discovery` confirms it live)",
+                ),
+                n,
+            ));
+            continue;
+        }
         if deletes_query || strips_form {
             let what = if deletes_query {
                 "deletes the resource query parameter"
@@ -343,5 +364,37 @@ fn resource_checks(l: &Lint) -> Vec<Check> {
             ));
         }
     }
+    // The guide's /authorize 302 passes the whole query string on, `resource` included.
+    if out.is_empty()
+        && let Some((value, node)) = location
+        && value.contains("QueryString")
+    {
+        out.push(l.at_node(
+            forwarded(new(), l).warn(
+                crate::discovery::codes::RESOURCE_REJECTED,
+                "the Location passes the client's whole query string on to Entra, with the RFC 8707 resource MCP clients send (VS Code, Claude Code, the TypeScript SDK v1 and v2 send the PRM resource): unless that URL is an Application ID URI of the API the scopes name, Entra's v2.0 endpoint answers AADSTS9010010 and they cannot sign in (predicted; `c7doctor discovery` confirms it live)",
+            ),
+            node,
+        ));
+    }
     out
+}
+
+/// The `Location` value of an `/authorize` façade's redirect, with its header element.
+fn authorize_location<'a, 'i>(l: &Lint<'a, 'i>) -> Option<(String, Node<'a, 'i>)> {
+    let f = &l.f;
+    let ret = f.returns.filter(|_| f.kind == Kind::Authorize)?;
+    let header = descendants_named(ret, "set-header")
+        .find(|h| attr(*h, "name").is_some_and(|n| n.eq_ignore_ascii_case("location")))?;
+    Some((header_value(header), header))
+}
+
+/// The resource the fix names: the configured MCP URL (what the PRM should name), else its
+/// shape.
+fn forwarded(check: Check, l: &Lint) -> Check {
+    let resource = match &l.ctx.cfg.gateway {
+        Some(Ok(g)) => g.mcp_url.to_string(),
+        _ => "https://<apim-host>/<api-path>/mcp (the PRM resource)".into(),
+    };
+    check.fix_var("resource", resource)
 }

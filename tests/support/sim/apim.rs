@@ -57,6 +57,9 @@ pub struct ApimFaults {
     pub prm_scopes: Option<Vec<String>>,
     /// The PRM streams a 1 GiB body.
     pub prm_huge: bool,
+    /// The PRM is sent with this `Content-Encoding` though nobody asked: `gzip` compresses
+    /// it; any other value labels the plain JSON with that encoding.
+    pub prm_encoding: Option<&'static str>,
     /// The PRM is served only at the path-suffixed well-known URL
     /// (`/.well-known/oauth-protected-resource/context7/mcp`); the root URL answers 404.
     pub prm_path_suffixed_only: bool,
@@ -301,10 +304,33 @@ fn prm(state: &SimState) -> Response {
     if f.prm_huge {
         return hostile::huge_json_response();
     }
-    if let Some(body) = &f.prm_body {
-        return json_response(state.expand(body));
+    let body = match &f.prm_body {
+        Some(body) => state.expand(body),
+        None => prm_document(state).to_string(),
+    };
+    match f.prm_encoding {
+        Some(enc) => {
+            let bytes = if enc == "gzip" {
+                use std::io::Write;
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                gz.write_all(body.as_bytes()).expect("gzip");
+                gz.finish().expect("gzip")
+            } else {
+                body.into_bytes()
+            };
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::CONTENT_ENCODING, enc),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        None => json_response(body),
     }
-    json_response(prm_document(state).to_string())
 }
 
 /// The AS metadata façade of guide 2 Part 5 (without offline_access unless asked).

@@ -60,6 +60,9 @@ pub struct EntraFaults {
     /// The loopback redirect URIs are registered on the Web platform: the code exchange
     /// needs a client secret (AADSTS7000218 for a public client).
     pub redirects_web_only: bool,
+    /// The app lacks VS Code's broker redirect URI `https://vscode.dev/redirect` (a Web
+    /// redirect URI in the guide, Part 2 Step 2.7).
+    pub no_vscode_redirect: bool,
     /// The app has no redirect URI at all (AADSTS500113).
     pub no_redirect_uris: bool,
     /// Entra refuses a mismatched `resource` only after the user signed in, not at the

@@ -60,7 +60,9 @@ pub fn registration(state: &SimState) -> Registration {
         None if f.redirects_web_only => (vec![], loopback),
         None => (loopback, vec![]),
     };
-    web_redirects.push("https://vscode.dev/redirect".to_string());
+    if !f.no_vscode_redirect {
+        web_redirects.push("https://vscode.dev/redirect".to_string());
+    }
     if f.no_redirect_uris {
         return Registration {
             client_id,

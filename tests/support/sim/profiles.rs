@@ -68,6 +68,9 @@ pub const NAMES: &[&str] = &[
     "resource-forwarded",
     "resource-identifier-uri",
     "redirect-uri-unregistered",
+    "redirect-uri-no-vscode",
+    "challenge-insufficient-claims",
+    "challenge-claims-with-metadata",
     "prm-foreign-authorization-server",
     // device code and OBO (helper E)
     "device-code-pending",
@@ -216,6 +219,29 @@ pub fn profile(name: &str) -> Profile {
         "challenge-without-resource-metadata" => Profile {
             apim: ApimFaults {
                 challenge: Some(r#"Bearer realm="context7", error="invalid_token""#.into()),
+                ..apim
+            },
+            ..p
+        },
+        // Entra's claims challenge (a Conditional Access authentication context) in place of
+        // the MCP challenge, as a resource server such as Graph sends it.
+        "challenge-insufficient-claims" => Profile {
+            apim: ApimFaults {
+                challenge: Some(
+                    r#"Bearer realm="", authorization_uri="{authority}/{tenant}/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19""#
+                        .into(),
+                ),
+                ..apim
+            },
+            ..p
+        },
+        // The same claims challenge beside an intact resource_metadata.
+        "challenge-claims-with-metadata" => Profile {
+            apim: ApimFaults {
+                challenge: Some(
+                    r#"Bearer resource_metadata="{gateway}/.well-known/oauth-protected-resource", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19""#
+                        .into(),
+                ),
                 ..apim
             },
             ..p
@@ -536,6 +562,9 @@ pub fn profile(name: &str) -> Profile {
         // The gateway app has only the Web redirect URI https://vscode.dev/redirect: the
         // loopback redirect URIs of the SDKs are refused (AADSTS50011).
         "redirect-uri-unregistered" => entra(p, |e| e.redirect_uris = Some(vec![])),
+        // Guide Part 2 Step 2.7 skipped: the loopback redirect URIs are there, VS Code's
+        // broker https://vscode.dev/redirect is not (AADSTS50011 for VS Code only).
+        "redirect-uri-no-vscode" => entra(p, |e| e.no_vscode_redirect = true),
         // The PRM names an authorization server nobody configured (reported, not fetched).
         "prm-foreign-authorization-server" => Profile {
             apim: ApimFaults {

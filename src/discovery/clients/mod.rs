@@ -24,8 +24,16 @@
 //!   and is sent verbatim. The scope is the challenge's, else the PRM `scopes_supported`;
 //!   v2 adds `offline_access` (and `prompt=consent`) when the metadata lists it.
 //!
+//! VS Code does not run the SDK: its MCP client has its own discovery ([`vscode`]), read
+//! from microsoft/vscode, and differs where that module says. No real VS Code runs in the
+//! test suite, so its row is a model of that code only.
+//!
 //! The walk first asks [`plan`] what each client will send to `/authorize`, probes exactly
-//! that request (with the client's redirect URI), and hands the answer to [`finish`].
+//! that request (with the client's redirect URI — one per shape: VS Code's broker
+//! `https://vscode.dev/redirect`, the loopback `http://127.0.0.1:<port>/` and
+//! `http://localhost:<port>/callback`), and hands the answer to [`finish`].
+
+mod vscode;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -38,10 +46,11 @@ use super::fetch::{Attempt, DocOutcome};
 pub enum Client {
     TsSdkV1,
     TsSdkV2,
+    VsCode,
 }
 
-/// Every modelled client, in report order.
-pub const ALL: [Client; 2] = [Client::TsSdkV1, Client::TsSdkV2];
+/// Every modelled client, in report order. The first is c7doctor's own `/authorize` probe.
+pub const ALL: [Client; 3] = [Client::TsSdkV1, Client::TsSdkV2, Client::VsCode];
 
 impl Client {
     /// The name in the JSON evidence.
@@ -49,6 +58,7 @@ impl Client {
         match self {
             Client::TsSdkV1 => "ts-sdk-v1",
             Client::TsSdkV2 => "ts-sdk-v2",
+            Client::VsCode => "vscode",
         }
     }
     /// The name a reader knows.
@@ -56,14 +66,27 @@ impl Client {
         match self {
             Client::TsSdkV1 => "TypeScript SDK v1 (@modelcontextprotocol/sdk 1.32)",
             Client::TsSdkV2 => "TypeScript SDK v2 (@modelcontextprotocol/client 2.4)",
+            Client::VsCode => "VS Code (its own MCP client, modelled from microsoft/vscode)",
         }
     }
-    /// The redirect URI shape this client's sign-in uses: VS Code's loopback form for v1
-    /// (microsoft/vscode#322126), Claude Code's for v2 (anthropics/claude-code#47975).
+    /// The redirect URI shape this client's sign-in uses: the loopback form VS Code also
+    /// uses for v1 (microsoft/vscode#322126), Claude Code's for v2
+    /// (anthropics/claude-code#47975), and VS Code's hosted broker, which the guide registers
+    /// as a Web redirect URI of the Gateway app (Part 2 Step 2.7).
     pub fn redirect_uri(self) -> &'static str {
         match self {
             Client::TsSdkV1 => "http://127.0.0.1:33418/",
             Client::TsSdkV2 => "http://localhost:47891/callback",
+            Client::VsCode => super::authorize::VSCODE_BROKER_REDIRECT_URI,
+        }
+    }
+    /// What is known only after sign-in for this client's redirect URI, for its row.
+    fn after_sign_in(self) -> Option<&'static str> {
+        match self {
+            Client::VsCode => Some(
+                "https://vscode.dev/redirect is a Web redirect URI: unless the app lets public clients redeem codes, Entra asks for a client secret at the code exchange (AADSTS7000218) — not confirmed before sign-in",
+            ),
+            _ => None,
         }
     }
     fn checks_issuer(self) -> bool {
@@ -101,6 +124,8 @@ pub struct Plan {
     pub redirect_uri: &'static str,
     /// The client adds `prompt=consent` (it asks for `offline_access`).
     pub prompt_consent: bool,
+    /// What the model cannot settle for this client (its versions differ here).
+    pub caveat: Option<String>,
 }
 
 /// Where and why a client stops.
@@ -110,7 +135,7 @@ pub struct Stop {
     pub error: String,
 }
 
-fn stop(link: Link, error: impl Into<String>) -> Stop {
+pub(super) fn stop(link: Link, error: impl Into<String>) -> Stop {
     Stop {
         link,
         error: error.into(),
@@ -157,7 +182,7 @@ impl Row {
     }
 }
 
-fn attempt<'a>(seen: &'a Seen<'_>, url: &Url) -> Option<&'a Attempt> {
+pub(super) fn attempt<'a>(seen: &'a Seen<'_>, url: &Url) -> Option<&'a Attempt> {
     seen.attempts.iter().copied().find(|a| &a.url == url)
 }
 
@@ -188,8 +213,8 @@ fn challenge_params(
     let scheme = parts.next().unwrap_or("").to_ascii_lowercase();
     let second = parts.next().unwrap_or("");
     let recognised = match client {
-        Client::TsSdkV1 => scheme == "bearer",
         Client::TsSdkV2 => scheme == "bearer" || scheme == "dpop",
+        _ => scheme == "bearer",
     };
     if header.is_empty() || !recognised || second.is_empty() {
         return (None, None, None);
@@ -238,7 +263,7 @@ fn prm_doc<'a>(seen: &'a Seen<'_>, header_url: Option<&Url>) -> Result<Option<&'
         .filter(|d| prm_schema_ok(d)))
 }
 
-fn is_url(v: Option<&Value>) -> bool {
+pub(super) fn is_url(v: Option<&Value>) -> bool {
     v.and_then(Value::as_str)
         .and_then(|s| Url::parse(s).ok())
         .is_some_and(|u| matches!(u.scheme(), "http" | "https"))
@@ -309,7 +334,7 @@ fn as_schema_problem(doc: &Value, openid: bool) -> Option<String> {
 }
 
 /// `buildDiscoveryUrls`: the AS metadata URLs, with whether each is an OpenID document.
-fn as_urls(issuer: &Url) -> Vec<(Url, bool)> {
+pub(super) fn as_urls(issuer: &Url) -> Vec<(Url, bool)> {
     let origin = |p: &str| {
         let mut u = issuer.clone();
         u.set_path(p);
@@ -425,6 +450,9 @@ pub fn resource_allowed(mcp_url: &Url, resource: &str) -> bool {
 /// What `client` sends to `/authorize`, or where it stops before that. `Ok(None)`: the
 /// endpoint answered without asking for sign-in.
 pub fn plan(client: Client, seen: &Seen<'_>) -> Result<Option<Plan>, Stop> {
+    if client == Client::VsCode {
+        return vscode::plan(seen);
+    }
     let (rm, challenge_scope, error) = challenge_params(client, seen.challenge_headers);
     match seen.endpoint_status {
         None => return Err(stop("endpoint", "no HTTP answer from the MCP endpoint")),
@@ -544,6 +572,7 @@ pub fn plan(client: Client, seen: &Seen<'_>) -> Result<Option<Plan>, Stop> {
         resource,
         redirect_uri: client.redirect_uri(),
         prompt_consent,
+        caveat: None,
     }))
 }
 
@@ -591,9 +620,15 @@ pub fn finish(
             Some(Err(why)) => row(false, "token", Some(why.clone())),
             _ => {
                 let mut r = row(true, "none", None);
-                r.caveat = predicted
+                let predicted = predicted
                     .as_ref()
                     .map(|p| format!("{p} — not confirmed before sign-in"));
+                let caveats: Vec<String> = predicted
+                    .into_iter()
+                    .chain(plan.caveat.clone())
+                    .chain(client.after_sign_in().map(str::to_string))
+                    .collect();
+                r.caveat = (!caveats.is_empty()).then(|| caveats.join("; "));
                 r
             }
         },
@@ -603,6 +638,9 @@ pub fn finish(
             r
         }
     };
+    if !r.gets_through && r.caveat.is_none() {
+        r.caveat = plan.caveat.clone();
+    }
     r.sends = Some(sends);
     r
 }
@@ -610,6 +648,9 @@ pub fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The SDK lines (VS Code has its own replay, tested in `vscode`).
+    const SDKS: [Client; 2] = [Client::TsSdkV1, Client::TsSdkV2];
 
     fn at(url: &str, doc: Option<Value>) -> Attempt {
         Attempt {
@@ -671,7 +712,7 @@ mod tests {
                 Some(as_meta("https://gw.example")),
             ),
         ];
-        for c in ALL {
+        for c in SDKS {
             let p = run(&[RM], &a, c).unwrap().unwrap();
             assert_eq!(
                 p.resource.as_deref(),
@@ -699,7 +740,7 @@ mod tests {
         ];
         let joined = format!(r#"Basic realm="apim", {RM} scope="api://g/from-challenge""#);
         // Not a Bearer first scheme: neither resource_metadata nor scope is read.
-        for c in ALL {
+        for c in SDKS {
             assert_eq!(
                 challenge_params(c, std::slice::from_ref(&joined)),
                 (None, None, None)
@@ -755,7 +796,7 @@ mod tests {
                 Some(m),
             ),
         ];
-        for c in ALL {
+        for c in SDKS {
             let e = run(&[RM], &a, c).unwrap_err();
             assert!(e.error.contains("response_types_supported"), "{e:?}");
         }
