@@ -94,10 +94,13 @@ pub fn check(
                     codes::TOKEN_ROUTE,
                     format!("Entra saw a browser Origin on the token request (AADSTS9002326): the gateway adds one — {said}"),
                 ),
-                Some(700016) if exp.client_audience_app() == Some(client_id) => check.warn(
-                    crate::entra::codes::APP_NOT_FOUND,
-                    format!("POST /token reaches Entra, which does not know the client ID {client_id} in that tenant (AADSTS700016): check the app ID, or the tenant in the oauth-proxy API's service URL"),
-                ),
+                Some(700016) if exp.client_audience_app() == Some(client_id) => check
+                    .warn(
+                        crate::entra::codes::APP_NOT_FOUND,
+                        format!("POST /token reaches Entra, which does not know the client ID {client_id} in that tenant (AADSTS700016): check the app ID, or the tenant in the oauth-proxy API's service URL"),
+                    )
+                    .fix_var("client_id", client_id)
+                    .fix_var("client_app", format!("the app registration with client ID {client_id}")),
                 _ => check.pass(format!(
                     "Entra answered {} to a deliberately invalid code, as expected{}",
                     err.label(),

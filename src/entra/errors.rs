@@ -505,12 +505,6 @@ fn with_fix_vars(check: Check, err: &EntraError, cfg: &Config, ectx: &ErrorConte
     check
         .fix_var("client_app", app_named(cfg, ectx.client_id))
         .fix_var("client_id", ectx.client_id.unwrap_or("(none sent)"))
-        .fix_var(
-            "client",
-            ectx.client_id
-                .map(|c| format!("client ID {c}"))
-                .unwrap_or_else(|| "the client's ID".into()),
-        )
         .fix_var("scope_sent", ectx.scope.unwrap_or("(none sent)"))
         .fix_var(
             "correlation_id",
