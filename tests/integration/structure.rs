@@ -824,7 +824,6 @@ fn every_code_string_is_written_once_in_src() {
 /// check's own values (`fix_var`): no call site writes a fix of its own with `.fix(…)`
 /// (outside test modules; `report/mod.rs` defines the method).
 #[test]
-#[ignore = "overrides left in discovery/ (as_metadata, authorize, endpoint, prm) and entra/errors.rs (fix_for): the discovery engineer converts them to declaration templates + fix_var"]
 fn no_fix_override_outside_the_declarations() {
     let mut found = Vec::new();
     for f in src_files() {
