@@ -321,7 +321,12 @@ impl Config {
             "tenant_id" => self.tenant_id.clone(),
             "gateway_app_id" => self.gateway_app_id.clone(),
             "mcp_app_id" => self.mcp_app_id.clone(),
-            "host" => self.host.clone(),
+            // The gateway's origin as parsed (a bare `contoso.azure-api.net` becomes
+            // `https://contoso.azure-api.net`), so a fix's `{host}/.well-known/…` is a URL.
+            "host" => self
+                .gateway()
+                .map(|g| g.origin.origin().ascii_serialization())
+                .or_else(|| self.host.clone()),
             "api_path" => Some(self.api_path.clone()),
             "authority" => Some(self.authority.clone()),
             _ => None,
@@ -810,6 +815,21 @@ mod tests {
 
     /// The configuration findings take their advice from the declarations: every fix is the
     /// declared text with the check's own values filled in, never a text of its own.
+    #[test]
+    fn the_host_placeholder_is_the_gateway_origin_as_parsed() {
+        let mut cfg = Config::defaults();
+        cfg.set_host(Some("contoso.azure-api.net".into()));
+        assert_eq!(
+            cfg.placeholder("host").as_deref(),
+            Some("https://contoso.azure-api.net")
+        );
+        cfg.set_host(Some("https://contoso.azure-api.net/context7/mcp".into()));
+        assert_eq!(
+            cfg.placeholder("host").as_deref(),
+            Some("https://contoso.azure-api.net")
+        );
+    }
+
     #[test]
     fn configuration_fixes_are_the_declarations_filled_in() {
         let mut cfg = Config::defaults();
