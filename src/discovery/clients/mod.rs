@@ -652,6 +652,20 @@ mod tests {
     /// The SDK lines (VS Code has its own replay, tested in `vscode`).
     const SDKS: [Client; 2] = [Client::TsSdkV1, Client::TsSdkV2];
 
+    /// The gateway's PRM and AS metadata, both served and sound.
+    fn healthy_documents() -> [Attempt; 2] {
+        [
+            at(
+                "https://gw.example/.well-known/oauth-protected-resource",
+                Some(prm()),
+            ),
+            at(
+                "https://gw.example/.well-known/oauth-authorization-server",
+                Some(as_meta("https://gw.example")),
+            ),
+        ]
+    }
+
     fn at(url: &str, doc: Option<Value>) -> Attempt {
         Attempt {
             url: Url::parse(url).unwrap(),
@@ -702,16 +716,7 @@ mod tests {
 
     #[test]
     fn healthy_chain_plans_the_prm_resource_and_scope() {
-        let a = [
-            at(
-                "https://gw.example/.well-known/oauth-protected-resource",
-                Some(prm()),
-            ),
-            at(
-                "https://gw.example/.well-known/oauth-authorization-server",
-                Some(as_meta("https://gw.example")),
-            ),
-        ];
+        let a = healthy_documents();
         for c in SDKS {
             let p = run(&[RM], &a, c).unwrap().unwrap();
             assert_eq!(
@@ -728,16 +733,7 @@ mod tests {
 
     #[test]
     fn basic_first_loses_the_prm_and_the_scope() {
-        let a = [
-            at(
-                "https://gw.example/.well-known/oauth-protected-resource",
-                Some(prm()),
-            ),
-            at(
-                "https://gw.example/.well-known/oauth-authorization-server",
-                Some(as_meta("https://gw.example")),
-            ),
-        ];
+        let a = healthy_documents();
         let joined = format!(r#"Basic realm="apim", {RM} scope="api://g/from-challenge""#);
         // Not a Bearer first scheme: neither resource_metadata nor scope is read.
         for c in SDKS {
@@ -829,16 +825,7 @@ mod tests {
         let headers = vec![format!(
             r#"{RM}, error="insufficient_scope", scope="api://g/x""#
         )];
-        let a = [
-            at(
-                "https://gw.example/.well-known/oauth-protected-resource",
-                Some(prm()),
-            ),
-            at(
-                "https://gw.example/.well-known/oauth-authorization-server",
-                Some(as_meta("https://gw.example")),
-            ),
-        ];
+        let a = healthy_documents();
         let p = plan(
             Client::TsSdkV1,
             &Seen {
