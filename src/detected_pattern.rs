@@ -27,9 +27,17 @@ use crate::report::{Check, Source, Status};
 use crate::token::Decoded;
 use crate::token::claims::{GATEWAY_SCOPE, MCP_SCOPE};
 
-/// The longest the PRM look may take. It runs before the checks, so a dead or slow gateway
-/// costs at most this; the discovery and probe checks then say what is wrong with it.
-const PRM_DEADLINE: Duration = Duration::from_secs(3);
+/// The longest the PRM look may take (or `--timeout`, when that is shorter). It runs beside
+/// the run's first requests (the conversation's `initialize`, the discovery walk's first
+/// stage), and only the steps that judge by the pattern wait for it: a dead gateway costs
+/// this at most, once, beside the steps' own deadlines; the discovery and probe checks then
+/// say what is wrong with it.
+pub const PRM_DEADLINE: Duration = Duration::from_secs(3);
+
+/// The cap on the PRM look for this configuration.
+pub fn prm_deadline(cfg: &Config) -> Duration {
+    cfg.timeout.min(PRM_DEADLINE)
+}
 
 /// A pattern and the evidence for it, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,17 +133,42 @@ pub fn from_prm_document(doc: &Value, url: &Url, cfg: &Config) -> Option<Seen> {
 }
 
 /// From the PRM the gateway serves at the well-known locations for `mcp_url` (the
-/// path-inserted one first), fetched without credentials within [`PRM_DEADLINE`]. `None`
+/// path-inserted one first), fetched without credentials within [`prm_deadline`]. `None`
 /// when none answers with a document or its scopes say nothing about the pattern.
 pub async fn from_prm(ctx: &Ctx, mcp_url: &Url) -> Option<Seen> {
     let mut cfg = ctx.cfg.clone();
-    cfg.timeout = cfg.timeout.min(PRM_DEADLINE);
+    cfg.timeout = prm_deadline(&ctx.cfg);
     let http = Ctx { cfg, now: ctx.now }.http(Some(mcp_url)).ok()?;
     let attempts = fetch::get_docs(&http, prm::wellknown_candidates(mcp_url)).await;
+    from_prm_attempts(&attempts, &ctx.cfg)
+}
+
+/// [`from_prm`] over fetches another step makes anyway (`e2e`'s discovery walk GETs the
+/// same well-known URLs, each once, with its own `--timeout` deadline): each is waited for
+/// at most [`prm_deadline`], and one still running then counts as no answer, as in
+/// [`from_prm`]; the fetch itself goes on for the step that made it.
+pub async fn from_prm_fetches<F>(fetches: impl IntoIterator<Item = F>, cfg: &Config) -> Option<Seen>
+where
+    F: std::future::Future<Output = fetch::Attempt>,
+{
+    let cap = prm_deadline(cfg);
+    let answered = futures_util::future::join_all(
+        fetches
+            .into_iter()
+            .map(|f| async move { tokio::time::timeout(cap, f).await.ok() }),
+    )
+    .await;
+    let attempts: Vec<fetch::Attempt> = answered.into_iter().flatten().collect();
+    from_prm_attempts(&attempts, cfg)
+}
+
+/// The first well-known attempt (in the order given) that answered with a document, read
+/// for its scopes.
+fn from_prm_attempts(attempts: &[fetch::Attempt], cfg: &Config) -> Option<Seen> {
     attempts
         .iter()
         .find_map(|a| a.doc().map(|d| (&a.url, d)))
-        .and_then(|(url, doc)| from_prm_document(doc, url, &ctx.cfg))
+        .and_then(|(url, doc)| from_prm_document(doc, url, cfg))
 }
 
 /// From policy checks: the MCP API policy's recognised pattern (`policy.pattern`).

@@ -1,5 +1,5 @@
 //! `c7doctor discovery`: walk the OAuth discovery chain an MCP client follows through the
-//! gateway (issue 3; MCP authorization spec 2025-11-25; guide 2 Part 5), and say which
+//! gateway (MCP authorization spec 2025-11-25; guide 2 Part 5), and say which
 //! link is broken and how to fix it.
 //!
 //! The links, in the order of the report:
@@ -213,6 +213,33 @@ pub async fn walk(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Vec<Check> {
     walk_with_tenant(http, exp, mcp_url, tenant).await
 }
 
+/// The walk's first stage, which needs nothing from the documents' expectations: the
+/// endpoint's answer without a token, and the well-known PRM URLs
+/// ([`prm::wellknown_candidates`], in that order).
+pub struct FirstStage {
+    pub endpoint: Result<http::Response, http::NetError>,
+    pub wellknown: Vec<Attempt>,
+}
+
+impl FirstStage {
+    /// The endpoint POST beside `wellknown`: the well-known fetches as the caller makes
+    /// them (e2e shares them with pattern detection, so each URL is requested once).
+    pub async fn fetch(
+        http: &Http,
+        mcp_url: &Url,
+        wellknown: impl std::future::Future<Output = Vec<Attempt>>,
+    ) -> FirstStage {
+        // The challenge usually names one of the well-known URLs, so its document is
+        // already there when the 401 arrives.
+        let (endpoint, wellknown) =
+            tokio::join!(endpoint::post_unauthenticated(http, mcp_url), wellknown);
+        FirstStage {
+            endpoint,
+            wellknown,
+        }
+    }
+}
+
 /// [`walk`] with the configured tenant's fetch supplied by the caller (e2e shares one
 /// fetch between several steps). When it yields `None`, the tenant the redirect or the
 /// façade's `jwks_uri` names is fetched instead.
@@ -222,7 +249,36 @@ pub async fn walk_with_tenant(
     mcp_url: &Url,
     tenant: impl std::future::Future<Output = Option<tenant::TenantResult>>,
 ) -> Vec<Check> {
-    let (tenant_cfg, chain) = tokio::join!(tenant, gateway_chain(http, exp, mcp_url));
+    let chain = async {
+        let wellknown = fetch::get_docs(http, prm::wellknown_candidates(mcp_url));
+        let first = FirstStage::fetch(http, mcp_url, wellknown).await;
+        gateway_chain(http, exp, mcp_url, first).await
+    };
+    let (tenant_cfg, chain) = tokio::join!(tenant, chain);
+    finish_walk(http, exp, tenant_cfg, chain).await
+}
+
+/// [`walk_with_tenant`] after its first stage, fetched by the caller (e2e starts it before
+/// it knows the pattern the documents are judged by; the tenant's fetch, shared, is
+/// already under way).
+pub async fn walk_from(
+    http: &Http,
+    exp: &DocExpect,
+    mcp_url: &Url,
+    first: FirstStage,
+    tenant: impl std::future::Future<Output = Option<tenant::TenantResult>>,
+) -> Vec<Check> {
+    let (tenant_cfg, chain) = tokio::join!(tenant, gateway_chain(http, exp, mcp_url, first));
+    finish_walk(http, exp, tenant_cfg, chain).await
+}
+
+/// The tenant links after the gateway's, and the checks in logical order.
+async fn finish_walk(
+    http: &Http,
+    exp: &DocExpect,
+    tenant_cfg: Option<tenant::TenantResult>,
+    chain: Chain,
+) -> Vec<Check> {
     let mut checks = chain.checks;
     if chain.gateway_down {
         if let Some(t) = &tenant_cfg {
@@ -272,17 +328,16 @@ pub async fn walk_with_tenant(
 }
 
 /// The gateway links: endpoint, challenge, PRM, AS metadata, /authorize, /token.
-async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url) -> Chain {
+async fn gateway_chain(http: &Http, exp: &DocExpect, mcp_url: &Url, first: FirstStage) -> Chain {
     let gateway = origin_of(mcp_url);
     let authority = Url::parse(&exp.authority).ok();
     let mut checks = vec![target_check(mcp_url)];
 
-    // Stage 1: the endpoint and the well-known PRM URLs (the challenge usually names one
-    // of them, so its document is already there when the 401 arrives).
-    let (endpoint_res, wellknown) = tokio::join!(
-        endpoint::post_unauthenticated(http, mcp_url),
-        fetch::get_docs(http, prm::wellknown_candidates(mcp_url)),
-    );
+    // Stage 1 (fetched by the caller): the endpoint and the well-known PRM URLs.
+    let FirstStage {
+        endpoint: endpoint_res,
+        wellknown,
+    } = first;
     checks.push(endpoint::endpoint_check(&endpoint_res, mcp_url));
     if let Err(e) = &endpoint_res
         && fetch::host_is_down(e)

@@ -1,5 +1,4 @@
-//! `c7doctor e2e`: the whole integration in one run and one report for a support ticket
-//! (issue 7).
+//! `c7doctor e2e`: the whole integration in one run and one report for a support ticket.
 //!
 //! The steps, in the order the integration depends on them (the report's order):
 //!
@@ -30,7 +29,13 @@
 //! (`lib.rs` exits 130 for it).
 //!
 //! The pattern is judged by what the gateway shows ([`crate::detected_pattern`]): the policy
-//! given with `--policy`, else the client token's audience and scope.
+//! given with `--policy`, else the scopes the gateway's PRM advertises, else the client
+//! token's audience and scope. The PRM is not fetched for it: the discovery walk's
+//! well-known GETs (each sent once) are read by the detection too, within its cap. Nothing
+//! waits for the pattern before it goes out — the endpoint POST, the PRM GETs, the tenant,
+//! the conversation's first requests and the forged token (shaped for the pattern the PRM
+//! is not needed for, and sent again only if the PRM says otherwise) all start at once —
+//! and each step awaits the judgement ([`Judged`]) only where it first judges by it.
 //!
 //! Progress: one live line per step on stderr ([`crate::progress`]; when stderr is not a
 //! terminal, one plain line per finished step with its mark). With `--login` the lines are
@@ -42,13 +47,17 @@ mod board;
 mod steps;
 
 use futures_util::FutureExt;
+use futures_util::future::{LocalBoxFuture, Shared};
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::cli::E2eArgs;
 use crate::context::{Ctx, Outcome};
 use crate::deployment::Pattern;
+use crate::detected_pattern;
+use crate::discovery::{fetch, prm};
 use crate::error::Error;
 use crate::http::Http;
 use crate::input;
@@ -162,6 +171,22 @@ impl Inputs {
     }
 }
 
+/// The pattern the run is judged by ([`crate::detected_pattern`]): the configuration to run
+/// with, and the `config.pattern` check and note when it is not the configured one.
+pub(crate) struct Judgement {
+    pub ctx: Ctx,
+    pub check: Option<Check>,
+    pub note: Option<String>,
+}
+
+/// The judgement, once the PRM look has answered (or its cap has passed). Every step that
+/// judges by the pattern awaits it where it first needs it; the requests that do not
+/// depend on it are already out.
+pub(crate) type Judged<'a> = Shared<LocalBoxFuture<'a, Rc<Judgement>>>;
+
+/// One GET of a well-known PRM URL, awaited by both the discovery walk and the detection.
+type SharedAttempt<'a> = Shared<LocalBoxFuture<'a, fetch::Attempt>>;
+
 /// `c7doctor e2e`.
 pub async fn command(ctx: &Ctx, args: &E2eArgs) -> Result<Outcome, Error> {
     let written;
@@ -171,51 +196,110 @@ pub async fn command(ctx: &Ctx, args: &E2eArgs) -> Result<Outcome, Error> {
     } else {
         ctx
     };
-    let mut inputs = Inputs::read(ctx, args)?;
-    // Judge by the pattern the gateway really has: the policy's, else the scopes its PRM
-    // advertises, else the client token's.
-    let policy_seen = inputs
-        .policy
-        .as_ref()
-        .and_then(|(checks, _)| crate::detected_pattern::from_policy(checks));
-    let prm_seen = match (&policy_seen, &ctx.cfg.gateway) {
-        (None, Some(Ok(g))) if !inputs.config_failed("config.host") => {
-            crate::detected_pattern::from_prm(ctx, &g.mcp_url).await
-        }
-        _ => None,
-    };
-    let seen = crate::detected_pattern::combine(
-        policy_seen,
-        prm_seen,
-        inputs
-            .token
-            .as_ref()
-            .and_then(|t| crate::token::decode(t.secret.expose()).ok())
-            .and_then(|d| crate::detected_pattern::from_token(&d, &ctx.cfg)),
-    );
-    let judged;
-    let mut note = None;
-    let ctx = match crate::detected_pattern::apply(&ctx.cfg, seen) {
-        Some((cfg, check, why)) => {
-            inputs.config_checks.push(check);
-            note = Some(why);
-            judged = Ctx { cfg, now: ctx.now };
-            &judged
-        }
-        None => ctx,
-    };
+    let inputs = Inputs::read(ctx, args)?;
     let http = ctx.http(None)?;
+    let gateway = gateway_of(&ctx.cfg, &inputs);
+    // The well-known PRM URLs, each requested once (with `--timeout`): the discovery walk's
+    // first stage reads them, and the pattern detection reads the same answers.
+    let wellknown: Vec<SharedAttempt<'_>> = match &gateway {
+        Ok(g) => prm::wellknown_candidates(&g.mcp_url)
+            .into_iter()
+            .map(|(url, why)| fetch::get_doc(&http, url, why).boxed_local().shared())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let judged: Judged<'_> = judge_pattern(ctx, &inputs, gateway.is_ok(), &wellknown)
+        .boxed_local()
+        .shared();
     let board = Board::new(args.login);
     let interrupted = {
-        let run = run_steps(ctx, &inputs, &http, &board);
+        let run = run_steps(ctx, &inputs, &http, &board, &gateway, &wellknown, &judged);
         tokio::select! {
             _ = run => None,
             _ = ctrl_c() => Some(board.started.elapsed()),
         }
     };
-    let mut report = assemble(ctx, &board, interrupted);
-    report.notes.extend(note);
+    // Judged unless Ctrl-C came first; the report then carries the configuration as given.
+    let judgement = judged.now_or_never();
+    let report_ctx = judgement.as_ref().map_or(ctx, |j| &j.ctx);
+    let mut report = assemble(report_ctx, &board, interrupted);
+    report
+        .notes
+        .extend(judgement.as_ref().and_then(|j| j.note.clone()));
     Ok(report.into())
+}
+
+/// Judge by the pattern the gateway really has: the policy's, else the scopes its PRM
+/// advertises (the walk's own well-known GETs, each waited for at most the detection's
+/// cap), else the client token's.
+async fn judge_pattern(
+    ctx: &Ctx,
+    inputs: &Inputs,
+    gateway_ok: bool,
+    wellknown: &[SharedAttempt<'_>],
+) -> Rc<Judgement> {
+    let (policy_seen, token_seen) = seen_offline(ctx, inputs);
+    let prm_seen = if policy_seen.is_none() && gateway_ok {
+        detected_pattern::from_prm_fetches(wellknown.iter().cloned(), &ctx.cfg).await
+    } else {
+        None
+    };
+    let seen = detected_pattern::combine(policy_seen, prm_seen, token_seen);
+    Rc::new(match detected_pattern::apply(&ctx.cfg, seen) {
+        Some((cfg, check, note)) => Judgement {
+            ctx: Ctx { cfg, now: ctx.now },
+            check: Some(check),
+            note: Some(note),
+        },
+        None => Judgement {
+            ctx: Ctx {
+                cfg: ctx.cfg.clone(),
+                now: ctx.now,
+            },
+            check: None,
+            note: None,
+        },
+    })
+}
+
+/// What the policy and the client token say of the pattern (no request needed).
+fn seen_offline(
+    ctx: &Ctx,
+    inputs: &Inputs,
+) -> (Option<detected_pattern::Seen>, Option<detected_pattern::Seen>) {
+    let policy = inputs
+        .policy
+        .as_ref()
+        .and_then(|(checks, _)| detected_pattern::from_policy(checks));
+    let token = inputs
+        .token
+        .as_ref()
+        .and_then(|t| crate::token::decode(t.secret.expose()).ok())
+        .and_then(|d| detected_pattern::from_token(&d, &ctx.cfg));
+    (policy, token)
+}
+
+/// The pattern the run is judged by when the PRM says nothing about it: what a request
+/// that must go out before the PRM has answered is shaped for (the forged token).
+fn pattern_without_prm(ctx: &Ctx, inputs: &Inputs) -> Pattern {
+    let (policy, token) = seen_offline(ctx, inputs);
+    detected_pattern::combine(policy, None, token).map_or(ctx.cfg.pattern, |s| s.pattern)
+}
+
+/// Where the gateway is, when the configuration allows talking to it.
+fn gateway_of(cfg: &crate::config::Config, inputs: &Inputs) -> Result<Gateway, Blocked> {
+    match (&cfg.host, cfg.gateway()) {
+        (None, _) => Err(Blocked::missing(
+            "set --host to the APIM gateway (APIM › Overview › Gateway URL)",
+        )),
+        (Some(h), _) if inputs.config_failed("config.host") => Err(Blocked::failed(format!(
+            "{h} is not usable as the gateway (see config.host): nothing is sent to it"
+        ))),
+        (Some(h), None) => Err(Blocked::failed(format!(
+            "{h} is not a host name or URL (see config.host)"
+        ))),
+        (Some(_), Some(g)) => Ok(g.clone()),
+    }
 }
 
 /// Resolves on Ctrl-C; never when the signal cannot be watched.
@@ -279,10 +363,19 @@ fn write_config(ctx: &Ctx) -> Result<Ctx, Error> {
     Ok(Ctx { cfg, now: ctx.now })
 }
 
-/// Run every step; results land on the board as they finish.
-async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
+/// Run every step; results land on the board as they finish. `ctx` is the configuration
+/// as given: the parts that do not depend on the pattern (hosts, tenant, deadlines) are
+/// read from it at once, everything judged by the pattern waits for `judged`.
+async fn run_steps(
+    ctx: &Ctx,
+    inputs: &Inputs,
+    http: &Http,
+    board: &Board,
+    gateway: &Result<Gateway, Blocked>,
+    wellknown: &[SharedAttempt<'_>],
+    judged: &Judged<'_>,
+) {
     let cfg = &ctx.cfg;
-    board.record(StepId::Config, StepResult::of(inputs.config_checks.clone()));
     board.record(
         StepId::Policy,
         match &inputs.policy {
@@ -296,28 +389,26 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
             ).check("policy.lint", "APIM policies lint clean")),
         },
     );
-
-    board.begin(StepId::Apps);
-    let apps = match &inputs.apps {
-        Some(source) => steps::apps_step(ctx, source).await,
-        None => StepResult::one(Blocked::missing(
-            "give --apps FILE… (`az ad app show` / `az ad sp show` / grants JSON; `c7doctor init --az-commands` prints the commands) or set C7DOCTOR_GRAPH_TOKEN to audit the two app registrations",
-        ).check("apps.audit", "The app registrations are audited")),
+    // The configuration's checks, with the pattern seen.
+    let config_branch = async {
+        let j = judged.clone().await;
+        let mut checks = inputs.config_checks.clone();
+        checks.extend(j.check.clone());
+        board.record(StepId::Config, StepResult::of(checks));
     };
-    board.end(StepId::Apps, apps);
 
-    let gateway: Result<Gateway, Blocked> = match (&cfg.host, cfg.gateway()) {
-        (None, _) => Err(Blocked::missing(
-            "set --host to the APIM gateway (APIM › Overview › Gateway URL)",
-        )),
-        (Some(h), _) if inputs.config_failed("config.host") => Err(Blocked::failed(format!(
-            "{h} is not usable as the gateway (see config.host): nothing is sent to it"
-        ))),
-        (Some(h), None) => Err(Blocked::failed(format!(
-            "{h} is not a host name or URL (see config.host)"
-        ))),
-        (Some(_), Some(g)) => Ok(g.clone()),
+    // Beside the network steps: a Graph audit is requests of its own.
+    let apps_branch = async {
+        board.begin(StepId::Apps);
+        let apps = match &inputs.apps {
+            Some(source) => steps::apps_step(&judged.clone().await.ctx, source).await,
+            None => StepResult::one(Blocked::missing(
+                "give --apps FILE… (`az ad app show` / `az ad sp show` / grants JSON; `c7doctor init --az-commands` prints the commands) or set C7DOCTOR_GRAPH_TOKEN to audit the two app registrations",
+            ).check("apps.audit", "The app registrations are audited")),
+        };
+        board.end(StepId::Apps, apps);
     };
+
     let tenant_blocked: Option<Blocked> = match &cfg.tenant_id {
         None => Some(Blocked::missing(
             "set --tenant-id (Entra admin center › Overview › Tenant ID) to check the tenant's OpenID configuration and keys",
@@ -344,6 +435,7 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
     }
     .shared();
 
+    // The tenant step judges nothing by the pattern.
     let tenant_branch = async {
         board.begin(StepId::Tenant);
         let fetched = tenant.clone().await;
@@ -363,8 +455,13 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
         board.begin(StepId::Discovery);
         board.begin(StepId::Negative);
         let discovery = async {
-            let r = match &gateway {
-                Ok(g) => steps::discovery_step(ctx, http, g, tenant_ok, tenant.clone()).await,
+            let r = match gateway {
+                Ok(g) => {
+                    let wellknown =
+                        futures_util::future::join_all(wellknown.iter().cloned());
+                    steps::discovery_step(http, g, tenant_ok, tenant.clone(), wellknown, judged)
+                        .await
+                }
                 Err(b) => StepResult::one(b.check(
                     "discovery.endpoint",
                     "MCP endpoint asks for a token (401 without one)",
@@ -374,11 +471,15 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
             board.end(StepId::Discovery, r);
             checks
         };
-        let (seen, forged) = tokio::join!(
-            discovery,
-            steps::forged_token_check(ctx, http, gateway.as_ref())
+        let forged = steps::forged_token_check(
+            ctx,
+            http,
+            gateway.as_ref(),
+            pattern_without_prm(ctx, inputs),
+            judged,
         );
-        let no_token = steps::no_token_check(match &gateway {
+        let (seen, forged) = tokio::join!(discovery, forged);
+        let no_token = steps::no_token_check(match gateway {
             Ok(_) => Ok(&seen),
             Err(b) => Err(b),
         });
@@ -387,14 +488,30 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
 
     let token_branch = async {
         board.begin(StepId::Token);
-        let (r, token) = steps::token_step(ctx, inputs.token.as_ref(), inputs.login).await;
+        let (r, token) = if inputs.login {
+            // The sign-in asks for the scope of the pattern seen.
+            steps::token_step(&judged.clone().await.ctx, None, true).await
+        } else {
+            steps::token_step(ctx, inputs.token.as_ref(), false).await
+        };
         board.end(StepId::Token, r);
         board.reveal();
-        let client = token.map(|s| steps::client_token(ctx, s, inputs.provisioned.clone()));
-        let client = client.as_ref();
+        // The offline client-hop checks, judged by the pattern seen; the conversation
+        // starts before they can be made (it needs only the token).
+        let client = async {
+            let j = judged.clone().await;
+            Rc::new(
+                token
+                    .clone()
+                    .map(|s| steps::client_token(&j.ctx, s, inputs.provisioned.clone())),
+            )
+        }
+        .shared();
         let hop = async {
             board.begin(StepId::ClientHop);
-            let r = match client {
+            let (j, client) = (judged.clone().await, client.clone().await);
+            let ctx = &j.ctx;
+            let r = match client.as_ref() {
                 Ok(c) => {
                     let mut tc = c.tc.clone();
                     if let Some(d) = &c.tc.decoded {
@@ -425,10 +542,11 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
         };
         let obo = async {
             board.begin(StepId::Obo);
+            let (j, client) = (judged.clone().await, client.clone().await);
             let r = steps::obo_step(
-                ctx,
+                &j.ctx,
                 http,
-                client,
+                client.as_ref().as_ref(),
                 inputs.gateway_secret.as_ref(),
                 tenant.clone(),
                 tenant_blocked.as_ref(),
@@ -438,13 +556,27 @@ async fn run_steps(ctx: &Ctx, inputs: &Inputs, http: &Http, board: &Board) {
         };
         let mcp = async {
             board.begin(StepId::Mcp);
-            let r = steps::mcp_step(ctx, http, gateway.as_ref(), client).await;
+            let r = steps::mcp_step(
+                ctx,
+                http,
+                gateway.as_ref(),
+                token.as_ref(),
+                judged,
+                client.clone(),
+            )
+            .await;
             board.end(StepId::Mcp, r);
         };
         tokio::join!(hop, obo, mcp);
     };
 
-    tokio::join!(tenant_branch, gateway_branch, token_branch);
+    tokio::join!(
+        config_branch,
+        apps_branch,
+        tenant_branch,
+        gateway_branch,
+        token_branch
+    );
 }
 
 /// The report: every finished step's checks in step order, the steps table, the causes,

@@ -6,6 +6,9 @@ use base64::Engine;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
+use std::rc::Rc;
+
+use super::Judged;
 use super::board::StepResult;
 use crate::context::Ctx;
 use crate::deployment::{Hop, Pattern};
@@ -62,12 +65,13 @@ pub struct ClientToken {
 impl ClientToken {
     /// A token that is not even a JWT: sending it anywhere proves nothing.
     pub fn unusable(&self) -> Option<Blocked> {
-        self.tc.decoded.is_none().then(|| {
-            Blocked::failed(
-                "the client token is not a JWT (see token.decode in the client-hop step)",
-            )
-        })
+        self.tc.decoded.is_none().then(not_a_jwt)
     }
+}
+
+/// Why a token that does not decode is not sent.
+fn not_a_jwt() -> Blocked {
+    Blocked::failed("the client token is not a JWT (see token.decode in the client-hop step)")
 }
 
 // ---- tenant ----
@@ -100,16 +104,23 @@ pub fn tenant_step(
 // ---- discovery ----
 
 /// The discovery walk with the shared tenant result; the tenant's own check is reported
-/// by the tenant step, so it is taken out here.
+/// by the tenant step, so it is taken out here. Its first stage (the endpoint POST and the
+/// well-known PRM GETs, shared with the pattern detection) goes out before the pattern is
+/// known; the documents are judged by the pattern seen.
 pub async fn discovery_step(
-    ctx: &Ctx,
     http: &Http,
     gateway: &Gateway,
     tenant_configured: bool,
     tenant: impl std::future::Future<Output = Option<TenantResult>>,
+    wellknown: impl std::future::Future<Output = Vec<discovery::fetch::Attempt>>,
+    judged: &Judged<'_>,
 ) -> StepResult {
-    let exp = DocExpect::from_ctx(ctx, Some(gateway.mcp_url.clone()));
-    let checks = discovery::walk_with_tenant(http, &exp, &gateway.mcp_url, tenant).await;
+    let (first, j) = tokio::join!(
+        discovery::FirstStage::fetch(http, &gateway.mcp_url, wellknown),
+        judged.clone()
+    );
+    let exp = DocExpect::from_ctx(&j.ctx, Some(gateway.mcp_url.clone()));
+    let checks = discovery::walk_from(http, &exp, &gateway.mcp_url, first, tenant).await;
     let checks = checks
         .into_iter()
         .filter(|c| {
@@ -416,36 +427,51 @@ fn probe_config(ctx: &Ctx, gateway: &Gateway) -> ProbeConfig {
         deadline: ctx.cfg.timeout,
         deadline_flag: "--timeout",
         pattern: ctx.cfg.pattern,
+        pattern_later: None,
         gateway: Some(gateway.mcp_url.clone()),
     }
 }
 
 /// The MCP conversation through the gateway with the client token (`mcp::client`), APIM's
-/// 401 explained by the local token findings, and the steps it could not reach.
+/// 401 explained by the local token findings, and the steps it could not reach. The
+/// conversation starts with the token and waits for the pattern seen only to judge its
+/// first reply; the token findings are read when it has ended.
 pub async fn mcp_step(
     ctx: &Ctx,
     http: &Http,
     gateway: Result<&Gateway, &Blocked>,
-    client: Result<&ClientToken, &Blocked>,
+    token: Result<&Secret, &Blocked>,
+    judged: &Judged<'_>,
+    client: impl std::future::Future<Output = Rc<Result<ClientToken, Blocked>>>,
 ) -> StepResult {
     let title = "initialize: the MCP server answers through the gateway";
     let gateway = match gateway {
         Ok(g) => g,
         Err(b) => return StepResult::one(b.check("probe.initialize", title)),
     };
-    let client = match client {
-        Ok(c) => c,
+    let secret = match token {
+        Ok(s) => s,
         Err(b) => return StepResult::one(b.check("probe.initialize", title)),
     };
-    if let Some(b) = client.unusable() {
-        return StepResult::one(b.check("probe.initialize", title));
+    if token::decode(secret.expose()).is_err() {
+        return StepResult::one(not_a_jwt().check("probe.initialize", title));
     }
-    let cfg = probe_config(ctx, gateway);
-    let auth = Auth::Bearer(client.secret.clone());
-    let mut conv = Client::new(http, &cfg, &auth).run().await;
-    let findings: Vec<(String, String)> = client
-        .tc
-        .checks
+    let (pattern_tx, pattern_rx) = tokio::sync::watch::channel(None);
+    let cfg = ProbeConfig {
+        pattern_later: Some(pattern_rx),
+        ..probe_config(ctx, gateway)
+    };
+    let auth = Auth::Bearer(secret.clone());
+    let (mut conv, ()) = tokio::join!(Client::new(http, &cfg, &auth).run(), async {
+        let j = judged.clone().await;
+        pattern_tx.send_replace(Some(j.ctx.cfg.pattern));
+    });
+    let client = client.await;
+    let token_checks: &[Check] = match client.as_ref() {
+        Ok(c) => &c.tc.checks,
+        Err(_) => &[],
+    };
+    let findings: Vec<(String, String)> = token_checks
         .iter()
         .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
         .filter_map(|c| c.code.map(|code| (code.to_string(), c.detail.clone())))
@@ -535,12 +561,12 @@ pub fn no_token_check(discovery: Result<&[Check], &Blocked>) -> Check {
 }
 
 /// A JWT with the claims the gateway expects and a signature no key made.
-fn forged_token(ctx: &Ctx) -> String {
+fn forged_token(ctx: &Ctx, pattern: Pattern) -> String {
     let b64 = |v: &Value| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
     };
     let cfg = &ctx.cfg;
-    let (aud, scp) = match cfg.pattern {
+    let (aud, scp) = match pattern {
         Pattern::Obo => (cfg.gateway_app_id.clone(), "Mcp.Gateway.Access"),
         _ => (cfg.mcp_app_id.clone(), "mcp.access"),
     };
@@ -564,20 +590,52 @@ fn forged_token(ctx: &Ctx) -> String {
 
 /// With a forged token: one POST initialize; who answered is decided by the probe's
 /// classifier (`mcp::classify`).
+///
+/// The token is shaped for the pattern seen (its `aud` and `scp`), which the PRM may still
+/// be deciding: it goes out at once shaped for `likely` (the pattern when the PRM says
+/// nothing, as when the gateway does not answer), and is sent again, reshaped, only when the
+/// pattern seen turns out to be another one. So a gateway that never answers costs one
+/// deadline here, not the PRM look's and then this request's.
 pub async fn forged_token_check(
     ctx: &Ctx,
     http: &Http,
     gateway: Result<&Gateway, &Blocked>,
+    likely: Pattern,
+    judged: &Judged<'_>,
 ) -> Check {
     let gateway = match gateway {
         Ok(g) => g,
         Err(b) => return b.check(FORGED_ID, FORGED_TITLE),
     };
-    let forged = Secret::new(forged_token(ctx));
-    let req = Request::post_json(gateway.mcp_url.clone(), &endpoint::initialize_body())
-        .header("accept", "application/json, text/event-stream")
-        .bearer(&forged);
-    let resp = match http.send(req).await {
+    let send = |token: String| {
+        let forged = Secret::new(token);
+        let req = Request::post_json(gateway.mcp_url.clone(), &endpoint::initialize_body())
+            .header("accept", "application/json, text/event-stream")
+            .bearer(&forged);
+        http.send(req)
+    };
+    let early_token = forged_token(ctx, likely);
+    let early = send(early_token.clone());
+    tokio::pin!(early);
+    let mut early_answer = None;
+    let j = tokio::select! {
+        j = judged.clone() => j,
+        answer = &mut early => {
+            early_answer = Some(answer);
+            judged.clone().await
+        }
+    };
+    let ctx = &j.ctx;
+    let token = forged_token(ctx, ctx.cfg.pattern);
+    let answer = if token != early_token {
+        send(token).await
+    } else {
+        match early_answer {
+            Some(a) => a,
+            None => early.await,
+        }
+    };
+    let resp = match answer {
         Ok(r) => r,
         Err(e) => {
             return e.to_check(

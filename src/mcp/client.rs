@@ -66,10 +66,19 @@ pub struct ProbeConfig {
     pub deadline_flag: &'static str,
     /// The integration pattern (how Context7's answers read).
     pub pattern: Pattern,
+    /// The pattern seen, while it is still being found out: see [`PatternLater`].
+    pub pattern_later: Option<PatternLater>,
     /// The gateway's URL, to tell its challenge from an upstream one (`None`: talking to
     /// Context7 directly).
     pub gateway: Option<Url>,
 }
+
+/// The pattern a conversation's answers are read in, while [`crate::detected_pattern`]'s
+/// PRM look (run beside the conversation's first requests) is still out: the conversation
+/// sends its first request at once and waits for the pattern only when it judges the first
+/// reply. The sender sends the pattern seen (or the configured one) when the look ends,
+/// within its own deadline; a sender dropped without sending keeps [`ProbeConfig::pattern`].
+pub type PatternLater = tokio::sync::watch::Receiver<Option<Pattern>>;
 
 /// The credential sent.
 #[derive(Debug, Clone)]
@@ -200,6 +209,19 @@ impl<'a> Client<'a> {
 
     fn push(&mut self, check: Check) {
         self.conv.push(check);
+    }
+
+    /// Wait for the pattern seen ([`PatternLater`]) before the first reply is judged.
+    async fn settle_pattern(&mut self) {
+        let Some(rx) = &self.cfg.pattern_later else {
+            return;
+        };
+        let mut rx = rx.clone();
+        if let Ok(seen) = rx.wait_for(Option::is_some).await
+            && let Some(p) = *seen
+        {
+            self.j.pattern = p;
+        }
     }
 
     fn push_stream(&mut self, step: &str, reply: &Reply) {
@@ -390,6 +412,7 @@ impl<'a> Client<'a> {
             }
         };
         self.record("POST initialize", Ok(&reply), "");
+        self.settle_pattern().await;
         let challenge = self.j.challenge_check(&reply);
         let ok = match self
             .j
@@ -522,6 +545,7 @@ impl<'a> Client<'a> {
             }
         };
         self.record("POST server/discover", Ok(&reply), "");
+        self.settle_pattern().await;
         let challenge = self.j.challenge_check(&reply);
         let ok = match self
             .j
@@ -652,7 +676,7 @@ impl<'a> Client<'a> {
                     &reply.head,
                     self.accepted,
                     self.cfg.gateway.as_ref(),
-                    self.cfg.pattern,
+                    self.j.pattern,
                 );
                 let c = self
                     .j
@@ -806,7 +830,7 @@ impl<'a> Client<'a> {
         let out = match judged {
             Judged::Result(result) => {
                 let text = classify::tool_text(&result);
-                match classify::classify_tool_result(&result, self.cfg.pattern) {
+                match classify::classify_tool_result(&result, self.j.pattern) {
                     Some(cause) => {
                         let c = self
                             .j

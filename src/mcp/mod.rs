@@ -81,7 +81,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         _ => Eras::Both,
     };
     // Shared by both runs; each sets its own URL, prefix and peer.
-    let mut base = ProbeConfig {
+    let base = ProbeConfig {
         url: Url::parse("http://127.0.0.1/").map_err(|e| Error::internal(e.to_string()))?,
         prefix: "probe".into(),
         peer: "the gateway".into(),
@@ -95,6 +95,7 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         deadline,
         deadline_flag,
         pattern: ctx.cfg.pattern,
+        pattern_later: None,
         gateway: None,
     };
 
@@ -152,25 +153,112 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
             None => None,
         }
     };
+    // The shared-key pattern's API key, for Context7 directly (read now, reported after
+    // the token checks).
+    let api_key: Option<Option<String>> = if args.api_key {
+        let raw = if token_from_stdin {
+            std::env::var_os("C7DOCTOR_API_KEY").map(|v| input::RawInput {
+                bytes: v.as_encoded_bytes().to_vec(),
+                origin: input::Origin::Env("C7DOCTOR_API_KEY"),
+            })
+        } else {
+            input::read_secret(None, None, "C7DOCTOR_API_KEY")?
+        };
+        Some(
+            raw.map(|r| input::normalize_token(&r.text()))
+                .filter(|k| !k.is_empty()),
+        )
+    } else {
+        None
+    };
+    let key_secret: Option<Secret> = api_key.clone().flatten().map(Secret::new);
+    let direct_url: Option<Result<Url, String>> = key_secret.as_ref().map(|_| {
+        http::parse_target(&args.context7_url).map(|u| {
+            if u.path().trim_matches('/').is_empty() {
+                let mut u = u;
+                u.set_path("/mcp");
+                u
+            } else {
+                u
+            }
+        })
+    });
+
+    // The network, side by side: the PRM look that says which pattern the gateway has, the
+    // conversation through the gateway and the one with Context7 directly. The
+    // conversations wait for the pattern only when they judge their first reply
+    // (`PatternLater`), so the look adds no round trip of its own.
+    let (pattern_tx, pattern_rx) = tokio::sync::watch::channel(None);
+    let detect = {
+        let (token, gateway_mcp) = (&token, &gateway_mcp);
+        async move {
+            // Judge by the pattern the gateway shows (its PRM's scopes), else the token's,
+            // not by --pattern's default.
+            let judged = match token {
+                Some(t) => {
+                    let prm_seen = match gateway_mcp {
+                        Some(url) => crate::detected_pattern::from_prm(ctx, url).await,
+                        None => None,
+                    };
+                    let token_seen = crate::token::decode(t.expose())
+                        .ok()
+                        .and_then(|d| crate::detected_pattern::from_token(&d, &ctx.cfg));
+                    let seen = crate::detected_pattern::combine(None, prm_seen, token_seen);
+                    crate::detected_pattern::apply(&ctx.cfg, seen)
+                }
+                None => None,
+            };
+            let pattern = judged
+                .as_ref()
+                .map_or(ctx.cfg.pattern, |(cfg, _, _)| cfg.pattern);
+            pattern_tx.send_replace(Some(pattern));
+            judged
+        }
+    };
+    let gateway_conv = async {
+        match (&gateway_mcp, &token) {
+            (Some(url), Some(t)) => {
+                let http = ctx.http(Some(url))?;
+                let cfg = ProbeConfig {
+                    url: url.clone(),
+                    gateway: Some(url.clone()),
+                    pattern_later: Some(pattern_rx.clone()),
+                    ..base.clone()
+                };
+                converse(http, cfg, Auth::Bearer(t.clone())).await.map(Some)
+            }
+            _ => Ok(None),
+        }
+    };
+    let direct_conv = async {
+        match (&key_secret, &direct_url) {
+            (Some(key), Some(Ok(u))) => {
+                let mut http: Http = ctx.http(gateway_mcp.as_ref())?;
+                http.allow_credentials_to(u);
+                let cfg = ProbeConfig {
+                    url: u.clone(),
+                    prefix: "probe.direct".into(),
+                    peer: "Context7 (directly, with the API key)".into(),
+                    gateway: None,
+                    pattern_later: Some(pattern_rx.clone()),
+                    ..base.clone()
+                };
+                converse(http, cfg, Auth::ApiKey(key.clone())).await.map(Some)
+            }
+            _ => Ok(None),
+        }
+    };
+    let (judged, gateway_run, direct_run) = tokio::join!(detect, gateway_conv, direct_conv);
+    let (mut gateway_run, direct_run) = (gateway_run?, direct_run?);
+
+    // The report, in the order the steps depend on each other.
     let mut token_findings: Vec<(String, String)> = Vec::new();
     if let Some(t) = &token {
         report.context("token", t.fingerprint());
         let mut exp = crate::token::Expect::from_ctx(ctx);
         exp.hop = Some(Hop::Client);
-        // Judge by the pattern the gateway shows (its PRM's scopes), else the token's, not
-        // by --pattern's default.
-        let prm_seen = match &gateway_mcp {
-            Some(url) => crate::detected_pattern::from_prm(ctx, url).await,
-            None => None,
-        };
-        let token_seen = crate::token::decode(t.expose())
-            .ok()
-            .and_then(|d| crate::detected_pattern::from_token(&d, &ctx.cfg));
-        let seen = crate::detected_pattern::combine(None, prm_seen, token_seen);
-        if let Some((cfg, check, note)) = crate::detected_pattern::apply(&ctx.cfg, seen) {
+        if let Some((cfg, check, note)) = judged {
             exp.pattern = cfg.pattern;
-            // Context7's answers are read in the pattern seen, too.
-            base.pattern = cfg.pattern;
             report.context("pattern", cfg.pattern.as_str());
             report.push(check);
             report.notes.push(note);
@@ -185,96 +273,38 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
         }
         report.extend(tc.checks);
     }
-
-    // The shared-key pattern's API key, for Context7 directly.
-    let api_key: Option<Secret> = if args.api_key {
-        let raw = if token_from_stdin {
-            std::env::var_os("C7DOCTOR_API_KEY").map(|v| input::RawInput {
-                bytes: v.as_encoded_bytes().to_vec(),
-                origin: input::Origin::Env("C7DOCTOR_API_KEY"),
-            })
-        } else {
-            input::read_secret(None, None, "C7DOCTOR_API_KEY")?
-        };
-        let key = raw
-            .map(|r| input::normalize_token(&r.text()))
-            .filter(|k| !k.is_empty());
-        match key {
-            Some(k) => {
-                report.context("api_key", redact::mask_key(&k));
-                report.extend(crate::apikey::check_key(&k));
-                Some(Secret::new(k))
-            }
-            None => {
-                report.push(
-                    Check::new("probe.direct.key", "An API key to probe Context7 directly").skip(
-                        crate::config::codes::MISSING,
-                        "--api-key: set C7DOCTOR_API_KEY to the teamspace key (ctx7sk…)",
-                    ),
-                );
-                None
-            }
+    match &api_key {
+        Some(Some(k)) => {
+            report.context("api_key", redact::mask_key(k));
+            report.extend(crate::apikey::check_key(k));
         }
-    } else {
-        None
-    };
-
-    // The conversation through the gateway.
-    let mut gateway_run: Option<Conversation> = None;
-    if let Some(url) = &gateway_mcp {
-        match &token {
-            Some(t) => {
-                let http = ctx.http(Some(url))?;
-                let cfg = ProbeConfig {
-                    url: url.clone(),
-                    gateway: Some(url.clone()),
-                    ..base.clone()
-                };
-                let conv = converse(http, cfg, Auth::Bearer(t.clone())).await?;
-                gateway_run = Some(conv);
-            }
-            None => report.push(
-                Check::new("probe.credential", "A token to send the gateway").skip(
-                    crate::config::codes::MISSING,
-                    "no token: pipe one on stdin, use --token-file or \
-                        C7DOCTOR_TOKEN, or sign in with --login",
-                ),
+        Some(None) => report.push(
+            Check::new("probe.direct.key", "An API key to probe Context7 directly").skip(
+                crate::config::codes::MISSING,
+                "--api-key: set C7DOCTOR_API_KEY to the teamspace key (ctx7sk…)",
             ),
-        }
+        ),
+        None => {}
+    }
+    if gateway_mcp.is_some() && token.is_none() {
+        report.push(
+            Check::new("probe.credential", "A token to send the gateway").skip(
+                crate::config::codes::MISSING,
+                "no token: pipe one on stdin, use --token-file or \
+                    C7DOCTOR_TOKEN, or sign in with --login",
+            ),
+        );
     }
     if let Some(conv) = gateway_run.as_mut() {
         explain_gateway_rejection(conv, &token_findings);
     }
-
-    // Context7 directly with the key.
-    let mut direct_run: Option<Conversation> = None;
-    if let Some(key) = &api_key {
-        match http::parse_target(&args.context7_url) {
-            Ok(u) => {
-                let u = if u.path().trim_matches('/').is_empty() {
-                    let mut u = u;
-                    u.set_path("/mcp");
-                    u
-                } else {
-                    u
-                };
-                report.context("context7_url", u.to_string());
-                let mut http: Http = ctx.http(gateway_mcp.as_ref())?;
-                http.allow_credentials_to(&u);
-                let cfg = ProbeConfig {
-                    url: u,
-                    prefix: "probe.direct".into(),
-                    peer: "Context7 (directly, with the API key)".into(),
-                    gateway: None,
-                    ..base.clone()
-                };
-                direct_run = Some(converse(http, cfg, Auth::ApiKey(key.clone())).await?);
-            }
-            Err(e) => report.push(
-                Check::new("probe.direct.target", "Context7's MCP URL (--context7-url)")
-                    .fail(crate::config::codes::INVALID, e),
-            ),
-        }
+    match direct_url {
+        Some(Ok(u)) => report.context("context7_url", u.to_string()),
+        Some(Err(e)) => report.push(
+            Check::new("probe.direct.target", "Context7's MCP URL (--context7-url)")
+                .fail(crate::config::codes::INVALID, e),
+        ),
+        None => {}
     }
 
     if let Some(conv) = gateway_run {

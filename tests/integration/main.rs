@@ -10,6 +10,7 @@ mod catalog;
 mod cli;
 mod context7;
 mod coverage;
+mod detected_pattern;
 mod discovery;
 mod e2e;
 mod entra;

@@ -63,6 +63,12 @@ pub struct ApimFaults {
     /// The PRM is served only at the path-suffixed well-known URL
     /// (`/.well-known/oauth-protected-resource/context7/mcp`); the root URL answers 404.
     pub prm_path_suffixed_only: bool,
+    /// The PRM operation answers only after this long (a slow backend behind it).
+    pub prm_delay: Option<std::time::Duration>,
+    /// The PRM operation holds its answer until the MCP endpoint has been asked something
+    /// (10 s at most): a client that waits for the PRM before it speaks to the MCP endpoint
+    /// gets the PRM only after those 10 s.
+    pub prm_until_mcp: bool,
 
     /// No AS metadata operation (404).
     pub as_missing: bool,
@@ -143,16 +149,19 @@ async fn handle(state: Arc<SimState>, req: Request) -> Response {
     let method = req.method().clone();
     let mcp_path = format!("/{API_PATH}/mcp");
     let f = &state.profile.apim;
+    if path == mcp_path {
+        state.mcp_asked.send_replace(true);
+    }
     match (method.clone(), path.as_str()) {
         (_, p) if p == mcp_path && !f.mcp_missing => mcp(state, req).await,
         (Method::GET, "/.well-known/oauth-protected-resource") if !f.prm_path_suffixed_only => {
-            prm(&state)
+            prm_when_due(&state).await
         }
         (Method::GET, p)
             if f.prm_path_suffixed_only
                 && p == format!("/.well-known/oauth-protected-resource/{API_PATH}/mcp") =>
         {
-            prm(&state)
+            prm_when_due(&state).await
         }
         (Method::GET, "/.well-known/oauth-authorization-server") if !f.as_openid_only => {
             as_metadata(&state)
@@ -291,6 +300,24 @@ pub fn prm_document(state: &SimState) -> Value {
         "scopes_supported": scopes,
         "bearer_methods_supported": ["header"]
     })
+}
+
+/// The PRM after the faults that hold it back ([`ApimFaults::prm_delay`],
+/// [`ApimFaults::prm_until_mcp`]).
+async fn prm_when_due(state: &SimState) -> Response {
+    let f = &state.profile.apim;
+    if let Some(d) = f.prm_delay {
+        tokio::time::sleep(d).await;
+    }
+    if f.prm_until_mcp {
+        let mut asked = state.mcp_asked.subscribe();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            asked.wait_for(|a| *a),
+        )
+        .await;
+    }
+    prm(state)
 }
 
 fn prm(state: &SimState) -> Response {

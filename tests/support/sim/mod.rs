@@ -156,6 +156,9 @@ pub struct SimState {
     pub entra_token: entra_token::TokenState,
     /// For forwarding `/token` and OBO calls.
     pub client: reqwest::Client,
+    /// Becomes `true` when the MCP endpoint is first asked something (for
+    /// [`apim::ApimFaults::prm_until_mcp`]).
+    pub mcp_asked: tokio::sync::watch::Sender<bool>,
 }
 
 impl SimState {
@@ -267,6 +270,7 @@ impl Sim {
             log: RequestLog::default(),
             proxy,
             entra_token: entra_token::TokenState::default(),
+            mcp_asked: tokio::sync::watch::Sender::new(false),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(10))
