@@ -26,13 +26,14 @@ import urllib.parse
 
 SECRET = "sim8Q~gateway.secret-VALUE_0123456789abcdefgh"  # the simulator's gateway secret
 
-# Each command's dependency chain, as (method, path pattern, JSON-RPC method or None):
-# the first request of its trace matching each step is replayed, in order.
+# Each command's dependency chain, as (method, path pattern, JSON-RPC method or None, or
+# "anonymous" for a request without credentials): the first request of its trace matching
+# each step is replayed, in order.
 CHAINS = {
     # 401 challenge → the PRM it names → AS metadata → the /token probe (crosses the
     # gateway and Entra behind it: two responses' latency).
     "discovery": [
-        ("POST", r"/mcp$", None),
+        ("POST", r"/mcp$", "anonymous"),
         ("GET", r"/\.well-known/oauth-protected-resource", None),
         ("GET", r"/\.well-known/oauth-authorization-server", None),
         ("POST", r"^/token$", None),
@@ -112,6 +113,14 @@ def parse_trace(text):
     return reqs
 
 
+def matches(req, rpc):
+    if rpc is None:
+        return True
+    if rpc == "anonymous":
+        return "authorization" not in req["headers"]
+    return rpc_method(req) == rpc
+
+
 def rpc_method(req):
     try:
         return json.loads(req["body"] or "").get("method")
@@ -146,14 +155,16 @@ def replay(reqs, token):
 
 
 def chain_of(reqs, steps):
-    out, start = [], 0
+    """The first request of the trace matching each step, each request used once. The
+    trace's order is the order requests were sent, which need not be the chain's (e2e sends
+    the well-known PRM GETs before the unauthenticated POST)."""
+    out, used = [], set()
     for method, path, rpc in steps:
-        for i in range(start, len(reqs)):
-            r = reqs[i]
+        for i, r in enumerate(reqs):
             p = urllib.parse.urlsplit(r["url"]).path
-            if r["method"] == method and re.search(path, p) and (rpc is None or rpc_method(r) == rpc):
+            if i not in used and r["method"] == method and re.search(path, p) and matches(r, rpc):
                 out.append(r)
-                start = i + 1
+                used.add(i)
                 break
         else:
             raise SystemExit(f"no {method} {path} {rpc or ''} in the trace")

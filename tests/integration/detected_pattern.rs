@@ -22,15 +22,20 @@ fn default_pattern_args(sim: &Sim) -> Vec<String> {
 /// client token and gateway secret.
 fn run(sim: &Sim, timeout: &str, command: &str, extra: &[&str]) -> Report {
     let token = sim.client_token();
+    run_with(sim, timeout, command, extra)
+        .env("C7DOCTOR_TOKEN", token)
+        .report()
+}
+
+/// The same without a client token.
+fn run_with(sim: &Sim, timeout: &str, command: &str, extra: &[&str]) -> Run {
     Run::new()
         .args(default_pattern_args(sim))
         .args(["--timeout", timeout, command, "--format", "json"])
         .args(extra)
-        .env("C7DOCTOR_TOKEN", token)
         .env("C7DOCTOR_GATEWAY_SECRET", entra_token::GATEWAY_SECRET)
         .fast()
         .timeout(Duration::from_secs(40))
-        .report()
 }
 
 /// A shared-key gateway (its PRM advertises `mcp.access`) with `faults` applied.
@@ -143,4 +148,39 @@ fn probe_speaks_to_the_mcp_endpoint_while_the_prm_look_is_out() {
                 .to_string()
         });
     assert_eq!(first_mcp.as_deref(), Some("initialize"));
+}
+
+#[test]
+fn the_forged_token_is_shaped_for_the_pattern_the_prm_shows() {
+    // No token, no policy, the default obo: the forged token goes out at once shaped for
+    // obo, the PRM then says shared-key, and it is sent again for the MCP API app — the
+    // one the check is judged by.
+    let sim = shared_key(|_| {});
+    let doc = run_with(&sim, "5", "e2e", &[]).env_remove("C7DOCTOR_TOKEN").report();
+    assert!(detected_from(&doc).contains("protected resource metadata"));
+    assert_eq!(doc.status("e2e.negative.forged-token"), "pass", "{doc}");
+    let claims = |q: &crate::support::sim::Recorded| -> Option<Value> {
+        let bearer = q.header("authorization")?.strip_prefix("Bearer ")?.to_string();
+        let mut parts = bearer.split('.');
+        let header = parts.next()?;
+        let payload = parts.next()?;
+        let decode = |p: &str| {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        };
+        (decode(header)?["kid"] == "c7doctor-forged-key").then(|| decode(payload))?
+    };
+    let forged: Vec<Value> = sim
+        .requests_to("gateway")
+        .iter()
+        .filter(|q| q.path() == "/context7/mcp")
+        .filter_map(claims)
+        .collect();
+    assert!(!forged.is_empty() && forged.len() <= 2, "{forged:?}");
+    let last = forged.last().unwrap();
+    assert_eq!(last["aud"], sim.mcp_app_id.as_str(), "{forged:?}");
+    assert_eq!(last["scp"], "mcp.access", "{forged:?}");
 }

@@ -566,7 +566,7 @@ pub async fn start(opts: Context7Options) -> String {
             front,
         ));
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = axum::serve(super::no_delay(listener), router).await;
     });
     origin
 }
