@@ -266,7 +266,10 @@ async fn judge_pattern(
 fn seen_offline(
     ctx: &Ctx,
     inputs: &Inputs,
-) -> (Option<detected_pattern::Seen>, Option<detected_pattern::Seen>) {
+) -> (
+    Option<detected_pattern::Seen>,
+    Option<detected_pattern::Seen>,
+) {
     let policy = inputs
         .policy
         .as_ref()
@@ -457,8 +460,7 @@ async fn run_steps(
         let discovery = async {
             let r = match gateway {
                 Ok(g) => {
-                    let wellknown =
-                        futures_util::future::join_all(wellknown.iter().cloned());
+                    let wellknown = futures_util::future::join_all(wellknown.iter().cloned());
                     steps::discovery_step(http, g, tenant_ok, tenant.clone(), wellknown, judged)
                         .await
                 }

@@ -243,7 +243,9 @@ pub async fn command(ctx: &Ctx, args: &ProbeArgs) -> Result<Outcome, Error> {
                     pattern_later: Some(pattern_rx.clone()),
                     ..base.clone()
                 };
-                converse(http, cfg, Auth::ApiKey(key.clone())).await.map(Some)
+                converse(http, cfg, Auth::ApiKey(key.clone()))
+                    .await
+                    .map(Some)
             }
             _ => Ok(None),
         }

@@ -49,7 +49,11 @@ fn shared_key(faults: impl FnOnce(&mut Profile)) -> Sim {
 fn prm_gets(sim: &Sim) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for q in sim.requests_to("gateway") {
-        if q.method != "GET" || !q.path().starts_with("/.well-known/oauth-protected-resource") {
+        if q.method != "GET"
+            || !q
+                .path()
+                .starts_with("/.well-known/oauth-protected-resource")
+        {
             continue;
         }
         match counts.iter_mut().find(|(p, _)| p == q.path()) {
@@ -101,7 +105,10 @@ fn a_dead_prm_leaves_the_pattern_to_the_token() {
         let doc = run(&sim, "5", command, &[]);
         let why = detected_from(&doc);
         assert!(why.contains("client token"), "{command}: {why}");
-        assert!(!why.contains("protected resource metadata"), "{command}: {why}");
+        assert!(
+            !why.contains("protected resource metadata"),
+            "{command}: {why}"
+        );
         assert_eq!(doc.status("probe.tools-call"), "pass", "{command}: {doc}");
         if command == "e2e" {
             assert_eq!(doc.status("discovery.prm"), "fail", "{doc}");
@@ -156,11 +163,16 @@ fn the_forged_token_is_shaped_for_the_pattern_the_prm_shows() {
     // obo, the PRM then says shared-key, and it is sent again for the MCP API app — the
     // one the check is judged by.
     let sim = shared_key(|_| {});
-    let doc = run_with(&sim, "5", "e2e", &[]).env_remove("C7DOCTOR_TOKEN").report();
+    let doc = run_with(&sim, "5", "e2e", &[])
+        .env_remove("C7DOCTOR_TOKEN")
+        .report();
     assert!(detected_from(&doc).contains("protected resource metadata"));
     assert_eq!(doc.status("e2e.negative.forged-token"), "pass", "{doc}");
     let claims = |q: &crate::support::sim::Recorded| -> Option<Value> {
-        let bearer = q.header("authorization")?.strip_prefix("Bearer ")?.to_string();
+        let bearer = q
+            .header("authorization")?
+            .strip_prefix("Bearer ")?
+            .to_string();
         let mut parts = bearer.split('.');
         let header = parts.next()?;
         let payload = parts.next()?;

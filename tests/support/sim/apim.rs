@@ -311,11 +311,8 @@ async fn prm_when_due(state: &SimState) -> Response {
     }
     if f.prm_until_mcp {
         let mut asked = state.mcp_asked.subscribe();
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            asked.wait_for(|a| *a),
-        )
-        .await;
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(10), asked.wait_for(|a| *a)).await;
     }
     prm(state)
 }
