@@ -219,8 +219,12 @@ pub async fn command(ctx: &Ctx, args: &E2eArgs) -> Result<Outcome, Error> {
             _ = ctrl_c() => Some(board.started.elapsed()),
         }
     };
-    // Judged unless Ctrl-C came first; the report then carries the configuration as given.
+    // Judged unless Ctrl-C came first; the report then carries the configuration as given,
+    // and its checks without the pattern's.
     let judgement = judged.now_or_never();
+    if judgement.is_none() {
+        board.record(StepId::Config, StepResult::of(inputs.config_checks.clone()));
+    }
     let report_ctx = judgement.as_ref().map_or(ctx, |j| &j.ctx);
     let mut report = assemble(report_ctx, &board, interrupted);
     report
@@ -392,7 +396,8 @@ async fn run_steps(
             ).check("policy.lint", "APIM policies lint clean")),
         },
     );
-    // The configuration's checks, with the pattern seen.
+    // The configuration's checks, with the pattern seen (`command` records them without it
+    // when Ctrl-C comes first).
     let config_branch = async {
         let j = judged.clone().await;
         let mut checks = inputs.config_checks.clone();
