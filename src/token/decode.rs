@@ -236,10 +236,12 @@ impl Segment {
 /// The normalised compact form of what was pasted: trimmed, `Bearer `/quotes/JSON removed,
 /// and line breaks or spaces inside (a wrapped paste) dropped — base64url has none.
 pub fn compact(raw: &str) -> String {
-    normalize_token(raw)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    let token = normalize_token(raw);
+    // A token pasted whole (the usual case) has no whitespace left: copy it as it is.
+    if token.bytes().all(|b| b.is_ascii_graphic()) {
+        return token.to_string();
+    }
+    token.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Decode a token. `raw` may still carry whitespace, a `Bearer ` prefix, quotes, or be a

@@ -496,7 +496,7 @@ pub async fn command(ctx: &Ctx, args: &TokenArgs) -> Result<Outcome, Error> {
         verify_all(ctx, args, &mut list).await?;
     }
 
-    report.extend(client.checks.clone());
+    report.extend(std::mem::take(&mut client.checks));
     let mut sections = Vec::new();
     if let Some((tc, _, _)) = backend {
         if let (Some(c), Some(b)) = (&client.decoded, &tc.decoded) {
