@@ -212,6 +212,10 @@ impl serde_json::ser::Formatter for EscapingFormatter<'_> {
         fragment: &str,
     ) -> std::io::Result<()> {
         let bytes = fragment.as_bytes();
+        // Most fragments are printable ASCII throughout: one check, one write.
+        if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+            return writer.write_all(bytes);
+        }
         let mut start = 0;
         let mut at = 0;
         while at < bytes.len() {
