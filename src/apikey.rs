@@ -1,4 +1,4 @@
-//! API key area (issue 2): the shared-key pattern's Context7 teamspace key, which APIM
+//! API key area: the shared-key pattern's Context7 teamspace key, which APIM
 //! swaps in for the user's token. A wrong key is not an HTTP error at Context7: the tool
 //! call answers "Invalid API key. Please check your API key. API keys should start with
 //! 'ctx7sk' prefix." — so its form is worth checking before anything is sent.

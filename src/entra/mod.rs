@@ -1,5 +1,5 @@
 //! Entra area: device-code sign-in (`login`), the On-Behalf-Of exchange APIM performs
-//! (`obo`), and Entra's error JSON turned into findings (issue 4).
+//! (`obo`), and Entra's error JSON turned into findings.
 //!
 //! - [`errors`]: `error`/`error_codes`/`error_description`… → `entra.*` findings with a fix
 //!   naming the app registration and blade to change; also used by `discovery`'s `/token`

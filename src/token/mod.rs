@@ -1,4 +1,4 @@
-//! Token area (issue 2): decode a JWT offline and check it against the hop it is meant for —
+//! Token area: decode a JWT offline and check it against the hop it is meant for —
 //! the step every troubleshooting section of the guides starts with ("decode the token and
 //! check iss, aud, scp, exp"), without pasting a corporate token into a website.
 //!
