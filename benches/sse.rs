@@ -1,6 +1,7 @@
 //! Throughput of the SSE integrity parser (`c7doctor::mcp::sse`), fed in 16 KiB chunks as
-//! a socket delivers them: many ordinary events, one huge data line, and CR-only framing.
-//! Run with `cargo bench --bench sse`.
+//! a socket delivers them: many ordinary events, one huge data line, and CR-only framing;
+//! and the same events through the parser with its fast paths off (the reference the fast
+//! paths are tested against), to show what they save. Run with `cargo bench --bench sse`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -36,8 +37,11 @@ fn huge_line() -> Vec<u8> {
     body
 }
 
-fn parse(body: &[u8]) -> u64 {
+fn parse(body: &[u8], fast: bool) -> u64 {
     let mut p = SseIntegrity::new(json!(3), DEFAULT_MAX_EVENT_BYTES);
+    if !fast {
+        p = p.without_fast_paths();
+    }
     for (i, chunk) in body.chunks(CHUNK).enumerate() {
         p.feed(chunk, Duration::from_micros(i as u64));
     }
@@ -49,14 +53,16 @@ fn parse(body: &[u8]) -> u64 {
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("sse");
     g.sample_size(20);
-    for (name, body) in [
-        ("events-lf", events("\n")),
-        ("events-cr", events("\r")),
-        ("events-crlf", events("\r\n")),
-        ("huge-line", huge_line()),
+    let lf = events("\n");
+    for (name, body, fast) in [
+        ("events-lf", &lf, true),
+        ("events-cr", &events("\r"), true),
+        ("events-crlf", &events("\r\n"), true),
+        ("huge-line", &huge_line(), true),
+        ("events-lf-reference", &lf, false),
     ] {
         g.throughput(Throughput::Bytes(body.len() as u64));
-        g.bench_function(name, |b| b.iter(|| parse(black_box(&body))));
+        g.bench_function(name, |b| b.iter(|| parse(black_box(body), fast)));
     }
     g.finish();
 }

@@ -17,6 +17,7 @@
 pub mod classify;
 pub mod client;
 pub mod codes;
+pub mod envelope;
 pub mod judge;
 pub mod sse;
 pub mod transport;

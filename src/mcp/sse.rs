@@ -25,8 +25,9 @@
 //! only counters, the current event (capped at `max_event_bytes`) and the one JSON-RPC
 //! response whose `id` matches the request.
 
+use super::envelope::{self, Envelope};
 use crate::mcp::codes;
-use serde::{Deserialize, Deserializer, Serialize, de::IgnoredAny};
+use serde::{Serialize, de::IgnoredAny};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -214,6 +215,8 @@ pub struct SseIntegrity {
     /// Offset of the next byte to be processed (after the BOM decision).
     pos: u64,
     last_event_unparsable: bool,
+    /// The fast paths are on (see [`SseIntegrity::without_fast_paths`]).
+    fast_paths: bool,
     out: SseOutcome,
 }
 
@@ -238,6 +241,7 @@ impl SseIntegrity {
             event_type: String::new(),
             pos: 0,
             last_event_unparsable: false,
+            fast_paths: true,
             out: SseOutcome {
                 bytes: 0,
                 chunks: 0,
@@ -265,6 +269,14 @@ impl SseIntegrity {
                 truncation: None,
             },
         }
+    }
+
+    /// The same parser with its fast paths off (the event read in place from the chunk,
+    /// the envelope scanner): the reference the fast paths are tested and benchmarked
+    /// against. The outcome is the same, only slower.
+    pub fn without_fast_paths(mut self) -> Self {
+        self.fast_paths = false;
+        self
     }
 
     /// Body bytes fed so far.
@@ -553,7 +565,12 @@ impl SseIntegrity {
     /// line followed by a blank line, all inside this chunk. Returns the bytes consumed, or
     /// `None` to take the general path (which gives the same result, only slower).
     fn fast_event(&mut self, buf: &[u8], at: Duration) -> Option<usize> {
-        if self.pending_cr || self.line_len != 0 || self.in_event || !buf.starts_with(b"data:") {
+        if !self.fast_paths
+            || self.pending_cr
+            || self.line_len != 0
+            || self.in_event
+            || !buf.starts_with(b"data:")
+        {
             return None;
         }
         let i = memchr::memchr2(b'\n', b'\r', buf)?;
@@ -563,7 +580,7 @@ impl SseIntegrity {
         // The line end and the blank line's end: LF LF, CRLF CRLF, or CR CR (whose second CR
         // may still pair with an LF in the next chunk).
         let (consumed, ends) = match (buf[i], buf.get(i + 1), buf.get(i + 2), buf.get(i + 3)) {
-            (b'\n', Some(b'\n'), _, _) => (i + 2, [1u64, 0, 0]),
+            (b'\n', Some(b'\n'), _, _) => (i + 2, [2u64, 0, 0]),
             (b'\r', Some(b'\n'), Some(b'\r'), Some(b'\n')) => (i + 4, [0, 2, 0]),
             (b'\r', Some(b'\r'), _, _) => (i + 2, [0, 0, 2]),
             _ => return None,
@@ -595,10 +612,15 @@ impl SseIntegrity {
         // Straight from the bytes: serde_json validates what it parses, and UTF-8 is only
         // looked at when the data does not parse (to say why).
         match data.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') => match serde_json::from_slice::<Envelope>(data) {
-                Ok(env) => self.classify_envelope(env, Some(data)),
-                Err(e) => bad_data(data, &e),
-            },
+            Some(b'{') => {
+                // The scanner answers for the common message; whatever it is not certain
+                // of, serde_json reads (and words the problem).
+                let env = self.fast_paths.then(|| envelope::skim(data)).flatten();
+                match env.map_or_else(|| serde_json::from_slice::<Envelope>(data), Ok) {
+                    Ok(env) => self.classify_envelope(env, Some(data)),
+                    Err(e) => bad_data(data, &e),
+                }
+            }
             Some(b'[') => {
                 // A batch (removed in 2025-06-18, still parsed): look for the response in it.
                 match serde_json::from_slice::<Vec<Value>>(data) {
@@ -744,27 +766,6 @@ enum Parsed {
     Notification,
     Request,
     Bad(ProblemKind, String),
-}
-
-/// The parts of a JSON-RPC message needed to classify it, without building the tree.
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(default, deserialize_with = "some_value")]
-    id: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    method: Option<()>,
-    #[serde(default, deserialize_with = "present")]
-    result: Option<()>,
-    #[serde(default, deserialize_with = "present")]
-    error: Option<()>,
-}
-
-fn some_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
-}
-
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<()>, D::Error> {
-    IgnoredAny::deserialize(d).map(|_| Some(()))
 }
 
 /// JSON-RPC ids match when equal; numbers compare by value (1 and 1.0).

@@ -231,6 +231,62 @@ fn problems_are_bounded() {
     assert_eq!(o.problems_dropped, 1000 - MAX_PROBLEMS as u64);
 }
 
+/// The whole outcome, as the report would carry it, but for the number of chunks.
+fn outcome_json(o: &SseOutcome) -> String {
+    let mut o = o.clone();
+    o.chunks = 0;
+    serde_json::to_string(&o).unwrap()
+}
+
+/// `body` fed in the pieces `cuts` makes (all at the same time), fast paths on or off.
+fn feed_split(body: &[u8], cuts: &[usize], fast: bool, cap: usize) -> SseOutcome {
+    let mut p = SseIntegrity::new(json!(1), cap);
+    if !fast {
+        p = p.without_fast_paths();
+    }
+    let mut last = 0;
+    for &c in cuts.iter().chain(std::iter::once(&body.len())) {
+        p.feed(&body[last..c], ms(5));
+        last = c;
+    }
+    p.finish(ms(1000))
+}
+
+#[test]
+fn fast_paths_agree_with_the_reference_at_every_split() {
+    let big = format!(
+        "data: {{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":\"{}\"}}\n\n",
+        "y".repeat(80)
+    );
+    let streams: Vec<Vec<u8>> = vec![
+        format!("\u{feff}data: {RESP}\n\n").into_bytes(),
+        format!(": c\r\ndata: {{\"jsonrpc\":\"2.0\",\"method\":\"n\"}}\r\n\r\ndata: {RESP}\r\n\r\n").into_bytes(),
+        format!("data: {{\"jsonrpc\":\"2.0\",\"method\":\"n\"}}\r\rdata: {RESP}\r\r").into_bytes(),
+        b"data: {\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":\"\xff\"}\n\ndata: \xff\n\ndata: {\"id\":1,\"id\":1,\"result\":{}}\n\n".to_vec(),
+        b"data: {\"jsonrpc\":\"2.0\",\"id\":\"1\",\"result\":{}}\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":1.0,\"result\":{}}\n\ndata: {\"id\":1,\"result\":2}\n\n".to_vec(),
+        b"data: {\"a\":1,}\n\ndata: {\"id\":01}\n\ndata:{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}\n\ndata: [1]\n\n".to_vec(),
+        [big.as_bytes(), big.as_bytes(), format!("data: {RESP}\n").as_bytes()].concat(),
+    ];
+    for body in &streams {
+        let reference = outcome_json(&feed_split(body, &[], false, 64));
+        for i in 0..=body.len() {
+            let fast = outcome_json(&feed_split(body, &[i], true, 64));
+            assert_eq!(
+                fast,
+                reference,
+                "split at {i} of {:?}",
+                String::from_utf8_lossy(body)
+            );
+            for j in [i + 1, i + 2, i + 7] {
+                if j <= body.len() {
+                    let fast = outcome_json(&feed_split(body, &[i, j], true, 64));
+                    assert_eq!(fast, reference, "split at {i},{j}");
+                }
+            }
+        }
+    }
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;
@@ -287,6 +343,45 @@ mod props {
             }
             let split = split.finish(ms(1));
             prop_assert_eq!(summary(&whole), summary(&split));
+        }
+
+        /// The fast paths (events read in place, the envelope scanner) give exactly the
+        /// reference's outcome, whatever the stream and wherever it is split.
+        #[test]
+        fn fast_paths_give_the_reference_outcome(
+            body in proptest::collection::vec(
+                prop_oneof![
+                    Just(b"data: ".to_vec()),
+                    Just(b"data:".to_vec()),
+                    Just(b"event: x\n".to_vec()),
+                    Just(b": c\n".to_vec()),
+                    Just(b"\r".to_vec()),
+                    Just(b"\n".to_vec()),
+                    Just(b"\r\n".to_vec()),
+                    Just(b"\n\n".to_vec()),
+                    Just(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}".to_vec()),
+                    Just(b"{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"result\":{}}".to_vec()),
+                    Just(b"{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":1}}".to_vec()),
+                    Just(b"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}".to_vec()),
+                    Just(b"{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":{\"d\":\"a\\\"\xff\"}}".to_vec()),
+                    Just(b"{\"id\":1,\"id\":1,\"result\":0}".to_vec()),
+                    Just(b"{\"result\":1}".to_vec()),
+                    Just(b"{\"a\":".to_vec()),
+                    Just(b"\"x\"".to_vec()),
+                    Just(b"}".to_vec()),
+                    Just(vec![0xEF, 0xBB, 0xBF]),
+                    Just(vec![b'z'; 70]),
+                    proptest::collection::vec(any::<u8>(), 0..6),
+                ],
+                0..32,
+            ).prop_map(|v: Vec<Vec<u8>>| v.concat()),
+            cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..6),
+        ) {
+            let mut points: Vec<usize> = cuts.iter().map(|c| c.index(body.len() + 1)).collect();
+            points.sort_unstable();
+            let reference = outcome_json(&feed_split(&body, &[], false, 64));
+            prop_assert_eq!(&outcome_json(&feed_split(&body, &[], true, 64)), &reference);
+            prop_assert_eq!(&outcome_json(&feed_split(&body, &points, true, 64)), &reference);
         }
     }
 }

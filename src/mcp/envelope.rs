@@ -1,0 +1,296 @@
+//! The JSON-RPC envelope of one event's data: its `id`, and whether `method`, `result` and
+//! `error` are present — all the SSE parser needs to classify a message, read without
+//! building it.
+//!
+//! Two readers, one answer. serde_json reading into [`Envelope`] is the reference: its
+//! errors are what a problem quotes. [`skim`] is a byte scanner for the common case (a
+//! stream of ordinary notifications, where serde_json's per-byte work was most of the time
+//! spent on a large stream). It answers only when it is certain serde_json would accept the
+//! data and produce the same envelope, and returns `None` otherwise, so the caller asks
+//! serde_json: nothing it says can differ from the reference. To be certain it is stricter
+//! than serde_json, never looser:
+//!
+//! - the JSON grammar of RFC 8259 exactly (serde_json's `from_slice` accepts the same
+//!   grammar, and also skips the UTF-8 check inside strings it ignores — so does this);
+//! - top-level keys only when they are plain printable ASCII without escapes (serde_json
+//!   decodes and UTF-8-checks keys to match them against the field names);
+//! - none of `id`, `method`, `result`, `error` twice (serde_json's derive rejects a
+//!   duplicate field);
+//! - an `id` that is a scalar, parsed by serde_json itself (so numbers out of range and
+//!   string escapes are its business), and nesting no deeper than [`MAX_DEPTH`].
+
+use serde::{Deserialize, Deserializer, de::IgnoredAny};
+use serde_json::Value;
+
+/// Nesting the scanner follows; deeper data goes to serde_json.
+const MAX_DEPTH: usize = 64;
+
+/// The parts of a JSON-RPC message needed to classify it, without building the tree.
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct Envelope {
+    #[serde(default, deserialize_with = "some_value")]
+    pub id: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    pub method: Option<()>,
+    #[serde(default, deserialize_with = "present")]
+    pub result: Option<()>,
+    #[serde(default, deserialize_with = "present")]
+    pub error: Option<()>,
+}
+
+fn some_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<()>, D::Error> {
+    IgnoredAny::deserialize(d).map(|_| Some(()))
+}
+
+/// The envelope of `data`, exactly as `serde_json::from_slice::<Envelope>` would give it, or
+/// `None` when the scanner is not certain (then ask serde_json). See the module docs.
+pub fn skim(data: &[u8]) -> Option<Envelope> {
+    let mut s = Scanner { b: data, i: 0 };
+    s.ws();
+    s.eat(b'{')?;
+    let mut id: Option<&[u8]> = None;
+    let (mut method, mut result, mut error) = (false, false, false);
+    s.ws();
+    if s.peek()? == b'}' {
+        s.i += 1;
+    } else {
+        loop {
+            s.ws();
+            s.eat(b'"')?;
+            let key = s.plain_key()?;
+            s.ws();
+            s.eat(b':')?;
+            s.ws();
+            let start = s.i;
+            match key {
+                b"id" => {
+                    if id.is_some() || matches!(s.peek()?, b'{' | b'[') {
+                        return None;
+                    }
+                    s.value(1)?;
+                    id = Some(&data[start..s.i]);
+                }
+                b"method" | b"result" | b"error" => {
+                    let seen = match key {
+                        b"method" => &mut method,
+                        b"result" => &mut result,
+                        _ => &mut error,
+                    };
+                    if std::mem::replace(seen, true) {
+                        return None;
+                    }
+                    s.value(1)?;
+                }
+                _ => s.value(1)?,
+            }
+            s.ws();
+            match s.next()? {
+                b',' => continue,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    s.ws();
+    if s.i != data.len() {
+        return None;
+    }
+    let id = match id {
+        // The id's own bytes, parsed by serde_json as it would inside the object.
+        Some(raw) => Some(serde_json::from_slice::<Value>(raw).ok()?),
+        None => None,
+    };
+    Some(Envelope {
+        id,
+        method: method.then_some(()),
+        result: result.then_some(()),
+        error: error.then_some(()),
+    })
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    /// JSON whitespace (not form feed or other ASCII whitespace: serde_json rejects those).
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    /// A key after its opening quote: printable ASCII up to the closing quote, no escapes.
+    fn plain_key(&mut self) -> Option<&'a [u8]> {
+        let rest: &'a [u8] = &self.b[self.i..];
+        let n = memchr::memchr(b'"', rest)?;
+        let key = &rest[..n];
+        if !key.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'\\') {
+            return None;
+        }
+        self.i += n + 1;
+        Some(key)
+    }
+
+    /// One JSON value at `depth`.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                self.string()
+            }
+            b'{' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.ws();
+                    self.eat(b'"')?;
+                    self.string()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    self.ws();
+                    self.value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => continue,
+                        b'}' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.i += 1;
+                self.ws();
+                if self.peek()? == b']' {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.ws();
+                    self.value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => continue,
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            self.digit()?;
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            self.digit()?;
+            self.digits();
+        }
+        // A digit straight after `0` (a leading zero) is not JSON; anything else is the
+        // next token's business.
+        match self.peek() {
+            Some(b'0'..=b'9') => None,
+            _ => Some(()),
+        }
+    }
+
+    fn digit(&mut self) -> Option<()> {
+        self.next()?.is_ascii_digit().then_some(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    /// A string after its opening quote. The common run of plain characters is found with
+    /// `memchr` and checked for control characters in one vectorisable pass.
+    fn string(&mut self) -> Option<()> {
+        loop {
+            let rest = &self.b[self.i..];
+            let n = memchr::memchr2(b'"', b'\\', rest)?;
+            if rest[..n].iter().fold(0xff, |m: u8, &c| m.min(c)) < 0x20 {
+                return None;
+            }
+            self.i += n + 1;
+            if rest[n] == b'"' {
+                return Some(());
+            }
+            match self.next()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    let hex = self.b.get(self.i..self.i + 4)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    self.i += 4;
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "envelope_tests.rs"]
+mod tests;

@@ -1,0 +1,205 @@
+//! The envelope scanner against serde_json, the reference: whenever it answers, serde_json
+//! gives the same envelope; and it does answer for the messages a stream is made of.
+use super::*;
+use proptest::prelude::*;
+
+fn reference(data: &[u8]) -> Option<Envelope> {
+    serde_json::from_slice::<Envelope>(data).ok()
+}
+
+/// The scanner either declines or agrees with serde_json.
+fn agrees(data: &[u8]) -> bool {
+    match skim(data) {
+        None => true,
+        Some(env) => reference(data).as_ref() == Some(&env),
+    }
+}
+
+#[test]
+fn ordinary_messages_are_skimmed_like_serde_json() {
+    for m in [
+        r#"{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"xx"}}"#,
+        r#"{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"a\"b\\c\u00e9\n"}],"isError":false}}"#,
+        r#"{"jsonrpc":"2.0","id":"abc","method":"ping"}"#,
+        r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad","data":[1,2.5e-3,-0.0,true,false,null,{}]}}"#,
+        r#"{"jsonrpc":"2.0","id":1.0,"result":{}}"#,
+        " \t\r\n{ \"id\" : 7 , \"result\" : [ ] } \n",
+        "{}",
+        "{\"text\":\"caf\u{e9} \u{1f600}\"}",
+    ] {
+        let got = skim(m.as_bytes());
+        assert!(got.is_some(), "declined {m}");
+        assert_eq!(got, reference(m.as_bytes()), "{m}");
+    }
+}
+
+#[test]
+fn what_serde_json_rejects_is_declined() {
+    for m in [
+        "",
+        "{",
+        r#"{"id":1,}"#,
+        r#"{"id":1 "method":"x"}"#,
+        r#"{"id":01,"result":{}}"#,
+        r#"{"a":-}"#,
+        r#"{"a":1.}"#,
+        r#"{"a":1e}"#,
+        r#"{"a":.5}"#,
+        r#"{"a":tru}"#,
+        r#"{"a":nul}"#,
+        r#"{"a":"\x"}"#,
+        r#"{"a":"\u12g4"}"#,
+        "{\"a\":\"tab\there\"}",
+        "{\"a\":\"nl\nhere\"}",
+        r#"{"a":[1,]}"#,
+        r#"{"a":{"b"}}"#,
+        r#"{"a":1} x"#,
+        "\x0c{}",
+        r#"{"id":1,"id":2}"#,
+        r#"{"method":"a","method":"b"}"#,
+        r#"{"result":1,"result":2}"#,
+        r#"{"error":1,"error":2}"#,
+        r#"{"id":1e999,"result":{}}"#,
+        r#"{1:2}"#,
+        r#"{"a":"unterminated}"#,
+    ] {
+        assert!(skim(m.as_bytes()).is_none(), "accepted {m}");
+        assert!(agrees(m.as_bytes()), "{m}");
+    }
+}
+
+#[test]
+fn what_it_cannot_be_sure_of_goes_to_serde_json() {
+    // Escaped or non-ASCII keys, object and array ids, deep nesting: serde_json decides.
+    let deep = format!(
+        "{{\"a\":{}{}}}",
+        "[".repeat(MAX_DEPTH + 1),
+        "]".repeat(MAX_DEPTH + 1)
+    );
+    for m in [
+        r#"{"\u0069d":1,"result":{}}"#,
+        "{\"i\u{e9}\":1}",
+        r#"{"id":[1],"result":{}}"#,
+        r#"{"id":{"a":1},"result":{}}"#,
+        deep.as_str(),
+    ] {
+        assert!(skim(m.as_bytes()).is_none(), "accepted {m}");
+    }
+    // serde_json reads the escaped key as `id`: declining is what keeps the answers equal.
+    let env = reference(br#"{"\u0069d":1,"result":{}}"#).unwrap();
+    assert_eq!(env.id, Some(serde_json::json!(1)));
+}
+
+#[test]
+fn invalid_utf8_in_an_ignored_string_is_accepted_as_serde_json_does() {
+    let m = b"{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":{\"d\":\"\xff\xfe\"}}";
+    assert!(reference(m).is_some());
+    assert_eq!(skim(m), reference(m));
+    // In the id, serde_json parses the string and rejects it; so does the scanner.
+    let m = b"{\"id\":\"\xff\",\"result\":{}}";
+    assert!(reference(m).is_none());
+    assert!(skim(m).is_none());
+}
+
+/// Pieces JSON-RPC messages (and broken ones) are made of.
+fn piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"{".to_vec()),
+        Just(b"}".to_vec()),
+        Just(b"[".to_vec()),
+        Just(b"]".to_vec()),
+        Just(b":".to_vec()),
+        Just(b",".to_vec()),
+        Just(b"\"id\"".to_vec()),
+        Just(b"\"method\"".to_vec()),
+        Just(b"\"result\"".to_vec()),
+        Just(b"\"error\"".to_vec()),
+        Just(b"\"jsonrpc\":\"2.0\",".to_vec()),
+        Just(b"\"a\\\"b\\\\c\\u00e9\\/\"".to_vec()),
+        Just(b"\"\\ud800\"".to_vec()),
+        Just(b"\"\\q\"".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"\\".to_vec()),
+        Just(b" ".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\t".to_vec()),
+        Just(b"\x0c".to_vec()),
+        Just(b"\x01".to_vec()),
+        Just(b"\xff".to_vec()),
+        Just("é".as_bytes().to_vec()),
+        Just(b"0".to_vec()),
+        Just(b"-".to_vec()),
+        Just(b".".to_vec()),
+        Just(b"e".to_vec()),
+        Just(b"+".to_vec()),
+        Just(b"1".to_vec()),
+        Just(b"12.5e-3".to_vec()),
+        Just(b"1e999".to_vec()),
+        Just(b"true".to_vec()),
+        Just(b"fals".to_vec()),
+        Just(b"null".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..4),
+    ]
+}
+
+/// Arbitrary JSON values (serde_json's own output) to build valid messages from.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec(("(id|method|result|error|[a-z]{1,3}|.{0,3})", inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// Random token soup: whenever the scanner answers, serde_json gives the same envelope.
+    #[test]
+    fn token_soup_never_disagrees(
+        parts in proptest::collection::vec(piece(), 0..24).prop_map(|v| v.concat()),
+    ) {
+        let mut data = b"{".to_vec();
+        data.extend_from_slice(&parts);
+        prop_assert!(agrees(&parts), "{:?}", String::from_utf8_lossy(&parts));
+        prop_assert!(agrees(&data), "{:?}", String::from_utf8_lossy(&data));
+    }
+
+    /// Valid JSON is skimmed (when it is an object) and agrees; every one-byte change of
+    /// it still never disagrees.
+    #[test]
+    fn valid_json_and_its_mutations_agree(
+        v in json_value(),
+        at in any::<proptest::sample::Index>(),
+        byte in any::<u8>(),
+        how in 0u8..3,
+    ) {
+        let text = serde_json::to_vec(&v).unwrap();
+        prop_assert!(agrees(&text));
+        if v.is_object() && v.as_object().unwrap().keys().all(|k| k.bytes().all(|c| (0x20..0x7f).contains(&c) && c != b'\\' && c != b'"'))
+            && !v.get("id").is_some_and(|id| id.is_object() || id.is_array())
+        {
+            prop_assert!(skim(&text).is_some(), "declined {}", v);
+        }
+        let mut m = text.clone();
+        let i = at.index(m.len() + 1);
+        match how {
+            0 if i < m.len() => m[i] = byte,
+            1 => m.insert(i, byte),
+            _ if i < m.len() => { m.remove(i); }
+            _ => {}
+        }
+        prop_assert!(agrees(&m), "{:?}", String::from_utf8_lossy(&m));
+    }
+}
