@@ -255,6 +255,19 @@ impl StreamResponse {
             Ok(Some(Err(e))) => Err(classify(&e, &self.url, start.elapsed())),
         }
     }
+    /// The next chunk if the connection has one ready now, without waiting (and without
+    /// setting a timer): `None` when nothing is ready.
+    pub fn ready_chunk(&mut self) -> Option<Result<Option<Bytes>, NetError>> {
+        let start = Instant::now();
+        // Polled once with a no-op waker; a caller that gets `None` polls again with
+        // `next_chunk` (its own waker) before it waits, so no wake-up is lost.
+        let next = futures_util::FutureExt::now_or_never(self.stream.next())?;
+        Some(match next {
+            None => Ok(None),
+            Some(Ok(b)) => Ok(Some(b)),
+            Some(Err(e)) => Err(classify(&e, &self.url, start.elapsed())),
+        })
+    }
 }
 
 /// Options for building the client.

@@ -8,15 +8,13 @@
 //! that time (the real gaps, the comments, the bytes) is recorded for the judgement in
 //! [`super::judge`]; nothing here decides what a reply means.
 //!
-//! Event streams are parsed twice as they arrive: by the exact integrity parser
-//! ([`super::sse`]) and by the WHATWG reference ([`super::whatwg`]), which says what an
-//! EventSource client gets from the same bytes.
+//! Event streams are parsed twice as they arrive, chunk by chunk on the reading thread: by
+//! the exact integrity parser ([`super::sse`]) and by the WHATWG reference
+//! ([`super::whatwg`]), which says what an EventSource client gets from the same bytes.
 
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::sse::{SseIntegrity, SseOutcome};
@@ -243,137 +241,6 @@ impl Decoder {
     }
 }
 
-/// Batches waiting for the parser thread: bounded, so memory stays bounded when the
-/// network is faster than the parser.
-const PIPE_DEPTH: usize = 8;
-
-/// Chunks are handed to the parser thread in batches of about this size: one wake-up per
-/// batch instead of one per socket read.
-const BATCH_BYTES: usize = 256 * 1024;
-
-type Batch = Vec<(bytes::Bytes, Duration)>;
-
-/// Where chunks go: parsed inline (small bodies), or on a blocking thread while the next
-/// chunks arrive, so parsing a large event stream overlaps the network instead of adding to it.
-enum Feeder {
-    Inline(Decoder),
-    Piped {
-        tx: tokio::sync::mpsc::Sender<Batch>,
-        worker: tokio::task::JoinHandle<Decoder>,
-        batch: Batch,
-        batch_bytes: usize,
-        seen: Arc<AtomicBool>,
-        failed: Arc<AtomicBool>,
-    },
-}
-
-impl Feeder {
-    fn new(decoder: Decoder, sink_cap: usize) -> Feeder {
-        if !matches!(decoder.sink(), Sink::Sse(..)) {
-            return Feeder::Inline(decoder);
-        }
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(PIPE_DEPTH);
-        let seen = Arc::new(AtomicBool::new(false));
-        let failed = Arc::new(AtomicBool::new(false));
-        let (seen2, failed2) = (seen.clone(), failed.clone());
-        let worker = tokio::task::spawn_blocking(move || {
-            let mut decoder = decoder;
-            'outer: while let Some(batch) = rx.blocking_recv() {
-                for (chunk, at) in batch {
-                    if !decoder.feed(&chunk, at, sink_cap) {
-                        failed2.store(true, Ordering::Relaxed);
-                        break 'outer;
-                    }
-                }
-                if decoder.has_response() {
-                    seen2.store(true, Ordering::Relaxed);
-                }
-            }
-            decoder
-        });
-        Feeder::Piped {
-            tx,
-            worker,
-            batch: Vec::new(),
-            batch_bytes: 0,
-            seen,
-            failed,
-        }
-    }
-
-    /// Hand over a chunk; `false` when the body can no longer be taken (over the cap).
-    async fn feed(&mut self, chunk: bytes::Bytes, at: Duration, sink_cap: usize) -> bool {
-        match self {
-            Feeder::Inline(d) => d.feed(&chunk, at, sink_cap),
-            Feeder::Piped {
-                batch,
-                batch_bytes,
-                failed,
-                ..
-            } => {
-                *batch_bytes += chunk.len();
-                batch.push((chunk, at));
-                if *batch_bytes >= BATCH_BYTES {
-                    return self.flush().await;
-                }
-                !failed.load(Ordering::Relaxed)
-            }
-        }
-    }
-
-    /// Send what is batched (when the network has nothing more right now).
-    async fn flush(&mut self) -> bool {
-        match self {
-            Feeder::Inline(_) => true,
-            Feeder::Piped {
-                tx,
-                batch,
-                batch_bytes,
-                failed,
-                ..
-            } => {
-                if !batch.is_empty() {
-                    *batch_bytes = 0;
-                    if tx.send(std::mem::take(batch)).await.is_err() {
-                        return false;
-                    }
-                }
-                !failed.load(Ordering::Relaxed)
-            }
-        }
-    }
-
-    fn has_response(&self) -> bool {
-        match self {
-            Feeder::Inline(d) => d.has_response(),
-            Feeder::Piped { seen, .. } => seen.load(Ordering::Relaxed),
-        }
-    }
-
-    fn is_other(&self) -> bool {
-        matches!(self, Feeder::Inline(d) if matches!(d.sink(), Sink::Other(_)))
-    }
-
-    /// Wait for the parser to finish what it was given.
-    async fn into_sink(self) -> Sink {
-        match self {
-            Feeder::Inline(d) => d.into_sink(),
-            Feeder::Piped {
-                tx, worker, batch, ..
-            } => {
-                if !batch.is_empty() {
-                    let _ = tx.send(batch).await;
-                }
-                drop(tx);
-                match worker.await {
-                    Ok(d) => d.into_sink(),
-                    Err(_) => Sink::Other(Vec::new()),
-                }
-            }
-        }
-    }
-}
-
 /// Send one request and read its body, whatever its type, within every limit. The request's
 /// own timeout is set to the exchange's deadline.
 pub async fn exchange(
@@ -415,8 +282,11 @@ pub async fn exchange(
         _ => HEAD_BYTES,
     };
     let limit = limits.stream_cap;
-    let decoder = Decoder::new(sink, encoding.as_deref(), sink_cap, limit);
-    let mut feeder = Feeder::new(decoder, sink_cap);
+    // Each chunk is parsed as it arrives, on this thread: while the bytes are still in the
+    // cache, and dropped before the next read so the HTTP stack reuses its buffer. (Handing
+    // chunks to a parser thread cost more than it saved on two cores: every chunk held in
+    // the queue made the next read land in fresh, page-faulting memory.)
+    let mut decoder = Decoder::new(sink, encoding.as_deref(), sink_cap, limit);
     let mut head = Vec::new();
     let mut wire: u64 = 0;
     let mut timing = Timing::default();
@@ -428,7 +298,7 @@ pub async fn exchange(
             break End::Deadline(elapsed);
         }
         let mut wait = limits.deadline - elapsed;
-        if response_seen_at.is_none() && feeder.has_response() {
+        if response_seen_at.is_none() && decoder.has_response() {
             response_seen_at = Some(Instant::now());
         }
         if let Some(t) = response_seen_at {
@@ -438,15 +308,10 @@ pub async fn exchange(
             }
             wait = wait.min(AFTER_RESPONSE_GRACE - since);
         }
-        // Take what the network has ready; before waiting, let the parser have the batch.
-        let next = match resp.next_chunk(Duration::ZERO).await {
-            Err(e) if e.kind == NetErrorKind::Timeout => {
-                if !feeder.flush().await {
-                    break End::Cap;
-                }
-                resp.next_chunk(wait).await
-            }
-            other => other,
+        // Take what the network has ready without setting a timer; wait only when nothing is.
+        let next = match resp.ready_chunk() {
+            Some(ready) => ready,
+            None => resp.next_chunk(wait).await,
         };
         match next {
             Ok(None) => break End::Eof,
@@ -468,16 +333,16 @@ pub async fn exchange(
                 } else {
                     chunk
                 };
-                if !feeder.feed(usable, at, sink_cap).await || over {
+                if !decoder.feed(&usable, at, sink_cap) || over {
                     break End::Cap;
                 }
                 // An error page or other body: its first 64 KiB are all that is looked at.
-                if feeder.is_other() && head.len() >= HEAD_BYTES {
+                if matches!(decoder.sink(), Sink::Other(_)) && head.len() >= HEAD_BYTES {
                     break End::Eof;
                 }
             }
             Err(e) if e.kind == NetErrorKind::Timeout => {
-                if response_seen_at.is_some() || feeder.has_response() {
+                if response_seen_at.is_some() || decoder.has_response() {
                     break End::LeftOpen;
                 }
                 break End::Deadline(start.elapsed());
@@ -486,7 +351,7 @@ pub async fn exchange(
         }
     };
     let elapsed = start.elapsed();
-    let sink = feeder.into_sink().await;
+    let sink = decoder.into_sink();
     let mut end = end;
     let body = match sink {
         Sink::Sse(p, spec) => {
