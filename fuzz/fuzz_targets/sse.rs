@@ -1,5 +1,7 @@
 //! The SSE integrity parser on arbitrary bytes, fed in chunks whose sizes the input picks
-//! (so CR/LF pairs and UTF-8 sequences are split across chunk boundaries).
+//! (so CR/LF pairs and UTF-8 sequences are split across chunk boundaries), against the same
+//! parser with its fast paths off, fed the bytes whole: the outcomes must be the same (but
+//! for the number of chunks).
 #![no_main]
 use c7doctor::mcp::sse::SseIntegrity;
 use libfuzzer_sys::fuzz_target;
@@ -10,9 +12,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let step = (data[0] as usize % 17) + 1;
+    let at = Duration::from_millis(1);
     let mut parser = SseIntegrity::new(serde_json::json!(1), 4096);
-    for (i, chunk) in data[1..].chunks(step).enumerate() {
-        parser.feed(chunk, Duration::from_millis(i as u64));
+    for chunk in data[1..].chunks(step) {
+        parser.feed(chunk, at);
     }
-    let _ = parser.finish(Duration::from_secs(1));
+    let mut fast = parser.finish(Duration::from_secs(1));
+    let mut reference = SseIntegrity::new(serde_json::json!(1), 4096).without_fast_paths();
+    reference.feed(&data[1..], at);
+    let mut reference = reference.finish(Duration::from_secs(1));
+    fast.chunks = 0;
+    reference.chunks = 0;
+    assert_eq!(
+        serde_json::to_string(&fast).unwrap(),
+        serde_json::to_string(&reference).unwrap()
+    );
 });

@@ -140,15 +140,21 @@ impl<'a> Scanner<'a> {
     }
 
     /// A key after its opening quote: printable ASCII up to the closing quote, no escapes.
+    /// Keys are short: a plain loop beats setting up a vector search.
     fn plain_key(&mut self) -> Option<&'a [u8]> {
         let rest: &'a [u8] = &self.b[self.i..];
-        let n = memchr::memchr(b'"', rest)?;
-        let key = &rest[..n];
-        if !key.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'\\') {
-            return None;
+        for (n, &c) in rest.iter().enumerate() {
+            match c {
+                b'"' => {
+                    self.i += n + 1;
+                    return Some(&rest[..n]);
+                }
+                b'\\' => return None,
+                0x20..0x7f => {}
+                _ => return None,
+            }
         }
-        self.i += n + 1;
-        Some(key)
+        None
     }
 
     /// One JSON value at `depth`.
@@ -263,17 +269,35 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A string after its opening quote. The common run of plain characters is found with
-    /// `memchr` and checked for control characters in one vectorisable pass.
+    /// A string after its opening quote. Most strings of a message are short (keys, method
+    /// names, levels): their first bytes are looked at one by one; a long run of plain
+    /// characters is found with `memchr` and checked for control characters in one
+    /// vectorisable pass.
     fn string(&mut self) -> Option<()> {
+        const SHORT: usize = 32;
         loop {
             let rest = &self.b[self.i..];
-            let n = memchr::memchr2(b'"', b'\\', rest)?;
-            if rest[..n].iter().fold(0xff, |m: u8, &c| m.min(c)) < 0x20 {
+            let head = &rest[..rest.len().min(SHORT)];
+            let n = match head
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            {
+                Some(n) => n,
+                None => {
+                    let tail = &rest[head.len()..];
+                    let m = memchr::memchr2(b'"', b'\\', tail)?;
+                    if tail[..m].iter().fold(0xff, |low: u8, &c| low.min(c)) < 0x20 {
+                        return None;
+                    }
+                    head.len() + m
+                }
+            };
+            let end = rest[n];
+            if end < 0x20 {
                 return None;
             }
             self.i += n + 1;
-            if rest[n] == b'"' {
+            if end == b'"' {
                 return Some(());
             }
             match self.next()? {

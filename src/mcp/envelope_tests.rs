@@ -163,7 +163,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(4096))]
+    #![proptest_config(ProptestConfig::with_cases(1024))]
 
     /// Random token soup: whenever the scanner answers, serde_json gives the same envelope.
     #[test]

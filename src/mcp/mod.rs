@@ -6,7 +6,8 @@
 //!   per step.
 //! - [`judge`]: what a reply means, as `mcp.*`/`sse.*` findings (integrity, timing).
 //! - [`classify`]: who refused — the gateway, Context7, the API key, or the user.
-//! - [`sse`]: the exact, bounded SSE integrity parser (pure; fuzzed and benchmarked), and
+//! - [`sse`]: the exact, bounded SSE integrity parser (pure; fuzzed and benchmarked), with
+//!   [`envelope`]: which JSON-RPC message an event carries, read without building it, and
 //!   [`whatwg`]: what a WHATWG EventSource client sees of the same bytes.
 //!
 //! `probe` checks the token locally first (the token checks of `c7doctor token`, client
