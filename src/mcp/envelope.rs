@@ -140,21 +140,15 @@ impl<'a> Scanner<'a> {
     }
 
     /// A key after its opening quote: printable ASCII up to the closing quote, no escapes.
-    /// Keys are short: a plain loop beats setting up a vector search.
     fn plain_key(&mut self) -> Option<&'a [u8]> {
         let rest: &'a [u8] = &self.b[self.i..];
-        for (n, &c) in rest.iter().enumerate() {
-            match c {
-                b'"' => {
-                    self.i += n + 1;
-                    return Some(&rest[..n]);
-                }
-                b'\\' => return None,
-                0x20..0x7f => {}
-                _ => return None,
-            }
+        let n = first_special(rest)?;
+        let key = &rest[..n];
+        if rest[n] != b'"' || !key.iter().all(|&c| c < 0x7f) {
+            return None;
         }
-        None
+        self.i += n + 1;
+        Some(key)
     }
 
     /// One JSON value at `depth`.
@@ -269,29 +263,11 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A string after its opening quote. Most strings of a message are short (keys, method
-    /// names, levels): their first bytes are looked at one by one; a long run of plain
-    /// characters is found with `memchr` and checked for control characters in one
-    /// vectorisable pass.
+    /// A string after its opening quote.
     fn string(&mut self) -> Option<()> {
-        const SHORT: usize = 32;
         loop {
             let rest = &self.b[self.i..];
-            let head = &rest[..rest.len().min(SHORT)];
-            let n = match head
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-            {
-                Some(n) => n,
-                None => {
-                    let tail = &rest[head.len()..];
-                    let m = memchr::memchr2(b'"', b'\\', tail)?;
-                    if tail[..m].iter().fold(0xff, |low: u8, &c| low.min(c)) < 0x20 {
-                        return None;
-                    }
-                    head.len() + m
-                }
-            };
+            let n = first_special(rest)?;
             let end = rest[n];
             if end < 0x20 {
                 return None;
@@ -313,6 +289,50 @@ impl<'a> Scanner<'a> {
             }
         }
     }
+}
+
+const ONES: u64 = u64::MAX / 255;
+const HIGH: u64 = ONES << 7;
+
+/// The high bit of each byte of `x` equal to `b`: exact for the lowest such byte (a borrow
+/// can only mark bytes above it), which is the one used.
+fn eq_mask(x: u64, b: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(b));
+    y.wrapping_sub(ONES) & !y & HIGH
+}
+
+/// The high bit of each byte of `x` below 0x20 (a control character), exact for the lowest.
+fn control_mask(x: u64) -> u64 {
+    x.wrapping_sub(ONES * 0x20) & !x & HIGH
+}
+
+/// Where the first `"`, `\` or control character of `s` is. Most strings of a message are
+/// short (keys, method names, levels): the first 32 bytes are looked at eight at a time;
+/// a longer run of plain characters is found with `memchr` and checked for control
+/// characters in one vectorisable pass.
+fn first_special(s: &[u8]) -> Option<usize> {
+    const HEAD: usize = 32;
+    let mut i = 0;
+    while i < HEAD {
+        let Some(word) = s.get(i..i + 8) else {
+            return s[i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map(|n| i + n);
+        };
+        let x = u64::from_le_bytes(word.try_into().ok()?);
+        let m = eq_mask(x, b'"') | eq_mask(x, b'\\') | control_mask(x);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = &s[i..];
+    let end = memchr::memchr2(b'"', b'\\', tail).unwrap_or(tail.len());
+    if tail[..end].iter().fold(0xff, |low: u8, &c| low.min(c)) < 0x20 {
+        return tail.iter().position(|&c| c < 0x20).map(|n| i + n);
+    }
+    (end < tail.len()).then_some(i + end)
 }
 
 #[cfg(test)]

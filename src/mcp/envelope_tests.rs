@@ -101,6 +101,40 @@ fn invalid_utf8_in_an_ignored_string_is_accepted_as_serde_json_does() {
     assert!(skim(m).is_none());
 }
 
+fn naive_special(s: &[u8]) -> Option<usize> {
+    s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+}
+
+#[test]
+fn the_word_at_a_time_search_finds_the_first_special_byte() {
+    // Every length, every position, every special byte, over backgrounds that tempt the
+    // bit tricks (bytes just above the thresholds, high bytes, another special after it).
+    for background in [b'a', 0x20, 0x21, b'#', 0x5d, 0x7f, 0x80, 0xa0, 0xff] {
+        for len in 0..80 {
+            let plain = vec![background; len];
+            assert_eq!(
+                first_special(&plain),
+                naive_special(&plain),
+                "{background:#x} {len}"
+            );
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut s = plain.clone();
+                    s[at] = special;
+                    if at + 1 < len {
+                        s[at + 1] = 0x00;
+                    }
+                    assert_eq!(
+                        first_special(&s),
+                        Some(at),
+                        "{background:#x} {len} {at} {special:#x}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Pieces JSON-RPC messages (and broken ones) are made of.
 fn piece() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
@@ -164,6 +198,12 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// Any bytes: the word-at-a-time search agrees with a byte loop.
+    #[test]
+    fn special_byte_search_agrees_with_a_byte_loop(s in proptest::collection::vec(any::<u8>(), 0..100)) {
+        prop_assert_eq!(first_special(&s), naive_special(&s));
+    }
 
     /// Random token soup: whenever the scanner answers, serde_json gives the same envelope.
     #[test]
