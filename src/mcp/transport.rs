@@ -283,9 +283,10 @@ pub async fn exchange(
     };
     let limit = limits.stream_cap;
     // Each chunk is parsed as it arrives, on this thread: while the bytes are still in the
-    // cache, and dropped before the next read so the HTTP stack reuses its buffer. (Handing
-    // chunks to a parser thread cost more than it saved on two cores: every chunk held in
-    // the queue made the next read land in fresh, page-faulting memory.)
+    // cache, and dropped before the next read so the HTTP stack reuses its buffer. (A parser
+    // thread fed in batches used about an eighth more CPU, and the chunks queued for it kept
+    // the HTTP stack's buffers alive; it only paid off when a core was otherwise idle. See
+    // docs/perf-sse.md.)
     let mut decoder = Decoder::new(sink, encoding.as_deref(), sink_cap, limit);
     let mut head = Vec::new();
     let mut wire: u64 = 0;
