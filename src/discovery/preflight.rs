@@ -124,15 +124,7 @@ fn page_error(html: &str, n: u32) -> String {
 }
 
 fn short(s: &str) -> String {
-    const MAX: usize = 300;
-    if s.len() <= MAX {
-        return s.to_string();
-    }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    crate::report::bounds::cut(s, 300)
 }
 
 #[cfg(test)]

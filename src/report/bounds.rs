@@ -21,11 +21,25 @@ pub fn text(text: String) -> String {
     if text.len() <= MAX_STRING_BYTES {
         return text;
     }
-    let mut end = MAX_STRING_BYTES;
+    let kept = prefix(&text, MAX_STRING_BYTES);
+    format!("{kept}… ({} more bytes)", text.len() - kept.len())
+}
+
+/// The longest start of `text` of at most `max` bytes that ends on a character boundary.
+pub fn prefix(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}… ({} more bytes)", &text[..end], text.len() - end)
+    &text[..end]
+}
+
+/// `text` cut to at most `max` bytes on a character boundary, with `…` when it was cut.
+pub fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    format!("{}…", prefix(text, max))
 }
 
 /// An evidence value within the bounds.

@@ -337,12 +337,18 @@ pub fn lookalike(value: &str, expected: &str) -> bool {
 /// `value` spelled out so that no character can hide: printable ASCII as itself, anything
 /// else as `<U+XXXX>` (`api://<U+0430>pp` for a Cyrillic `а`).
 pub fn spell(value: &str) -> String {
+    spell_out(value, |c| format!("<U+{:04X}>", c as u32))
+}
+
+/// `value` with printable ASCII as itself and every other character as `code_point` writes
+/// it: the one loop behind [`spell`] and the token checks' `\u{…}` spelling.
+pub fn spell_out(value: &str, code_point: impl Fn(char) -> String) -> String {
     let mut out = String::with_capacity(value.len() + 8);
     for c in value.chars() {
         if c.is_ascii_graphic() || c == ' ' {
             out.push(c);
         } else {
-            out.push_str(&format!("<U+{:04X}>", c as u32));
+            out.push_str(&code_point(c));
         }
     }
     out

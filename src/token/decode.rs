@@ -152,14 +152,7 @@ impl<'de> Deserialize<'de> for Members {
 
 /// A raw JSON text cut to [`RAW_SHOWN`] bytes (on a character boundary), `…` when cut.
 fn shown(raw: &str) -> String {
-    if raw.len() <= RAW_SHOWN {
-        return raw.to_string();
-    }
-    let mut end = RAW_SHOWN;
-    while !raw.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &raw[..end])
+    crate::report::bounds::cut(raw, RAW_SHOWN)
 }
 
 /// One decoded segment: the members serde_json can hold, the ones it cannot, and the keys

@@ -15,7 +15,7 @@ use super::Expect;
 use super::codes;
 use super::decode::is_guid;
 use crate::deployment::Hop;
-use crate::report::sanitize::is_hidden;
+use crate::report::sanitize::{is_hidden, spell_out};
 use crate::report::{Check, Status};
 
 /// `c` as the inexact-match finding for this hop, with `detail` and the sentence that
@@ -65,15 +65,7 @@ pub fn odd_characters(value: &str) -> Vec<String> {
 /// output sanitiser escapes hidden ones (`openid\u{a0}mcp.access`), so that a no-break space
 /// or a bidi override shows wherever the detail is read.
 pub fn written(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 8);
-    for c in value.chars() {
-        if c.is_ascii_graphic() || c == ' ' {
-            out.push(c);
-        } else {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        }
-    }
-    out
+    spell_out(value, |c| format!("\\u{{{:x}}}", c as u32))
 }
 
 /// Why an identifier (`oid`, a tenant or app GUID) is not in Entra's exact form, or `None`.

@@ -654,19 +654,25 @@ mod tests {
 
     /// The gateway's PRM and AS metadata, both served and sound.
     fn healthy_documents() -> [Attempt; 2] {
+        documents(prm(), Some(as_meta("https://gw.example")))
+    }
+
+    /// The gateway's root PRM and AS metadata as fetched (`None`: a 404). The client
+    /// replays here and in `vscode` read them.
+    pub(super) fn documents(prm: Value, as_meta: Option<Value>) -> [Attempt; 2] {
         [
             at(
                 "https://gw.example/.well-known/oauth-protected-resource",
-                Some(prm()),
+                Some(prm),
             ),
             at(
                 "https://gw.example/.well-known/oauth-authorization-server",
-                Some(as_meta("https://gw.example")),
+                as_meta,
             ),
         ]
     }
 
-    fn at(url: &str, doc: Option<Value>) -> Attempt {
+    pub(super) fn at(url: &str, doc: Option<Value>) -> Attempt {
         Attempt {
             url: Url::parse(url).unwrap(),
             why: "test",
@@ -760,16 +766,7 @@ mod tests {
 
     #[test]
     fn v2_refuses_a_trailing_slash_issuer_and_v1_does_not() {
-        let a = [
-            at(
-                "https://gw.example/.well-known/oauth-protected-resource",
-                Some(prm()),
-            ),
-            at(
-                "https://gw.example/.well-known/oauth-authorization-server",
-                Some(as_meta("https://gw.example/")),
-            ),
-        ];
+        let a = documents(prm(), Some(as_meta("https://gw.example/")));
         assert!(run(&[RM], &a, Client::TsSdkV1).is_ok());
         let e = run(&[RM], &a, Client::TsSdkV2).unwrap_err();
         assert_eq!(e.link, "as-metadata");
@@ -782,16 +779,7 @@ mod tests {
         m.as_object_mut()
             .unwrap()
             .remove("response_types_supported");
-        let a = [
-            at(
-                "https://gw.example/.well-known/oauth-protected-resource",
-                Some(prm()),
-            ),
-            at(
-                "https://gw.example/.well-known/oauth-authorization-server",
-                Some(m),
-            ),
-        ];
+        let a = documents(prm(), Some(m));
         for c in SDKS {
             let e = run(&[RM], &a, c).unwrap_err();
             assert!(e.error.contains("response_types_supported"), "{e:?}");

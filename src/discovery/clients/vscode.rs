@@ -371,22 +371,11 @@ pub(super) fn plan(seen: &Seen<'_>) -> Result<Option<Plan>, Stop> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discovery::clients::tests::{at, documents};
 
     const MCP: &str = "https://gw.example/context7/mcp";
     const RM: &str =
         r#"Bearer resource_metadata="https://gw.example/.well-known/oauth-protected-resource""#;
-
-    fn at(url: &str, doc: Option<Value>) -> Attempt {
-        Attempt {
-            url: Url::parse(url).unwrap(),
-            why: "test",
-            outcome: match doc {
-                Some(d) => DocOutcome::Doc(d),
-                None => DocOutcome::NotServed(404),
-            },
-            elapsed_ms: 0,
-        }
-    }
 
     fn prm(resource: &str) -> Value {
         serde_json::json!({
@@ -420,16 +409,7 @@ mod tests {
     }
 
     fn chain(prm_resource: &str) -> Vec<Attempt> {
-        vec![
-            at(
-                "https://gw.example/.well-known/oauth-protected-resource",
-                Some(prm(prm_resource)),
-            ),
-            at(
-                "https://gw.example/.well-known/oauth-authorization-server",
-                Some(loose_as()),
-            ),
-        ]
+        documents(prm(prm_resource), Some(loose_as())).to_vec()
     }
 
     #[test]
