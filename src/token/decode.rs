@@ -209,7 +209,9 @@ impl Segment {
                 }
                 Err(_) => {
                     if times > 1 {
-                        map.remove(key);
+                        // Not `remove`: under `preserve_order` that is a swap-remove, which
+                        // would move the last claim into this one's place.
+                        map.shift_remove(key);
                     }
                     odd.insert(key.as_str(), raw);
                 }
@@ -623,6 +625,17 @@ mod tests {
                 .contains("not JSON")
         );
         assert!(decode(&token("{}", "[1e309]")).is_err());
+    }
+
+    #[test]
+    fn a_repeated_key_whose_last_value_is_out_of_range_leaves_the_other_claims_in_order() {
+        let d = decode(&token("{}", r#"{"x":1,"b":2,"c":3,"d":4,"x":1e309}"#)).unwrap();
+        let keys: Vec<&str> = d.claims.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["b", "c", "d"]);
+        assert_eq!(
+            d.unrepresentable_claim("x").map(|m| m.raw.as_str()),
+            Some("1e309")
+        );
     }
 
     #[test]
