@@ -116,9 +116,44 @@ pub struct GlobalArgs {
 }
 
 impl Cli {
+    /// The command tree to parse `args` with (the program name first). When the first
+    /// argument names a command — nearly every run — no global option can come before it,
+    /// so the top level is built without them: building the sixteen options twice (at the
+    /// top and in the command) was a fifth of a `token` run's argument parsing. Help,
+    /// `--version`, a mistyped command and options before the command get the whole tree.
+    pub fn command_for(args: &[std::ffi::OsString]) -> (clap::Command, TopLevel) {
+        use clap::CommandFactory;
+        let names_a_command = args
+            .get(1)
+            .and_then(|a| a.to_str())
+            .is_some_and(|a| COMMAND_NAMES.contains(&a));
+        if !names_a_command {
+            return (Cli::command(), TopLevel::WithGlobals);
+        }
+        let top = clap::Command::new("c7doctor")
+            .version(env!("CARGO_PKG_VERSION"))
+            .subcommand_required(true);
+        (
+            <Command as Subcommand>::augment_subcommands(top),
+            TopLevel::CommandFirst,
+        )
+    }
+
     /// The command line from clap's matches, with each global option taken from where it
     /// was given: before the command name, after it, or both.
-    pub fn from_matches(matches: &ArgMatches) -> Result<Cli, clap::Error> {
+    pub fn from_matches(matches: &ArgMatches, top: TopLevel) -> Result<Cli, clap::Error> {
+        if top == TopLevel::CommandFirst {
+            let Some((_, sub)) = matches.subcommand() else {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::MissingSubcommand,
+                    "a subcommand is required but one was not provided",
+                ));
+            };
+            return Ok(Cli {
+                global: GlobalArgs::from_arg_matches(sub)?,
+                command: Command::from_arg_matches(matches)?,
+            });
+        }
         let mut cli = Cli::from_arg_matches(matches)?;
         if let Some((_, sub)) = matches.subcommand() {
             let after = GlobalArgs::from_arg_matches(sub)?;
@@ -126,6 +161,28 @@ impl Cli {
         }
         Ok(cli)
     }
+}
+
+/// Whether the top level of the command tree has the global options ([`Cli::command_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopLevel {
+    WithGlobals,
+    CommandFirst,
+}
+
+/// Where clap found the global option `id` in these matches: `None` when not given, and when
+/// these matches have no such option (a top level built without the global options).
+fn source_in(matches: &ArgMatches, id: &str) -> Option<clap::parser::ValueSource> {
+    // `value_source` panics on an id the command does not define (in debug builds);
+    // `try_contains_id` says so instead.
+    matches.try_contains_id(id).ok()?;
+    matches.value_source(id)
+}
+
+/// Where clap found the global option `id`, before or after the command name (see
+/// [`global_matches`]).
+pub fn global_source(matches: &ArgMatches, id: &str) -> Option<clap::parser::ValueSource> {
+    source_in(global_matches(matches, id), id)
 }
 
 /// The matches (the top level's or the command's) whose value of the global option `id`
@@ -137,7 +194,7 @@ pub fn global_matches<'m>(matches: &'m ArgMatches, id: &str) -> &'m ArgMatches {
     let mut best = matches;
     let mut cur = matches;
     while let Some((_, sub)) = cur.subcommand() {
-        if sub.value_source(id) >= best.value_source(id) {
+        if source_in(sub, id) >= source_in(best, id) {
             best = sub;
         }
         cur = sub;

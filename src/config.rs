@@ -307,7 +307,7 @@ fn parse_file(path: &Path, text: &str) -> Result<(FileConfig, Vec<String>), Erro
 
 /// Which source clap used for a global argument, before or after the command name.
 fn source_of(matches: &ArgMatches, id: &str) -> Option<Source> {
-    match crate::cli::global_matches(matches, id).value_source(id) {
+    match crate::cli::global_source(matches, id) {
         Some(ValueSource::CommandLine) => Some(Source::Flag),
         Some(ValueSource::EnvVariable) => Some(Source::Env),
         _ => None,

@@ -47,14 +47,14 @@ pub use jiff::Timestamp;
 /// exits next: the command tree, the report and the configuration are not freed.
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     let args: Vec<OsString> = args.into_iter().collect();
-    let mut command = Cli::command();
+    let (mut command, top) = Cli::command_for(&args);
     let matches = match command.try_get_matches_from_mut(&args) {
         Ok(m) => m,
         Err(e) => return clap_error(&e, &args),
     };
     // Freeing clap's command tree and matches at exit would only cost time.
     std::mem::forget(command);
-    let cli = match Cli::from_matches(&matches) {
+    let cli = match Cli::from_matches(&matches, top) {
         Ok(c) => c,
         Err(e) => return clap_error(&e, &args),
     };

@@ -201,6 +201,83 @@ fn global_options_work_before_and_after_the_command() {
     }
 }
 
+/// Where a global option was given decides its value and its reported source, whether the
+/// command name comes first (the top level is then built without the global options) or
+/// an option does.
+#[test]
+fn a_global_option_counts_from_where_it_was_given() {
+    const ENV_ID: &str = "44444444-4444-4444-4444-444444444444";
+    // (arguments, with C7DOCTOR_TENANT_ID set, expected api_path and its source, expected
+    // tenant_id source)
+    let cases: [(&[&str], bool, &str, &str, &str); 7] = [
+        (
+            &["key", "--api-path", "after"],
+            false,
+            "after",
+            "flag",
+            "default",
+        ),
+        (
+            &["--api-path", "before", "key"],
+            false,
+            "before",
+            "flag",
+            "default",
+        ),
+        (
+            &["--api-path", "before", "key", "--api-path", "after"],
+            false,
+            "after",
+            "flag",
+            "default",
+        ),
+        (&["key"], true, "context7", "default", "env"),
+        (
+            &["--format", "json", "key"],
+            true,
+            "context7",
+            "default",
+            "env",
+        ),
+        (
+            &["key", "--tenant-id", "55555555-5555-5555-5555-555555555555"],
+            true,
+            "context7",
+            "default",
+            "flag",
+        ),
+        (
+            &["--tenant-id", "55555555-5555-5555-5555-555555555555", "key"],
+            true,
+            "context7",
+            "default",
+            "flag",
+        ),
+    ];
+    for (args, env_tenant, api_path, api_path_source, tenant_source) in cases {
+        let mut run = Run::new().env("C7DOCTOR_API_KEY", KEY);
+        if env_tenant {
+            run = run.env("C7DOCTOR_TENANT_ID", ENV_ID);
+        }
+        let doc = run.args(args).args(["--format", "json"]).code(0).report();
+        let config = doc["config"].as_array().expect("config entries");
+        let entry = |name: &str| {
+            config
+                .iter()
+                .find(|e| e["name"] == name)
+                .unwrap_or_else(|| panic!("no config entry {name}: {config:?}"))
+                .clone()
+        };
+        assert_eq!(entry("api_path")["value"], api_path, "{args:?}");
+        assert_eq!(entry("api_path")["source"], api_path_source, "{args:?}");
+        let tenant = entry("tenant_id");
+        assert_eq!(tenant["source"], tenant_source, "{args:?}");
+        if tenant_source == "flag" {
+            assert_eq!(tenant["value"], "55555555-5555-5555-5555-555555555555");
+        }
+    }
+}
+
 // ---- renderers on a hand-built report ----
 
 fn sample_report() -> Report {
