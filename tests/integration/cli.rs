@@ -604,3 +604,70 @@ fn the_readme_quick_start_commands_work_as_written() {
         ".ci/run calls the README's test command"
     );
 }
+
+// ---- the process around the report ----
+
+/// A standard command for the process tests below: `key` with a valid key in the
+/// environment, which passes (exit 0) and writes a JSON report.
+fn key_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("c7doctor"));
+    cmd.env_clear()
+        .env("C7DOCTOR_NOW", NOW)
+        .env("C7DOCTOR_API_KEY", KEY)
+        .args(["key", "--format", "json"])
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+/// A reader that has gone away (`c7doctor … | head`, closed first) is a write c7doctor
+/// stops, not a SIGPIPE that kills it before it sets its exit code.
+#[test]
+fn a_reader_that_has_gone_away_leaves_the_exit_code_alone() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let status = key_process()
+        .stdout(writer)
+        .status()
+        .expect("c7doctor runs");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+/// With stderr closed, what `init` says after writing its file stays out of the file (a
+/// closed standard descriptor is opened on /dev/null at start, as the standard library's
+/// start-up does, so no file c7doctor opens takes its number).
+#[test]
+fn a_closed_stderr_is_not_taken_by_the_file_init_writes() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("c7doctor.toml");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("c7doctor"));
+    cmd.env_clear()
+        .args([
+            "init",
+            "--tenant-id",
+            "7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f",
+            "--path",
+        ])
+        .arg(&file)
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null());
+    // SAFETY: close(2) is async-signal-safe, as pre_exec requires.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(2);
+            Ok(())
+        });
+    }
+    let status = cmd.status().expect("c7doctor runs");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let written = std::fs::read_to_string(&file).expect("init wrote the file");
+    assert!(!written.contains("c7doctor init:"), "{written}");
+    let parsed: toml::Table = toml::from_str(&written).expect("still TOML");
+    assert_eq!(
+        parsed["tenant_id"].as_str(),
+        Some("7f3e9a12-5b6c-4d8e-9f01-2a3b4c5d6e7f")
+    );
+}
