@@ -194,18 +194,55 @@ pub fn report(report: &mut Report, format: Format) {
 pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     // A report is 2–20 KiB: one allocation instead of a dozen doublings.
     let mut buf = Vec::with_capacity(16 * 1024);
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
-        EscapingFormatter(serde_json::ser::PrettyFormatter::new()),
-    );
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, EscapingFormatter::default());
     value.serialize(&mut ser)?;
     Ok(String::from_utf8(buf).unwrap_or_default())
 }
 
-/// serde_json's pretty formatter with [`is_hidden`] characters escaped in strings.
-struct EscapingFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+/// serde_json's `PrettyFormatter` layout (two spaces per level) with [`is_hidden`]
+/// characters escaped in strings. The layout is written here rather than by wrapping
+/// `PrettyFormatter`, which writes an indent two bytes at a time: a line break and its
+/// indent are one write.
+#[derive(Default)]
+struct EscapingFormatter {
+    level: usize,
+    has_value: bool,
+}
 
-impl serde_json::ser::Formatter for EscapingFormatter<'_> {
+impl EscapingFormatter {
+    /// A line break and the current level's indent, after `,` unless `first`.
+    fn line<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        const SPACES: &[u8; 66] =
+            b",\n                                                                ";
+        let from = usize::from(first);
+        let mut indent = self.level * 2;
+        let head = indent.min(SPACES.len() - 2);
+        w.write_all(&SPACES[from..2 + head])?;
+        indent -= head;
+        while indent > 0 {
+            let n = indent.min(SPACES.len() - 2);
+            w.write_all(&SPACES[2..2 + n])?;
+            indent -= n;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(c)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w, true)?;
+        }
+        w.write_all(c)
+    }
+}
+
+impl serde_json::ser::Formatter for EscapingFormatter {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
         writer: &mut W,
@@ -242,39 +279,41 @@ impl serde_json::ser::Formatter for EscapingFormatter<'_> {
         writer.write_all(&bytes[start..])
     }
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_array(w)
+        self.open(w, b"[")
     }
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array(w)
+        self.close(w, b"]")
     }
     fn begin_array_value<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
+        self.line(w, first)
     }
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array_value(w)
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object(w)
+        self.open(w, b"{")
     }
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object(w)
+        self.close(w, b"}")
     }
     fn begin_object_key<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
+        self.line(w, first)
     }
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object_value(w)
+        w.write_all(b": ")
     }
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object_value(w)
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
@@ -481,6 +520,28 @@ mod tests {
         );
         assert_eq!(terminal("x\ny\u{1b}"), "x\ny\\u{1b}");
         assert!(matches!(line("plain ✓ ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_is_laid_out_as_serde_json_lays_it_out() {
+        // Empty and nested containers, and an indent deeper than one write's worth.
+        let mut deep = serde_json::json!({"leaf": [1, {"k": "v"}, []]});
+        for i in 0..40 {
+            deep = serde_json::json!({ format!("l{i}"): [deep, {}, "s", null] });
+        }
+        for value in [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!({"a": [], "b": {}, "c": [1, 2], "d": {"e": true}}),
+            serde_json::json!([[], [[]], [{}], "x", 1.5, -2, null]),
+            deep,
+        ] {
+            assert_eq!(
+                json_pretty(&value).expect("serializes"),
+                serde_json::to_string_pretty(&value).expect("serializes"),
+                "{value}"
+            );
+        }
     }
 
     #[test]
