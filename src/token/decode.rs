@@ -127,6 +127,33 @@ pub const MAX_DUPLICATE_VALUES: usize = 4;
 /// How much of a raw value is kept for a finding (a token is at most 128 KiB anyway).
 pub const RAW_SHOWN: usize = 120;
 
+/// A JSON object read in one pass, when no key is repeated and every value fits serde_json's
+/// numbers (every token Entra issues). Anything else is an error, and [`Members`] reads the
+/// object again to say what.
+struct Plain(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Plain {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Each;
+        impl<'de> Visitor<'de> for Each {
+            type Value = Plain;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object without repeated keys")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Plain, A::Error> {
+                let mut members = Map::new();
+                while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                    if members.insert(key, value).is_some() {
+                        return Err(serde::de::Error::custom("a repeated key"));
+                    }
+                }
+                Ok(Plain(members))
+            }
+        }
+        d.deserialize_map(Each)
+    }
+}
+
 /// A JSON object's members in the order written, each value as its raw JSON text.
 struct Members(Vec<(String, Box<RawValue>)>);
 
@@ -168,13 +195,6 @@ impl Segment {
     /// the first), with the ones it cannot hold and the repeated keys on the side. Linear in
     /// the number of members: a hostile 128 KiB payload holds tens of thousands.
     fn from_members(segment: &'static str, members: Members) -> Segment {
-        if let Some(map) = Self::plain(&members) {
-            return Segment {
-                map,
-                unrepresentable: Vec::new(),
-                duplicates: Vec::new(),
-            };
-        }
         let mut count: HashMap<&str, usize> = HashMap::new();
         for (key, _) in &members.0 {
             *count.entry(key.as_str()).or_default() += 1;
@@ -232,21 +252,6 @@ impl Segment {
             unrepresentable,
             duplicates,
         }
-    }
-
-    /// The members as a map when no key is repeated and every value fits a JSON number type
-    /// (every token Entra issues): none of the bookkeeping above is needed.
-    fn plain(members: &Members) -> Option<Map<String, Value>> {
-        let mut keys: Vec<&str> = members.0.iter().map(|(k, _)| k.as_str()).collect();
-        keys.sort_unstable();
-        if keys.windows(2).any(|w| w[0] == w[1]) {
-            return None;
-        }
-        let mut map = Map::new();
-        for (key, raw) in &members.0 {
-            map.insert(key.clone(), serde_json::from_str::<Value>(raw.get()).ok()?);
-        }
-        Some(map)
     }
 }
 
@@ -369,6 +374,13 @@ fn segment_json(segment: &str, name: &'static str) -> Result<Segment, Malformed>
             "the {name} decodes to binary data, not JSON text: not a JWT"
         ))
     })?;
+    if let Ok(Plain(map)) = serde_json::from_str::<Plain>(text) {
+        return Ok(Segment {
+            map,
+            unrepresentable: Vec::new(),
+            duplicates: Vec::new(),
+        });
+    }
     if let Ok(members) = serde_json::from_str::<Members>(text) {
         return Ok(Segment::from_members(name, members));
     }
@@ -625,6 +637,52 @@ mod tests {
                 .contains("not JSON")
         );
         assert!(decode(&token("{}", "[1e309]")).is_err());
+    }
+
+    proptest::proptest! {
+        /// The one-pass read of an object gives what the member-by-member read gives, and
+        /// declines exactly the objects with a repeated key or an out-of-range number.
+        #[test]
+        fn the_one_pass_read_agrees_with_the_member_by_member_read(
+            members in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["aud", "exp", "scp", "a\\u00e9", "x"]),
+                    proptest::sample::select(vec![
+                        "1", "-0", "1e309", "1.5e3", "18446744073709551616", "\"s\"",
+                        "null", "[1,{\"n\":-1e400}]", "{\"k\":[true]}", "[]",
+                    ]),
+                ),
+                0..7,
+            )
+        ) {
+            let text = format!(
+                "{{{}}}",
+                members
+                    .iter()
+                    .map(|(k, v)| format!("\"{k}\":{v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let slow = Segment::from_members(
+                "payload",
+                serde_json::from_str::<Members>(&text).expect("an object"),
+            );
+            match serde_json::from_str::<Plain>(&text) {
+                Ok(Plain(map)) => {
+                    proptest::prop_assert!(slow.duplicates.is_empty(), "{}", text);
+                    proptest::prop_assert!(slow.unrepresentable.is_empty(), "{}", text);
+                    proptest::prop_assert_eq!(&map, &slow.map, "{}", text);
+                    let order: Vec<&String> = map.keys().collect();
+                    let slow_order: Vec<&String> = slow.map.keys().collect();
+                    proptest::prop_assert_eq!(order, slow_order, "{}", text);
+                }
+                Err(_) => proptest::prop_assert!(
+                    !slow.duplicates.is_empty() || !slow.unrepresentable.is_empty(),
+                    "{}",
+                    text
+                ),
+            }
+        }
     }
 
     #[test]
