@@ -6,6 +6,7 @@
 //! registered with [`register_secret`] and replaced by its masked form on output.
 
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 /// Claims that identify a person; masked in markdown unless `--show-pii`.
@@ -407,7 +408,7 @@ pub fn scrub(text: &str) -> String {
             out = std::borrow::Cow::Owned(masked);
         }
     }
-    mask_url_credentials(&out)
+    masked_url_credentials(&out).into_owned()
 }
 
 /// Characters that end a URL part in running text, JSON and markdown.
@@ -425,9 +426,19 @@ fn ends_url_part(c: char) -> bool {
 /// becomes `‹redacted›`. A `code` of digits only is left alone: it is an error number in an
 /// Entra `error_uri`, not an authorization code.
 pub fn mask_url_credentials(text: &str) -> String {
+    masked_url_credentials(text).into_owned()
+}
+
+/// [`mask_url_credentials`], borrowing the text when nothing in it is masked (a report
+/// usually has nothing to mask: no copy of it is made).
+fn masked_url_credentials(text: &str) -> Cow<'_, str> {
     let scheme_end = memchr::memmem::Finder::new("://");
     if scheme_end.find(text.as_bytes()).is_none() && !text.contains('=') {
-        return text.to_string();
+        return Cow::Borrowed(text);
+    }
+    let with_userinfo = |at: usize| userinfo_end(&text[at + 3..]).is_some();
+    if !scheme_end.find_iter(text.as_bytes()).any(with_userinfo) {
+        return mask_secret_params(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -435,27 +446,35 @@ pub fn mask_url_credentials(text: &str) -> String {
     while let Some(at) = scheme_end.find(rest.as_bytes()) {
         let (head, tail) = rest.split_at(at + 3);
         out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| ends_url_part(c) || matches!(c, '/' | '?' | '#'))
-            .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match authority.rfind('@') {
-            Some(userinfo_end) if userinfo_end > 0 => {
+        match userinfo_end(tail) {
+            Some(end) => {
                 out.push_str("‹userinfo›");
-                rest = &tail[userinfo_end..];
+                rest = &tail[end..];
             }
-            _ => rest = tail,
+            None => rest = tail,
         }
     }
     out.push_str(rest);
-    mask_secret_params(&out)
+    if let Cow::Owned(masked) = mask_secret_params(&out) {
+        return Cow::Owned(masked);
+    }
+    Cow::Owned(out)
+}
+
+/// Where the userinfo of the authority that starts `tail` (what follows `://`) ends: the
+/// position of its `@`, if it has a non-empty one.
+fn userinfo_end(tail: &str) -> Option<usize> {
+    let authority_end = tail
+        .find(|c: char| ends_url_part(c) || matches!(c, '/' | '?' | '#'))
+        .unwrap_or(tail.len());
+    tail[..authority_end].rfind('@').filter(|&end| end > 0)
 }
 
 /// The query-parameter half of [`mask_url_credentials`]: a secret parameter's value after
 /// `?`, `&` or `;` (markdown writes `&` as `&amp;`).
-fn mask_secret_params(text: &str) -> String {
+fn mask_secret_params(text: &str) -> Cow<'_, str> {
     let is_name = |ch: char| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.');
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::new();
     let mut copied = 0;
     // The three are ASCII: their byte positions are their char positions.
     for at in memchr::memchr3_iter(b'?', b'&', b';', text.as_bytes()) {
@@ -478,12 +497,18 @@ fn mask_secret_params(text: &str) -> String {
         if value.is_empty() || error_number {
             continue;
         }
+        if out.is_empty() {
+            out.reserve(text.len());
+        }
         out.push_str(&text[copied..value_start]);
         out.push_str("‹redacted›");
         copied = value_start + value_len;
     }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
     out.push_str(&text[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 /// A header value as the wire trace may show it.
