@@ -118,40 +118,43 @@ pub struct GlobalArgs {
 impl Cli {
     /// The command tree to parse `args` with (the program name first). When the first
     /// argument names a command — nearly every run — no global option can come before it,
-    /// so the top level is built without them: building the sixteen options twice (at the
-    /// top and in the command) was a fifth of a `token` run's argument parsing. Help,
+    /// so the top level is built with that command only and without the global options:
+    /// building the sixteen options twice (at the top and in the command) was a fifth of a
+    /// `token` run's argument parsing. Help,
     /// `--version`, a mistyped command and options before the command get the whole tree.
     pub fn command_for(args: &[std::ffi::OsString]) -> (clap::Command, TopLevel) {
         use clap::CommandFactory;
-        let names_a_command = args
+        let Some(spec) = args
             .get(1)
             .and_then(|a| a.to_str())
-            .is_some_and(|a| COMMAND_NAMES.contains(&a));
-        if !names_a_command {
+            .and_then(CommandSpec::named)
+        else {
             return (Cli::command(), TopLevel::WithGlobals);
-        }
+        };
         let top = clap::Command::new("c7doctor")
             .version(env!("CARGO_PKG_VERSION"))
-            .subcommand_required(true);
-        (
-            <Command as Subcommand>::augment_subcommands(top),
-            TopLevel::CommandFirst,
-        )
+            .subcommand_required(true)
+            .subcommand(spec.build());
+        (top, TopLevel::CommandFirst)
     }
 
     /// The command line from clap's matches, with each global option taken from where it
     /// was given: before the command name, after it, or both.
     pub fn from_matches(matches: &ArgMatches, top: TopLevel) -> Result<Cli, clap::Error> {
         if top == TopLevel::CommandFirst {
-            let Some((_, sub)) = matches.subcommand() else {
+            let Some((name, sub)) = matches.subcommand() else {
                 return Err(clap::Error::raw(
                     clap::error::ErrorKind::MissingSubcommand,
                     "a subcommand is required but one was not provided",
                 ));
             };
+            // One copy of the command's matches: the global options and the command's own
+            // take disjoint ids out of it.
+            let mut m = sub.clone();
+            let global = GlobalArgs::from_arg_matches_mut(&mut m)?;
             return Ok(Cli {
-                global: GlobalArgs::from_arg_matches(sub)?,
-                command: Command::from_arg_matches(matches)?,
+                global,
+                command: Command::from_name(name, &mut m)?,
             });
         }
         let mut cli = Cli::from_arg_matches(matches)?;
@@ -312,73 +315,125 @@ fn globals_only(cmd: clap::Command) -> clap::Command {
 #[derive(Args)]
 struct NoOptions;
 
+/// One command of the tree: its name, one-line help, options (its own, then the global
+/// ones), the text after its help, and whether `--help` lists it.
+struct CommandSpec {
+    name: &'static str,
+    about: &'static str,
+    options: fn(clap::Command) -> clap::Command,
+    after_help: Option<&'static str>,
+    hidden: bool,
+}
+
+impl CommandSpec {
+    const fn new(
+        name: &'static str,
+        about: &'static str,
+        options: fn(clap::Command) -> clap::Command,
+    ) -> CommandSpec {
+        CommandSpec {
+            name,
+            about,
+            options,
+            after_help: None,
+            hidden: false,
+        }
+    }
+
+    const fn after_help(mut self, text: &'static str) -> CommandSpec {
+        self.after_help = Some(text);
+        self
+    }
+
+    const fn hidden(mut self) -> CommandSpec {
+        self.hidden = true;
+        self
+    }
+
+    fn build(&self) -> clap::Command {
+        let cmd = deferred(self.name, self.about, self.options).hide(self.hidden);
+        match self.after_help {
+            Some(text) => cmd.after_help(text),
+            None => cmd,
+        }
+    }
+
+    /// The command named `name`.
+    fn named(name: &str) -> Option<&'static CommandSpec> {
+        COMMANDS.iter().find(|c| c.name == name)
+    }
+}
+
+/// The commands, in the order `--help` lists them.
+const COMMANDS: [CommandSpec; 13] = [
+    CommandSpec::new(
+        "token",
+        "Decode a JWT and check it against the expected hop",
+        with_globals::<TokenArgs>,
+    )
+    .after_help(TOKEN_AFTER_HELP),
+    CommandSpec::new(
+        "key",
+        "Check a Context7 API key's form (shared-key pattern), masked",
+        with_globals::<KeyArgs>,
+    ),
+    CommandSpec::new(
+        "discovery",
+        "Walk 401 → PRM → AS metadata → /authorize → /token → tenant OIDC + JWKS",
+        with_globals::<DiscoveryArgs>,
+    ),
+    CommandSpec::new(
+        "login",
+        "Device-code sign-in against Entra, then the token checks on the result",
+        with_globals::<LoginArgs>,
+    ),
+    CommandSpec::new(
+        "obo",
+        "Try the On-Behalf-Of exchange APIM performs, then check the result",
+        with_globals::<OboArgs>,
+    ),
+    CommandSpec::new(
+        "probe",
+        "MCP handshake through the gateway and SSE stream integrity",
+        with_globals::<ProbeArgs>,
+    ),
+    CommandSpec::new(
+        "policy",
+        "Lint APIM policy XML (and APIM diagnostics JSON)",
+        with_globals::<PolicyArgs>,
+    ),
+    CommandSpec::new(
+        "apps",
+        "Audit the two Entra app registrations (az ad app show JSON, or live Graph)",
+        with_globals::<AppsArgs>,
+    )
+    .after_help(APPS_AFTER_HELP),
+    CommandSpec::new(
+        "e2e",
+        "All of the above that the configuration allows, in order, one report",
+        with_globals::<E2eArgs>,
+    ),
+    CommandSpec::new(
+        "init",
+        "Ask for the values the guides name and write c7doctor.toml",
+        with_globals::<InitArgs>,
+    ),
+    CommandSpec::new(
+        "explain",
+        "The cause and fix for a finding code or an AADSTS number",
+        with_globals::<ExplainArgs>,
+    ),
+    CommandSpec::new(
+        "completions",
+        "Shell completions",
+        with_globals::<CompletionsArgs>,
+    ),
+    CommandSpec::new("man", "Print the man page (roff) to stdout", globals_only).hidden(),
+];
+
 impl Subcommand for Command {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        cmd.subcommands([
-            deferred(
-                "token",
-                "Decode a JWT and check it against the expected hop",
-                with_globals::<TokenArgs>,
-            )
-            .after_help(TOKEN_AFTER_HELP),
-            deferred(
-                "key",
-                "Check a Context7 API key's form (shared-key pattern), masked",
-                with_globals::<KeyArgs>,
-            ),
-            deferred(
-                "discovery",
-                "Walk 401 → PRM → AS metadata → /authorize → /token → tenant OIDC + JWKS",
-                with_globals::<DiscoveryArgs>,
-            ),
-            deferred(
-                "login",
-                "Device-code sign-in against Entra, then the token checks on the result",
-                with_globals::<LoginArgs>,
-            ),
-            deferred(
-                "obo",
-                "Try the On-Behalf-Of exchange APIM performs, then check the result",
-                with_globals::<OboArgs>,
-            ),
-            deferred(
-                "probe",
-                "MCP handshake through the gateway and SSE stream integrity",
-                with_globals::<ProbeArgs>,
-            ),
-            deferred(
-                "policy",
-                "Lint APIM policy XML (and APIM diagnostics JSON)",
-                with_globals::<PolicyArgs>,
-            ),
-            deferred(
-                "apps",
-                "Audit the two Entra app registrations (az ad app show JSON, or live Graph)",
-                with_globals::<AppsArgs>,
-            )
-            .after_help(APPS_AFTER_HELP),
-            deferred(
-                "e2e",
-                "All of the above that the configuration allows, in order, one report",
-                with_globals::<E2eArgs>,
-            ),
-            deferred(
-                "init",
-                "Ask for the values the guides name and write c7doctor.toml",
-                with_globals::<InitArgs>,
-            ),
-            deferred(
-                "explain",
-                "The cause and fix for a finding code or an AADSTS number",
-                with_globals::<ExplainArgs>,
-            ),
-            deferred(
-                "completions",
-                "Shell completions",
-                with_globals::<CompletionsArgs>,
-            ),
-            deferred("man", "Print the man page (roff) to stdout", globals_only).hide(true),
-        ])
+        cmd.subcommands(COMMANDS.iter().map(CommandSpec::build))
     }
 
     fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
@@ -386,25 +441,9 @@ impl Subcommand for Command {
     }
 
     fn has_subcommand(name: &str) -> bool {
-        COMMAND_NAMES.contains(&name)
+        CommandSpec::named(name).is_some()
     }
 }
-
-const COMMAND_NAMES: [&str; 13] = [
-    "token",
-    "key",
-    "discovery",
-    "login",
-    "obo",
-    "probe",
-    "policy",
-    "apps",
-    "e2e",
-    "init",
-    "explain",
-    "completions",
-    "man",
-];
 
 impl FromArgMatches for Command {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
@@ -418,8 +457,19 @@ impl FromArgMatches for Command {
                 "a subcommand is required but one was not provided",
             ));
         };
-        let m = &mut sub;
-        Ok(match name.as_str() {
+        Command::from_name(&name, &mut sub)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Command {
+    /// The command `name` from its matches (clap's [`FromArgMatches`], given the name).
+    fn from_name(name: &str, m: &mut ArgMatches) -> Result<Command, clap::Error> {
+        Ok(match name {
             "token" => Command::Token(TokenArgs::from_arg_matches_mut(m)?),
             "key" => Command::Key(KeyArgs::from_arg_matches_mut(m)?),
             "discovery" => Command::Discovery(DiscoveryArgs::from_arg_matches_mut(m)?),
@@ -440,11 +490,6 @@ impl FromArgMatches for Command {
                 ));
             }
         })
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        *self = Self::from_arg_matches(matches)?;
-        Ok(())
     }
 }
 
