@@ -250,7 +250,7 @@ impl serde_json::ser::Formatter for EscapingFormatter {
     ) -> std::io::Result<()> {
         let bytes = fragment.as_bytes();
         // Most fragments are printable ASCII throughout: one check, one write.
-        if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+        if all_printable_ascii(bytes) {
             return writer.write_all(bytes);
         }
         let mut start = 0;
@@ -315,6 +315,16 @@ impl serde_json::ser::Formatter for EscapingFormatter {
         self.has_value = true;
         Ok(())
     }
+}
+
+/// Whether every byte is printable ASCII (0x20–0x7e). No early exit within 32 bytes, so
+/// the compiler checks them in vector registers: most of a report's strings are.
+fn all_printable_ascii(bytes: &[u8]) -> bool {
+    bytes.chunks(32).all(|chunk| {
+        chunk
+            .iter()
+            .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f))
+    })
 }
 
 /// The character a look-alike stands for, when it is one: Cyrillic and Greek letters that
@@ -520,6 +530,19 @@ mod tests {
         );
         assert_eq!(terminal("x\ny\u{1b}"), "x\ny\\u{1b}");
         assert!(matches!(line("plain ✓ ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn printable_ascii_is_every_byte_from_space_to_tilde() {
+        for b in 0..=255u8 {
+            let expected = (0x20..0x7f).contains(&b);
+            for len in [1, 31, 32, 33, 70] {
+                let mut bytes = vec![b'a'; len];
+                bytes[len / 2] = b;
+                assert_eq!(all_printable_ascii(&bytes), expected, "{b:#x} in {len}");
+            }
+        }
+        assert!(all_printable_ascii(b""));
     }
 
     #[test]
