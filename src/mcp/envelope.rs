@@ -18,6 +18,11 @@
 //!   duplicate field);
 //! - an `id` that is a scalar, parsed by serde_json itself (so numbers out of range and
 //!   string escapes are its business), and nesting no deeper than [`MAX_DEPTH`].
+//!
+//! [`skim_line`] is the same scanner on a `data:` line still in the chunk it arrived in: it
+//! finds the line's end in the pass that reads the message, so the SSE parser reads an
+//! ordinary event's bytes once instead of once for the line end and twice more for its
+//! strings (the quote, then control characters).
 
 use serde::{Deserialize, Deserializer, de::IgnoredAny};
 use serde_json::Value;
@@ -49,75 +54,101 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<()>, D::Error> {
 /// The envelope of `data`, exactly as `serde_json::from_slice::<Envelope>` would give it, or
 /// `None` when the scanner is not certain (then ask serde_json). See the module docs.
 pub fn skim(data: &[u8]) -> Option<Envelope> {
-    let mut s = Scanner { b: data, i: 0 };
-    s.ws();
-    s.eat(b'{')?;
-    let mut id: Option<&[u8]> = None;
-    let (mut method, mut result, mut error) = (false, false, false);
-    s.ws();
-    if s.peek()? == b'}' {
-        s.i += 1;
-    } else {
-        loop {
-            s.ws();
-            s.eat(b'"')?;
-            let key = s.plain_key()?;
-            s.ws();
-            s.eat(b':')?;
-            s.ws();
-            let start = s.i;
-            match key {
-                b"id" => {
-                    if id.is_some() || matches!(s.peek()?, b'{' | b'[') {
-                        return None;
-                    }
-                    s.value(1)?;
-                    id = Some(&data[start..s.i]);
-                }
-                b"method" | b"result" | b"error" => {
-                    let seen = match key {
-                        b"method" => &mut method,
-                        b"result" => &mut result,
-                        _ => &mut error,
-                    };
-                    if std::mem::replace(seen, true) {
-                        return None;
-                    }
-                    s.value(1)?;
-                }
-                _ => s.value(1)?,
-            }
-            s.ws();
-            match s.next()? {
-                b',' => continue,
-                b'}' => break,
-                _ => return None,
-            }
-        }
-    }
-    s.ws();
-    if s.i != data.len() {
-        return None;
-    }
-    let id = match id {
-        // The id's own bytes, parsed by serde_json as it would inside the object.
-        Some(raw) => Some(serde_json::from_slice::<Value>(raw).ok()?),
-        None => None,
-    };
-    Some(Envelope {
-        id,
-        method: method.then_some(()),
-        result: result.then_some(()),
-        error: error.then_some(()),
-    })
+    let mut s = Scanner::new(data, false);
+    let env = s.message()?;
+    (s.i == data.len()).then_some(env)
+}
+
+/// The envelope of the line that `rest` begins with (an event's `data:` value, up to its
+/// CR or LF), read in the same pass that finds where the line ends: `Some((envelope, n))`
+/// where `rest[n]` is the line's first CR or LF, and the envelope is exactly what
+/// [`skim`] gives for `rest[..n]`. `None` when `skim` would decline that line, or when no
+/// line end follows the message in `rest` (the line goes on in the next chunk).
+///
+/// Inside a line a CR or LF cannot occur, so the scanner reads them as the line's end,
+/// never as JSON whitespace: a message it accepts holds none, and the first one after it
+/// (past spaces and tabs, the only JSON whitespace left) is the line end.
+pub fn skim_line(rest: &[u8]) -> Option<(Envelope, usize)> {
+    let mut s = Scanner::new(rest, true);
+    let env = s.message()?;
+    matches!(s.peek()?, b'\n' | b'\r').then_some((env, s.i))
 }
 
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
+    /// Reading one line: CR and LF end it and are not whitespace (see [`skim_line`]).
+    line: bool,
 }
 
 impl<'a> Scanner<'a> {
+    fn new(b: &'a [u8], line: bool) -> Self {
+        Scanner { b, i: 0, line }
+    }
+
+    /// A JSON-RPC message: one object, with the whitespace around it; `self.i` is left
+    /// after the trailing whitespace.
+    fn message(&mut self) -> Option<Envelope> {
+        let data = self.b;
+        self.ws();
+        self.eat(b'{')?;
+        let mut id: Option<&[u8]> = None;
+        let (mut method, mut result, mut error) = (false, false, false);
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+        } else {
+            loop {
+                self.ws();
+                self.eat(b'"')?;
+                let key = self.plain_key()?;
+                self.ws();
+                self.eat(b':')?;
+                self.ws();
+                let start = self.i;
+                match key {
+                    b"id" => {
+                        if id.is_some() || matches!(self.peek()?, b'{' | b'[') {
+                            return None;
+                        }
+                        self.value(1)?;
+                        id = Some(&data[start..self.i]);
+                    }
+                    b"method" | b"result" | b"error" => {
+                        let seen = match key {
+                            b"method" => &mut method,
+                            b"result" => &mut result,
+                            _ => &mut error,
+                        };
+                        if std::mem::replace(seen, true) {
+                            return None;
+                        }
+                        self.value(1)?;
+                    }
+                    _ => self.value(1)?,
+                }
+                self.ws();
+                match self.next()? {
+                    b',' => continue,
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        self.ws();
+        let id = match id {
+            // The id's own bytes, parsed by serde_json as it would inside the object.
+            Some(raw) => Some(serde_json::from_slice::<Value>(raw).ok()?),
+            None => None,
+        };
+        Some(Envelope {
+            id,
+            method: method.then_some(()),
+            result: result.then_some(()),
+            error: error.then_some(()),
+        })
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -132,9 +163,15 @@ impl<'a> Scanner<'a> {
         (self.next()? == c).then_some(())
     }
 
-    /// JSON whitespace (not form feed or other ASCII whitespace: serde_json rejects those).
+    /// JSON whitespace (not form feed or other ASCII whitespace: serde_json rejects those);
+    /// in a line, only spaces and tabs.
     fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+        while let Some(c) = self.peek() {
+            match c {
+                b' ' | b'\t' => {}
+                b'\n' | b'\r' if !self.line => {}
+                _ => return,
+            }
             self.i += 1;
         }
     }
@@ -306,19 +343,33 @@ fn control_mask(x: u64) -> u64 {
     x.wrapping_sub(ONES * 0x20) & !x & HIGH
 }
 
+/// `"`, `\` or a control character: where a string's plain run ends. Written so a block
+/// of them compiles to few vector instructions: `c ^ 2` maps the control characters onto
+/// 0x00–0x1f and `"` (0x22) onto 0x20, and no other byte at or below 0x20.
+fn is_special(c: u8) -> bool {
+    ((c ^ 2) <= 0x20) | (c == b'\\')
+}
+
+/// The first special byte of a short run, one byte at a time. Kept out of line: inlined
+/// beside the block loop, the compiler merges the two tests and the loop is no longer
+/// vectorised.
+#[inline(never)]
+fn first_in(s: &[u8]) -> Option<usize> {
+    s.iter().position(|&c| is_special(c))
+}
+
 /// Where the first `"`, `\` or control character of `s` is. Most strings of a message are
-/// short (keys, method names, levels): the first 32 bytes are looked at eight at a time;
-/// a longer run of plain characters is found with `memchr` and checked for control
-/// characters in one vectorisable pass.
+/// short (keys, method names, levels): the first 32 bytes are looked at eight at a time. A
+/// longer run of plain characters is read once, in blocks of 32 bytes tested for all three
+/// at once (a loop the compiler vectorises), rather than searched for the quote and then
+/// read again for control characters.
 fn first_special(s: &[u8]) -> Option<usize> {
     const HEAD: usize = 32;
+    const BLOCK: usize = 32;
     let mut i = 0;
     while i < HEAD {
         let Some(word) = s.get(i..i + 8) else {
-            return s[i..]
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                .map(|n| i + n);
+            return first_in(&s[i..]).map(|n| i + n);
         };
         let x = u64::from_le_bytes(word.try_into().ok()?);
         let m = eq_mask(x, b'"') | eq_mask(x, b'\\') | control_mask(x);
@@ -327,12 +378,21 @@ fn first_special(s: &[u8]) -> Option<usize> {
         }
         i += 8;
     }
-    let tail = &s[i..];
-    let end = memchr::memchr2(b'"', b'\\', tail).unwrap_or(tail.len());
-    if tail[..end].iter().fold(0xff, |low: u8, &c| low.min(c)) < 0x20 {
-        return tail.iter().position(|&c| c < 0x20).map(|n| i + n);
+    let (blocks, rest) = s[i..].as_chunks::<BLOCK>();
+    for block in blocks {
+        // No early exit inside a block: every byte is tested (into a byte, not a bool, which
+        // keeps the loop vectorised), and the block is looked at again only when it holds
+        // the answer.
+        let mut any = 0u8;
+        for &c in block {
+            any |= u8::from(is_special(c));
+        }
+        if any != 0 {
+            return first_in(block).map(|n| i + n);
+        }
+        i += BLOCK;
     }
-    (end < tail.len()).then_some(i + end)
+    first_in(rest).map(|n| i + n)
 }
 
 #[cfg(test)]

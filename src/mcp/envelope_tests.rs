@@ -101,6 +101,50 @@ fn invalid_utf8_in_an_ignored_string_is_accepted_as_serde_json_does() {
     assert!(skim(m).is_none());
 }
 
+/// What `skim_line` must answer: `skim` of the line `rest` begins with, and where that line
+/// ends; nothing when no line end follows.
+fn line_reference(rest: &[u8]) -> Option<(Envelope, usize)> {
+    let n = rest.iter().position(|&c| c == b'\n' || c == b'\r')?;
+    skim(&rest[..n]).map(|env| (env, n))
+}
+
+#[test]
+fn a_line_is_skimmed_up_to_its_end_as_the_line_alone_would_be() {
+    let long = format!(
+        r#"{{"jsonrpc":"2.0","method":"notifications/message","params":{{"data":"{}"}}}}"#,
+        "x".repeat(900)
+    );
+    for (line, skimmed) in [
+        (r#"{"jsonrpc":"2.0","method":"n"}"#, true),
+        ("  {\"id\":3,\"result\":{\"a\":[1,\"b\"]}} \t ", true),
+        (long.as_str(), true),
+        (r#"{"id":1,"result":{}} x"#, false),
+        (r#"{"id":1,"#, false),
+        (r#"{"id":"\u0031","error":{}}"#, true),
+        ("[1]", false),
+        ("", false),
+    ] {
+        for end in ["\n", "\r", "\r\n", "\n\n{\"id\":1}"] {
+            let rest = format!("{line}{end}");
+            let got = skim_line(rest.as_bytes());
+            assert_eq!(got.is_some(), skimmed, "{rest:?}");
+            assert_eq!(got, line_reference(rest.as_bytes()), "{rest:?}");
+        }
+        // The line goes on in the next chunk: no answer yet.
+        assert_eq!(skim_line(line.as_bytes()), None, "{line:?}");
+    }
+    // A line end inside the message is where the line ends: the message is cut there.
+    for rest in [
+        "{\"id\":1,\n\"result\":{}}\n",
+        "{\"id\":1,\"result\":{}\r}\n",
+        "{\"a\":\"x\ny\"}\n",
+        "\n{\"id\":1,\"result\":{}}",
+    ] {
+        assert_eq!(skim_line(rest.as_bytes()), None, "{rest:?}");
+        assert_eq!(line_reference(rest.as_bytes()), None, "{rest:?}");
+    }
+}
+
 fn naive_special(s: &[u8]) -> Option<usize> {
     s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)
 }
@@ -110,7 +154,8 @@ fn the_word_at_a_time_search_finds_the_first_special_byte() {
     // Every length, every position, every special byte, over backgrounds that tempt the
     // bit tricks (bytes just above the thresholds, high bytes, another special after it).
     for background in [b'a', 0x20, 0x21, b'#', 0x5d, 0x7f, 0x80, 0xa0, 0xff] {
-        for len in 0..80 {
+        // The word-at-a-time head, two 32-byte blocks and a remainder.
+        for len in 0..112 {
             let plain = vec![background; len];
             assert_eq!(
                 first_special(&plain),
@@ -201,7 +246,7 @@ proptest! {
 
     /// Any bytes: the word-at-a-time search agrees with a byte loop.
     #[test]
-    fn special_byte_search_agrees_with_a_byte_loop(s in proptest::collection::vec(any::<u8>(), 0..100)) {
+    fn special_byte_search_agrees_with_a_byte_loop(s in proptest::collection::vec(any::<u8>(), 0..200)) {
         prop_assert_eq!(first_special(&s), naive_special(&s));
     }
 
@@ -214,6 +259,29 @@ proptest! {
         data.extend_from_slice(&parts);
         prop_assert!(agrees(&parts), "{:?}", String::from_utf8_lossy(&parts));
         prop_assert!(agrees(&data), "{:?}", String::from_utf8_lossy(&data));
+        prop_assert_eq!(skim_line(&data), line_reference(&data), "{:?}", String::from_utf8_lossy(&data));
+    }
+
+    /// A message (valid or one byte changed), a line end and whatever follows: the line is
+    /// skimmed exactly as the line alone would be.
+    #[test]
+    fn a_line_skims_like_the_line_alone(
+        v in json_value(),
+        at in any::<proptest::sample::Index>(),
+        byte in any::<u8>(),
+        change in any::<bool>(),
+        pad in "[ \t]{0,2}",
+        end in prop_oneof![Just("\n"), Just("\r"), Just("\r\n"), Just("")],
+        after in proptest::collection::vec(piece(), 0..4).prop_map(|v| v.concat()),
+    ) {
+        let mut line = serde_json::to_vec(&v).unwrap();
+        if change && !line.is_empty() {
+            let i = at.index(line.len());
+            line[i] = byte;
+        }
+        let mut rest = [pad.as_bytes(), &line, pad.as_bytes(), end.as_bytes()].concat();
+        rest.extend_from_slice(&after);
+        prop_assert_eq!(skim_line(&rest), line_reference(&rest), "{:?}", String::from_utf8_lossy(&rest));
     }
 
     /// Valid JSON is skimmed (when it is an object) and agrees; every one-byte change of

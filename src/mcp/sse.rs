@@ -506,15 +506,17 @@ impl SseIntegrity {
             self.out.events += 1;
             self.last_event_unparsable = true;
         } else {
-            self.dispatch_data(&data, data_lines, &event_type, self.event_start, at);
+            self.dispatch_data(&data, None, data_lines, &event_type, self.event_start, at);
         }
         self.recycle(data);
     }
 
-    /// Count and classify one complete event whose data is `data`.
+    /// Count and classify one complete event whose data is `data` (`skimmed`: its envelope,
+    /// when the scanner has already read it).
     fn dispatch_data(
         &mut self,
         data: &[u8],
+        skimmed: Option<Envelope>,
         data_lines: u64,
         event_type: &str,
         start: u64,
@@ -537,7 +539,11 @@ impl SseIntegrity {
                 ),
             );
         }
-        match self.classify(data) {
+        let parsed = match skimmed {
+            Some(env) => self.classify_envelope(env, Some(data)),
+            None => self.classify(data),
+        };
+        match parsed {
             Parsed::Response(v) => {
                 if self.out.response.is_none() {
                     self.out.response = Some(v);
@@ -564,6 +570,10 @@ impl SseIntegrity {
     /// The common case, handled without copying: at an event boundary, `data: …` on one
     /// line followed by a blank line, all inside this chunk. Returns the bytes consumed, or
     /// `None` to take the general path (which gives the same result, only slower).
+    ///
+    /// The envelope scanner reads the data in the same pass that finds the line's end, so
+    /// an ordinary event's bytes are read once; data it declines is searched for the line
+    /// end and classified as the general path does.
     fn fast_event(&mut self, buf: &[u8], at: Duration) -> Option<usize> {
         if !self.fast_paths
             || self.pending_cr
@@ -573,7 +583,12 @@ impl SseIntegrity {
         {
             return None;
         }
-        let i = memchr::memchr2(b'\n', b'\r', buf)?;
+        // The value starts after the colon and one optional space, as in the general path.
+        let from = if buf.get(5) == Some(&b' ') { 6 } else { 5 };
+        let (i, skimmed) = match envelope::skim_line(&buf[from..]) {
+            Some((env, n)) => (from + n, Some(env)),
+            None => (memchr::memchr2(b'\n', b'\r', buf)?, None),
+        };
         if i > self.line_cap() || i > self.max_event_bytes {
             return None;
         }
@@ -585,8 +600,7 @@ impl SseIntegrity {
             (b'\r', Some(b'\r'), _, _) => (i + 2, [0, 0, 2]),
             _ => return None,
         };
-        let value = &buf[5..i];
-        let value = value.strip_prefix(b" ").unwrap_or(value);
+        let value = &buf[from..i];
         let start = self.pos;
         self.out.longest_line = self.out.longest_line.max(i as u64);
         self.out.line_ends.lf += ends[0];
@@ -594,7 +608,7 @@ impl SseIntegrity {
         self.out.line_ends.cr += ends[2];
         // Position of the blank line's end, as the general path has it when dispatching.
         self.pos = start + consumed as u64 - 1 - u64::from(ends[1] > 0);
-        self.dispatch_data(value, 1, "", start, at);
+        self.dispatch_data(value, skimmed, 1, "", start, at);
         self.pos = start + consumed as u64;
         self.pending_cr = ends[2] > 0;
         Some(consumed)

@@ -266,21 +266,30 @@ fn fast_paths_agree_with_the_reference_at_every_split() {
         b"data: {\"jsonrpc\":\"2.0\",\"id\":\"1\",\"result\":{}}\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":1.0,\"result\":{}}\n\ndata: {\"id\":1,\"result\":2}\n\n".to_vec(),
         b"data: {\"a\":1,}\n\ndata: {\"id\":01}\n\ndata:{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}\n\ndata: [1]\n\n".to_vec(),
         [big.as_bytes(), big.as_bytes(), format!("data: {RESP}\n").as_bytes()].concat(),
+        // The envelope read in the pass that finds the line end: spaces and tabs after the
+        // message, no space or two after the colon, something after the message on its line,
+        // a line end inside the message, a control character or escape in a long string.
+        format!("data: {{\"jsonrpc\":\"2.0\",\"method\":\"n\"}} \t\n\ndata:{RESP}\r\rdata:  {RESP}\n\n").into_bytes(),
+        format!("data: {RESP} x\n\ndata: {{\"id\":1,\n\"result\":{{}}}}\n\ndata: {RESP}\r\n\r\n").into_bytes(),
+        format!("data: {{\"method\":\"n\",\"params\":\"{}\x01{}\"}}\n\ndata: {{\"method\":\"n\",\"params\":\"{}\\\"\"}}\n\ndata: {{\"id\":1,\"result\":\"{}\"}}\n\n", "z".repeat(40), "z".repeat(40), "z".repeat(70), "z".repeat(100)).into_bytes(),
     ];
     for body in &streams {
-        let reference = outcome_json(&feed_split(body, &[], false, 64));
-        for i in 0..=body.len() {
-            let fast = outcome_json(&feed_split(body, &[i], true, 64));
-            assert_eq!(
-                fast,
-                reference,
-                "split at {i} of {:?}",
-                String::from_utf8_lossy(body)
-            );
-            for j in [i + 1, i + 2, i + 7] {
-                if j <= body.len() {
-                    let fast = outcome_json(&feed_split(body, &[i, j], true, 64));
-                    assert_eq!(fast, reference, "split at {i},{j}");
+        // 64: the long events go over the cap (the general path); 4096: all fit.
+        for cap in [64, 4096] {
+            let reference = outcome_json(&feed_split(body, &[], false, cap));
+            for i in 0..=body.len() {
+                let fast = outcome_json(&feed_split(body, &[i], true, cap));
+                assert_eq!(
+                    fast,
+                    reference,
+                    "cap {cap}, split at {i} of {:?}",
+                    String::from_utf8_lossy(body)
+                );
+                for j in [i + 1, i + 2, i + 7] {
+                    if j <= body.len() {
+                        let fast = outcome_json(&feed_split(body, &[i, j], true, cap));
+                        assert_eq!(fast, reference, "cap {cap}, split at {i},{j}");
+                    }
                 }
             }
         }
@@ -371,17 +380,20 @@ mod props {
                     Just(b"}".to_vec()),
                     Just(vec![0xEF, 0xBB, 0xBF]),
                     Just(vec![b'z'; 70]),
+                    Just(b" \t".to_vec()),
+                    Just(format!("{{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":\"{}\"}}", "z".repeat(90)).into_bytes()),
                     proptest::collection::vec(any::<u8>(), 0..6),
                 ],
                 0..32,
             ).prop_map(|v: Vec<Vec<u8>>| v.concat()),
             cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..6),
+            cap in prop_oneof![Just(64usize), Just(4096)],
         ) {
             let mut points: Vec<usize> = cuts.iter().map(|c| c.index(body.len() + 1)).collect();
             points.sort_unstable();
-            let reference = outcome_json(&feed_split(&body, &[], false, 64));
-            prop_assert_eq!(&outcome_json(&feed_split(&body, &[], true, 64)), &reference);
-            prop_assert_eq!(&outcome_json(&feed_split(&body, &points, true, 64)), &reference);
+            let reference = outcome_json(&feed_split(&body, &[], false, cap));
+            prop_assert_eq!(&outcome_json(&feed_split(&body, &[], true, cap)), &reference);
+            prop_assert_eq!(&outcome_json(&feed_split(&body, &points, true, cap)), &reference);
         }
     }
 }
