@@ -1,5 +1,6 @@
 //! Throughput of the SSE integrity parser (`c7doctor::mcp::sse`), fed in 16 KiB chunks as
-//! a socket delivers them: many ordinary events, one huge data line, and CR-only framing;
+//! a socket delivers them: many ordinary events (alike, and not alike), one huge data line,
+//! and CR-only framing;
 //! and the same events through the parser with its fast paths off (the reference the fast
 //! paths are tested against), to show what they save. Run with `cargo bench --bench sse`.
 
@@ -26,6 +27,26 @@ fn events(sep: &str) -> Vec<u8> {
     body.extend_from_slice(
         format!("data: {{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{{}}}}{sep}{sep}").as_bytes(),
     );
+    body
+}
+
+/// `SIZE` bytes of notification events that are not alike: the level alternates and the
+/// text's length varies, so no event has the last one's shape and each is scanned whole.
+fn varied_events() -> Vec<u8> {
+    let mut body = Vec::with_capacity(SIZE + 1024);
+    let mut n = 0usize;
+    while body.len() < SIZE {
+        let level = if n % 2 == 0 { "info" } else { "debug" };
+        body.extend_from_slice(
+            format!(
+                "data: {{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{{\"level\":\"{level}\",\"data\":\"{}\"}}}}\n\n",
+                "x".repeat(800 + n % 200)
+            )
+            .as_bytes(),
+        );
+        n += 1;
+    }
+    body.extend_from_slice(b"data: {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}\n\n");
     body
 }
 
@@ -58,6 +79,7 @@ fn bench(c: &mut Criterion) {
         ("events-lf", &lf, true),
         ("events-cr", &events("\r"), true),
         ("events-crlf", &events("\r\n"), true),
+        ("events-varied", &varied_events(), true),
         ("huge-line", &huge_line(), true),
         ("events-lf-reference", &lf, false),
     ] {

@@ -31,7 +31,7 @@ use serde_json::Value;
 const MAX_DEPTH: usize = 64;
 
 /// The parts of a JSON-RPC message needed to classify it, without building the tree.
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Envelope {
     #[serde(default, deserialize_with = "some_value")]
     pub id: Option<Value>,
@@ -69,9 +69,75 @@ pub fn skim(data: &[u8]) -> Option<Envelope> {
 /// never as JSON whitespace: a message it accepts holds none, and the first one after it
 /// (past spaces and tabs, the only JSON whitespace left) is the line end.
 pub fn skim_line(rest: &[u8]) -> Option<(Envelope, usize)> {
+    skim_line_shaped(rest, &mut None)
+}
+
+/// Shortest plain run worth remembering a shape for.
+const MIN_RUN: usize = 64;
+
+/// Longest prefix plus suffix a shape keeps (memory stays bounded whatever the lines).
+const MAX_SHAPE: usize = 512;
+
+/// What the last line [`skim_line_shaped`] read looked like: its bytes before and after
+/// its longest run of plain string characters, and its envelope. The events of one stream
+/// are mostly alike (the same notification with other text), and a line made of the same
+/// prefix, any run of plain characters and the same suffix is the same message to the
+/// scanner: it takes the same path through the prefix, finds the run's end at the same
+/// quote, and the same path through the suffix. The run is never a top-level key or the
+/// `id` (whose bytes are the envelope), so the envelope is the same too.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    prefix: Vec<u8>,
+    suffix: Vec<u8>,
+    env: Envelope,
+}
+
+/// [`skim_line`], answered from `shape` when the line has the same shape as the last one,
+/// else by the scanner (which then remembers this line's shape, when it has a long run).
+/// The answer is always the scanner's.
+pub fn skim_line_shaped(rest: &[u8], shape: &mut Option<Shape>) -> Option<(Envelope, usize)> {
+    if let Some(known) = shape.as_ref()
+        && let Some(n) = known.line_end(rest)
+    {
+        return Some((known.env.clone(), n));
+    }
     let mut s = Scanner::new(rest, true);
     let env = s.message()?;
-    matches!(s.peek()?, b'\n' | b'\r').then_some((env, s.i))
+    if !matches!(s.peek()?, b'\n' | b'\r') {
+        return None;
+    }
+    let end = s.i;
+    if let Some((from, to)) = s.run
+        && to - from >= MIN_RUN
+        && from + (end - to) <= MAX_SHAPE
+    {
+        // The last shape's buffers are reused: lines of alternating shapes cost no
+        // allocation.
+        let known = shape.get_or_insert_with(|| Shape {
+            prefix: Vec::new(),
+            suffix: Vec::new(),
+            env: env.clone(),
+        });
+        known.prefix.clear();
+        known.prefix.extend_from_slice(&rest[..from]);
+        known.suffix.clear();
+        known.suffix.extend_from_slice(&rest[to..end]);
+        known.env.clone_from(&env);
+    }
+    Some((env, end))
+}
+
+impl Shape {
+    /// Where the line `rest` begins with ends, when it is this shape: the prefix, plain
+    /// characters up to the first special byte, the suffix (which begins with the run's
+    /// closing quote), then a CR or LF.
+    fn line_end(&self, rest: &[u8]) -> Option<usize> {
+        let body = rest.strip_prefix(self.prefix.as_slice())?;
+        let run = first_special(body)?;
+        let after = body[run..].strip_prefix(self.suffix.as_slice())?;
+        matches!(after.first()?, b'\n' | b'\r')
+            .then_some(self.prefix.len() + run + self.suffix.len())
+    }
 }
 
 struct Scanner<'a> {
@@ -79,11 +145,22 @@ struct Scanner<'a> {
     i: usize,
     /// Reading one line: CR and LF end it and are not whitespace (see [`skim_line`]).
     line: bool,
+    /// Inside the `id`'s value, whose strings are not runs.
+    in_id: bool,
+    /// The longest string without escapes seen outside top-level keys and the `id`: from
+    /// after its opening quote to its closing quote.
+    run: Option<(usize, usize)>,
 }
 
 impl<'a> Scanner<'a> {
     fn new(b: &'a [u8], line: bool) -> Self {
-        Scanner { b, i: 0, line }
+        Scanner {
+            b,
+            i: 0,
+            line,
+            in_id: false,
+            run: None,
+        }
     }
 
     /// A JSON-RPC message: one object, with the whitespace around it; `self.i` is left
@@ -111,7 +188,9 @@ impl<'a> Scanner<'a> {
                         if id.is_some() || matches!(self.peek()?, b'{' | b'[') {
                             return None;
                         }
+                        self.in_id = true;
                         self.value(1)?;
+                        self.in_id = false;
                         id = Some(&data[start..self.i]);
                     }
                     b"method" | b"result" | b"error" => {
@@ -300,8 +379,9 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A string after its opening quote.
+    /// A string after its opening quote (a value, or a key below the top level).
     fn string(&mut self) -> Option<()> {
+        let start = self.i;
         loop {
             let rest = &self.b[self.i..];
             let n = first_special(rest)?;
@@ -311,6 +391,14 @@ impl<'a> Scanner<'a> {
             }
             self.i += n + 1;
             if end == b'"' {
+                // A string without escapes: the longest is the shape's run.
+                let len = self.i - 1 - start;
+                if !self.in_id
+                    && self.i - 1 - n == start
+                    && self.run.is_none_or(|(a, b)| b - a < len)
+                {
+                    self.run = Some((start, self.i - 1));
+                }
                 return Some(());
             }
             match self.next()? {

@@ -145,6 +145,52 @@ fn a_line_is_skimmed_up_to_its_end_as_the_line_alone_would_be() {
     }
 }
 
+#[test]
+fn a_line_shaped_like_the_last_is_answered_as_the_scanner_would() {
+    let run = |c: &str, n: usize| c.repeat(n);
+    let note =
+        |text: &str| format!(r#"{{"jsonrpc":"2.0","method":"n","params":{{"data":"{text}"}}}}"#);
+    let mut shape = None;
+    for (line, from_shape) in [
+        (note(&run("x", 900)), false),
+        (note(&run("y", 80)), true),
+        (note(&run("é", 40)), true),
+        // Any run fits the shape, however short; a short run is not remembered as one.
+        (note("short"), true),
+        (note(&run("x", 100)), true),
+        // A special byte inside the run, a line end inside the run, a cut-short line.
+        (
+            note(&format!("{}\\\"{}", run("x", 70), run("x", 70))),
+            false,
+        ),
+        (note(&format!("{}\n", run("x", 70))), false),
+        (note(&run("x", 70)).replace("}}", "}"), false),
+        // The id is never the run: ids that differ only there are different envelopes.
+        (
+            format!(r#"{{"id":"{}","result":{{}}}}"#, run("a", 90)),
+            false,
+        ),
+        (
+            format!(r#"{{"id":"{}","result":{{}}}}"#, run("b", 90)),
+            false,
+        ),
+        // A long string as the id's neighbour: the shape's run, the id in the suffix.
+        (format!(r#"{{"result":"{}","id":1}}"#, run("a", 90)), false),
+        (format!(r#"{{"result":"{}","id":2}}"#, run("c", 70)), false),
+        (format!(r#"{{"result":"{}","id":2}}"#, run("d", 75)), true),
+    ] {
+        let rest = format!("{line}\n");
+        let before = shape.clone();
+        let got = skim_line_shaped(rest.as_bytes(), &mut shape);
+        assert_eq!(got, line_reference(rest.as_bytes()), "{rest:?}");
+        let answered_by_shape = before
+            .as_ref()
+            .and_then(|s: &Shape| s.line_end(rest.as_bytes()))
+            .is_some();
+        assert_eq!(answered_by_shape, from_shape, "{rest:?}");
+    }
+}
+
 fn naive_special(s: &[u8]) -> Option<usize> {
     s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)
 }
@@ -260,6 +306,78 @@ proptest! {
         prop_assert!(agrees(&parts), "{:?}", String::from_utf8_lossy(&parts));
         prop_assert!(agrees(&data), "{:?}", String::from_utf8_lossy(&data));
         prop_assert_eq!(skim_line(&data), line_reference(&data), "{:?}", String::from_utf8_lossy(&data));
+    }
+
+    /// Lines mostly alike (one prefix and suffix, runs of any bytes between them), some
+    /// changed by a byte, some of another shape, read one after the other with the shape
+    /// remembered: every answer is the scanner's own.
+    #[test]
+    fn alike_lines_are_answered_as_the_scanner_would(
+        prefix in prop_oneof![
+            Just(r#"{"jsonrpc":"2.0","method":"n","params":{"data":""#),
+            Just(r#" {"id":1,"result":{"content":[{"text":""#),
+            Just(r#"{"id":""#),
+            Just(r#"{"method":"m","params":[1,""#),
+            Just(r#"{"error":{"b":""#),
+            Just(r#"{""#),
+        ],
+        suffix in prop_oneof![
+            Just(r#""}}"#),
+            Just("\"}} \t"),
+            Just(r#"","id":2}"#),
+            Just(r#""}]}}"#),
+            Just(r#""]}"#),
+            Just(r#"":1}"#),
+            Just(r#""}"#),
+        ],
+        lines in proptest::collection::vec(
+            (
+                // A run of plain bytes, with a special byte in it now and then.
+                (
+                    proptest::collection::vec(prop_oneof![Just("x"), Just("y"), Just("é")], 0..120)
+                        .prop_map(|v| v.concat().into_bytes()),
+                    proptest::option::of((
+                        any::<proptest::sample::Index>(),
+                        prop_oneof![
+                            Just(b'"'),
+                            Just(b'\\'),
+                            Just(b'\n'),
+                            Just(b'\r'),
+                            Just(0x01u8),
+                            Just(0xffu8),
+                        ],
+                    )),
+                )
+                    .prop_map(|(mut run, special)| {
+                        if let Some((at, c)) = special {
+                            run.insert(at.index(run.len() + 1), c);
+                        }
+                        run
+                    }),
+                0u8..8,
+                any::<proptest::sample::Index>(),
+                any::<u8>(),
+                proptest::collection::vec(piece(), 0..8).prop_map(|v| v.concat()),
+            ),
+            1..12,
+        ),
+    ) {
+        let mut shape = None;
+        for (run, how, at, byte, other) in lines {
+            let mut line = match how {
+                // Another message altogether.
+                0 => other,
+                _ => [prefix.as_bytes(), &run, suffix.as_bytes()].concat(),
+            };
+            // Some alike lines changed by one byte (in the prefix, the run or the suffix).
+            if how == 1 && !line.is_empty() {
+                let i = at.index(line.len());
+                line[i] = byte;
+            }
+            line.push(b'\n');
+            let got = skim_line_shaped(&line, &mut shape);
+            prop_assert_eq!(got, line_reference(&line), "{:?}", String::from_utf8_lossy(&line));
+        }
     }
 
     /// A message (valid or one byte changed), a line end and whatever follows: the line is

@@ -217,6 +217,8 @@ pub struct SseIntegrity {
     last_event_unparsable: bool,
     /// The fast paths are on (see [`SseIntegrity::without_fast_paths`]).
     fast_paths: bool,
+    /// What the last event read in place looked like (see [`envelope::Shape`]).
+    shape: Option<envelope::Shape>,
     out: SseOutcome,
 }
 
@@ -242,6 +244,7 @@ impl SseIntegrity {
             pos: 0,
             last_event_unparsable: false,
             fast_paths: true,
+            shape: None,
             out: SseOutcome {
                 bytes: 0,
                 chunks: 0,
@@ -572,8 +575,9 @@ impl SseIntegrity {
     /// `None` to take the general path (which gives the same result, only slower).
     ///
     /// The envelope scanner reads the data in the same pass that finds the line's end, so
-    /// an ordinary event's bytes are read once; data it declines is searched for the line
-    /// end and classified as the general path does.
+    /// an ordinary event's bytes are read once (and an event shaped like the last one only
+    /// compared with it); data it declines is searched for the line end and classified as
+    /// the general path does.
     fn fast_event(&mut self, buf: &[u8], at: Duration) -> Option<usize> {
         if !self.fast_paths
             || self.pending_cr
@@ -585,7 +589,7 @@ impl SseIntegrity {
         }
         // The value starts after the colon and one optional space, as in the general path.
         let from = if buf.get(5) == Some(&b' ') { 6 } else { 5 };
-        let (i, skimmed) = match envelope::skim_line(&buf[from..]) {
+        let (i, skimmed) = match envelope::skim_line_shaped(&buf[from..], &mut self.shape) {
             Some((env, n)) => (from + n, Some(env)),
             None => (memchr::memchr2(b'\n', b'\r', buf)?, None),
         };

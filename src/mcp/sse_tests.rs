@@ -252,6 +252,14 @@ fn feed_split(body: &[u8], cuts: &[usize], fast: bool, cap: usize) -> SseOutcome
     p.finish(ms(1000))
 }
 
+/// One event: `data: {"jsonrpc":"2.0",` + `head` + `n` times `c` + `tail`.
+fn alike(head: &str, c: char, n: usize, tail: &str) -> String {
+    format!(
+        "data: {{\"jsonrpc\":\"2.0\",{head}{}{tail}\n\n",
+        c.to_string().repeat(n)
+    )
+}
+
 #[test]
 fn fast_paths_agree_with_the_reference_at_every_split() {
     let big = format!(
@@ -272,6 +280,19 @@ fn fast_paths_agree_with_the_reference_at_every_split() {
         format!("data: {{\"jsonrpc\":\"2.0\",\"method\":\"n\"}} \t\n\ndata:{RESP}\r\rdata:  {RESP}\n\n").into_bytes(),
         format!("data: {RESP} x\n\ndata: {{\"id\":1,\n\"result\":{{}}}}\n\ndata: {RESP}\r\n\r\n").into_bytes(),
         format!("data: {{\"method\":\"n\",\"params\":\"{}\x01{}\"}}\n\ndata: {{\"method\":\"n\",\"params\":\"{}\\\"\"}}\n\ndata: {{\"id\":1,\"result\":\"{}\"}}\n\n", "z".repeat(40), "z".repeat(40), "z".repeat(70), "z".repeat(100)).into_bytes(),
+        // Events alike but for a long string (answered from the last one's shape), the same
+        // with an escape in it, ids that differ only in a long string, a response twice.
+        [
+            alike("\"method\":\"n\",\"params\":\"", 'z', 70, "\"}"),
+            alike("\"method\":\"n\",\"params\":\"", 'y', 75, "\"}"),
+            alike("\"method\":\"n\",\"params\":\"", 'y', 30, "\\\"y\"}"),
+            alike("\"id\":\"", 'a', 70, "\",\"result\":{}}"),
+            alike("\"id\":\"", 'b', 70, "\",\"result\":{}}"),
+            alike("\"id\":1,\"result\":\"", 'c', 70, "\"}"),
+            alike("\"id\":1,\"result\":\"", 'd', 90, "\"}"),
+        ]
+        .concat()
+        .into_bytes(),
     ];
     for body in &streams {
         // 64: the long events go over the cap (the general path); 4096: all fit.
@@ -382,6 +403,10 @@ mod props {
                     Just(vec![b'z'; 70]),
                     Just(b" \t".to_vec()),
                     Just(format!("{{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":\"{}\"}}", "z".repeat(90)).into_bytes()),
+                    Just(format!("{{\"jsonrpc\":\"2.0\",\"method\":\"n\",\"params\":\"{}\"}}", "y".repeat(70)).into_bytes()),
+                    Just(format!("{{\"jsonrpc\":\"2.0\",\"id\":\"{}\",\"result\":{{}}}}", "z".repeat(70)).into_bytes()),
+                    Just(format!("{{\"jsonrpc\":\"2.0\",\"id\":\"{}\",\"result\":{{}}}}", "y".repeat(70)).into_bytes()),
+                    Just(format!("{{\"id\":1,\"result\":\"{}\"}}", "y".repeat(70)).into_bytes()),
                     proptest::collection::vec(any::<u8>(), 0..6),
                 ],
                 0..32,
