@@ -36,7 +36,7 @@ fn varied_events() -> Vec<u8> {
     let mut body = Vec::with_capacity(SIZE + 1024);
     let mut n = 0usize;
     while body.len() < SIZE {
-        let level = if n % 2 == 0 { "info" } else { "debug" };
+        let level = if n.is_multiple_of(2) { "info" } else { "debug" };
         body.extend_from_slice(
             format!(
                 "data: {{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{{\"level\":\"{level}\",\"data\":\"{}\"}}}}\n\n",
