@@ -64,12 +64,19 @@ impl Stream for QueueStream {
     }
 }
 
+/// The UTF-8 byte order mark, which may begin a stream (and is then not part of it).
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The reference parser for one response stream.
 pub struct SpecReference {
     queue: Arc<Mutex<Queue>>,
     events: Pin<Box<EventStream<QueueStream>>>,
     expected_id: Value,
     fed: usize,
+    /// Bytes fed but not handed over yet: a line not ended (see [`SpecReference::feed`]).
+    pending: Vec<u8>,
+    /// The stream's first bytes were handed over (the BOM question is settled).
+    started: bool,
     over_cap: bool,
     done: bool,
     view: SpecView,
@@ -83,6 +90,8 @@ impl SpecReference {
             queue,
             expected_id,
             fed: 0,
+            pending: Vec::new(),
+            started: false,
             over_cap: false,
             done: false,
             view: SpecView::default(),
@@ -99,22 +108,49 @@ impl SpecReference {
             return;
         }
         self.fed += bytes.len();
-        self.queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .chunks
-            .push_back(Bytes::copy_from_slice(bytes));
-        self.drain();
+        self.pending.extend_from_slice(bytes);
+        // The parser reads its unfinished line again from its start on every chunk it is
+        // given (quadratic in the line's length), and nothing can be dispatched before a
+        // line ends: bytes without a CR or LF wait for the next chunk that has one. What
+        // it reports does not depend on where the chunks were split.
+        if memchr::memchr2(b'\n', b'\r', bytes).is_some() {
+            self.hand_over();
+            self.drain();
+        }
     }
 
     /// The stream ended: what a client got.
     pub fn finish(mut self) -> SpecView {
         if !self.over_cap {
+            self.hand_over();
             self.queue.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
             self.drain();
         }
         self.view.compared = !self.over_cap;
         self.view
+    }
+
+    /// Give the pending bytes to the parser. The stream's first bytes go with the BOM
+    /// stripped here, as the standard says (one BOM), behind an empty line, which
+    /// dispatches nothing: `eventsource-stream` 0.2.3 strips a leading BOM itself by
+    /// slicing one byte into its three and panics, so it must never see one first.
+    fn hand_over(&mut self) {
+        let mut chunk = std::mem::take(&mut self.pending);
+        if chunk.is_empty() && self.started {
+            return;
+        }
+        if !self.started {
+            self.started = true;
+            if chunk.starts_with(BOM) {
+                chunk.drain(..BOM.len());
+            }
+            chunk.insert(0, b'\n');
+        }
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .chunks
+            .push_back(Bytes::from(chunk));
     }
 
     /// Take every event the parser can dispatch now.
@@ -194,6 +230,85 @@ mod tests {
         let v = run(&[br#"data: {"jsonrpc":"2.0","id":"3","result":{}}"#, b"\n\n"]);
         assert_eq!(v.events, 1);
         assert!(!v.response);
+    }
+
+    #[test]
+    fn a_leading_bom_is_stripped_once_without_a_panic() {
+        let bom = b"\xEF\xBB\xBF";
+        let whole = [&bom[..], RESPONSE, b"\n\n"].concat();
+        assert!(run(&[&whole]).response);
+        // Split inside the BOM, and the BOM alone.
+        assert!(run(&[&whole[..1], &whole[1..5], &whole[5..]]).response);
+        assert_eq!(run(&[bom]), run(&[]));
+        // A second BOM is the start of the first line ("\u{feff}data", a field clients
+        // ignore), as the standard has it.
+        let two = [&bom[..], &bom[..], RESPONSE, b"\n\n", RESPONSE, b"\n\n"].concat();
+        let v = run(&[&two]);
+        assert_eq!(v.events, 1, "{v:?}");
+        assert!(v.response && v.error.is_none(), "{v:?}");
+    }
+
+    #[test]
+    fn a_long_unended_line_is_handed_over_once_it_ends() {
+        let head = b"data: {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"text\":\"";
+        let mut chunks: Vec<Vec<u8>> = vec![head.to_vec()];
+        chunks.extend(std::iter::repeat_n(vec![b'x'; 4096], 64));
+        chunks.push(b"\"}}\n\n".to_vec());
+        let refs: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+        let v = run(&refs);
+        assert!(v.compared && v.response && v.events == 1, "{v:?}");
+        // Past the cap with the line still open: nothing dispatched, nothing compared.
+        let mut r = SpecReference::new(json!(3));
+        r.feed(head);
+        for _ in 0..(REFERENCE_CAP / 4096 + 1) {
+            r.feed(&[b'x'; 4096]);
+        }
+        r.feed(b"\"}}\n\n");
+        let v = r.finish();
+        assert!(!v.compared && v.events == 0, "{v:?}");
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// What the reference reports does not depend on how the stream was split
+            /// into chunks (BOM, CR/LF pairs and multi-byte characters across a split,
+            /// bytes that are not UTF-8, lines without an end).
+            #[test]
+            fn the_view_does_not_depend_on_the_chunking(
+                body in proptest::collection::vec(
+                    prop_oneof![
+                        Just(b"data: ".to_vec()),
+                        Just(b"data:".to_vec()),
+                        Just(b": c".to_vec()),
+                        Just(b"event: x".to_vec()),
+                        Just(b"\r".to_vec()),
+                        Just(b"\n".to_vec()),
+                        Just(b"\r\n".to_vec()),
+                        Just(br#"{"jsonrpc":"2.0","id":3,"result":{}}"#.to_vec()),
+                        Just(br#"{"jsonrpc":"2.0","method":"n"}"#.to_vec()),
+                        Just(vec![0xEF, 0xBB, 0xBF]),
+                        Just("é€".as_bytes().to_vec()),
+                        Just(vec![0xff]),
+                        Just(vec![b'z'; 40]),
+                    ],
+                    0..24,
+                ).prop_map(|v: Vec<Vec<u8>>| v.concat()),
+                cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..8),
+            ) {
+                let mut points: Vec<usize> = cuts.iter().map(|c| c.index(body.len() + 1)).collect();
+                points.sort_unstable();
+                let mut pieces = Vec::new();
+                let mut last = 0;
+                for p in points.into_iter().chain(std::iter::once(body.len())) {
+                    pieces.push(&body[last..p]);
+                    last = p;
+                }
+                prop_assert_eq!(run(&pieces), run(&[&body]));
+            }
+        }
     }
 
     #[test]

@@ -259,6 +259,9 @@ pub const PROFILES: &[Expected] = &[
         at(&[("tools-call.stream", "sse.oversized")]),
         at(&[("tools-call.stream", "sse.oversized")]),
     ),
+    // A BOM before the first event is legal: stripped, by c7doctor and by the WHATWG
+    // reference it runs beside (whose crate panicked on one).
+    profile("sse-bom").probe_both(PASS),
     profile("sse-huge-line").probe_with(
         &["--max-stream-mib", "4", "--stream-deadline", "30"],
         at(&[("tools-call.stream", "sse.oversized")]),

@@ -51,6 +51,8 @@ pub struct McpFaults {
     pub huge_stream: Option<u64>,
     /// On tools/call: one `data:` line of this many bytes before the real response.
     pub huge_line: Option<u64>,
+    /// On tools/call: an event stream begins with a UTF-8 BOM (legal; clients strip it).
+    pub sse_bom: bool,
     /// Context7 speaks only the 2026-07-28 revision (no initialize).
     pub only_2026: bool,
     /// Context7 with sessions (`Mcp-Session-Id`), like before 4.x.
@@ -270,6 +272,10 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
     {
         headers.push(("content-length", v.clone()));
     }
+    let event_stream = upstream
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
     let body_stream = upstream
         .bytes_stream()
         .map(|r| r.map_err(std::io::Error::other));
@@ -282,6 +288,12 @@ pub async fn forward(state: Arc<SimState>, inbound: Inbound) -> Response {
         }
         if let Some(n) = f.huge_line {
             stream = generated_line(n).chain(stream).boxed();
+        }
+        if f.sse_bom && event_stream {
+            let bom = futures_util::stream::once(async {
+                Ok::<_, std::io::Error>(Bytes::from_static(b"\xEF\xBB\xBF"))
+            });
+            stream = bom.chain(stream).boxed();
         }
         if let Some(n) = f.stall_after {
             stream = stall_after(stream, n).boxed();

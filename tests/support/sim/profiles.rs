@@ -116,6 +116,7 @@ pub const NAMES: &[&str] = &[
     "sse-reset",
     "sse-huge",
     "sse-huge-line",
+    "sse-bom",
     "api-key-invalid",
     "healthy-shared-key",
     "user-not-provisioned",
@@ -772,6 +773,8 @@ pub fn profile(name: &str) -> Profile {
         "sse-huge" => mcp(p, |m| m.huge_stream = Some(256 * 1024 * 1024)),
         // tools/call: one 100 MiB data line before the response.
         "sse-huge-line" => mcp(p, |m| m.huge_line = Some(100 * 1024 * 1024)),
+        // tools/call: the event stream begins with a UTF-8 BOM.
+        "sse-bom" => mcp(p, |m| m.sse_bom = true),
         // Shared key: the context7-api-key named value is a placeholder.
         "api-key-invalid" => Profile {
             pattern: "shared-key",
