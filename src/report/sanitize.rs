@@ -208,27 +208,31 @@ pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, se
 fn escape_hidden_in_json(json: String) -> String {
     use std::fmt::Write as _;
     let bytes = json.as_bytes();
-    let Some(first) = first_del_or_non_ascii(bytes) else {
-        return json;
-    };
-    let mut out = String::with_capacity(json.len() + 64);
-    out.push_str(&json[..first]);
-    let mut start = first;
-    for (at, c) in json[first..].char_indices() {
-        if c.is_ascii() && c != '\u{7f}' {
+    let mut out = String::new();
+    // `copied`: what is in `out` already; `at`: where the search for the next DEL or
+    // non-ASCII byte (a character's first byte: the search starts on boundaries) goes on.
+    let (mut copied, mut at) = (0, 0);
+    while let Some(found) = first_del_or_non_ascii(&bytes[at..]) {
+        let start = at + found;
+        let c = json[start..].chars().next().unwrap_or_default();
+        at = start + c.len_utf8();
+        if !is_hidden(c) {
             continue;
         }
-        if is_hidden(c) {
-            let at = first + at;
-            out.push_str(&json[start..at]);
-            let mut units = [0u16; 2];
-            for u in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{u:04x}");
-            }
-            start = at + c.len_utf8();
+        if out.is_empty() {
+            out.reserve(json.len() + 64);
         }
+        out.push_str(&json[copied..start]);
+        let mut units = [0u16; 2];
+        for u in c.encode_utf16(&mut units) {
+            let _ = write!(out, "\\u{u:04x}");
+        }
+        copied = at;
     }
-    out.push_str(&json[start..]);
+    if out.is_empty() {
+        return json;
+    }
+    out.push_str(&json[copied..]);
     out
 }
 
