@@ -436,25 +436,25 @@ fn masked_url_credentials(text: &str) -> Cow<'_, str> {
     if scheme_end.find(text.as_bytes()).is_none() && !text.contains('=') {
         return Cow::Borrowed(text);
     }
-    let with_userinfo = |at: usize| userinfo_end(&text[at + 3..]).is_some();
-    if !scheme_end.find_iter(text.as_bytes()).any(with_userinfo) {
-        return mask_secret_params(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    // Userinfo.
-    while let Some(at) = scheme_end.find(rest.as_bytes()) {
-        let (head, tail) = rest.split_at(at + 3);
-        out.push_str(head);
-        match userinfo_end(tail) {
-            Some(end) => {
-                out.push_str("‹userinfo›");
-                rest = &tail[end..];
-            }
-            None => rest = tail,
+    // Userinfo, copied into `out` only once there is one to mask. "://" cannot overlap
+    // itself or an `@`, so a match before `copied` lies inside a userinfo already masked.
+    let mut out = String::new();
+    let mut copied = 0;
+    for at in scheme_end.find_iter(text.as_bytes()) {
+        let authority = at + 3;
+        if at < copied {
+            continue;
+        }
+        if let Some(end) = userinfo_end(&text[authority..]) {
+            out.push_str(&text[copied..authority]);
+            out.push_str("‹userinfo›");
+            copied = authority + end;
         }
     }
-    out.push_str(rest);
+    if copied == 0 {
+        return mask_secret_params(text);
+    }
+    out.push_str(&text[copied..]);
     if let Cow::Owned(masked) = mask_secret_params(&out) {
         return Cow::Owned(masked);
     }
@@ -736,6 +736,11 @@ mod tests {
 
     #[test]
     fn urls_lose_userinfo_and_secret_parameters() {
+        // Several URLs, one with a "://" before its userinfo, one without userinfo.
+        assert_eq!(
+            mask_url_credentials("see http://a://b@h/p and https://u:p@h2/ and ftp://h3/"),
+            "see http://a://‹userinfo›@h/p and https://‹userinfo›@h2/ and ftp://h3/"
+        );
         assert_eq!(
             mask_url_credentials(
                 "GET https://alice:pa55w0rd@gw.example/context7/mcp?subscription-key=abc123&x=1"
