@@ -143,10 +143,7 @@ impl Cli {
     pub fn from_matches(matches: &ArgMatches, top: TopLevel) -> Result<Cli, clap::Error> {
         if top == TopLevel::CommandFirst {
             let Some((name, sub)) = matches.subcommand() else {
-                return Err(clap::Error::raw(
-                    clap::error::ErrorKind::MissingSubcommand,
-                    "a subcommand is required but one was not provided",
-                ));
+                return Err(missing_subcommand());
             };
             // One copy of the command's matches: the global options and the command's own
             // take disjoint ids out of it.
@@ -164,6 +161,15 @@ impl Cli {
         }
         Ok(cli)
     }
+}
+
+/// clap's error for matches without a command (`subcommand_required` stops such a command
+/// line first).
+fn missing_subcommand() -> clap::Error {
+    clap::Error::raw(
+        clap::error::ErrorKind::MissingSubcommand,
+        "a subcommand is required but one was not provided",
+    )
 }
 
 /// Whether the top level of the command tree has the global options ([`Cli::command_for`]).
@@ -452,10 +458,7 @@ impl FromArgMatches for Command {
 
     fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
         let Some((name, mut sub)) = matches.remove_subcommand() else {
-            return Err(clap::Error::raw(
-                clap::error::ErrorKind::MissingSubcommand,
-                "a subcommand is required but one was not provided",
-            ));
+            return Err(missing_subcommand());
         };
         Command::from_name(&name, &mut sub)
     }
